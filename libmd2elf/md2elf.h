@@ -1,0 +1,135 @@
+/*
+ * md2elf.h: the public interface of libmd2elf.
+ *
+ * libmd2elf reads a FreeBSD kernel crash dump (a saved vmcore.N, a raw dump
+ * device image with its kerneldumpheaders, gzip- or zstd-compressed, mini or
+ * full) and, with the kernel's ELF image, recovers kernel memory, threads and
+ * the message buffer, and writes a standard ELF core file that stock LLDB and
+ * GDB read.  One handle (md2elf_t) per dump.  Errors are reported as strings
+ * (md2elf_geterr()); the library never prints and never exits.
+ */
+#ifndef MD2ELF_H
+#define MD2ELF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define	MD2ELF_ERRBUF_SIZE	512
+
+typedef struct md2elf md2elf_t;
+
+/* Flags for md2elf_open(). */
+#define	MD2ELF_OPEN_FORCE	0x0001	/* accept bad parity, disagreeing headers */
+
+/*
+ * Open a dump.  The container (kerneldumpheader, compression) and the format
+ * (minidump of which architecture, full dump) are detected from the content,
+ * never from the file name.  Compressed dumps are decompressed into an
+ * unlinked temporary file in $TMPDIR (default /tmp).  On failure returns NULL
+ * and, if errbuf is not NULL, a one-line message naming the file and offset.
+ */
+md2elf_t	*md2elf_open(const char *path, int flags, char *errbuf);
+void		 md2elf_close(md2elf_t *);
+const char	*md2elf_geterr(const md2elf_t *);
+
+/* Non-fatal diagnostics (e.g. a corrupt thread list) go to this callback. */
+typedef void	 md2elf_warn_fn(void *arg, const char *msg);
+void		 md2elf_set_warn(md2elf_t *, md2elf_warn_fn *, void *arg);
+
+/* What the dump says about itself. Strings live as long as the handle. */
+struct md2elf_info {
+	const char	*arch;		/* "amd64", "i386", "arm64" */
+	const char	*format;	/* "minidump", "full" */
+	int		 format_version;/* minidump version */
+	int		 pae;		/* i386: PAE page tables */
+	unsigned	 pagesize;
+	unsigned	 elfclass;	/* ELFCLASS32 / ELFCLASS64 of the core */
+	unsigned	 elfmachine;	/* EM_X86_64, EM_386, EM_AARCH64 */
+	const char	*container;	/* "vmcore", "kerneldumpheader", "device" */
+	const char	*compression;	/* "none", "gzip", "zstd" */
+	uint64_t	 pages;		/* physical pages in the dump */
+	uint64_t	 msgbufsize;
+	uint64_t	 kernbase;
+	uint64_t	 dmapbase, dmapend, dmapphys;
+	/* From a kerneldumpheader, if the input had one (else 0 / ""). */
+	int		 has_header;
+	int64_t		 dumptime;
+	const char	*hostname;
+	const char	*versionstring;
+	const char	*panicstring;
+};
+int		 md2elf_get_info(md2elf_t *, struct md2elf_info *);
+
+/*
+ * Memory.  md2elf_kread() reads kernel virtual memory; it returns len, or -1
+ * with an error set if any byte is unmapped or not in the dump.
+ */
+ssize_t		 md2elf_kread(md2elf_t *, uint64_t kva, void *buf, size_t len);
+ssize_t		 md2elf_pread(md2elf_t *, uint64_t pa, void *buf, size_t len);
+int		 md2elf_kvtop(md2elf_t *, uint64_t kva, uint64_t *pa);
+
+/*
+ * The message buffer in dmesg order (NULs dropped), malloc'ed; the caller
+ * frees it.  Uses msgbufp from the kernel when a kernel is set, else the
+ * minidump's message-buffer section.
+ */
+int		 md2elf_msgbuf(md2elf_t *, char **text, size_t *len);
+
+/* The kernel image: symbols, entry point, build id. */
+#define	MD2ELF_KERNEL_FORCE	0x0001	/* accept a kernel that does not match */
+int		 md2elf_set_kernel(md2elf_t *, const char *path, int flags);
+int		 md2elf_lookup(md2elf_t *, const char *name, uint64_t *value,
+		    uint64_t *size);
+/* Name of the symbol containing addr (NULL if none); *off is addr - sym. */
+const char	*md2elf_symbolize(md2elf_t *, uint64_t addr, uint64_t *off);
+
+/* Kernel threads (needs a kernel). */
+struct md2elf_thread {
+	int32_t		 tid;
+	int32_t		 pid;
+	char		 comm[20];	/* p_comm */
+	char		 name[20];	/* td_name */
+	int32_t		 oncpu;		/* -1 if not running */
+	int		 crashed;	/* the dumping thread (dumptid) */
+	const char	*regsource;	/* "dumppcb", "stoppcbs", "td_pcb" */
+	uint64_t	 td;		/* struct thread * */
+	uint64_t	 pcb;		/* where the registers came from */
+	uint64_t	 pc, sp, fp;
+};
+typedef int	 md2elf_thread_fn(void *arg, const struct md2elf_thread *);
+/* Calls fn for each thread, crashed thread first; fn returns 0 to go on. */
+int		 md2elf_threads(md2elf_t *, md2elf_thread_fn *, void *arg);
+
+/* Writing an ELF core. */
+enum md2elf_flavor {
+	MD2ELF_FLAVOR_FREEBSD = 0,	/* ELFOSABI_FREEBSD, "FreeBSD" notes */
+	MD2ELF_FLAVOR_LINUX = 1		/* ELFOSABI_NONE, "CORE" notes */
+};
+typedef void	 md2elf_progress_fn(void *arg, uint64_t done, uint64_t total);
+struct md2elf_write_opts {
+	enum md2elf_flavor	 flavor;
+	int			 no_dmap;	/* do not map the direct map */
+	md2elf_progress_fn	*progress;
+	void			*progress_arg;
+};
+struct md2elf_write_stats {
+	uint64_t	 pages;		/* physical pages written */
+	uint64_t	 zero_pages;	/* of which holes */
+	uint64_t	 segments;	/* PT_LOAD program headers */
+	uint64_t	 threads;	/* NT_PRSTATUS notes */
+	uint64_t	 file_size;
+};
+/* Write the core to fd (a new, empty, seekable file). */
+int		 md2elf_write_core(md2elf_t *, int fd,
+		    const struct md2elf_write_opts *, struct md2elf_write_stats *);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* !MD2ELF_H */

@@ -1,0 +1,259 @@
+/*
+ * md2elf_private.h: what the parts of libmd2elf share and nothing else sees:
+ * the handle, the input (container) layer, the common minidump layer, the
+ * per-architecture ops table, the kernel image and the thread walker.
+ *
+ * Layering (each file owns one job):
+ *   input.c      open the file, find the dump data (kerneldumpheader.c),
+ *                decompress (decompress.c) -> d->fd, d->base, d->len
+ *   minidump.c   common minidump sections, bitmap, dump_avail, pa -> offset
+ *   arch_*.c     one per architecture: header, page tables, registers
+ *   kernel.c     kernel ELF symbols (libelf)
+ *   threads.c    allproc walk, pcb selection
+ *   msgbuf.c     message buffer
+ *   notes.c      ELF note descriptors (FreeBSD and Linux flavours)
+ *   elfcore.c    the ELF core writer (gelf), copy.c the bulk page copy
+ */
+#ifndef MD2ELF_PRIVATE_H
+#define MD2ELF_PRIVATE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+#include "md2elf.h"
+
+#define	M2E_MAXPAGESIZE	16384
+
+/* kerneldumpheader (always big-endian, 512 bytes). */
+#define	KDH_SIZE		512
+#define	KDH_MAGIC		"FreeBSD Kernel Dump"
+#define	KDH_MAGIC_TEXT		"FreeBSD Text Dump"
+#define	KDH_MAGIC_CLEARED	"Cleared Kernel Dump"
+#define	KDH_COMP_NONE		0
+#define	KDH_COMP_GZIP		1
+#define	KDH_COMP_ZSTD		2
+
+struct m2e_kdh {
+	char		 magic[21];
+	char		 arch[13];
+	uint32_t	 version;
+	uint32_t	 archver;
+	uint64_t	 dumplength;
+	int64_t		 dumptime;
+	uint32_t	 keysize;
+	uint32_t	 blocksize;
+	char		 hostname[65];
+	char		 versionstring[193];
+	char		 panicstring[193];
+	int		 compression;
+	uint64_t	 dumpextent;
+	uint32_t	 parity;
+};
+/* Decode a 512-byte header; -1 (with message in errbuf) if it is not one. */
+int	m2e_kdh_decode(const uint8_t *raw, struct m2e_kdh *, char *err, size_t);
+bool	m2e_kdh_parity_ok(const uint8_t *raw);
+
+/* Common minidump state, filled by an arch's init through m2e_md_load(). */
+struct m2e_range {
+	uint64_t	 start, end;	/* [start, end) physical bytes */
+};
+struct m2e_minidump {
+	uint32_t	 version;
+	uint32_t	 pagesize;
+	unsigned	 pageshift;
+	uint64_t	 msgbufsize, bitmapsize, pmapsize, availsize;
+	uint64_t	 kernbase;
+	uint64_t	 dmapbase, dmapend, dmapphys;	/* dmapend == 0: none */
+	/* Section offsets, relative to the start of the dump data. */
+	uint64_t	 off_msgbuf, off_avail, off_bitmap, off_pmap, off_pages;
+	/* Bitmap as 64-bit words (LE bit numbering), rank per word. */
+	uint64_t	*bitmap;
+	uint64_t	*rank;		/* set bits before word i */
+	uint64_t	 nwords;
+	uint64_t	 nbits;		/* valid bits (bitmapsize * 8) */
+	uint64_t	 npages;	/* set bits in all */
+	struct m2e_range *avail;	/* dump_avail, NULL: legacy numbering */
+	size_t		 navail;
+	uint8_t		*pmap;		/* page-table section, in memory */
+};
+
+/*
+ * Walk callback: [va, va + len) maps physically contiguous [pa, pa + len).
+ * Called in ascending va order; len is a multiple of the page size.  Returns
+ * 0 to continue, non-zero to stop the walk (the walk returns that value).
+ */
+typedef int	m2e_map_fn(void *arg, uint64_t va, uint64_t pa, uint64_t len);
+
+/* Registers recovered for one thread. */
+struct m2e_frame {
+	uint64_t	 pc, sp, fp;
+};
+
+/* The per-architecture ops table, chosen by probing the minidump magic. */
+struct m2e_arch {
+	const char	*name;		/* MACHINE_ARCH in kerneldumpheader */
+	const char	*magic;		/* minidump magic (NUL-padded field) */
+	size_t		 magiclen;	/* size of the magic field (24, 32) */
+	unsigned	 elfclass;	/* ELFCLASS32 / ELFCLASS64 */
+	unsigned	 elfmachine;	/* EM_* */
+	unsigned	 ptrsize;	/* 4 or 8 */
+	/* Parse the header page, fill d->md (via m2e_md_load), load tables. */
+	int	(*init)(md2elf_t *, const uint8_t *hdr, size_t hdrlen);
+	void	(*fini)(md2elf_t *);
+	/* Translate a kernel va; 0 ok, -1 unmapped (no error set). */
+	int	(*kvtop)(md2elf_t *, uint64_t va, uint64_t *pa);
+	/* Every kernel-map mapping (not the direct map), ascending va. */
+	int	(*walk)(md2elf_t *, m2e_map_fn *, void *arg);
+	/*
+	 * Registers: FreeBSD struct reg (gregset, gregsz bytes) from a saved
+	 * pcb; also pc/sp/fp.  osreldate picks the pcb layout (0 = unknown).
+	 */
+	size_t	 gregsz;		/* FreeBSD struct reg */
+	size_t	 fpregsz;		/* FreeBSD struct fpreg */
+	size_t	 linux_gregsz;		/* Linux elf_gregset_t */
+	int	(*pcb_regs)(md2elf_t *, const uint8_t *pcb, size_t pcblen,
+		    int osreldate, uint8_t *greg, struct m2e_frame *);
+	/* FreeBSD struct reg -> Linux elf_gregset_t. */
+	void	(*linux_regs)(const uint8_t *greg, uint8_t *linux_greg);
+};
+
+extern const struct m2e_arch m2e_arch_amd64;
+extern const struct m2e_arch m2e_arch_i386;
+extern const struct m2e_arch m2e_arch_arm64;
+/* NULL-terminated list probed in order. */
+extern const struct m2e_arch *const m2e_arches[];
+
+struct m2e_kernel;	/* kernel.c */
+
+struct md2elf {
+	char		 err[MD2ELF_ERRBUF_SIZE];
+	md2elf_warn_fn	*warn;
+	void		*warnarg;
+	/* Input. */
+	char		*path;		/* as given, for messages */
+	int		 fd;		/* where the dump data is read */
+	uint64_t	 base;		/* dump data start in fd */
+	uint64_t	 len;		/* dump data length */
+	uint64_t	 filebase;	/* base in the original file (messages) */
+	bool		 decompressed;	/* fd is a temporary file */
+	const char	*container;
+	const char	*compression;
+	bool		 has_kdh;
+	struct m2e_kdh	 kdh;
+	/* Format. */
+	const char	*format;	/* "minidump", "full" */
+	const struct m2e_arch *arch;
+	void		*archdata;
+	struct m2e_minidump md;
+	/* Kernel. */
+	struct m2e_kernel *kern;
+};
+
+/* Errors and warnings (error.c).  Messages are one line, "path: ...". */
+int	m2e_err(md2elf_t *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* "path: offset 0x...: ..."; off is relative to the dump data. */
+int	m2e_err_at(md2elf_t *, uint64_t off, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	m2e_warn(md2elf_t *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* Input (input.c): read dump data at off (relative to d->base). */
+int	m2e_read(md2elf_t *, void *buf, size_t len, uint64_t off,
+	    const char *what);
+int	m2e_input_open(md2elf_t *, const char *path, int flags);
+void	m2e_input_close(md2elf_t *);
+
+/* Common minidump layer (minidump.c). */
+/* With d->md's sizes and version set by the arch: lay out and load. */
+int	m2e_md_load(md2elf_t *, bool has_avail);
+void	m2e_md_free(md2elf_t *);
+/* Dump-data offset of the page holding pa; -1 if not dumped. */
+int	m2e_md_pa_off(md2elf_t *, uint64_t pa, uint64_t *off);
+/* Rank (index in the page section) of pa's page; -1 if not dumped. */
+int	m2e_md_pa_rank(md2elf_t *, uint64_t pa, uint64_t *rank);
+/*
+ * Every run of dumped pages that is contiguous both physically and in the
+ * page section: fn(arg, pa, rank, npages).  Ascending pa.
+ */
+typedef int	m2e_run_fn(void *arg, uint64_t pa, uint64_t rank, uint64_t n);
+int	m2e_md_runs(md2elf_t *, m2e_run_fn *, void *arg);
+/* Physical read, page by page; -1 with error if a page is not dumped. */
+int	m2e_read_pa(md2elf_t *, uint64_t pa, void *buf, size_t len);
+/* Kernel virtual read (kvtop + read_pa); -1 with error. */
+int	m2e_read_va(md2elf_t *, uint64_t va, void *buf, size_t len);
+/* Convenience readers in the dump's byte order (all targets are LE). */
+int	m2e_read_ptr(md2elf_t *, uint64_t va, uint64_t *val);
+int	m2e_read_u32(md2elf_t *, uint64_t va, uint32_t *val);
+
+/* Kernel image (kernel.c), through libelf. */
+int	m2e_kernel_open(md2elf_t *, const char *path, int flags);
+void	m2e_kernel_close(md2elf_t *);
+/* 0 and *value (and *size if not NULL) if found; -1 if not (no error). */
+int	m2e_sym(md2elf_t *, const char *name, uint64_t *value, uint64_t *size);
+const char *m2e_sym_name(md2elf_t *, uint64_t addr, uint64_t *off);
+uint64_t m2e_kernel_entry(md2elf_t *);
+/* GNU build id of the kernel (NULL, 0 if none). */
+const uint8_t *m2e_kernel_buildid(md2elf_t *, size_t *len);
+
+/* Threads (threads.c), with their registers for the core's notes. */
+#define	M2E_MAXGREG	512
+struct m2e_thread {
+	struct md2elf_thread pub;
+	uint8_t		 greg[M2E_MAXGREG];	/* arch->gregsz bytes */
+};
+typedef int	m2e_thread_fn(void *arg, const struct m2e_thread *);
+/* Crashed thread first; walk problems are warnings, not errors. */
+int	m2e_threads(md2elf_t *, m2e_thread_fn *, void *arg);
+int	m2e_osreldate(md2elf_t *);
+
+/* Little-endian helpers. */
+static inline uint32_t
+le32dec_(const void *p)
+{
+	const uint8_t *b = p;
+
+	return ((uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+	    (uint32_t)b[3] << 24);
+}
+
+static inline uint64_t
+le64dec_(const void *p)
+{
+	const uint8_t *b = p;
+
+	return ((uint64_t)le32dec_(b) | (uint64_t)le32dec_(b + 4) << 32);
+}
+
+static inline void
+le32enc_(void *p, uint32_t v)
+{
+	uint8_t *b = p;
+
+	b[0] = v; b[1] = v >> 8; b[2] = v >> 16; b[3] = v >> 24;
+}
+
+static inline void
+le64enc_(void *p, uint64_t v)
+{
+	le32enc_(p, (uint32_t)v);
+	le32enc_((uint8_t *)p + 4, (uint32_t)(v >> 32));
+}
+
+static inline uint32_t
+be32dec_(const void *p)
+{
+	const uint8_t *b = p;
+
+	return ((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | (uint32_t)b[3]);
+}
+
+static inline uint64_t
+be64dec_(const void *p)
+{
+	return ((uint64_t)be32dec_(p) << 32 |
+	    be32dec_((const uint8_t *)p + 4));
+}
+
+#endif /* !MD2ELF_PRIVATE_H */
