@@ -15,7 +15,7 @@ deps:
 
 check: deps
 	$(MAKE) all
-	cd tests && $(MAKE) check
+	sh mk/check.sh
 
 demo: deps
 	$(MAKE) all
