@@ -1,0 +1,340 @@
+/*
+ * arch_arm64.c: FreeBSD/arm64 minidumps (format versions 1, 2 and 3, 4 KiB
+ * and 16 KiB pages) and arm64 register contexts.
+ *
+ * Header (little-endian): magic[24], version, msgbufsize, bitmapsize,
+ * pmapsize (u32), kernbase, dmapphys, dmapbase, dmapend (u64 from 40),
+ * dumpavailsize (u32 at 72, version 2 and later), flags (u32 at 76,
+ * version 3: bits 0-1 give the page size).  The page-table section is a
+ * flat array of 8-byte level-3 descriptors, one per page of KVA starting
+ * at kernbase; the kernel has already expanded L1/L2 blocks into synthetic
+ * L3 pages.  The direct map [dmapbase, dmapend) maps dmapphys upwards and
+ * lies above kernbase, so it is tested first.
+ */
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef EM_AARCH64
+#define	EM_AARCH64	183
+#endif
+
+#include "md2elf_private.h"
+
+#define	ARM64_HDR_V1		72
+#define	ARM64_HDR_V2		76	/* + dumpavailsize */
+#define	ARM64_HDR_V3		80	/* + flags */
+#define	ARM64_FLAG_PS_MASK	0x3u
+#define	ARM64_FLAG_PS_4K	0x0u
+#define	ARM64_FLAG_PS_16K	0x1u
+#define	ARM64_ATTR_MASK		0xfffc000000000fffull
+#define	ARM64_DESCR_MASK	0x3ull
+#define	ARM64_L3_PAGE		0x3ull
+
+/* FreeBSD struct reg (arm64): x0-x29, lr, sp, elr, spsr. */
+#define	R_X(n)		((n) * 8)
+#define	R_LR		240
+#define	R_SP		248
+#define	R_ELR		256
+#define	R_SPSR		264
+#define	ARM64_GREGSZ	272
+#define	ARM64_FPREGSZ	528	/* fp_q[32] (16 each), fp_sr, fp_cr, aligned */
+#define	ARM64_LINUX_GREGSZ	272	/* x0-x30, sp, pc, pstate */
+#define	ARM64_SPSR_KERN	0x3c5	/* EL1h, D, A, I, F masked */
+
+/*
+ * pcb layouts.  FreeBSD 14 (__FreeBSD_version 1400084) and later save
+ * pcb_x[12] = x19..x30 at 0 and pcb_sp at 96; FreeBSD 12 and 13 save
+ * pcb_x[31] = x0..x30 at 0, pcb_pc at 248 (not filled by a context
+ * switch) and pcb_sp at 256.  Either way the saved x30 is the pc.
+ */
+#define	ARM64_OSREL_PCB_NEW	1400084
+#define	PCB_NEW_X19		0
+#define	PCB_NEW_SP		96
+#define	PCB_NEW_MIN		104
+#define	PCB_OLD_SP		256
+#define	PCB_OLD_MIN		264
+
+struct arm64_state {
+	uint64_t	 nptes;
+};
+
+static int
+arm64_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
+{
+	struct m2e_minidump *md = &d->md;
+	struct arm64_state *st;
+	uint32_t version, flags;
+	uint64_t nptes, pmask;
+	bool has_avail;
+
+	if (hdrlen < ARM64_HDR_V1)
+		return (m2e_err_at(d, 0, "arm64 minidump header truncated "
+		    "(%zu bytes)", hdrlen));
+	version = le32dec_(hdr + 24);
+	if (version < 1 || version > 3)
+		return (m2e_err_at(d, 24, "unsupported arm64 minidump version "
+		    "%u (known: 1, 2, 3)", version));
+	if ((version == 2 && hdrlen < ARM64_HDR_V2) ||
+	    (version == 3 && hdrlen < ARM64_HDR_V3))
+		return (m2e_err_at(d, 0, "arm64 minidump v%u header truncated "
+		    "(%zu bytes)", version, hdrlen));
+
+	memset(md, 0, sizeof(*md));
+	md->version = version;
+	md->pagesize = 4096;
+	md->pageshift = 12;
+	if (version >= 3) {
+		flags = le32dec_(hdr + 76);
+		switch (flags & ARM64_FLAG_PS_MASK) {
+		case ARM64_FLAG_PS_4K:
+			break;
+		case ARM64_FLAG_PS_16K:
+			md->pagesize = 16384;
+			md->pageshift = 14;
+			break;
+		default:
+			return (m2e_err_at(d, 76, "arm64 minidump flags %#x: "
+			    "unsupported page size code %u", flags,
+			    flags & ARM64_FLAG_PS_MASK));
+		}
+	}
+	pmask = md->pagesize - 1;
+	md->msgbufsize = le32dec_(hdr + 28);
+	md->bitmapsize = le32dec_(hdr + 32);
+	md->pmapsize = le32dec_(hdr + 36);
+	md->kernbase = le64dec_(hdr + 40);
+	md->dmapphys = le64dec_(hdr + 48);
+	md->dmapbase = le64dec_(hdr + 56);
+	md->dmapend = le64dec_(hdr + 64);
+	md->availsize = version >= 2 ? le32dec_(hdr + 72) : 0;
+
+	if ((md->kernbase & pmask) != 0)
+		return (m2e_err_at(d, 40, "arm64 minidump kernbase %#jx is "
+		    "not page-aligned", (uintmax_t)md->kernbase));
+	if (md->dmapend < md->dmapbase)
+		return (m2e_err_at(d, 64, "arm64 minidump direct map ends "
+		    "(%#jx) before it starts (%#jx)", (uintmax_t)md->dmapend,
+		    (uintmax_t)md->dmapbase));
+	if (md->dmapend != md->dmapbase &&
+	    ((md->dmapbase & pmask) != 0 || (md->dmapphys & pmask) != 0))
+		return (m2e_err_at(d, 48, "arm64 minidump direct map base "
+		    "%#jx or physical base %#jx is not page-aligned",
+		    (uintmax_t)md->dmapbase, (uintmax_t)md->dmapphys));
+	if (md->dmapend - md->dmapbase > UINT64_MAX - md->dmapphys)
+		return (m2e_err_at(d, 48, "arm64 minidump direct map of %#jx "
+		    "bytes from physical %#jx overflows",
+		    (uintmax_t)(md->dmapend - md->dmapbase),
+		    (uintmax_t)md->dmapphys));
+	if (md->dmapend == md->dmapbase)
+		md->dmapbase = md->dmapend = md->dmapphys = 0;
+	if (md->pmapsize % 8 != 0)
+		return (m2e_err_at(d, 36, "arm64 minidump pmapsize %ju is not "
+		    "a multiple of 8", (uintmax_t)md->pmapsize));
+	nptes = md->pmapsize / 8;
+	if (nptes > (UINT64_MAX - md->kernbase) >> md->pageshift)
+		return (m2e_err_at(d, 36, "arm64 minidump pmapsize %ju maps "
+		    "past the end of the address space from kernbase %#jx",
+		    (uintmax_t)md->pmapsize, (uintmax_t)md->kernbase));
+
+	has_avail = version >= 2 && md->availsize != 0;
+	if (m2e_md_load(d, has_avail) != 0)
+		return (-1);
+
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		m2e_md_free(d);
+		return (m2e_err(d, "out of memory"));
+	}
+	st->nptes = nptes;
+	d->archdata = st;
+	return (0);
+}
+
+static void
+arm64_fini(md2elf_t *d)
+{
+	free(d->archdata);
+	d->archdata = NULL;
+}
+
+static bool
+arm64_in_dmap(const md2elf_t *d, uint64_t va)
+{
+	return (va >= d->md.dmapbase && va < d->md.dmapend);
+}
+
+/* L3 descriptor idx: 0 and the page frame if it maps a page, -1 if not. */
+static int
+arm64_l3(const md2elf_t *d, const struct arm64_state *st, uint64_t idx,
+    uint64_t *frame)
+{
+	uint64_t e;
+
+	if (idx >= st->nptes)
+		return (-1);
+	e = le64dec_(d->md.pmap + idx * 8);
+	if ((e & ARM64_DESCR_MASK) != ARM64_L3_PAGE)
+		return (-1);
+	*frame = e & ~ARM64_ATTR_MASK & ~(uint64_t)(d->md.pagesize - 1);
+	return (0);
+}
+
+static int
+arm64_kvtop(md2elf_t *d, uint64_t va, uint64_t *pa)
+{
+	const struct arm64_state *st = d->archdata;
+	uint64_t frame;
+
+	if (arm64_in_dmap(d, va)) {
+		*pa = va - d->md.dmapbase + d->md.dmapphys;
+		return (0);
+	}
+	if (va < d->md.kernbase)
+		return (-1);
+	if (arm64_l3(d, st, (va - d->md.kernbase) >> d->md.pageshift,
+	    &frame) != 0)
+		return (-1);
+	*pa = frame | (va & (d->md.pagesize - 1));
+	return (0);
+}
+
+static int
+arm64_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
+{
+	const struct arm64_state *st = d->archdata;
+	uint64_t i, frame, va, runva, runpa, runlen, psz;
+	int rv;
+
+	psz = d->md.pagesize;
+	runlen = runva = runpa = 0;
+	for (i = 0; i < st->nptes; i++) {
+		if (arm64_l3(d, st, i, &frame) != 0)
+			continue;
+		va = d->md.kernbase + (i << d->md.pageshift);
+		if (arm64_in_dmap(d, va))	/* shadowed by the direct map */
+			continue;
+		if (runlen != 0 && runva + runlen == va &&
+		    runpa + runlen == frame) {
+			runlen += psz;
+			continue;
+		}
+		if (runlen != 0 && (rv = fn(arg, runva, runpa, runlen)) != 0)
+			return (rv);
+		runva = va;
+		runpa = frame;
+		runlen = psz;
+	}
+	if (runlen != 0)
+		return (fn(arg, runva, runpa, runlen));
+	return (0);
+}
+
+/* A saved kernel stack pointer: in the upper half, 16-byte aligned. */
+static bool
+arm64_kernel_sp(uint64_t sp)
+{
+	return ((sp >> 48) == 0xffff && (sp & 15) == 0);
+}
+
+/*
+ * Which layout: osreldate decides; pcb_size (pcblen) must be large enough
+ * for it.  Without osreldate, take the one whose pcb_sp looks like a
+ * kernel stack pointer, preferring the current layout.
+ */
+static int
+arm64_pcb_new(md2elf_t *d, const uint8_t *pcb, size_t pcblen, int osreldate)
+{
+	bool newok, oldok;
+
+	if (osreldate >= ARM64_OSREL_PCB_NEW) {
+		if (pcblen < PCB_NEW_MIN)
+			return (m2e_err(d, "arm64 pcb_size %zu is too small "
+			    "for the FreeBSD 14 pcb layout (osreldate %d)",
+			    pcblen, osreldate));
+		return (1);
+	}
+	if (osreldate > 0) {
+		if (pcblen < PCB_OLD_MIN)
+			return (m2e_err(d, "arm64 pcb_size %zu is too small "
+			    "for the FreeBSD 12/13 pcb layout (osreldate %d)",
+			    pcblen, osreldate));
+		return (0);
+	}
+	newok = pcblen >= PCB_NEW_MIN &&
+	    arm64_kernel_sp(le64dec_(pcb + PCB_NEW_SP));
+	oldok = pcblen >= PCB_OLD_MIN &&
+	    arm64_kernel_sp(le64dec_(pcb + PCB_OLD_SP));
+	if (oldok && !newok)
+		return (0);
+	if (pcblen < PCB_NEW_MIN)
+		return (m2e_err(d, "arm64 pcb of %zu bytes is too small",
+		    pcblen));
+	return (1);
+}
+
+static int
+arm64_pcb_regs(md2elf_t *d, const uint8_t *pcb, size_t pcblen, int osreldate,
+    uint8_t *greg, struct m2e_frame *fr)
+{
+	uint64_t lr, sp, fp;
+	int i, isnew;
+
+	if ((isnew = arm64_pcb_new(d, pcb, pcblen, osreldate)) < 0)
+		return (-1);
+	memset(greg, 0, ARM64_GREGSZ);
+	if (isnew) {
+		/* x19..x29 */
+		for (i = 19; i <= 29; i++)
+			le64enc_(greg + R_X(i),
+			    le64dec_(pcb + PCB_NEW_X19 + (i - 19) * 8));
+		lr = le64dec_(pcb + PCB_NEW_X19 + 11 * 8);
+		sp = le64dec_(pcb + PCB_NEW_SP);
+	} else {
+		/* x0..x29 */
+		for (i = 0; i <= 29; i++)
+			le64enc_(greg + R_X(i), le64dec_(pcb + i * 8));
+		lr = le64dec_(pcb + 30 * 8);
+		sp = le64dec_(pcb + PCB_OLD_SP);
+	}
+	fp = le64dec_(greg + R_X(29));
+	le64enc_(greg + R_LR, lr);
+	le64enc_(greg + R_SP, sp);
+	le64enc_(greg + R_ELR, lr);
+	le64enc_(greg + R_SPSR, ARM64_SPSR_KERN);
+	fr->pc = lr;
+	fr->sp = sp;
+	fr->fp = fp;
+	return (0);
+}
+
+/* FreeBSD struct reg -> Linux user_pt_regs: x0-x30, sp, pc, pstate. */
+static void
+arm64_linux_regs(const uint8_t *g, uint8_t *l)
+{
+	int i;
+
+	for (i = 0; i < 30; i++)
+		le64enc_(l + i * 8, le64dec_(g + R_X(i)));
+	le64enc_(l + 30 * 8, le64dec_(g + R_LR));
+	le64enc_(l + 31 * 8, le64dec_(g + R_SP));
+	le64enc_(l + 32 * 8, le64dec_(g + R_ELR));
+	le64enc_(l + 33 * 8, le64dec_(g + R_SPSR));
+}
+
+const struct m2e_arch m2e_arch_arm64 = {
+	.name = "arm64",
+	.magic = "minidump FreeBSD/arm64",
+	.magiclen = 24,
+	.elfclass = ELFCLASS64,
+	.elfmachine = EM_AARCH64,
+	.ptrsize = 8,
+	.init = arm64_init,
+	.fini = arm64_fini,
+	.kvtop = arm64_kvtop,
+	.walk = arm64_walk,
+	.gregsz = ARM64_GREGSZ,
+	.fpregsz = ARM64_FPREGSZ,
+	.linux_gregsz = ARM64_LINUX_GREGSZ,
+	.pcb_regs = arm64_pcb_regs,
+	.linux_regs = arm64_linux_regs,
+};

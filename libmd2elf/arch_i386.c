@@ -1,0 +1,294 @@
+/*
+ * arch_i386.c: FreeBSD/i386 minidumps (format versions 1 and 2, PAE and
+ * non-PAE page tables) and i386 register contexts.
+ *
+ * Header (little-endian): magic[24], version, msgbufsize, bitmapsize,
+ * ptesize, kernbase, paemode (u32 each from offset 24), and in version 2
+ * dumpavailsize at 48.  The page-table section is a flat array of PTEs, one
+ * per 4 KiB page of KVA starting at kernbase (4-byte entries without PAE,
+ * 8-byte ones with PAE); the kernel has already expanded large pages into
+ * synthetic page-table pages.  There is no direct map on i386.
+ */
+#include <gelf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "md2elf_private.h"
+
+#define	I386_HDR_V1		48	/* header bytes, version 1 */
+#define	I386_HDR_V2		52	/* version 2: + dumpavailsize */
+#define	I386_PAGE_SHIFT		12
+#define	I386_PAGE_SIZE		4096u
+#define	I386_PG_V		0x1u
+#define	I386_FRAME		0xfffff000u
+#define	I386_FRAME_PAE		0x000ffffffffff000ull
+#define	I386_VA_LIMIT		0x100000000ull	/* 32-bit address space */
+
+/* FreeBSD struct reg (i386): 19 x u32. */
+#define	R_FS		0
+#define	R_ES		4
+#define	R_DS		8
+#define	R_EDI		12
+#define	R_ESI		16
+#define	R_EBP		20
+#define	R_ISP		24
+#define	R_EBX		28
+#define	R_EDX		32
+#define	R_ECX		36
+#define	R_EAX		40
+#define	R_TRAPNO	44
+#define	R_ERR		48
+#define	R_EIP		52
+#define	R_CS		56
+#define	R_EFLAGS	60
+#define	R_ESP		64
+#define	R_SS		68
+#define	R_GS		72
+#define	I386_GREGSZ	76
+#define	I386_FPREGSZ	176
+#define	I386_LINUX_GREGSZ	68	/* Linux elf_gregset_t: 17 x u32 */
+
+/* Kernel selectors, as kgdb supplies them. */
+#define	I386_SEL_CODE	0x20
+#define	I386_SEL_DATA	0x28
+#define	I386_SEL_PRIV	0x08
+
+/*
+ * The three pcb layouts (offsets of edi, esi, ebp, esp, ebx, eip):
+ * A (up to 9.0) has pcb_cr3 first, B (9.1 to 10.1) has cr0, cr2, cr3, cr4
+ * first, C (__FreeBSD_version 1001505 and later) starts with the registers.
+ */
+struct i386_pcb_layout {
+	const char	*name;
+	unsigned	 edi, esi, ebp, esp, ebx, eip;
+};
+static const struct i386_pcb_layout i386_pcb_a = { "A", 4, 8, 12, 16, 20, 24 };
+static const struct i386_pcb_layout i386_pcb_b = { "B", 16, 20, 24, 28, 32, 36 };
+static const struct i386_pcb_layout i386_pcb_c = { "C", 0, 4, 8, 12, 16, 20 };
+#define	I386_OSREL_PCB_B	901000	/* 9.1 */
+#define	I386_OSREL_PCB_C	1001505
+
+struct i386_state {
+	bool		 pae;
+	unsigned	 esz;		/* PTE size: 4 or 8 */
+	uint64_t	 nptes;
+};
+
+static int
+i386_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
+{
+	struct m2e_minidump *md = &d->md;
+	struct i386_state *st;
+	uint32_t version, paemode, kernbase;
+	unsigned esz;
+	uint64_t nptes;
+	bool has_avail;
+
+	if (hdrlen < I386_HDR_V1)
+		return (m2e_err_at(d, 0, "i386 minidump header truncated "
+		    "(%zu bytes)", hdrlen));
+	version = le32dec_(hdr + 24);
+	if (version != 1 && version != 2)
+		return (m2e_err_at(d, 24, "unsupported i386 minidump version "
+		    "%u (known: 1, 2)", version));
+	if (version == 2 && hdrlen < I386_HDR_V2)
+		return (m2e_err_at(d, 0, "i386 minidump v2 header truncated "
+		    "(%zu bytes)", hdrlen));
+	paemode = le32dec_(hdr + 44);
+	if (paemode > 1)
+		return (m2e_err_at(d, 44, "i386 minidump paemode %u is "
+		    "neither 0 nor 1", paemode));
+	kernbase = le32dec_(hdr + 40);
+	if ((kernbase & (I386_PAGE_SIZE - 1)) != 0)
+		return (m2e_err_at(d, 40, "i386 minidump kernbase %#x is not "
+		    "page-aligned", kernbase));
+
+	memset(md, 0, sizeof(*md));
+	md->version = version;
+	md->pagesize = I386_PAGE_SIZE;
+	md->pageshift = I386_PAGE_SHIFT;
+	md->msgbufsize = le32dec_(hdr + 28);
+	md->bitmapsize = le32dec_(hdr + 32);
+	md->pmapsize = le32dec_(hdr + 36);
+	md->availsize = version >= 2 ? le32dec_(hdr + 48) : 0;
+	md->kernbase = kernbase;
+	md->dmapbase = md->dmapend = md->dmapphys = 0;
+
+	esz = paemode ? 8 : 4;
+	if (md->pmapsize % esz != 0)
+		return (m2e_err_at(d, 36, "i386 minidump ptesize %ju is not a "
+		    "multiple of the %u-byte PTE size", (uintmax_t)md->pmapsize,
+		    esz));
+	nptes = md->pmapsize / esz;
+	if (nptes > (I386_VA_LIMIT - kernbase) >> I386_PAGE_SHIFT)
+		return (m2e_err_at(d, 36, "i386 minidump ptesize %ju maps "
+		    "past the 4 GiB address space from kernbase %#x",
+		    (uintmax_t)md->pmapsize, kernbase));
+
+	has_avail = version >= 2 && md->availsize != 0;
+	if (m2e_md_load(d, has_avail) != 0)
+		return (-1);
+
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		m2e_md_free(d);
+		return (m2e_err(d, "out of memory"));
+	}
+	st->pae = paemode != 0;
+	st->esz = esz;
+	st->nptes = nptes;
+	d->archdata = st;
+	return (0);
+}
+
+static void
+i386_fini(md2elf_t *d)
+{
+	free(d->archdata);
+	d->archdata = NULL;
+}
+
+/* PTE idx: 0 and the page frame if valid, -1 if not. */
+static int
+i386_pte(const md2elf_t *d, const struct i386_state *st, uint64_t idx,
+    uint64_t *frame)
+{
+	const uint8_t *p;
+	uint64_t pte;
+
+	if (idx >= st->nptes)
+		return (-1);
+	p = d->md.pmap + idx * st->esz;
+	if (st->pae) {
+		pte = le64dec_(p);
+		if ((pte & I386_PG_V) == 0)
+			return (-1);
+		*frame = pte & I386_FRAME_PAE;
+	} else {
+		pte = le32dec_(p);
+		if ((pte & I386_PG_V) == 0)
+			return (-1);
+		*frame = pte & I386_FRAME;
+	}
+	return (0);
+}
+
+static int
+i386_kvtop(md2elf_t *d, uint64_t va, uint64_t *pa)
+{
+	const struct i386_state *st = d->archdata;
+	uint64_t frame;
+
+	if (va < d->md.kernbase || va >= I386_VA_LIMIT)
+		return (-1);
+	if (i386_pte(d, st, (va - d->md.kernbase) >> I386_PAGE_SHIFT,
+	    &frame) != 0)
+		return (-1);
+	*pa = frame | (va & (I386_PAGE_SIZE - 1));
+	return (0);
+}
+
+static int
+i386_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
+{
+	const struct i386_state *st = d->archdata;
+	uint64_t i, frame, va, runva, runpa, runlen;
+	int rv;
+
+	runlen = runva = runpa = 0;
+	for (i = 0; i < st->nptes; i++) {
+		if (i386_pte(d, st, i, &frame) != 0)
+			continue;
+		va = d->md.kernbase + (i << I386_PAGE_SHIFT);
+		if (runlen != 0 && runva + runlen == va &&
+		    runpa + runlen == frame) {
+			runlen += I386_PAGE_SIZE;
+			continue;
+		}
+		if (runlen != 0 && (rv = fn(arg, runva, runpa, runlen)) != 0)
+			return (rv);
+		runva = va;
+		runpa = frame;
+		runlen = I386_PAGE_SIZE;
+	}
+	if (runlen != 0)
+		return (fn(arg, runva, runpa, runlen));
+	return (0);
+}
+
+static const struct i386_pcb_layout *
+i386_pcb_layout(int osreldate)
+{
+	if (osreldate == 0 || osreldate >= I386_OSREL_PCB_C)
+		return (&i386_pcb_c);
+	if (osreldate >= I386_OSREL_PCB_B)
+		return (&i386_pcb_b);
+	return (&i386_pcb_a);
+}
+
+static int
+i386_pcb_regs(md2elf_t *d, const uint8_t *pcb, size_t pcblen, int osreldate,
+    uint8_t *greg, struct m2e_frame *fr)
+{
+	const struct i386_pcb_layout *l;
+	uint32_t eip, esp, ebp;
+
+	l = i386_pcb_layout(osreldate);
+	if (pcblen < (size_t)l->eip + 4)
+		return (m2e_err(d, "i386 pcb of %zu bytes is too small for "
+		    "pcb layout %s (osreldate %d)", pcblen, l->name,
+		    osreldate));
+	memset(greg, 0, I386_GREGSZ);
+	eip = le32dec_(pcb + l->eip);
+	esp = le32dec_(pcb + l->esp);
+	ebp = le32dec_(pcb + l->ebp);
+	le32enc_(greg + R_EDI, le32dec_(pcb + l->edi));
+	le32enc_(greg + R_ESI, le32dec_(pcb + l->esi));
+	le32enc_(greg + R_EBX, le32dec_(pcb + l->ebx));
+	le32enc_(greg + R_EBP, ebp);
+	le32enc_(greg + R_ESP, esp);
+	le32enc_(greg + R_EIP, eip);
+	le32enc_(greg + R_CS, I386_SEL_CODE);
+	le32enc_(greg + R_DS, I386_SEL_DATA);
+	le32enc_(greg + R_ES, I386_SEL_DATA);
+	le32enc_(greg + R_GS, I386_SEL_DATA);
+	le32enc_(greg + R_SS, I386_SEL_DATA);
+	le32enc_(greg + R_FS, I386_SEL_PRIV);
+	fr->pc = eip;
+	fr->sp = esp;
+	fr->fp = ebp;
+	return (0);
+}
+
+/* FreeBSD struct reg -> Linux i386 user_regs_struct (pr_reg). */
+static void
+i386_linux_regs(const uint8_t *g, uint8_t *l)
+{
+	static const int map[17] = {
+		R_EBX, R_ECX, R_EDX, R_ESI, R_EDI, R_EBP, R_EAX,
+		R_DS, R_ES, R_FS, R_GS, -1 /* orig_eax */, R_EIP, R_CS,
+		R_EFLAGS, R_ESP, R_SS
+	};
+	int i;
+
+	for (i = 0; i < 17; i++)
+		le32enc_(l + i * 4, map[i] < 0 ? 0xffffffffu :
+		    le32dec_(g + map[i]));
+}
+
+const struct m2e_arch m2e_arch_i386 = {
+	.name = "i386",
+	.magic = "minidump FreeBSD/i386",
+	.magiclen = 24,
+	.elfclass = ELFCLASS32,
+	.elfmachine = EM_386,
+	.ptrsize = 4,
+	.init = i386_init,
+	.fini = i386_fini,
+	.kvtop = i386_kvtop,
+	.walk = i386_walk,
+	.gregsz = I386_GREGSZ,
+	.fpregsz = I386_FPREGSZ,
+	.linux_gregsz = I386_LINUX_GREGSZ,
+	.pcb_regs = i386_pcb_regs,
+	.linux_regs = i386_linux_regs,
+};
