@@ -64,6 +64,7 @@ struct m2e_minidump {
 	uint64_t	 msgbufsize, bitmapsize, pmapsize, availsize;
 	uint64_t	 kernbase;
 	uint64_t	 dmapbase, dmapend, dmapphys;	/* dmapend == 0: none */
+	int		 pae;		/* i386: PAE page tables */
 	/* Section offsets, relative to the start of the dump data. */
 	uint64_t	 off_msgbuf, off_avail, off_bitmap, off_pmap, off_pages;
 	/* Bitmap as 64-bit words (LE bit numbering), rank per word. */
@@ -74,6 +75,7 @@ struct m2e_minidump {
 	uint64_t	 npages;	/* set bits in all */
 	struct m2e_range *avail;	/* dump_avail, NULL: legacy numbering */
 	size_t		 navail;
+	uint64_t	*availbit;	/* first bit number of each avail range */
 	uint8_t		*pmap;		/* page-table section, in memory */
 };
 
@@ -102,7 +104,11 @@ struct m2e_arch {
 	void	(*fini)(md2elf_t *);
 	/* Translate a kernel va; 0 ok, -1 unmapped (no error set). */
 	int	(*kvtop)(md2elf_t *, uint64_t va, uint64_t *pa);
-	/* Every kernel-map mapping (not the direct map), ascending va. */
+	/*
+	 * Every kernel-map mapping (not the direct map), ascending va.  Only
+	 * pages present in the dump are reported, and each run is contiguous
+	 * in va, in pa and in the page section (one file extent).
+	 */
 	int	(*walk)(md2elf_t *, m2e_map_fn *, void *arg);
 	/*
 	 * Registers: FreeBSD struct reg (gregset, gregsz bytes) from a saved
@@ -163,6 +169,12 @@ int	m2e_read(md2elf_t *, void *buf, size_t len, uint64_t off,
 	    const char *what);
 int	m2e_input_open(md2elf_t *, const char *path, int flags);
 void	m2e_input_close(md2elf_t *);
+/*
+ * Decompress [off, off + len) of infd (comp: KDH_COMP_GZIP or KDH_COMP_ZSTD)
+ * into an unlinked sparse temporary file in $TMPDIR (decompress.c).
+ */
+int	m2e_decompress(md2elf_t *, int infd, uint64_t off, uint64_t len,
+	    int comp, int *outfd, uint64_t *outlen);
 
 /* Common minidump layer (minidump.c). */
 /* With d->md's sizes and version set by the arch: lay out and load. */

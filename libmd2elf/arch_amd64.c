@@ -1,0 +1,346 @@
+/*
+ * arch_amd64.c: FreeBSD/amd64 minidumps (versions 1, 2 and 3): the header,
+ * kernel virtual to physical translation (direct map, then the kernel map
+ * from the page-table section and the dumped page-table pages), the walk
+ * of all kernel-map mappings, and the register sets (pcb -> struct reg,
+ * struct reg -> Linux elf_gregset_t).
+ *
+ * Version 1: the page-table section is a flat array of PTEs, one per 4 KiB
+ * of KVA from kernbase.  Versions 2 and 3: it is an array of PDEs, one per
+ * 2 MiB of KVA from kernbase (1 GiB pages arrive as 2 MiB PS entries); the
+ * last-level page-table pages are ordinary dumped pages.
+ */
+#include <string.h>
+
+#include <gelf.h>
+
+#include "md2elf_private.h"
+
+#define	AMD64_PAGE	4096ULL
+#define	AMD64_PAGESHIFT	12
+#define	AMD64_NBPDR	(1ULL << 21)
+#define	AMD64_PDRSHIFT	21
+#define	AMD64_NPTEPG	512
+#define	AMD64_PG_V	0x001ULL
+#define	AMD64_PG_PS	0x080ULL
+#define	AMD64_PG_FRAME	0x000ffffffffff000ULL
+#define	AMD64_PS_FRAME	0x000fffffffe00000ULL
+
+/* struct minidumphdr offsets. */
+#define	MDH_VERSION	24
+#define	MDH_MSGBUFSIZE	28
+#define	MDH_BITMAPSIZE	32
+#define	MDH_PMAPSIZE	36
+#define	MDH_KERNBASE	40
+#define	MDH_DMAPBASE	48
+#define	MDH_DMAPEND	56
+#define	MDH_AVAILSIZE	64
+#define	MDH_SIZE_V12	64
+#define	MDH_SIZE_V3	68
+
+/* Register offsets in FreeBSD's amd64 struct reg. */
+#define	REG_R15		0
+#define	REG_R14		8
+#define	REG_R13		16
+#define	REG_R12		24
+#define	REG_R11		32
+#define	REG_R10		40
+#define	REG_R9		48
+#define	REG_R8		56
+#define	REG_RDI		64
+#define	REG_RSI		72
+#define	REG_RBP		80
+#define	REG_RBX		88
+#define	REG_RDX		96
+#define	REG_RCX		104
+#define	REG_RAX		112
+#define	REG_TRAPNO	120
+#define	REG_FS		124
+#define	REG_GS		126
+#define	REG_ERR		128
+#define	REG_ES		132
+#define	REG_DS		134
+#define	REG_RIP		136
+#define	REG_CS		144
+#define	REG_RFLAGS	152
+#define	REG_RSP		160
+#define	REG_SS		168
+#define	REG_SIZE	176
+
+#define	LINUX_REG_SIZE	(27 * 8)
+
+static int
+amd64_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
+{
+	struct m2e_minidump *md;
+	uint64_t n, granule, room;
+	unsigned shift;
+
+	md = &d->md;
+	if (hdrlen < MDH_SIZE_V12)
+		return (m2e_err_at(d, 0, "truncated amd64 minidump header "
+		    "(need %d bytes, have %zu)", MDH_SIZE_V12, hdrlen));
+	md->version = le32dec_(hdr + MDH_VERSION);
+	if (md->version < 1 || md->version > 3)
+		return (m2e_err_at(d, MDH_VERSION, "unsupported amd64 minidump "
+		    "version %u (known: 1, 2, 3)", md->version));
+	if (md->version >= 3 && hdrlen < MDH_SIZE_V3)
+		return (m2e_err_at(d, 0, "truncated amd64 minidump header "
+		    "(need %d bytes, have %zu)", MDH_SIZE_V3, hdrlen));
+	md->pagesize = AMD64_PAGE;
+	md->pageshift = AMD64_PAGESHIFT;
+	md->msgbufsize = le32dec_(hdr + MDH_MSGBUFSIZE);
+	md->bitmapsize = le32dec_(hdr + MDH_BITMAPSIZE);
+	md->pmapsize = le32dec_(hdr + MDH_PMAPSIZE);
+	md->kernbase = le64dec_(hdr + MDH_KERNBASE);
+	md->dmapbase = le64dec_(hdr + MDH_DMAPBASE);
+	md->dmapend = le64dec_(hdr + MDH_DMAPEND);
+	md->dmapphys = 0;
+	md->availsize = md->version >= 3 ? le32dec_(hdr + MDH_AVAILSIZE) : 0;
+
+	if (md->dmapend < md->dmapbase)
+		return (m2e_err_at(d, MDH_DMAPBASE, "direct map [%#jx, %#jx) "
+		    "ends before it starts", (uintmax_t)md->dmapbase,
+		    (uintmax_t)md->dmapend));
+	/* v1: a PTE per 4 KiB page; v2, v3: a PDE per 2 MiB. */
+	shift = md->version == 1 ? AMD64_PAGESHIFT : AMD64_PDRSHIFT;
+	granule = 1ULL << shift;
+	if ((md->kernbase & (granule - 1)) != 0)
+		return (m2e_err_at(d, MDH_KERNBASE, "kernbase %#jx is not "
+		    "aligned to %ju bytes", (uintmax_t)md->kernbase,
+		    (uintmax_t)granule));
+	if (md->pmapsize % 8 != 0)
+		return (m2e_err_at(d, MDH_PMAPSIZE, "page-table section size "
+		    "%ju is not a multiple of 8", (uintmax_t)md->pmapsize));
+	/* The entries must not describe KVA beyond 2^64. */
+	n = md->pmapsize / 8;
+	room = ((0 - md->kernbase) >> shift) + (md->kernbase == 0 ?
+	    (1ULL << (64 - shift)) : 0);
+	if (n > room)
+		return (m2e_err_at(d, MDH_PMAPSIZE, "page-table section of "
+		    "%ju entries describes addresses beyond 2^64 from kernbase "
+		    "%#jx", (uintmax_t)n, (uintmax_t)md->kernbase));
+	return (m2e_md_load(d, md->version >= 3));
+}
+
+/* The 4 KiB PTE for va under a non-PS PDE; -1 if not available. */
+static int
+amd64_pte(md2elf_t *d, uint64_t pde, uint64_t va, uint64_t *pte)
+{
+	uint8_t b[8];
+	uint64_t off;
+
+	if (m2e_md_pa_off(d, pde & AMD64_PG_FRAME, &off) != 0)
+		return (-1);
+	off += ((va >> AMD64_PAGESHIFT) & (AMD64_NPTEPG - 1)) * 8;
+	if (m2e_read(d, b, sizeof(b), off, "page-table page") != 0)
+		return (-1);
+	*pte = le64dec_(b);
+	return (0);
+}
+
+static int
+amd64_kvtop(md2elf_t *d, uint64_t va, uint64_t *pa)
+{
+	const struct m2e_minidump *md;
+	uint64_t idx, e, pte;
+
+	md = &d->md;
+	if (md->dmapend != 0 && va >= md->dmapbase && va < md->dmapend) {
+		*pa = va - md->dmapbase + md->dmapphys;
+		return (0);
+	}
+	if (va < md->kernbase || md->pmap == NULL)
+		return (-1);
+	if (md->version == 1) {
+		idx = (va - md->kernbase) >> AMD64_PAGESHIFT;
+		if (idx >= md->pmapsize / 8)
+			return (-1);
+		e = le64dec_(md->pmap + idx * 8);
+		if ((e & AMD64_PG_V) == 0)
+			return (-1);
+		*pa = (e & AMD64_PG_FRAME) | (va & (AMD64_PAGE - 1));
+		return (0);
+	}
+	idx = (va - md->kernbase) >> AMD64_PDRSHIFT;
+	if (idx >= md->pmapsize / 8)
+		return (-1);
+	e = le64dec_(md->pmap + idx * 8);
+	if ((e & AMD64_PG_V) == 0)
+		return (-1);
+	if ((e & AMD64_PG_PS) != 0) {
+		*pa = (e & AMD64_PS_FRAME) | (va & (AMD64_NBPDR - 1));
+		return (0);
+	}
+	if (amd64_pte(d, e, va, &pte) != 0 || (pte & AMD64_PG_V) == 0)
+		return (-1);
+	*pa = (pte & AMD64_PG_FRAME) | (va & (AMD64_PAGE - 1));
+	return (0);
+}
+
+/*
+ * Walk state: the pending run, merged while va, pa and the page's place in
+ * the page section all continue.
+ */
+struct amd64_walk {
+	md2elf_t	*d;
+	m2e_map_fn	*fn;
+	void		*arg;
+	uint64_t	 va, pa, rank, len;
+};
+
+static int
+amd64_page(struct amd64_walk *w, uint64_t va, uint64_t pa)
+{
+	uint64_t rank;
+	int rc;
+
+	if (m2e_md_pa_rank(w->d, pa, &rank) != 0)
+		return (0);		/* not in the dump */
+	if (w->len != 0 && va == w->va + w->len && pa == w->pa + w->len &&
+	    rank == w->rank + w->len / AMD64_PAGE) {
+		w->len += AMD64_PAGE;
+		return (0);
+	}
+	if (w->len != 0 && (rc = w->fn(w->arg, w->va, w->pa, w->len)) != 0)
+		return (rc);
+	w->va = va;
+	w->pa = pa;
+	w->rank = rank;
+	w->len = AMD64_PAGE;
+	return (0);
+}
+
+static int
+amd64_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
+{
+	const struct m2e_minidump *md;
+	struct amd64_walk w;
+	uint8_t pt[AMD64_PAGE];
+	uint64_t i, j, n, e, pte, va, off;
+	int rc;
+
+	md = &d->md;
+	memset(&w, 0, sizeof(w));
+	w.d = d;
+	w.fn = fn;
+	w.arg = arg;
+	n = md->pmap != NULL ? md->pmapsize / 8 : 0;
+	for (i = 0; i < n; i++) {
+		e = le64dec_(md->pmap + i * 8);
+		if ((e & AMD64_PG_V) == 0)
+			continue;
+		if (md->version == 1) {
+			rc = amd64_page(&w, md->kernbase + (i << AMD64_PAGESHIFT),
+			    e & AMD64_PG_FRAME);
+			if (rc != 0)
+				return (rc);
+			continue;
+		}
+		va = md->kernbase + (i << AMD64_PDRSHIFT);
+		if ((e & AMD64_PG_PS) != 0) {
+			for (j = 0; j < AMD64_NPTEPG; j++) {
+				rc = amd64_page(&w, va + j * AMD64_PAGE,
+				    (e & AMD64_PS_FRAME) + j * AMD64_PAGE);
+				if (rc != 0)
+					return (rc);
+			}
+			continue;
+		}
+		/* A page-table page that is not in the dump maps nothing. */
+		if (m2e_md_pa_off(d, e & AMD64_PG_FRAME, &off) != 0)
+			continue;
+		if (m2e_read(d, pt, sizeof(pt), off, "page-table page") != 0)
+			return (-1);
+		for (j = 0; j < AMD64_NPTEPG; j++) {
+			pte = le64dec_(pt + j * 8);
+			if ((pte & AMD64_PG_V) == 0)
+				continue;
+			rc = amd64_page(&w, va + j * AMD64_PAGE,
+			    pte & AMD64_PG_FRAME);
+			if (rc != 0)
+				return (rc);
+		}
+	}
+	if (w.len != 0)
+		return (fn(arg, w.va, w.pa, w.len));
+	return (0);
+}
+
+static int
+amd64_pcb_regs(md2elf_t *d, const uint8_t *pcb, size_t pcblen, int osreldate,
+    uint8_t *greg, struct m2e_frame *f)
+{
+	size_t b;
+
+	/* Before FreeBSD 9.0 the pcb started with pcb_cr3. */
+	b = osreldate > 0 && osreldate < 900000 ? 8 : 0;
+	if (pcblen < b + 64)
+		return (m2e_err(d, "amd64 pcb of %zu bytes is too short "
+		    "(need %zu)", pcblen, b + 64));
+	memset(greg, 0, REG_SIZE);
+	le64enc_(greg + REG_R15, le64dec_(pcb + b + 0));
+	le64enc_(greg + REG_R14, le64dec_(pcb + b + 8));
+	le64enc_(greg + REG_R13, le64dec_(pcb + b + 16));
+	le64enc_(greg + REG_R12, le64dec_(pcb + b + 24));
+	le64enc_(greg + REG_RBP, le64dec_(pcb + b + 32));
+	le64enc_(greg + REG_RSP, le64dec_(pcb + b + 40));
+	le64enc_(greg + REG_RBX, le64dec_(pcb + b + 48));
+	le64enc_(greg + REG_RIP, le64dec_(pcb + b + 56));
+	le64enc_(greg + REG_CS, 0x20);
+	le64enc_(greg + REG_RFLAGS, 0x202);
+	le64enc_(greg + REG_SS, 0x28);
+	if (f != NULL) {
+		f->pc = le64dec_(greg + REG_RIP);
+		f->sp = le64dec_(greg + REG_RSP);
+		f->fp = le64dec_(greg + REG_RBP);
+	}
+	return (0);
+}
+
+static uint16_t
+le16dec_(const uint8_t *p)
+{
+	return ((uint16_t)(p[0] | p[1] << 8));
+}
+
+/* FreeBSD struct reg -> Linux x86-64 user_regs_struct (27 x u64). */
+static void
+amd64_linux_regs(const uint8_t *g, uint8_t *l)
+{
+	static const int from[] = {
+		REG_R15, REG_R14, REG_R13, REG_R12, REG_RBP, REG_RBX,
+		REG_R11, REG_R10, REG_R9, REG_R8, REG_RAX, REG_RCX,
+		REG_RDX, REG_RSI, REG_RDI, -1 /* orig_rax */, REG_RIP,
+		REG_CS, REG_RFLAGS, REG_RSP, REG_SS
+	};
+	size_t i;
+
+	memset(l, 0, LINUX_REG_SIZE);
+	for (i = 0; i < sizeof(from) / sizeof(from[0]); i++)
+		le64enc_(l + i * 8, from[i] < 0 ? UINT64_MAX :
+		    le64dec_(g + from[i]));
+	/* 21 fs_base, 22 gs_base stay 0; then ds, es, fs, gs. */
+	le64enc_(l + 23 * 8, le16dec_(g + REG_DS));
+	le64enc_(l + 24 * 8, le16dec_(g + REG_ES));
+	le64enc_(l + 25 * 8, le16dec_(g + REG_FS));
+	le64enc_(l + 26 * 8, le16dec_(g + REG_GS));
+}
+
+const struct m2e_arch m2e_arch_amd64 = {
+	.name = "amd64",
+	.magic = "minidump FreeBSD/amd64",
+	.magiclen = 24,
+	.elfclass = ELFCLASS64,
+	.elfmachine = EM_X86_64,
+	.ptrsize = 8,
+	.init = amd64_init,
+	.fini = NULL,
+	.kvtop = amd64_kvtop,
+	.walk = amd64_walk,
+	.gregsz = REG_SIZE,
+	.fpregsz = 512,
+	.linux_gregsz = LINUX_REG_SIZE,
+	.pcb_regs = amd64_pcb_regs,
+	.linux_regs = amd64_linux_regs,
+};

@@ -1,0 +1,194 @@
+/*
+ * dump.c: the public handle: md2elf_open() (input, format probe, the
+ * architecture's init), md2elf_close(), md2elf_get_info() and the public
+ * memory readers md2elf_kread(), md2elf_pread() and md2elf_kvtop().
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "md2elf_private.h"
+
+#define	MINIDUMP_PREFIX		"minidump FreeBSD/"
+#define	DUMP_HDRSZ		4096
+#define	ELFOSABI_STANDALONE_	255
+#define	ET_CORE_		4
+
+/* Does the NUL-padded magic field of the arch match hdr? */
+static bool
+dump_magic(const struct m2e_arch *a, const uint8_t *hdr, size_t hdrlen)
+{
+	size_t n, i;
+
+	n = strlen(a->magic);
+	if (hdrlen < a->magiclen || n > a->magiclen ||
+	    memcmp(hdr, a->magic, n) != 0)
+		return (false);
+	for (i = n; i < a->magiclen; i++)
+		if (hdr[i] != '\0')
+			return (false);
+	return (true);
+}
+
+static int
+dump_probe(md2elf_t *d)
+{
+	const struct m2e_arch *const *ap;
+	uint8_t hdr[DUMP_HDRSZ];
+	char name[33];
+	size_t hdrlen, i;
+	uint16_t etype;
+
+	if (d->len == 0)
+		return (m2e_err_at(d, 0, "no dump data"));
+	hdrlen = d->len < sizeof(hdr) ? (size_t)d->len : sizeof(hdr);
+	if (m2e_read(d, hdr, hdrlen, 0, "dump header") != 0)
+		return (-1);
+	for (ap = m2e_arches; *ap != NULL; ap++) {
+		if (!dump_magic(*ap, hdr, hdrlen))
+			continue;
+		d->arch = *ap;
+		d->format = "minidump";
+		if (d->has_kdh && strcmp(d->kdh.arch, (*ap)->name) != 0)
+			m2e_warn(d, "%s: the kerneldumpheader says architecture "
+			    "\"%s\" but the minidump is for %s", d->path,
+			    d->kdh.arch, (*ap)->name);
+		return ((*ap)->init(d, hdr, hdrlen));
+	}
+	if (hdrlen >= sizeof(MINIDUMP_PREFIX) - 1 &&
+	    memcmp(hdr, MINIDUMP_PREFIX, sizeof(MINIDUMP_PREFIX) - 1) == 0) {
+		for (i = 0; i < sizeof(name) - 1 && i < hdrlen &&
+		    hdr[i] >= 0x20 && hdr[i] < 0x7f; i++)
+			name[i] = (char)hdr[i];
+		name[i] = '\0';
+		return (m2e_err_at(d, 0, "unsupported minidump architecture "
+		    "(magic \"%s\")", name));
+	}
+	if (hdrlen >= 18 && memcmp(hdr, "\177ELF", 4) == 0) {
+		etype = hdr[5] == 2 ? (uint16_t)(hdr[16] << 8 | hdr[17]) :
+		    (uint16_t)(hdr[16] | hdr[17] << 8);
+		if (hdr[7] == ELFOSABI_STANDALONE_ && etype == ET_CORE_)
+			return (m2e_err_at(d, 0, "a full memory dump "
+			    "(debug.minidump=0): not supported yet, only "
+			    "minidumps (the default) are"));
+		return (m2e_err_at(d, 0, "an ELF file (OS ABI %u, type %u), "
+		    "not a FreeBSD kernel dump", hdr[7], etype));
+	}
+	return (m2e_err_at(d, 0, "unknown dump data: not a FreeBSD minidump "
+	    "or full dump"));
+}
+
+md2elf_t *
+md2elf_open(const char *path, int flags, char *errbuf)
+{
+	md2elf_t *d;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		if (errbuf != NULL)
+			snprintf(errbuf, MD2ELF_ERRBUF_SIZE, "%s: out of memory",
+			    path);
+		return (NULL);
+	}
+	d->fd = -1;
+	if ((flags & ~MD2ELF_OPEN_FORCE) != 0) {
+		m2e_err(d, "md2elf_open: unknown flags %#x", flags);
+		goto fail;
+	}
+	if (m2e_input_open(d, path, flags) != 0 || dump_probe(d) != 0)
+		goto fail;
+	return (d);
+fail:
+	if (errbuf != NULL)
+		snprintf(errbuf, MD2ELF_ERRBUF_SIZE, "%s", d->err);
+	md2elf_close(d);
+	return (NULL);
+}
+
+void
+md2elf_close(md2elf_t *d)
+{
+	if (d == NULL)
+		return;
+	if (d->kern != NULL)
+		m2e_kernel_close(d);
+	if (d->arch != NULL && d->arch->fini != NULL)
+		d->arch->fini(d);
+	m2e_md_free(d);
+	m2e_input_close(d);
+	free(d->path);
+	free(d);
+}
+
+int
+md2elf_get_info(md2elf_t *d, struct md2elf_info *info)
+{
+	const struct m2e_minidump *md;
+
+	memset(info, 0, sizeof(*info));
+	if (d->arch == NULL)
+		return (m2e_err(d, "no dump is open"));
+	md = &d->md;
+	/* "minidump FreeBSD/amd64" -> "amd64" */
+	info->arch = strncmp(d->arch->magic, MINIDUMP_PREFIX,
+	    sizeof(MINIDUMP_PREFIX) - 1) == 0 ?
+	    d->arch->magic + sizeof(MINIDUMP_PREFIX) - 1 : d->arch->name;
+	info->format = d->format;
+	info->format_version = (int)md->version;
+	info->pae = md->pae;
+	info->pagesize = md->pagesize;
+	info->elfclass = d->arch->elfclass;
+	info->elfmachine = d->arch->elfmachine;
+	info->container = d->container;
+	info->compression = d->compression;
+	info->pages = md->npages;
+	info->msgbufsize = md->msgbufsize;
+	info->kernbase = md->kernbase;
+	info->dmapbase = md->dmapbase;
+	info->dmapend = md->dmapend;
+	info->dmapphys = md->dmapphys;
+	info->has_header = d->has_kdh;
+	info->hostname = info->versionstring = info->panicstring = "";
+	if (d->has_kdh) {
+		info->dumptime = d->kdh.dumptime;
+		info->hostname = d->kdh.hostname;
+		info->versionstring = d->kdh.versionstring;
+		info->panicstring = d->kdh.panicstring;
+	}
+	return (0);
+}
+
+ssize_t
+md2elf_kread(md2elf_t *d, uint64_t kva, void *buf, size_t len)
+{
+	if (d->arch == NULL)
+		return (m2e_err(d, "no dump is open"));
+	if (len > SSIZE_MAX)
+		return (m2e_err(d, "md2elf_kread: length %zu too large", len));
+	if (m2e_read_va(d, kva, buf, len) != 0)
+		return (-1);
+	return ((ssize_t)len);
+}
+
+ssize_t
+md2elf_pread(md2elf_t *d, uint64_t pa, void *buf, size_t len)
+{
+	if (d->arch == NULL)
+		return (m2e_err(d, "no dump is open"));
+	if (len > SSIZE_MAX)
+		return (m2e_err(d, "md2elf_pread: length %zu too large", len));
+	if (m2e_read_pa(d, pa, buf, len) != 0)
+		return (-1);
+	return ((ssize_t)len);
+}
+
+int
+md2elf_kvtop(md2elf_t *d, uint64_t kva, uint64_t *pa)
+{
+	if (d->arch == NULL)
+		return (m2e_err(d, "no dump is open"));
+	if (d->arch->kvtop(d, kva, pa) != 0)
+		return (m2e_err(d, "kernel address %#jx is not mapped in the "
+		    "dump", (uintmax_t)kva));
+	return (0);
+}

@@ -1,0 +1,332 @@
+/*
+ * input.c: opening a dump file and finding the dump data in it, by content
+ * only: a saved vmcore (data at offset 0), a file that starts with the
+ * leading kerneldumpheader, or a raw dump-device image (trailing header at
+ * the end, leading header before the data); then gzip or zstd
+ * decompression.  Also m2e_read(), the bounds-checked read of dump data.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "md2elf_private.h"
+
+#define	IN_PROBESZ	4096
+#define	IN_MAXBLOCK	(1024 * 1024)	/* largest sector size believed */
+
+enum in_kind {
+	IN_UNKNOWN, IN_MINIDUMP, IN_ELF, IN_GZIP, IN_ZSTD, IN_KDH, IN_TAR
+};
+
+static const char *const comp_names[] = { "none", "gzip", "zstd" };
+
+/* pread() all of n bytes at off; returns the byte count read or -1. */
+static ssize_t
+in_pread(int fd, void *buf, size_t n, uint64_t off)
+{
+	size_t got;
+	ssize_t r;
+
+	got = 0;
+	while (got < n) {
+		r = pread(fd, (uint8_t *)buf + got, n - got,
+		    (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return (-1);
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return ((ssize_t)got);
+}
+
+int
+m2e_read(md2elf_t *d, void *buf, size_t len, uint64_t off, const char *what)
+{
+	const char *has;
+	ssize_t r;
+
+	has = d->decompressed ? "decompressed data has" : "file has";
+	if (off > d->len || len > d->len - off)
+		return (m2e_err_at(d, off, "truncated %s (need %ju bytes, "
+		    "%s %ju)", what, (uintmax_t)(d->filebase + off + len), has,
+		    (uintmax_t)(d->filebase + d->len)));
+	r = in_pread(d->fd, buf, len, d->base + off);
+	if (r < 0)
+		return (m2e_err_at(d, off, "cannot read %s: %s", what,
+		    strerror(errno)));
+	if ((size_t)r < len)
+		return (m2e_err_at(d, off, "truncated %s (need %ju bytes, "
+		    "%s %ju)", what, (uintmax_t)(d->filebase + off + len), has,
+		    (uintmax_t)(d->filebase + off + (uint64_t)r)));
+	return (0);
+}
+
+static enum in_kind
+in_kind(const uint8_t *p, size_t n)
+{
+	if (n >= 17 && memcmp(p, "minidump FreeBSD/", 17) == 0)
+		return (IN_MINIDUMP);
+	if (n >= 4 && memcmp(p, "\177ELF", 4) == 0)
+		return (IN_ELF);
+	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
+		return (IN_GZIP);
+	if (n >= 4 && memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0)
+		return (IN_ZSTD);
+	if (n >= 20 && (strncmp((const char *)p, KDH_MAGIC, 20) == 0 ||
+	    strncmp((const char *)p, KDH_MAGIC_TEXT, 20) == 0 ||
+	    strncmp((const char *)p, KDH_MAGIC_CLEARED, 20) == 0))
+		return (IN_KDH);
+	if (n >= 262 && memcmp(p + 257, "ustar", 5) == 0)
+		return (IN_TAR);
+	return (IN_UNKNOWN);
+}
+
+/* Checks common to a leading and a trailing header; at = file offset. */
+static int
+in_check_kdh(md2elf_t *d, const uint8_t *raw, uint64_t at, int flags)
+{
+	struct m2e_kdh *h;
+	char msg[128];
+
+	h = &d->kdh;
+	if (m2e_kdh_decode(raw, h, msg, sizeof(msg)) != 0)
+		return (m2e_err(d, "offset %#jx: %s", (uintmax_t)at, msg));
+	if (strcmp(h->magic, KDH_MAGIC_TEXT) == 0)
+		return (m2e_err(d, "offset %#jx: this is a textdump (ddb text "
+		    "dump, a tar archive of text), not a memory dump: extract "
+		    "it with savecore(8)", (uintmax_t)at));
+	if (!m2e_kdh_parity_ok(raw) && !(flags & MD2ELF_OPEN_FORCE))
+		return (m2e_err(d, "offset %#jx: kerneldumpheader parity "
+		    "error (use force to read the dump anyway)",
+		    (uintmax_t)at));
+	if (strcmp(h->magic, KDH_MAGIC_CLEARED) == 0 &&
+	    !(flags & MD2ELF_OPEN_FORCE))
+		return (m2e_err(d, "offset %#jx: the dump header is marked "
+		    "\"%s\": savecore(8) already saved this dump (use force "
+		    "to read it anyway)", (uintmax_t)at, KDH_MAGIC_CLEARED));
+	if (h->keysize != 0)
+		return (m2e_err(d, "offset %#jx: the dump is encrypted (key "
+		    "of %u bytes): save it with savecore(8) and decrypt it "
+		    "with decryptcore(8) first", (uintmax_t)at, h->keysize));
+	if (h->blocksize < 512 || h->blocksize > IN_MAXBLOCK ||
+	    (h->blocksize & (h->blocksize - 1)) != 0)
+		return (m2e_err(d, "offset %#jx: kerneldumpheader block size "
+		    "%u is not a power of two between 512 and %u",
+		    (uintmax_t)at, h->blocksize, IN_MAXBLOCK));
+	if (h->compression < KDH_COMP_NONE || h->compression > KDH_COMP_ZSTD)
+		return (m2e_err(d, "offset %#jx: unknown compression %d in "
+		    "the kerneldumpheader", (uintmax_t)at, h->compression));
+	if (h->dumpextent < h->dumplength)
+		return (m2e_err(d, "offset %#jx: dump length %ju exceeds the "
+		    "dump extent %ju", (uintmax_t)at,
+		    (uintmax_t)h->dumplength, (uintmax_t)h->dumpextent));
+	return (0);
+}
+
+/* The file starts with a leading kerneldumpheader. */
+static int
+in_leading(md2elf_t *d, const uint8_t *raw, uint64_t fsize, int flags)
+{
+	struct m2e_kdh *h;
+	uint64_t start;
+
+	if (in_check_kdh(d, raw, 0, flags) != 0)
+		return (-1);
+	h = &d->kdh;
+	start = h->version == 1 ? KDH_SIZE : h->blocksize;
+	if (start > fsize || h->dumplength > fsize - start)
+		return (m2e_err(d, "offset %#jx: truncated dump data (need "
+		    "%ju bytes, file has %ju)", (uintmax_t)start,
+		    (uintmax_t)(start + h->dumplength), (uintmax_t)fsize));
+	d->has_kdh = true;
+	d->container = "kerneldumpheader";
+	d->base = start;
+	d->len = h->dumplength;
+	return (0);
+}
+
+/* A raw dump device: a trailing header at lasthd (sector bytes). */
+static int
+in_device(md2elf_t *d, int fd, const uint8_t *raw, uint64_t lasthd,
+    uint64_t sector, int flags)
+{
+	uint8_t lead[KDH_SIZE];
+	struct m2e_kdh *h;
+	uint64_t room, need, firsthd, start;
+	ssize_t r;
+
+	if (in_check_kdh(d, raw, lasthd, flags) != 0)
+		return (-1);
+	h = &d->kdh;
+	if (h->version == 1) {
+		/* Version 1: 512-byte headers right around the data. */
+		sector = KDH_SIZE;
+	} else if (h->blocksize != sector && !(flags & MD2ELF_OPEN_FORCE))
+		return (m2e_err(d, "offset %#jx: the trailing header says "
+		    "block size %u but lies %ju bytes before the end of the "
+		    "file (use force to read the dump anyway)",
+		    (uintmax_t)lasthd, h->blocksize, (uintmax_t)sector));
+	/* Space from the leading header to the trailing header. */
+	need = h->version <= 2 ? h->dumplength : h->dumpextent;
+	room = lasthd;
+	if (need > room || sector > room - need)
+		return (m2e_err(d, "offset %#jx: the trailing header's dump "
+		    "of %ju bytes does not fit before it", (uintmax_t)lasthd,
+		    (uintmax_t)need));
+	firsthd = lasthd - need - sector;
+	start = firsthd + sector;
+	r = in_pread(fd, lead, sizeof(lead), firsthd);
+	if (r < 0)
+		return (m2e_err(d, "offset %#jx: cannot read the leading "
+		    "header: %s", (uintmax_t)firsthd, strerror(errno)));
+	if (r != (ssize_t)sizeof(lead) || memcmp(lead, raw, KDH_SIZE) != 0) {
+		if (!(flags & MD2ELF_OPEN_FORCE))
+			return (m2e_err(d, "offset %#jx: the leading "
+			    "kerneldumpheader does not match the trailing one "
+			    "at offset %#jx (use force to read the dump "
+			    "anyway)", (uintmax_t)firsthd, (uintmax_t)lasthd));
+		m2e_warn(d, "%s: offset %#jx: the leading kerneldumpheader "
+		    "does not match the trailing one", d->path,
+		    (uintmax_t)firsthd);
+	}
+	d->has_kdh = true;
+	d->container = "device";
+	d->base = start;
+	d->len = h->dumplength;
+	return (0);
+}
+
+static int
+in_find(md2elf_t *d, int fd, uint64_t fsize, int flags)
+{
+	static const uint64_t sectors[] = { 512, 4096 };
+	uint8_t buf[IN_PROBESZ];
+	enum in_kind k;
+	ssize_t n;
+	size_t i;
+
+	n = in_pread(fd, buf, sizeof(buf), 0);
+	if (n < 0)
+		return (m2e_err(d, "cannot read: %s", strerror(errno)));
+	k = in_kind(buf, (size_t)n);
+	switch (k) {
+	case IN_MINIDUMP:
+	case IN_ELF:
+	case IN_GZIP:
+	case IN_ZSTD:
+		d->container = "vmcore";
+		d->base = 0;
+		d->len = fsize;
+		return (0);
+	case IN_KDH:
+		if ((size_t)n < KDH_SIZE)
+			return (m2e_err(d, "offset 0: truncated "
+			    "kerneldumpheader (need %d bytes, file has %zd)",
+			    KDH_SIZE, n));
+		return (in_leading(d, buf, fsize, flags));
+	case IN_TAR:
+		return (m2e_err(d, "offset 0: a tar archive (a saved "
+		    "textdump?), not a memory dump"));
+	default:
+		break;
+	}
+	for (i = 0; i < sizeof(sectors) / sizeof(sectors[0]); i++) {
+		if (fsize < sectors[i])
+			continue;
+		n = in_pread(fd, buf, KDH_SIZE, fsize - sectors[i]);
+		if (n < 0)
+			return (m2e_err(d, "offset %#jx: cannot read: %s",
+			    (uintmax_t)(fsize - sectors[i]),
+			    strerror(errno)));
+		if (n == KDH_SIZE && in_kind(buf, KDH_SIZE) == IN_KDH)
+			return (in_device(d, fd, buf, fsize - sectors[i],
+			    sectors[i], flags));
+	}
+	if (fsize == 0)
+		return (m2e_err(d, "empty file"));
+	return (m2e_err(d, "not a FreeBSD kernel dump: no minidump, ELF, "
+	    "gzip or zstd data at offset 0 and no kerneldumpheader at "
+	    "offset 0 or at the end (an encrypted vmcore must be decrypted "
+	    "with decryptcore(8) first)"));
+}
+
+int
+m2e_input_open(md2elf_t *d, const char *path, int flags)
+{
+	uint8_t magic[4];
+	struct stat st;
+	uint64_t fsize, tlen;
+	off_t end;
+	int fd, comp, tfd;
+	ssize_t n;
+	enum in_kind k;
+
+	d->fd = -1;
+	if (d->path == NULL && (d->path = strdup(path)) == NULL)
+		return (m2e_err(d, "out of memory"));
+	d->container = "vmcore";
+	d->compression = "none";
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return (m2e_err(d, "cannot open: %s", strerror(errno)));
+	d->fd = fd;
+	if (fstat(fd, &st) != 0)
+		return (m2e_err(d, "cannot stat: %s", strerror(errno)));
+	if (S_ISDIR(st.st_mode))
+		return (m2e_err(d, "is a directory"));
+	if (S_ISREG(st.st_mode))
+		fsize = (uint64_t)st.st_size;
+	else {
+		/* A device: its size is where the end is. */
+		if ((end = lseek(fd, 0, SEEK_END)) < 0)
+			return (m2e_err(d, "cannot find the size: %s",
+			    strerror(errno)));
+		fsize = (uint64_t)end;
+	}
+	if (in_find(d, fd, fsize, flags) != 0)
+		return (-1);
+	d->filebase = d->base;
+
+	/* Compression: by the header's byte and by the data's magic. */
+	n = in_pread(fd, magic, sizeof(magic), d->base);
+	if (n < 0)
+		return (m2e_err(d, "offset %#jx: cannot read: %s",
+		    (uintmax_t)d->base, strerror(errno)));
+	k = d->len >= sizeof(magic) && n == (ssize_t)sizeof(magic) ?
+	    in_kind(magic, sizeof(magic)) : IN_UNKNOWN;
+	comp = k == IN_GZIP ? KDH_COMP_GZIP : k == IN_ZSTD ? KDH_COMP_ZSTD :
+	    KDH_COMP_NONE;
+	if (d->has_kdh && d->kdh.compression != KDH_COMP_NONE &&
+	    d->kdh.compression != comp)
+		return (m2e_err(d, "offset %#jx: the kerneldumpheader says "
+		    "%s compression but the data is not %s",
+		    (uintmax_t)d->base, comp_names[d->kdh.compression],
+		    comp_names[d->kdh.compression]));
+	if (comp == KDH_COMP_NONE)
+		return (0);
+	if (m2e_decompress(d, fd, d->base, d->len, comp, &tfd, &tlen) != 0)
+		return (-1);
+	close(fd);
+	d->fd = tfd;
+	d->base = 0;
+	d->len = tlen;
+	d->filebase = 0;
+	d->decompressed = true;
+	d->compression = comp_names[comp];
+	return (0);
+}
+
+void
+m2e_input_close(md2elf_t *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+}

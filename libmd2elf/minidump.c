@@ -1,0 +1,497 @@
+/*
+ * minidump.c: the parts of a minidump that every architecture shares: the
+ * section layout, the page bitmap (with a rank per 64-bit word, so a page's
+ * place in the page section is found in O(1)), the dump_avail ranges of the
+ * sparse bit numbering, and physical and kernel-virtual reads.
+ *
+ * Memory: the bitmap, its rank array and the page-table section; nothing
+ * that grows with the number of dumped pages.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "md2elf_private.h"
+
+/* Caps on section sizes; beyond these a header is refused, not believed. */
+#define	MD_MAXBITMAP	(1ULL << 30)	/* 2^33 pages: 32 TiB of 4 KiB */
+#define	MD_MAXPMAP	(256ULL << 20)
+#define	MD_MAXAVAIL	(1ULL << 20)
+
+static uint64_t
+md_roundup(uint64_t x, uint64_t p)
+{
+	return ((x + p - 1) & ~(p - 1));	/* x < 2^33 here */
+}
+
+static unsigned
+md_popcount(uint64_t x)
+{
+	return ((unsigned)__builtin_popcountll(x));
+}
+
+/* Check that [off, off + size) lies in the dump data. */
+static int
+md_section(md2elf_t *d, uint64_t off, uint64_t size, const char *what)
+{
+	if (off > d->len || size > d->len - off)
+		return (m2e_err_at(d, off, "truncated %s (need %ju bytes, %s "
+		    "%ju)", what, (uintmax_t)(d->filebase + off + size),
+		    d->decompressed ? "decompressed data has" : "file has",
+		    (uintmax_t)(d->filebase + d->len)));
+	return (0);
+}
+
+/* Bits of a dump_avail range: howmany(end, page) - start / page. */
+static uint64_t
+md_npages(const struct m2e_minidump *md, const struct m2e_range *r)
+{
+	return ((r->end >> md->pageshift) +
+	    ((r->end & (md->pagesize - 1)) != 0) -
+	    (r->start >> md->pageshift));
+}
+
+static int
+md_load_avail(md2elf_t *d)
+{
+	struct m2e_minidump *md;
+	uint8_t *raw;
+	uint64_t s, e, n, bits, prevend;
+	size_t i, max;
+
+	md = &d->md;
+	max = (size_t)(md->availsize / 16);
+	if ((raw = malloc(max * 16 + 1)) == NULL)
+		return (m2e_err(d, "out of memory"));
+	if (m2e_read(d, raw, max * 16, md->off_avail, "dump_avail section")) {
+		free(raw);
+		return (-1);
+	}
+	for (i = 0; i < max && le64dec_(raw + i * 16 + 8) != 0; i++)
+		;
+	if (i == 0) {
+		free(raw);
+		return (m2e_err_at(d, md->off_avail, "empty dump_avail "
+		    "section"));
+	}
+	md->navail = i;
+	md->avail = calloc(i, sizeof(*md->avail));
+	md->availbit = calloc(i, sizeof(*md->availbit));
+	if (md->avail == NULL || md->availbit == NULL) {
+		free(raw);
+		return (m2e_err(d, "out of memory"));
+	}
+	bits = 0;
+	prevend = 0;
+	for (i = 0; i < md->navail; i++) {
+		s = le64dec_(raw + i * 16);
+		e = le64dec_(raw + i * 16 + 8);
+		if (e < s || s < prevend) {
+			free(raw);
+			return (m2e_err_at(d, md->off_avail + i * 16,
+			    "dump_avail range %zu [%#jx, %#jx) is %s", i,
+			    (uintmax_t)s, (uintmax_t)e, e < s ? "inverted" :
+			    "out of order"));
+		}
+		md->avail[i].start = s;
+		md->avail[i].end = e;
+		md->availbit[i] = bits;
+		n = md_npages(md, &md->avail[i]);
+		bits += n;		/* < 2^52 per range, < 2^64 total */
+		prevend = e;
+	}
+	free(raw);
+	return (0);
+}
+
+static int
+md_load_bitmap(md2elf_t *d)
+{
+	struct m2e_minidump *md;
+	uint8_t *raw;
+	uint64_t i, total;
+
+	md = &d->md;
+	md->nbits = md->bitmapsize * 8;
+	md->nwords = (md->bitmapsize + 7) / 8;
+	md->bitmap = calloc(md->nwords + 1, sizeof(uint64_t));
+	md->rank = calloc(md->nwords + 1, sizeof(uint64_t));
+	if (md->bitmap == NULL || md->rank == NULL)
+		return (m2e_err(d, "out of memory for a bitmap of %ju bytes",
+		    (uintmax_t)md->bitmapsize));
+	/* Read in place, then decode the little-endian words. */
+	raw = (uint8_t *)md->bitmap;
+	if (m2e_read(d, raw, (size_t)md->bitmapsize, md->off_bitmap,
+	    "page bitmap"))
+		return (-1);
+	total = 0;
+	for (i = 0; i < md->nwords; i++) {
+		md->bitmap[i] = le64dec_(raw + i * 8);
+		md->rank[i] = total;
+		total += md_popcount(md->bitmap[i]);
+	}
+	md->rank[md->nwords] = total;
+	md->npages = total;
+	return (0);
+}
+
+int
+m2e_md_load(md2elf_t *d, bool has_avail)
+{
+	struct m2e_minidump *md;
+	uint64_t p, off, need;
+
+	md = &d->md;
+	p = md->pagesize;
+	if (p < 4096 || p > M2E_MAXPAGESIZE || (p & (p - 1)) != 0 ||
+	    (1ULL << md->pageshift) != p)
+		return (m2e_err(d, "bad minidump page size %ju", (uintmax_t)p));
+	if (!has_avail)
+		md->availsize = 0;
+	if (md->bitmapsize > MD_MAXBITMAP)
+		return (m2e_err_at(d, 0, "minidump bitmap size %ju exceeds the "
+		    "limit of %ju bytes", (uintmax_t)md->bitmapsize,
+		    (uintmax_t)MD_MAXBITMAP));
+	if (md->pmapsize > MD_MAXPMAP)
+		return (m2e_err_at(d, 0, "minidump page-table size %ju exceeds "
+		    "the limit of %ju bytes", (uintmax_t)md->pmapsize,
+		    (uintmax_t)MD_MAXPMAP));
+	if (md->availsize > MD_MAXAVAIL)
+		return (m2e_err_at(d, 0, "minidump dump_avail size %ju exceeds "
+		    "the limit of %ju bytes", (uintmax_t)md->availsize,
+		    (uintmax_t)MD_MAXAVAIL));
+	/* All sizes are < 2^32 here: the sums below cannot overflow. */
+	off = p;
+	if (md_section(d, 0, p, "minidump header page"))
+		return (-1);
+	md->off_msgbuf = off;
+	off += md_roundup(md->msgbufsize, p);
+	if (md_section(d, md->off_msgbuf, off - md->off_msgbuf,
+	    "message buffer section"))
+		return (-1);
+	md->off_avail = off;
+	off += md_roundup(md->availsize, p);
+	if (md_section(d, md->off_avail, off - md->off_avail,
+	    "dump_avail section"))
+		return (-1);
+	md->off_bitmap = off;
+	off += md_roundup(md->bitmapsize, p);
+	if (md_section(d, md->off_bitmap, off - md->off_bitmap,
+	    "page bitmap"))
+		return (-1);
+	md->off_pmap = off;
+	off += md_roundup(md->pmapsize, p);
+	if (md_section(d, md->off_pmap, off - md->off_pmap,
+	    "page-table section"))
+		return (-1);
+	md->off_pages = off;
+
+	if (md->availsize != 0 && md_load_avail(d) != 0)
+		return (-1);
+	if (md_load_bitmap(d) != 0)
+		return (-1);
+	/* npages < 2^33 and p <= 2^14: no overflow. */
+	need = md->npages * p;
+	if (md_section(d, md->off_pages, need, "page data"))
+		return (-1);
+	if (md->pmapsize != 0) {
+		if ((md->pmap = malloc((size_t)md->pmapsize)) == NULL)
+			return (m2e_err(d, "out of memory for a page-table "
+			    "section of %ju bytes", (uintmax_t)md->pmapsize));
+		if (m2e_read(d, md->pmap, (size_t)md->pmapsize, md->off_pmap,
+		    "page-table section"))
+			return (-1);
+	}
+	return (0);
+}
+
+void
+m2e_md_free(md2elf_t *d)
+{
+	struct m2e_minidump *md;
+
+	md = &d->md;
+	free(md->bitmap);
+	free(md->rank);
+	free(md->avail);
+	free(md->availbit);
+	free(md->pmap);
+	md->bitmap = md->rank = md->availbit = NULL;
+	md->avail = NULL;
+	md->pmap = NULL;
+	md->navail = 0;
+	md->nwords = md->nbits = md->npages = 0;
+}
+
+/* Bit number of pa's page; -1 if pa is outside the numbered memory. */
+static int
+md_bit(const struct m2e_minidump *md, uint64_t pa, uint64_t *bit)
+{
+	uint64_t pg;
+	size_t lo, hi, mid;
+
+	pg = pa >> md->pageshift;
+	if (md->avail == NULL) {
+		*bit = pg;
+		return (pg < md->nbits ? 0 : -1);
+	}
+	/* Last range whose first page is <= pg. */
+	lo = 0;
+	hi = md->navail;
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if ((md->avail[mid].start >> md->pageshift) <= pg)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	/* A page shared with the previous range belongs to that one. */
+	if (lo > 0 && pa < md->avail[lo - 1].end)
+		lo--;
+	if ((md->avail[lo].start >> md->pageshift) > pg ||
+	    pa >= md->avail[lo].end)
+		return (-1);
+	*bit = md->availbit[lo] + pg - (md->avail[lo].start >> md->pageshift);
+	return (*bit < md->nbits ? 0 : -1);
+}
+
+static uint64_t
+md_rank_of(const struct m2e_minidump *md, uint64_t bit)
+{
+	uint64_t w, b;
+
+	w = bit >> 6;
+	b = bit & 63;
+	return (md->rank[w] + md_popcount(md->bitmap[w] &
+	    ((1ULL << b) - 1)));
+}
+
+int
+m2e_md_pa_rank(md2elf_t *d, uint64_t pa, uint64_t *rank)
+{
+	const struct m2e_minidump *md;
+	uint64_t bit;
+
+	md = &d->md;
+	if (md->bitmap == NULL || md_bit(md, pa, &bit) != 0)
+		return (-1);
+	if ((md->bitmap[bit >> 6] & (1ULL << (bit & 63))) == 0)
+		return (-1);
+	*rank = md_rank_of(md, bit);
+	return (0);
+}
+
+int
+m2e_md_pa_off(md2elf_t *d, uint64_t pa, uint64_t *off)
+{
+	uint64_t rank;
+
+	if (m2e_md_pa_rank(d, pa, &rank) != 0)
+		return (-1);
+	*off = d->md.off_pages + (rank << d->md.pageshift);
+	return (0);
+}
+
+/* First bit in [b, lim) whose value is v, or lim. */
+static uint64_t
+md_next(const struct m2e_minidump *md, uint64_t b, uint64_t lim, int v)
+{
+	uint64_t w, x;
+
+	while (b < lim) {
+		w = md->bitmap[b >> 6];
+		if (!v)
+			w = ~w;
+		x = w & (~0ULL << (b & 63));
+		if (x != 0) {
+			b = (b & ~63ULL) + (uint64_t)__builtin_ctzll(x);
+			return (b < lim ? b : lim);
+		}
+		b = (b & ~63ULL) + 64;
+	}
+	return (lim);
+}
+
+struct md_runs {
+	m2e_run_fn	*fn;
+	void		*arg;
+	uint64_t	 pa, rank, n;	/* pending run, n == 0: none */
+	unsigned	 shift;
+};
+
+static int
+md_run_add(struct md_runs *r, uint64_t pa, uint64_t rank, uint64_t n)
+{
+	int rc;
+
+	if (r->n != 0 && pa == r->pa + (r->n << r->shift) &&
+	    rank == r->rank + r->n) {
+		r->n += n;
+		return (0);
+	}
+	if (r->n != 0 && (rc = r->fn(r->arg, r->pa, r->rank, r->n)) != 0)
+		return (rc);
+	r->pa = pa;
+	r->rank = rank;
+	r->n = n;
+	return (0);
+}
+
+/* Runs of set bits in [b0, b1); bit b0 is the page at pa0. */
+static int
+md_scan(const struct m2e_minidump *md, struct md_runs *r, uint64_t b0,
+    uint64_t b1, uint64_t pa0)
+{
+	uint64_t b, e;
+	int rc;
+
+	if (b1 > md->nbits)
+		b1 = md->nbits;
+	for (b = b0; b < b1; b = e) {
+		b = md_next(md, b, b1, 1);
+		if (b >= b1)
+			break;
+		e = md_next(md, b, b1, 0);
+		rc = md_run_add(r, pa0 + ((b - b0) << md->pageshift),
+		    md_rank_of(md, b), e - b);
+		if (rc != 0)
+			return (rc);
+	}
+	return (0);
+}
+
+int
+m2e_md_runs(md2elf_t *d, m2e_run_fn *fn, void *arg)
+{
+	const struct m2e_minidump *md;
+	struct md_runs r;
+	uint64_t b0, n, first, prevpg;
+	size_t i;
+	int rc;
+
+	md = &d->md;
+	if (md->bitmap == NULL)
+		return (0);
+	memset(&r, 0, sizeof(r));
+	r.fn = fn;
+	r.arg = arg;
+	r.shift = md->pageshift;
+	if (md->avail == NULL) {
+		if ((rc = md_scan(md, &r, 0, md->nbits, 0)) != 0)
+			return (rc);
+	} else {
+		prevpg = 0;
+		for (i = 0; i < md->navail; i++) {
+			first = md->avail[i].start >> md->pageshift;
+			b0 = md->availbit[i];
+			n = md_npages(md, &md->avail[i]);
+			/* Skip a first page shared with the previous range. */
+			if (i > 0 && first < prevpg && n > 0) {
+				first++;
+				b0++;
+				n--;
+			}
+			prevpg = first + n;
+			if (b0 >= md->nbits)
+				break;
+			rc = md_scan(md, &r, b0, b0 + n, first << md->pageshift);
+			if (rc != 0)
+				return (rc);
+		}
+	}
+	if (r.n != 0)
+		return (fn(arg, r.pa, r.rank, r.n));
+	return (0);
+}
+
+int
+m2e_read_pa(md2elf_t *d, uint64_t pa, void *buf, size_t len)
+{
+	uint8_t *p;
+	uint64_t pgmask, off, noff, inpg, chunk;
+
+	if (pa + len < pa)
+		return (m2e_err(d, "physical address range %#jx+%#zx wraps",
+		    (uintmax_t)pa, len));
+	pgmask = d->md.pagesize - 1;
+	p = buf;
+	while (len > 0) {
+		inpg = pa & pgmask;
+		if (m2e_md_pa_off(d, pa - inpg, &off) != 0)
+			return (m2e_err(d, "physical address %#jx is not in "
+			    "the dump", (uintmax_t)pa));
+		chunk = d->md.pagesize - inpg;
+		/* Extend over pages that follow in the file. */
+		while (chunk < len && m2e_md_pa_off(d, pa - inpg + chunk,
+		    &noff) == 0 && noff == off + chunk)
+			chunk += d->md.pagesize;
+		if (chunk > len)
+			chunk = len;
+		if (m2e_read(d, p, (size_t)chunk, off + inpg, "page data"))
+			return (-1);
+		p += chunk;
+		pa += chunk;
+		len -= (size_t)chunk;
+	}
+	return (0);
+}
+
+int
+m2e_read_va(md2elf_t *d, uint64_t va, void *buf, size_t len)
+{
+	uint8_t *p;
+	uint64_t pa, inpg, chunk, rank;
+
+	if (d->arch == NULL)
+		return (m2e_err(d, "no architecture"));
+	if (va + len < va)
+		return (m2e_err(d, "kernel address range %#jx+%#zx wraps",
+		    (uintmax_t)va, len));
+	p = buf;
+	while (len > 0) {
+		inpg = va & (d->md.pagesize - 1);
+		chunk = d->md.pagesize - inpg;
+		if (chunk > len)
+			chunk = len;
+		if (d->arch->kvtop(d, va, &pa) != 0)
+			return (m2e_err(d, "kernel address %#jx is not mapped "
+			    "in the dump", (uintmax_t)va));
+		if (m2e_md_pa_rank(d, pa - inpg, &rank) != 0)
+			return (m2e_err(d, "kernel address %#jx (physical "
+			    "%#jx) is not in the dump", (uintmax_t)va,
+			    (uintmax_t)pa));
+		if (m2e_read_pa(d, pa, p, (size_t)chunk) != 0)
+			return (-1);
+		p += chunk;
+		va += chunk;
+		len -= (size_t)chunk;
+	}
+	return (0);
+}
+
+int
+m2e_read_ptr(md2elf_t *d, uint64_t va, uint64_t *val)
+{
+	uint8_t b[8];
+
+	if (d->arch != NULL && d->arch->ptrsize == 4) {
+		if (m2e_read_va(d, va, b, 4) != 0)
+			return (-1);
+		*val = le32dec_(b);
+		return (0);
+	}
+	if (m2e_read_va(d, va, b, 8) != 0)
+		return (-1);
+	*val = le64dec_(b);
+	return (0);
+}
+
+int
+m2e_read_u32(md2elf_t *d, uint64_t va, uint32_t *val)
+{
+	uint8_t b[4];
+
+	if (m2e_read_va(d, va, b, 4) != 0)
+		return (-1);
+	*val = le32dec_(b);
+	return (0);
+}
