@@ -87,6 +87,21 @@ int		 md2elf_lookup(md2elf_t *, const char *name, uint64_t *value,
 		    uint64_t *size);
 /* Name of the symbol containing addr (NULL if none); *off is addr - sym. */
 const char	*md2elf_symbolize(md2elf_t *, uint64_t addr, uint64_t *off);
+/*
+ * What the kernel and the dump's memory say about the crashed kernel.
+ * Strings live as long as the kernel stays set on the handle.
+ */
+struct md2elf_kernel_info {
+	const char	*path;		/* the kernel file */
+	const char	*version;	/* `version` (memory, else file); "" */
+	int		 osreldate;	/* __FreeBSD_version; 0 if unknown */
+	const char	*panicstr;	/* *panicstr; NULL if not panicked */
+	const uint8_t	*buildid;	/* GNU build id; NULL if none */
+	size_t		 buildidlen;
+	uint64_t	 entry;		/* e_entry */
+	size_t		 nsyms;		/* symbols loaded */
+};
+int		 md2elf_get_kernel_info(md2elf_t *, struct md2elf_kernel_info *);
 
 /* Kernel threads (needs a kernel). */
 struct md2elf_thread {

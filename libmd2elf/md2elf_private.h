@@ -207,6 +207,13 @@ const char *m2e_sym_name(md2elf_t *, uint64_t addr, uint64_t *off);
 uint64_t m2e_kernel_entry(md2elf_t *);
 /* GNU build id of the kernel (NULL, 0 if none). */
 const uint8_t *m2e_kernel_buildid(md2elf_t *, size_t *len);
+/* Initialised bytes at a kernel address from the kernel file; -1 (no error
+ * set) if the file has no contents there. */
+int	m2e_kernel_fread(md2elf_t *, uint64_t va, void *buf, size_t len);
+/* Dump memory, else the kernel file (for constants such as proc_off_*). */
+int	m2e_kread_const(md2elf_t *, uint64_t va, void *buf, size_t len);
+/* The 4-byte int at symbol name (memory, else file); -1 if unavailable. */
+int	m2e_sym_int(md2elf_t *, const char *name, int32_t *val);
 
 /* Threads (threads.c), with their registers for the core's notes. */
 #define	M2E_MAXGREG	512

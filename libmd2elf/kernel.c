@@ -1,0 +1,963 @@
+/*
+ * kernel.c: the kernel's ELF image, read through libelf's gelf API.
+ *
+ * Owns: the symbol table (.symtab, else .dynsym) with lookup by name and by
+ * address, the entry point, the GNU build id, reading initialised bytes at a
+ * kernel address from the file, and the check that a kernel belongs to the
+ * dump (architecture, then build id or `version` string).  Everything read
+ * from the file is bounded: a hostile kernel file gets an error, not a crash.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "md2elf_private.h"
+
+/* Caps for hostile kernel files (a GENERIC kernel.full has ~100k symbols). */
+#define	KMAXSYMS	(4u * 1024 * 1024)	/* symbols in the table */
+#define	KMAXSTRTAB	(64u * 1024 * 1024)	/* bytes of string table */
+#define	KMAXSECS	65536			/* sections considered */
+#define	KMAXNOTE	(64u * 1024)		/* bytes of one note area */
+#define	KMAXBUILDID	64			/* bytes of build id */
+#define	KMAXVERSION	1024			/* bytes of `version` */
+#define	KMAXPANICSTR	1024			/* bytes of *panicstr */
+#define	KADDRBACK	64	/* entries looked back for a containing sym */
+
+#define	NT_GNU_BUILD_ID_	3
+/* read_versions(): memory is readable but holds no version string. */
+#define	NOT_A_VERSION		"\001"
+
+struct ksym {
+	uint64_t	 value;
+	uint64_t	 size;
+	const char	*name;
+	uint8_t		 type;
+	uint8_t		 bind;
+	uint8_t		 rank;		/* address preference, lower wins */
+	bool		 abs;		/* SHN_ABS */
+};
+
+struct kname {
+	const char	*name;
+	uint32_t	 idx;		/* into syms */
+	uint8_t		 rank;		/* GLOBAL 0, WEAK 1, LOCAL 2 */
+};
+
+struct ksec {
+	uint64_t	 addr, size, off;
+};
+
+struct m2e_kernel {
+	char		*path;
+	int		 fd;
+	uint64_t	 filesize;
+	unsigned	 elfclass, machine;
+	uint64_t	 entry;
+	char		*strtab;	/* own copy, NUL-terminated */
+	size_t		 strsz;
+	struct ksym	*syms;		/* by address (value, rank, name) */
+	size_t		 nsyms;
+	size_t		 naddr;		/* first naddr syms are addressable */
+	struct kname	*byname;
+	size_t		 nbyname;
+	struct ksec	*secs;		/* sections with file contents */
+	size_t		 nsecs;
+	uint8_t		 buildid[KMAXBUILDID];
+	size_t		 buildidlen;
+	uint64_t	 buildid_va;	/* 0: not loaded */
+	/* Filled on demand for md2elf_get_kernel_info(). */
+	bool		 info_done;
+	char		*version;
+	char		*panicstr;
+	int		 osreldate;
+	bool		 osreldate_done;
+};
+
+static const char *
+machine_name(unsigned m)
+{
+	static char buf[32];
+
+	switch (m) {
+	case EM_X86_64:
+		return ("EM_X86_64");
+	case EM_386:
+		return ("EM_386");
+	case EM_AARCH64:
+		return ("EM_AARCH64");
+	case EM_ARM:
+		return ("EM_ARM");
+	case EM_PPC64:
+		return ("EM_PPC64");
+	case EM_RISCV:
+		return ("EM_RISCV");
+	}
+	snprintf(buf, sizeof(buf), "e_machine %u", m);
+	return (buf);
+}
+
+static void
+kernel_free(struct m2e_kernel *k)
+{
+	if (k == NULL)
+		return;
+	if (k->fd >= 0)
+		close(k->fd);
+	free(k->path);
+	free(k->strtab);
+	free(k->syms);
+	free(k->byname);
+	free(k->secs);
+	free(k->version);
+	free(k->panicstr);
+	free(k);
+}
+
+/* Read exactly len bytes at off of the kernel file. */
+static int
+kfile_pread(struct m2e_kernel *k, void *buf, size_t len, uint64_t off)
+{
+	uint8_t *p = buf;
+	ssize_t n;
+
+	if (off > k->filesize || len > k->filesize - off)
+		return (-1);
+	while (len > 0) {
+		n = pread(k->fd, p, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (-1);
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return (0);
+}
+
+/* Initialised bytes at kernel address va, from the file; -1 if not there. */
+static int
+kfile_read_va(struct m2e_kernel *k, uint64_t va, void *buf, size_t len)
+{
+	const struct ksec *s;
+	size_t i;
+
+	for (i = 0; i < k->nsecs; i++) {
+		s = &k->secs[i];
+		if (va >= s->addr && va - s->addr <= s->size &&
+		    len <= s->size - (va - s->addr))
+			return (kfile_pread(k, buf, len,
+			    s->off + (va - s->addr)));
+	}
+	return (-1);
+}
+
+static int
+cmp_addr(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+	int c;
+
+	if (x->value != y->value)
+		return (x->value < y->value ? -1 : 1);
+	if (x->rank != y->rank)
+		return (x->rank < y->rank ? -1 : 1);
+	c = strcmp(x->name, y->name);
+	return (c);
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	const struct kname *x = a, *y = b;
+	int c;
+
+	c = strcmp(x->name, y->name);
+	if (c != 0)
+		return (c);
+	if (x->rank != y->rank)
+		return (x->rank < y->rank ? -1 : 1);
+	return (x->idx < y->idx ? -1 : x->idx > y->idx);
+}
+
+/*
+ * Collect the sections whose bytes are in the file (allocated, not NOBITS),
+ * so that initialised data can be read at a kernel address.  Without
+ * section headers, fall back to the PT_LOAD segments' file parts.
+ */
+static int
+load_sections(md2elf_t *d, struct m2e_kernel *k, Elf *e, size_t shnum)
+{
+	Elf_Scn *scn;
+	GElf_Shdr sh;
+	GElf_Phdr ph;
+	size_t i, n, phnum;
+
+	n = shnum > KMAXSECS ? KMAXSECS : shnum;
+	if (elf_getphdrnum(e, &phnum) != 0)
+		phnum = 0;
+	if (phnum > KMAXSECS)
+		phnum = KMAXSECS;
+	k->secs = calloc(n + phnum + 1, sizeof(*k->secs));
+	if (k->secs == NULL)
+		return (m2e_err(d, "%s: out of memory", k->path));
+	for (i = 1; i < n; i++) {
+		if ((scn = elf_getscn(e, i)) == NULL ||
+		    gelf_getshdr(scn, &sh) == NULL)
+			continue;
+		if ((sh.sh_flags & SHF_ALLOC) == 0 || sh.sh_type == SHT_NOBITS ||
+		    sh.sh_size == 0 || sh.sh_offset > k->filesize ||
+		    sh.sh_size > k->filesize - sh.sh_offset ||
+		    sh.sh_addr + sh.sh_size < sh.sh_addr)
+			continue;
+		k->secs[k->nsecs].addr = sh.sh_addr;
+		k->secs[k->nsecs].size = sh.sh_size;
+		k->secs[k->nsecs].off = sh.sh_offset;
+		k->nsecs++;
+	}
+	if (k->nsecs > 0)
+		return (0);
+	for (i = 0; i < phnum; i++) {
+		if (gelf_getphdr(e, (int)i, &ph) == NULL || ph.p_type != PT_LOAD ||
+		    ph.p_filesz == 0 || ph.p_offset > k->filesize ||
+		    ph.p_filesz > k->filesize - ph.p_offset ||
+		    ph.p_vaddr + ph.p_filesz < ph.p_vaddr)
+			continue;
+		k->secs[k->nsecs].addr = ph.p_vaddr;
+		k->secs[k->nsecs].size = ph.p_filesz;
+		k->secs[k->nsecs].off = ph.p_offset;
+		k->nsecs++;
+	}
+	return (0);
+}
+
+/*
+ * Parse one note area (raw file bytes, the kernel's byte order: all targets
+ * are little-endian) for the GNU build id.  Parsed by hand because
+ * gelf_getnote() is an elfutils extension that elftoolchain lacks.
+ */
+static void
+parse_notes(struct m2e_kernel *k, const uint8_t *p, size_t len, uint64_t va)
+{
+	size_t off, namesz, descsz, nameoff, descoff;
+	uint32_t type;
+
+	off = 0;
+	while (len - off >= 12) {
+		namesz = le32dec_(p + off);
+		descsz = le32dec_(p + off + 4);
+		type = le32dec_(p + off + 8);
+		nameoff = off + 12;
+		if (namesz > len - nameoff)
+			return;
+		descoff = nameoff + ((namesz + 3) & ~(size_t)3);
+		if (descoff > len || descsz > len - descoff)
+			return;
+		if (type == NT_GNU_BUILD_ID_ && namesz == 4 &&
+		    memcmp(p + nameoff, "GNU", 4) == 0 && descsz > 0 &&
+		    descsz <= KMAXBUILDID) {
+			memcpy(k->buildid, p + descoff, descsz);
+			k->buildidlen = descsz;
+			k->buildid_va = va != 0 ? va + descoff : 0;
+			return;
+		}
+		off = descoff + ((descsz + 3) & ~(size_t)3);
+		if (off > len)
+			return;
+	}
+}
+
+static void
+load_buildid(struct m2e_kernel *k, Elf *e, size_t shnum)
+{
+	Elf_Scn *scn;
+	GElf_Shdr sh;
+	GElf_Phdr ph;
+	uint8_t *buf;
+	size_t i, n, phnum;
+	uint64_t off, size, va;
+	int pass;
+
+	buf = malloc(KMAXNOTE);
+	if (buf == NULL)
+		return;
+	n = shnum > KMAXSECS ? KMAXSECS : shnum;
+	if (elf_getphdrnum(e, &phnum) != 0)
+		phnum = 0;
+	if (phnum > KMAXSECS)
+		phnum = KMAXSECS;
+	/* Section headers first; program headers if they give nothing. */
+	for (pass = 0; pass < 2 && k->buildidlen == 0; pass++) {
+		for (i = pass == 0 ? 1 : 0; i < (pass == 0 ? n : phnum) &&
+		    k->buildidlen == 0; i++) {
+			if (pass == 0) {
+				if ((scn = elf_getscn(e, i)) == NULL ||
+				    gelf_getshdr(scn, &sh) == NULL ||
+				    sh.sh_type != SHT_NOTE)
+					continue;
+				off = sh.sh_offset;
+				size = sh.sh_size;
+				va = (sh.sh_flags & SHF_ALLOC) ? sh.sh_addr : 0;
+			} else {
+				if (gelf_getphdr(e, (int)i, &ph) == NULL ||
+				    ph.p_type != PT_NOTE)
+					continue;
+				off = ph.p_offset;
+				size = ph.p_filesz;
+				va = ph.p_vaddr;
+			}
+			if (size > KMAXNOTE)
+				size = KMAXNOTE;
+			if (kfile_pread(k, buf, (size_t)size, off) != 0)
+				continue;
+			parse_notes(k, buf, (size_t)size, va);
+		}
+	}
+	free(buf);
+}
+
+/* Find the symbol table: .symtab, else .dynsym. */
+static Elf_Scn *
+find_symtab(Elf *e, size_t shnum, GElf_Shdr *out)
+{
+	Elf_Scn *scn, *dyn;
+	GElf_Shdr sh, dynsh;
+	size_t i;
+
+	dyn = NULL;
+	memset(&dynsh, 0, sizeof(dynsh));
+	for (i = 1; i < shnum && i < KMAXSECS; i++) {
+		if ((scn = elf_getscn(e, i)) == NULL ||
+		    gelf_getshdr(scn, &sh) == NULL)
+			continue;
+		if (sh.sh_type == SHT_SYMTAB && sh.sh_size > 0) {
+			*out = sh;
+			return (scn);
+		}
+		if (sh.sh_type == SHT_DYNSYM && sh.sh_size > 0 && dyn == NULL) {
+			dyn = scn;
+			dynsh = sh;
+		}
+	}
+	*out = dynsh;
+	return (dyn);
+}
+
+static int
+load_symbols(md2elf_t *d, struct m2e_kernel *k, Elf *e, size_t shnum)
+{
+	Elf_Scn *scn, *strscn;
+	Elf_Data *data;
+	GElf_Shdr sh, strsh;
+	GElf_Sym sym;
+	size_t i, n, entsz, nname;
+	struct ksym *s;
+	uint8_t type, bind;
+
+	if ((scn = find_symtab(e, shnum, &sh)) == NULL)
+		return (m2e_err(d, "%s: no symbol table (.symtab or .dynsym)",
+		    k->path));
+	if (sh.sh_link == 0 || sh.sh_link >= shnum ||
+	    (strscn = elf_getscn(e, sh.sh_link)) == NULL ||
+	    gelf_getshdr(strscn, &strsh) == NULL ||
+	    strsh.sh_type != SHT_STRTAB)
+		return (m2e_err(d, "%s: symbol table's string table (section "
+		    "%u) is not a string table", k->path, (unsigned)sh.sh_link));
+	entsz = gelf_fsize(e, ELF_T_SYM, 1, EV_CURRENT);
+	if (entsz == 0 || sh.sh_offset > k->filesize ||
+	    sh.sh_size > k->filesize - sh.sh_offset)
+		return (m2e_err(d, "%s: symbol table (%#jx bytes at offset "
+		    "%#jx) extends past the end of the file", k->path,
+		    (uintmax_t)sh.sh_size, (uintmax_t)sh.sh_offset));
+	if (sh.sh_size / entsz > KMAXSYMS)
+		return (m2e_err(d, "%s: symbol table claims %ju symbols (at "
+		    "most %u accepted)", k->path, (uintmax_t)(sh.sh_size / entsz),
+		    KMAXSYMS));
+	if (strsh.sh_size == 0 || strsh.sh_size > KMAXSTRTAB ||
+	    strsh.sh_offset > k->filesize ||
+	    strsh.sh_size > k->filesize - strsh.sh_offset)
+		return (m2e_err(d, "%s: string table (%#jx bytes at offset "
+		    "%#jx) is empty, too large or past the end of the file",
+		    k->path, (uintmax_t)strsh.sh_size,
+		    (uintmax_t)strsh.sh_offset));
+
+	/* Own copy of the strings, always NUL-terminated. */
+	k->strsz = (size_t)strsh.sh_size;
+	if ((k->strtab = malloc(k->strsz + 1)) == NULL)
+		return (m2e_err(d, "%s: out of memory", k->path));
+	if ((data = elf_getdata(strscn, NULL)) == NULL ||
+	    data->d_buf == NULL || data->d_size != k->strsz)
+		return (m2e_err(d, "%s: cannot read the string table: %s",
+		    k->path, elf_errmsg(-1)));
+	memcpy(k->strtab, data->d_buf, k->strsz);
+	k->strtab[k->strsz] = '\0';
+
+	if ((data = elf_getdata(scn, NULL)) == NULL)
+		return (m2e_err(d, "%s: cannot read the symbol table: %s",
+		    k->path, elf_errmsg(-1)));
+	n = data->d_size / entsz;
+	if (n > KMAXSYMS)
+		n = KMAXSYMS;
+	k->syms = calloc(n > 0 ? n : 1, sizeof(*k->syms));
+	if (k->syms == NULL)
+		return (m2e_err(d, "%s: out of memory", k->path));
+	for (i = 1; i < n; i++) {
+		if (gelf_getsym(data, (int)i, &sym) == NULL)
+			break;
+		type = GELF_ST_TYPE(sym.st_info);
+		bind = GELF_ST_BIND(sym.st_info);
+		if (sym.st_shndx == SHN_UNDEF || sym.st_name == 0 ||
+		    sym.st_name >= k->strsz || type == STT_SECTION ||
+		    type == STT_FILE)
+			continue;
+		s = &k->syms[k->nsyms++];
+		s->value = sym.st_value;
+		s->size = sym.st_size;
+		s->name = k->strtab + sym.st_name;
+		s->type = type;
+		s->bind = bind;
+		s->abs = sym.st_shndx == SHN_ABS;
+		/* Addressable: code or data, not absolute constants. */
+		if (s->abs || s->value == 0 || s->name[0] == '\0' ||
+		    (type != STT_FUNC && type != STT_OBJECT &&
+		    type != STT_NOTYPE))
+			s->rank = 9;
+		else if (s->size > 0 && (type == STT_FUNC || type == STT_OBJECT))
+			s->rank = 0;
+		else if (s->size > 0)
+			s->rank = 1;
+		else
+			s->rank = 2;
+	}
+	if (k->nsyms == 0)
+		return (m2e_err(d, "%s: symbol table has no usable symbols",
+		    k->path));
+
+	/* Name index (built before sorting by address moves the entries). */
+	qsort(k->syms, k->nsyms, sizeof(*k->syms), cmp_addr);
+	k->naddr = 0;
+	for (i = 0; i < k->nsyms; i++) {
+		/* Non-addressable entries (rank 9) go after the others. */
+		if (k->syms[i].rank != 9)
+			k->naddr++;
+	}
+	/* Move the rank-9 entries to the end, keeping address order. */
+	{
+		struct ksym *tmp;
+		size_t a, b;
+
+		tmp = malloc(k->nsyms * sizeof(*tmp));
+		if (tmp == NULL)
+			return (m2e_err(d, "%s: out of memory", k->path));
+		a = 0;
+		b = k->naddr;
+		for (i = 0; i < k->nsyms; i++) {
+			if (k->syms[i].rank != 9)
+				tmp[a++] = k->syms[i];
+			else
+				tmp[b++] = k->syms[i];
+		}
+		free(k->syms);
+		k->syms = tmp;
+	}
+	nname = k->nsyms;
+	k->byname = calloc(nname, sizeof(*k->byname));
+	if (k->byname == NULL)
+		return (m2e_err(d, "%s: out of memory", k->path));
+	for (i = 0; i < nname; i++) {
+		k->byname[i].name = k->syms[i].name;
+		k->byname[i].idx = (uint32_t)i;
+		k->byname[i].rank = k->syms[i].bind == STB_GLOBAL ? 0 :
+		    k->syms[i].bind == STB_WEAK ? 1 : 2;
+	}
+	k->nbyname = nname;
+	qsort(k->byname, nname, sizeof(*k->byname), cmp_name);
+	return (0);
+}
+
+static const struct ksym *
+ksym_byname(const struct m2e_kernel *k, const char *name)
+{
+	size_t lo, hi, mid;
+	int c;
+
+	/* Lower bound: the first entry with this name has the best rank. */
+	lo = 0;
+	hi = k->nbyname;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(k->byname[mid].name, name);
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < k->nbyname && strcmp(k->byname[lo].name, name) == 0)
+		return (&k->syms[k->byname[lo].idx]);
+	return (NULL);
+}
+
+static const struct ksym *
+ksym_byaddr(const struct m2e_kernel *k, uint64_t addr)
+{
+	const struct ksym *s, *best;
+	size_t lo, hi, mid, i, j, n;
+
+	/* Last entry with value <= addr. */
+	lo = 0;
+	hi = k->naddr;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (k->syms[mid].value <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return (NULL);
+	i = lo - 1;
+	/* Entries at the same value are sorted by rank: take the first. */
+	j = i;
+	while (j > 0 && k->syms[j - 1].value == k->syms[i].value)
+		j--;
+	best = &k->syms[j];
+	if (best->size == 0)
+		return (best);		/* a label: extends to the next symbol */
+	if (addr - best->value < best->size)
+		return (best);
+	/* Past its end: a sized symbol starting earlier may contain addr. */
+	for (n = 0; j > 0 && n < KADDRBACK; n++) {
+		s = &k->syms[--j];
+		if (s->size > 0 && addr - s->value < s->size)
+			return (s);
+	}
+	return (NULL);
+}
+
+/*
+ * Compare two version strings the way the kerneldumpheader stores them:
+ * the header keeps at most 191 characters and, when it truncated, puts a
+ * newline in the next-to-last byte.  Trailing white space is ignored.
+ */
+static bool
+version_eq(const char *a, const char *b, bool b_is_kdh)
+{
+	size_t la, lb;
+
+	la = strlen(a);
+	lb = strlen(b);
+	while (la > 0 && (a[la - 1] == '\n' || a[la - 1] == ' ' ||
+	    a[la - 1] == '\t' || a[la - 1] == '\r'))
+		la--;
+	while (lb > 0 && (b[lb - 1] == '\n' || b[lb - 1] == ' ' ||
+	    b[lb - 1] == '\t' || b[lb - 1] == '\r'))
+		lb--;
+	if (b_is_kdh && lb >= 189) {
+		/* Possibly truncated: compare the common prefix. */
+		lb = 189;
+		if (la < lb)
+			return (false);
+		return (memcmp(a, b, lb) == 0);
+	}
+	return (la == lb && memcmp(a, b, la) == 0);
+}
+
+/* A printable, NUL-terminated string of at least min characters. */
+static bool
+plausible_string(const char *s, size_t min)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		if ((unsigned char)s[n] < 0x20 && s[n] != '\n' && s[n] != '\t')
+			return (false);
+		if ((unsigned char)s[n] >= 0x7f)
+			return (false);
+	}
+	return (n >= min);
+}
+
+/*
+ * Read the C string at va (at most max - 1 characters) from dump memory,
+ * page by page so that a string ending before an unmapped page is read.
+ */
+static int
+read_cstr_mem(md2elf_t *d, uint64_t va, char *buf, size_t max)
+{
+	size_t got, chunk;
+
+	got = 0;
+	while (got < max - 1) {
+		chunk = 4096 - (size_t)((va + got) & 4095);
+		if (chunk > max - 1 - got)
+			chunk = max - 1 - got;
+		if (m2e_read_va(d, va + got, buf + got, chunk) != 0)
+			break;
+		if (memchr(buf + got, '\0', chunk) != NULL) {
+			got += chunk;
+			break;
+		}
+		got += chunk;
+	}
+	if (got == 0)
+		return (-1);
+	buf[got] = '\0';	/* got <= max - 1 */
+	return (0);
+}
+
+/* The `version` string of kernel k from the file (f) and from memory (m). */
+static void
+read_versions(md2elf_t *d, struct m2e_kernel *k, char *f, char *m, size_t max)
+{
+	const struct ksym *s;
+	size_t len;
+
+	f[0] = m[0] = '\0';
+	if ((s = ksym_byname(k, "version")) == NULL)
+		return;
+	len = s->size > 0 && s->size < max ? (size_t)s->size : max - 1;
+	/* File: the longest prefix that is inside a section. */
+	while (len > 0 && kfile_read_va(k, s->value, f, len) != 0)
+		len = len > 64 ? len / 2 : len - 1;
+	f[len] = '\0';
+	if (!plausible_string(f, 8))
+		f[0] = '\0';
+	if (read_cstr_mem(d, s->value, m, max) != 0)
+		m[0] = '\0';
+	else if (!plausible_string(m, 8))
+		snprintf(m, max, "%s", NOT_A_VERSION);
+}
+
+static void
+hexstr(char *out, size_t outsz, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	out[0] = '\0';
+	for (i = 0; i < n && 2 * i + 2 < outsz; i++)
+		snprintf(out + 2 * i, 3, "%02x", p[i]);
+}
+
+/*
+ * Does kernel k belong to the dump?  1 yes, 0 cannot tell, -1 no (error
+ * set, naming what differs).
+ */
+static int
+kernel_matches(md2elf_t *d, struct m2e_kernel *k)
+{
+	uint8_t mem[KMAXBUILDID];
+	char hm[2 * KMAXBUILDID + 1], hf[2 * KMAXBUILDID + 1];
+	char *fv, *mv;
+	const char *kdhv;
+	int rv;
+
+	if (k->buildidlen > 0 && k->buildid_va != 0 &&
+	    m2e_read_va(d, k->buildid_va, mem, k->buildidlen) == 0) {
+		if (memcmp(mem, k->buildid, k->buildidlen) == 0)
+			return (1);
+		hexstr(hm, sizeof(hm), mem, k->buildidlen);
+		hexstr(hf, sizeof(hf), k->buildid, k->buildidlen);
+		return (m2e_err(d, "kernel %s does not match the dump: build id "
+		    "%s in the dump's memory, %s in the file", k->path, hm, hf));
+	}
+	fv = malloc(KMAXVERSION);
+	mv = malloc(KMAXVERSION);
+	if (fv == NULL || mv == NULL) {
+		free(fv);
+		free(mv);
+		return (m2e_err(d, "%s: out of memory", k->path));
+	}
+	read_versions(d, k, fv, mv, KMAXVERSION);
+	kdhv = d->has_kdh && d->kdh.versionstring[0] != '\0' ?
+	    d->kdh.versionstring : NULL;
+	rv = 0;
+	if (strcmp(mv, NOT_A_VERSION) == 0) {
+		if (ksym_byname(k, "version") != NULL)
+			rv = m2e_err(d, "kernel %s does not match the dump: no "
+			    "version string at its `version` symbol (%#jx) in "
+			    "the dump's memory", k->path,
+			    (uintmax_t)ksym_byname(k, "version")->value);
+	} else if (fv[0] != '\0' && mv[0] != '\0') {
+		if (version_eq(fv, mv, false))
+			rv = 1;
+		else
+			rv = m2e_err(d, "kernel %s does not match the dump: its "
+			    "version is \"%.*s\", the dump's memory has \"%.*s\"",
+			    k->path, (int)strcspn(fv, "\n"), fv,
+			    (int)strcspn(mv, "\n"), mv);
+	} else if (fv[0] != '\0' && kdhv != NULL) {
+		if (version_eq(fv, kdhv, true))
+			rv = 1;
+		else
+			rv = m2e_err(d, "kernel %s does not match the dump: its "
+			    "version is \"%.*s\", the dump header has \"%.*s\"",
+			    k->path, (int)strcspn(fv, "\n"), fv,
+			    (int)strcspn(kdhv, "\n"), kdhv);
+	} else if (mv[0] != '\0' && kdhv != NULL) {
+		/* No contents in the file (kernel.debug): the symbol's
+		 * address must hold the header's version in memory. */
+		if (version_eq(mv, kdhv, true))
+			rv = 1;
+		else
+			rv = m2e_err(d, "kernel %s does not match the dump: its "
+			    "`version` symbol points at \"%.*s\" in the dump, "
+			    "the dump header has \"%.*s\"", k->path,
+			    (int)strcspn(mv, "\n"), mv,
+			    (int)strcspn(kdhv, "\n"), kdhv);
+	}
+	free(fv);
+	free(mv);
+	return (rv);
+}
+
+int
+m2e_kernel_open(md2elf_t *d, const char *path, int flags)
+{
+	struct m2e_kernel *k;
+	struct stat st;
+	Elf *e;
+	GElf_Ehdr eh;
+	size_t shnum;
+	int rv;
+
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return (m2e_err(d, "libelf: %s", elf_errmsg(-1)));
+	if ((k = calloc(1, sizeof(*k))) == NULL ||
+	    (k->path = strdup(path)) == NULL) {
+		free(k);
+		return (m2e_err(d, "%s: out of memory", path));
+	}
+	e = NULL;
+	k->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (k->fd < 0) {
+		rv = m2e_err(d, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (fstat(k->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rv = m2e_err(d, "%s: not a regular file", path);
+		goto fail;
+	}
+	k->filesize = (uint64_t)st.st_size;
+	if ((e = elf_begin(k->fd, ELF_C_READ, NULL)) == NULL ||
+	    elf_kind(e) != ELF_K_ELF || gelf_getehdr(e, &eh) == NULL) {
+		rv = m2e_err(d, "%s: not an ELF file%s%s", path,
+		    e != NULL ? "" : ": ", e != NULL ? "" : elf_errmsg(-1));
+		goto fail;
+	}
+	k->elfclass = eh.e_ident[EI_CLASS];
+	k->machine = eh.e_machine;
+	k->entry = eh.e_entry;
+	if (d->arch != NULL && (k->machine != d->arch->elfmachine ||
+	    k->elfclass != d->arch->elfclass ||
+	    eh.e_ident[EI_DATA] != ELFDATA2LSB)) {
+		rv = m2e_err(d, "kernel %s is %s (%s, %s) but the dump is %s",
+		    path, machine_name(k->machine),
+		    k->elfclass == ELFCLASS32 ? "ELFCLASS32" :
+		    k->elfclass == ELFCLASS64 ? "ELFCLASS64" : "bad class",
+		    eh.e_ident[EI_DATA] == ELFDATA2LSB ? "little-endian" :
+		    "big-endian", d->arch->name);
+		goto fail;
+	}
+	if (elf_getshdrnum(e, &shnum) != 0) {
+		rv = m2e_err(d, "%s: bad section headers: %s", path,
+		    elf_errmsg(-1));
+		goto fail;
+	}
+	if ((rv = load_symbols(d, k, e, shnum)) != 0)
+		goto fail;
+	if ((rv = load_sections(d, k, e, shnum)) != 0)
+		goto fail;
+	load_buildid(k, e, shnum);
+	elf_end(e);
+	e = NULL;
+
+	rv = kernel_matches(d, k);
+	if (rv < 0) {
+		if ((flags & MD2ELF_KERNEL_FORCE) == 0)
+			goto fail;
+		m2e_warn(d, "%s (used anyway: forced)", d->err);
+	} else if (rv == 0)
+		m2e_warn(d, "cannot check that kernel %s matches the dump (no "
+		    "build id or version string to compare)", path);
+	m2e_kernel_close(d);
+	d->kern = k;
+	return (0);
+fail:
+	if (e != NULL)
+		elf_end(e);
+	kernel_free(k);
+	return (-1);
+}
+
+void
+m2e_kernel_close(md2elf_t *d)
+{
+	kernel_free(d->kern);
+	d->kern = NULL;
+}
+
+int
+m2e_sym(md2elf_t *d, const char *name, uint64_t *value, uint64_t *size)
+{
+	const struct ksym *s;
+
+	if (d->kern == NULL || (s = ksym_byname(d->kern, name)) == NULL)
+		return (-1);
+	*value = s->value;
+	if (size != NULL)
+		*size = s->size;
+	return (0);
+}
+
+const char *
+m2e_sym_name(md2elf_t *d, uint64_t addr, uint64_t *off)
+{
+	const struct ksym *s;
+
+	if (d->kern == NULL || (s = ksym_byaddr(d->kern, addr)) == NULL)
+		return (NULL);
+	if (off != NULL)
+		*off = addr - s->value;
+	return (s->name);
+}
+
+uint64_t
+m2e_kernel_entry(md2elf_t *d)
+{
+	return (d->kern != NULL ? d->kern->entry : 0);
+}
+
+const uint8_t *
+m2e_kernel_buildid(md2elf_t *d, size_t *len)
+{
+	if (d->kern == NULL || d->kern->buildidlen == 0) {
+		*len = 0;
+		return (NULL);
+	}
+	*len = d->kern->buildidlen;
+	return (d->kern->buildid);
+}
+
+int
+m2e_kernel_fread(md2elf_t *d, uint64_t va, void *buf, size_t len)
+{
+	if (d->kern == NULL)
+		return (-1);
+	return (kfile_read_va(d->kern, va, buf, len));
+}
+
+int
+m2e_kread_const(md2elf_t *d, uint64_t va, void *buf, size_t len)
+{
+	if (m2e_read_va(d, va, buf, len) == 0)
+		return (0);
+	return (m2e_kernel_fread(d, va, buf, len));
+}
+
+int
+m2e_sym_int(md2elf_t *d, const char *name, int32_t *val)
+{
+	uint64_t va;
+	uint8_t b[4];
+
+	if (m2e_sym(d, name, &va, NULL) != 0 ||
+	    m2e_kread_const(d, va, b, sizeof(b)) != 0)
+		return (-1);
+	*val = (int32_t)le32dec_(b);
+	return (0);
+}
+
+int
+m2e_osreldate(md2elf_t *d)
+{
+	int32_t v;
+
+	if (d->kern == NULL)
+		return (0);
+	if (!d->kern->osreldate_done) {
+		d->kern->osreldate_done = true;
+		/* __FreeBSD_version: major * 100000 + ..., 2.x to 99.x */
+		if (m2e_sym_int(d, "osreldate", &v) == 0 && v >= 200000 &&
+		    v <= 9999999)
+			d->kern->osreldate = v;
+	}
+	return (d->kern->osreldate);
+}
+
+int
+md2elf_set_kernel(md2elf_t *d, const char *path, int flags)
+{
+	return (m2e_kernel_open(d, path, flags));
+}
+
+int
+md2elf_lookup(md2elf_t *d, const char *name, uint64_t *value, uint64_t *size)
+{
+	if (d->kern == NULL)
+		return (m2e_err(d, "no kernel set: cannot look up %s", name));
+	if (m2e_sym(d, name, value, size) != 0)
+		return (m2e_err(d, "symbol %s not found in kernel %s", name,
+		    d->kern->path));
+	return (0);
+}
+
+const char *
+md2elf_symbolize(md2elf_t *d, uint64_t addr, uint64_t *off)
+{
+	return (m2e_sym_name(d, addr, off));
+}
+
+int
+md2elf_get_kernel_info(md2elf_t *d, struct md2elf_kernel_info *ki)
+{
+	struct m2e_kernel *k = d->kern;
+	char *fv, *mv;
+	uint64_t va, p;
+
+	memset(ki, 0, sizeof(*ki));
+	if (k == NULL)
+		return (m2e_err(d, "no kernel set"));
+	if (!k->info_done) {
+		fv = malloc(KMAXVERSION);
+		mv = malloc(KMAXVERSION);
+		if (fv == NULL || mv == NULL) {
+			free(fv);
+			free(mv);
+			return (m2e_err(d, "%s: out of memory", k->path));
+		}
+		read_versions(d, k, fv, mv, KMAXVERSION);
+		k->version = strdup(mv[0] != '\0' &&
+		    strcmp(mv, NOT_A_VERSION) != 0 ? mv : fv);
+		free(fv);
+		free(mv);
+		if (k->version == NULL)
+			return (m2e_err(d, "%s: out of memory", k->path));
+		if (m2e_sym(d, "panicstr", &va, NULL) == 0 &&
+		    m2e_read_ptr(d, va, &p) == 0 && p != 0) {
+			if ((k->panicstr = malloc(KMAXPANICSTR)) == NULL)
+				return (m2e_err(d, "%s: out of memory",
+				    k->path));
+			if (read_cstr_mem(d, p, k->panicstr, KMAXPANICSTR) !=
+			    0) {
+				free(k->panicstr);
+				k->panicstr = NULL;
+			}
+		}
+		k->info_done = true;
+	}
+	ki->path = k->path;
+	ki->version = k->version;
+	ki->osreldate = m2e_osreldate(d);
+	ki->panicstr = k->panicstr;
+	ki->buildid = k->buildidlen > 0 ? k->buildid : NULL;
+	ki->buildidlen = k->buildidlen;
+	ki->entry = k->entry;
+	ki->nsyms = k->nsyms;
+	return (0);
+}
