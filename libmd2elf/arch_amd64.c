@@ -10,6 +10,7 @@
  * 2 MiB of KVA from kernbase (1 GiB pages arrive as 2 MiB PS entries); the
  * last-level page-table pages are ordinary dumped pages.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <gelf.h>
@@ -187,19 +188,21 @@ struct amd64_walk {
 	m2e_map_fn	*fn;
 	void		*arg;
 	uint64_t	 va, pa, rank, len;
+	uint64_t	 bva, bpa;	/* va and pa of the current large page */
+	uint8_t		*seen;		/* page-table pages walked, by rank */
+	bool		 warned;
 };
 
+/* n dumped pages at va -> pa, rank. */
 static int
-amd64_page(struct amd64_walk *w, uint64_t va, uint64_t pa)
+amd64_run(struct amd64_walk *w, uint64_t va, uint64_t pa, uint64_t rank,
+    uint64_t n)
 {
-	uint64_t rank;
 	int rc;
 
-	if (m2e_md_pa_rank(w->d, pa, &rank) != 0)
-		return (0);		/* not in the dump */
 	if (w->len != 0 && va == w->va + w->len && pa == w->pa + w->len &&
 	    rank == w->rank + w->len / AMD64_PAGE) {
-		w->len += AMD64_PAGE;
+		w->len += n * AMD64_PAGE;
 		return (0);
 	}
 	if (w->len != 0 && (rc = w->fn(w->arg, w->va, w->pa, w->len)) != 0)
@@ -207,7 +210,55 @@ amd64_page(struct amd64_walk *w, uint64_t va, uint64_t pa)
 	w->va = va;
 	w->pa = pa;
 	w->rank = rank;
-	w->len = AMD64_PAGE;
+	w->len = n * AMD64_PAGE;
+	return (0);
+}
+
+/* m2e_run_fn for the dumped parts of a large page. */
+static int
+amd64_large_run(void *arg, uint64_t pa, uint64_t rank, uint64_t n)
+{
+	struct amd64_walk *w = arg;
+
+	return (amd64_run(w, w->bva + (pa - w->bpa), pa, rank, n));
+}
+
+/* The 512 PTEs of the page-table page at pt_pa, mapping from va. */
+static int
+amd64_walk_pt(struct amd64_walk *w, uint64_t pt_pa, uint64_t va)
+{
+	md2elf_t *d;
+	uint8_t pt[AMD64_PAGE];
+	uint64_t j, pte, pa, rank;
+	int rc;
+
+	d = w->d;
+	/* A page-table page that is not in the dump maps nothing. */
+	if (m2e_md_pa_rank(d, pt_pa, &rank) != 0)
+		return (0);
+	/* Kernel page-table pages are not shared; walk each once. */
+	if (w->seen[rank / 8] & (1 << (rank % 8))) {
+		if (!w->warned)
+			m2e_warn(d, "%s: page-table page at %#jx is used by "
+			    "more than one page-directory entry; ignoring "
+			    "repeats", d->path, (uintmax_t)pt_pa);
+		w->warned = true;
+		return (0);
+	}
+	w->seen[rank / 8] |= 1 << (rank % 8);
+	if (m2e_read(d, pt, sizeof(pt), d->md.off_pages +
+	    rank * AMD64_PAGE, "page-table page") != 0)
+		return (-1);
+	for (j = 0; j < AMD64_NPTEPG; j++) {
+		pte = le64dec_(pt + j * 8);
+		if ((pte & AMD64_PG_V) == 0)
+			continue;
+		pa = pte & AMD64_PG_FRAME;
+		if (m2e_md_pa_rank(d, pa, &rank) != 0)
+			continue;
+		if ((rc = amd64_run(w, va + j * AMD64_PAGE, pa, rank, 1)) != 0)
+			return (rc);
+	}
 	return (0);
 }
 
@@ -216,8 +267,7 @@ amd64_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
 {
 	const struct m2e_minidump *md;
 	struct amd64_walk w;
-	uint8_t pt[AMD64_PAGE];
-	uint64_t i, j, n, e, pte, va, off;
+	uint64_t i, n, e, rank;
 	int rc;
 
 	md = &d->md;
@@ -226,45 +276,33 @@ amd64_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
 	w.fn = fn;
 	w.arg = arg;
 	n = md->pmap != NULL ? md->pmapsize / 8 : 0;
-	for (i = 0; i < n; i++) {
+	if (md->version >= 2 && (w.seen = calloc(md->npages / 8 + 1, 1)) ==
+	    NULL)
+		return (m2e_err(d, "out of memory"));
+	rc = 0;
+	for (i = 0; i < n && rc == 0; i++) {
 		e = le64dec_(md->pmap + i * 8);
 		if ((e & AMD64_PG_V) == 0)
 			continue;
 		if (md->version == 1) {
-			rc = amd64_page(&w, md->kernbase + (i << AMD64_PAGESHIFT),
-			    e & AMD64_PG_FRAME);
-			if (rc != 0)
-				return (rc);
+			if (m2e_md_pa_rank(d, e & AMD64_PG_FRAME, &rank) == 0)
+				rc = amd64_run(&w, md->kernbase +
+				    (i << AMD64_PAGESHIFT), e & AMD64_PG_FRAME,
+				    rank, 1);
 			continue;
 		}
-		va = md->kernbase + (i << AMD64_PDRSHIFT);
+		w.bva = md->kernbase + (i << AMD64_PDRSHIFT);
 		if ((e & AMD64_PG_PS) != 0) {
-			for (j = 0; j < AMD64_NPTEPG; j++) {
-				rc = amd64_page(&w, va + j * AMD64_PAGE,
-				    (e & AMD64_PS_FRAME) + j * AMD64_PAGE);
-				if (rc != 0)
-					return (rc);
-			}
-			continue;
-		}
-		/* A page-table page that is not in the dump maps nothing. */
-		if (m2e_md_pa_off(d, e & AMD64_PG_FRAME, &off) != 0)
-			continue;
-		if (m2e_read(d, pt, sizeof(pt), off, "page-table page") != 0)
-			return (-1);
-		for (j = 0; j < AMD64_NPTEPG; j++) {
-			pte = le64dec_(pt + j * 8);
-			if ((pte & AMD64_PG_V) == 0)
-				continue;
-			rc = amd64_page(&w, va + j * AMD64_PAGE,
-			    pte & AMD64_PG_FRAME);
-			if (rc != 0)
-				return (rc);
-		}
+			w.bpa = e & AMD64_PS_FRAME;
+			rc = m2e_md_pa_runs(d, w.bpa, AMD64_NPTEPG,
+			    amd64_large_run, &w);
+		} else
+			rc = amd64_walk_pt(&w, e & AMD64_PG_FRAME, w.bva);
 	}
-	if (w.len != 0)
-		return (fn(arg, w.va, w.pa, w.len));
-	return (0);
+	free(w.seen);
+	if (rc == 0 && w.len != 0)
+		rc = fn(arg, w.va, w.pa, w.len);
+	return (rc);
 }
 
 static int

@@ -190,6 +190,9 @@ int	m2e_md_pa_rank(md2elf_t *, uint64_t pa, uint64_t *rank);
  */
 typedef int	m2e_run_fn(void *arg, uint64_t pa, uint64_t rank, uint64_t n);
 int	m2e_md_runs(md2elf_t *, m2e_run_fn *, void *arg);
+/* The same, for the dumped pages in [pa, pa + n pages) only. */
+int	m2e_md_pa_runs(md2elf_t *, uint64_t pa, uint64_t n, m2e_run_fn *,
+	    void *arg);
 /* Physical read, page by page; -1 with error if a page is not dumped. */
 int	m2e_read_pa(md2elf_t *, uint64_t pa, void *buf, size_t len);
 /* Kernel virtual read (kvtop + read_pa); -1 with error. */

@@ -222,16 +222,23 @@ m2e_md_free(md2elf_t *d)
 	md->nwords = md->nbits = md->npages = 0;
 }
 
-/* Bit number of pa's page; -1 if pa is outside the numbered memory. */
+/*
+ * Bit number of pa's page.  Returns 0 and *left, the number of pages from
+ * pa on whose bits follow consecutively (same range, below nbits); or -1
+ * if pa's page has no bit, and *left, the number of pages to skip until
+ * one has (UINT64_MAX: none).
+ */
 static int
-md_bit(const struct m2e_minidump *md, uint64_t pa, uint64_t *bit)
+md_locate(const struct m2e_minidump *md, uint64_t pa, uint64_t *bit,
+    uint64_t *left)
 {
-	uint64_t pg;
+	uint64_t pg, first, end;
 	size_t lo, hi, mid;
 
 	pg = pa >> md->pageshift;
 	if (md->avail == NULL) {
 		*bit = pg;
+		*left = pg < md->nbits ? md->nbits - pg : UINT64_MAX;
 		return (pg < md->nbits ? 0 : -1);
 	}
 	/* Last range whose first page is <= pg. */
@@ -247,11 +254,34 @@ md_bit(const struct m2e_minidump *md, uint64_t pa, uint64_t *bit)
 	/* A page shared with the previous range belongs to that one. */
 	if (lo > 0 && pa < md->avail[lo - 1].end)
 		lo--;
-	if ((md->avail[lo].start >> md->pageshift) > pg ||
-	    pa >= md->avail[lo].end)
+	first = md->avail[lo].start >> md->pageshift;
+	if (pg < first) {
+		*left = first - pg;
 		return (-1);
-	*bit = md->availbit[lo] + pg - (md->avail[lo].start >> md->pageshift);
-	return (*bit < md->nbits ? 0 : -1);
+	}
+	if (pa >= md->avail[lo].end) {
+		*left = lo + 1 < md->navail ?
+		    (md->avail[lo + 1].start >> md->pageshift) - pg : UINT64_MAX;
+		return (-1);
+	}
+	*bit = md->availbit[lo] + pg - first;
+	if (*bit >= md->nbits) {
+		*left = UINT64_MAX;
+		return (-1);
+	}
+	end = first + md_npages(md, &md->avail[lo]);
+	*left = end - pg;
+	if (*left > md->nbits - *bit)
+		*left = md->nbits - *bit;
+	return (0);
+}
+
+static int
+md_bit(const struct m2e_minidump *md, uint64_t pa, uint64_t *bit)
+{
+	uint64_t left;
+
+	return (md_locate(md, pa, bit, &left));
 }
 
 static uint64_t
@@ -397,6 +427,46 @@ m2e_md_runs(md2elf_t *d, m2e_run_fn *fn, void *arg)
 			if (rc != 0)
 				return (rc);
 		}
+	}
+	if (r.n != 0)
+		return (fn(arg, r.pa, r.rank, r.n));
+	return (0);
+}
+
+int
+m2e_md_pa_runs(md2elf_t *d, uint64_t pa, uint64_t n, m2e_run_fn *fn,
+    void *arg)
+{
+	const struct m2e_minidump *md;
+	struct md_runs r;
+	uint64_t bit, left, k;
+	int rc;
+
+	md = &d->md;
+	if (md->bitmap == NULL)
+		return (0);
+	memset(&r, 0, sizeof(r));
+	r.fn = fn;
+	r.arg = arg;
+	r.shift = md->pageshift;
+	pa &= ~((uint64_t)md->pagesize - 1);
+	/* Not past the end of the physical address space. */
+	if (n > ((UINT64_MAX - pa) >> md->pageshift) + 1)
+		n = ((UINT64_MAX - pa) >> md->pageshift) + 1;
+	while (n > 0) {
+		if (md_locate(md, pa, &bit, &left) != 0) {
+			if (left >= n)
+				break;
+			pa += left << md->pageshift;
+			n -= left;
+			continue;
+		}
+		k = left < n ? left : n;
+		if ((rc = md_scan(md, &r, bit, bit + k, pa)) != 0)
+			return (rc);
+		n -= k;
+		if (n > 0)
+			pa += k << md->pageshift;
 	}
 	if (r.n != 0)
 		return (fn(arg, r.pa, r.rank, r.n));
