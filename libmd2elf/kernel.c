@@ -158,6 +158,22 @@ kfile_read_va(struct m2e_kernel *k, uint64_t va, void *buf, size_t len)
 	return (-1);
 }
 
+/* Bytes of file contents from va to the end of its section (0: none). */
+static size_t
+kfile_avail(struct m2e_kernel *k, uint64_t va)
+{
+	const struct ksec *s;
+	size_t i;
+
+	for (i = 0; i < k->nsecs; i++) {
+		s = &k->secs[i];
+		if (va >= s->addr && va - s->addr < s->size)
+			return (s->size - (va - s->addr) > SIZE_MAX ? SIZE_MAX :
+			    (size_t)(s->size - (va - s->addr)));
+	}
+	return (0);
+}
+
 static int
 cmp_addr(const void *a, const void *b)
 {
@@ -621,10 +637,12 @@ read_versions(md2elf_t *d, struct m2e_kernel *k, char *f, char *m, size_t max)
 	f[0] = m[0] = '\0';
 	if ((s = ksym_byname(k, "version")) == NULL)
 		return;
-	len = s->size > 0 && s->size < max ? (size_t)s->size : max - 1;
-	/* File: the longest prefix that is inside a section. */
-	while (len > 0 && kfile_read_va(k, s->value, f, len) != 0)
-		len = len > 64 ? len / 2 : len - 1;
+	/* File: up to the NUL, within the section holding the symbol. */
+	len = kfile_avail(k, s->value);
+	if (len > max - 1)
+		len = max - 1;
+	if (len > 0 && kfile_read_va(k, s->value, f, len) != 0)
+		len = 0;
 	f[len] = '\0';
 	if (!plausible_string(f, 8))
 		f[0] = '\0';
