@@ -229,6 +229,36 @@ typedef int	m2e_thread_fn(void *arg, const struct m2e_thread *);
 int	m2e_threads(md2elf_t *, m2e_thread_fn *, void *arg);
 int	m2e_osreldate(md2elf_t *);
 
+/* ELF core notes (notes.c): the whole PT_NOTE content, built in memory. */
+#define	M2E_MAXDESC	1024		/* largest prstatus/prpsinfo/auxv */
+#define	M2E_NOTE_OWNER	"md2elf"	/* md2elf's own notes: */
+#define	M2E_NT_BUILDID	1		/* the kernel's GNU build id */
+struct m2e_notes {
+	uint8_t		*buf;
+	size_t		 len, cap;
+	uint64_t	 threads;	/* NT_PRSTATUS notes */
+};
+int	m2e_notes_build(md2elf_t *, enum md2elf_flavor, struct m2e_notes *);
+void	m2e_notes_free(struct m2e_notes *);
+/* Append a note (4-byte padding); -1 if out of memory. */
+int	m2e_note_add(struct m2e_notes *, const char *owner, uint32_t type,
+	    const void *desc, size_t descsz);
+/* Descriptor encoders: fill out (M2E_MAXDESC bytes), return the size. */
+size_t	m2e_desc_prstatus(const struct m2e_arch *, enum md2elf_flavor,
+	    int32_t tid, int cursig, int osreldate, const uint8_t *greg,
+	    uint8_t *out);
+size_t	m2e_desc_prpsinfo(const struct m2e_arch *, enum md2elf_flavor,
+	    const char *fname, const char *psargs, uint8_t *out);
+size_t	m2e_desc_thrmisc(const char *name, uint8_t *out);
+size_t	m2e_desc_auxv(const struct m2e_arch *, enum md2elf_flavor,
+	    uint64_t entry, uint8_t *out);
+/* A thread's name as kgdb shows it: comm, or comm/td_name. */
+void	m2e_thread_name(const struct md2elf_thread *, char *name, size_t len);
+
+/* Bulk page copy (copy.c): the page section to out at dst, sparse. */
+int	m2e_copy_pages(md2elf_t *, int out, uint64_t dst,
+	    md2elf_progress_fn *, void *arg, uint64_t *zero_pages);
+
 /* Little-endian helpers. */
 static inline uint32_t
 le32dec_(const void *p)

@@ -1,0 +1,558 @@
+/*
+ * md2elf.c: the md2elf(1) program: converts a FreeBSD kernel crash dump to
+ * an ELF core (default), or inspects it: -i summary, -t threads like
+ * kgdb's "info threads", -d the message buffer.  Everything is done by
+ * libmd2elf through its public interface; this file owns the command line,
+ * the output file (temporary name, rename on success, removal on failure or
+ * signal), the progress bar and the messages.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "md2elf.h"
+
+#define	EXIT_USAGE	2
+#define	MIB		(1024.0 * 1024.0)
+
+static const char *progname = "md2elf";
+
+/* The temporary output, removed by the signal handler. */
+static char tmppath[PATH_MAX + 16];
+static volatile sig_atomic_t tmpactive;
+
+struct progress {
+	bool		 on;
+	int		 lastpct;
+	double		 start, last;
+	bool		 drawn;
+};
+static struct progress *curprogress;	/* cleared before a warning */
+
+static void	progress_end(struct progress *);
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: md2elf [-fFqv] [-k kernel] [--flavor freebsd|linux] "
+	    "[-o output] vmcore\n"
+	    "       md2elf -i [-F] [-k kernel] vmcore\n"
+	    "       md2elf -t [-F] -k kernel vmcore\n"
+	    "       md2elf -d [-F] [-k kernel] vmcore\n");
+	exit(EXIT_USAGE);
+}
+
+static void
+fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_FAILURE);
+}
+
+static void
+warn_cb(void *arg, const char *msg)
+{
+	if (curprogress != NULL)
+		progress_end(curprogress);
+	fprintf(stderr, "%s: warning: %s\n", progname, msg);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+static void
+on_signal(int sig)
+{
+	if (tmpactive)
+		unlink(tmppath);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static void
+progress_cb(void *arg, uint64_t done, uint64_t total)
+{
+	struct progress *p;
+	double t, rate;
+	int pct, i, width;
+
+	p = arg;
+	if (!p->on || total == 0)
+		return;
+	t = now();
+	pct = (int)(done * 100 / total);
+	if (pct == p->lastpct && t - p->last < 0.5 && done != total)
+		return;
+	p->lastpct = pct;
+	p->last = t;
+	rate = t > p->start ? done / MIB / (t - p->start) : 0;
+	width = 30;
+	fprintf(stderr, "\r%s: [", progname);
+	for (i = 0; i < width; i++)
+		fputc(i < pct * width / 100 ? '#' : '.', stderr);
+	fprintf(stderr, "] %3d%%  %.0f/%.0f MiB  %.0f MiB/s ", pct,
+	    done / MIB, total / MIB, rate);
+	p->drawn = true;
+}
+
+static void
+progress_end(struct progress *p)
+{
+	if (p->drawn)
+		fprintf(stderr, "\r%*s\r", 79, "");
+	p->drawn = false;
+}
+
+/* Quote s for a POSIX shell when it needs it. */
+static const char *
+shquote(const char *s, char *buf, size_t len)
+{
+	size_t i, o;
+
+	if (s[0] != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+,:=@%") == strlen(s))
+		return (s);
+	o = 0;
+	if (o + 1 < len)
+		buf[o++] = '\'';
+	for (i = 0; s[i] != '\0' && o + 5 < len; i++) {
+		if (s[i] == '\'') {
+			memcpy(buf + o, "'\\''", 4);
+			o += 4;
+		} else
+			buf[o++] = s[i];
+	}
+	if (o + 1 < len)
+		buf[o++] = '\'';
+	buf[o] = '\0';
+	return (buf);
+}
+
+static md2elf_t *
+open_dump(const char *vmcore, const char *kernel, bool force, bool verbose)
+{
+	char errbuf[MD2ELF_ERRBUF_SIZE];
+	struct md2elf_info info;
+	md2elf_t *d;
+
+	d = md2elf_open(vmcore, force ? MD2ELF_OPEN_FORCE : 0, errbuf);
+	if (d == NULL)
+		fail("%s", errbuf);
+	md2elf_set_warn(d, warn_cb, NULL);
+	if (verbose && md2elf_get_info(d, &info) == 0)
+		fprintf(stderr, "%s: %s: %s %s version %d, %s, compression "
+		    "%s, %ju pages of %u bytes\n", progname, vmcore, info.arch,
+		    info.format, info.format_version, info.container,
+		    info.compression, (uintmax_t)info.pages, info.pagesize);
+	if (kernel != NULL && md2elf_set_kernel(d, kernel,
+	    force ? MD2ELF_KERNEL_FORCE : 0) != 0)
+		fail("%s", md2elf_geterr(d));
+	return (d);
+}
+
+static void
+print_hex(const char *label, const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	printf("%-16s", label);
+	for (i = 0; i < n; i++)
+		printf("%02x", p[i]);
+	printf("\n");
+}
+
+/* The first line of s (what a one-line field can show). */
+static void
+print_line(const char *label, const char *s)
+{
+	printf("%-16s%.*s\n", label, (int)strcspn(s, "\n"), s);
+}
+
+static int
+do_info(md2elf_t *d, bool haskernel)
+{
+	struct md2elf_info info;
+	struct md2elf_kernel_info ki;
+	char tbuf[64];
+	time_t t;
+	struct tm tm;
+
+	if (md2elf_get_info(d, &info) != 0)
+		fail("%s", md2elf_geterr(d));
+	printf("%-16s%s\n", "architecture:", info.arch);
+	printf("%-16s%s version %d%s\n", "format:", info.format,
+	    info.format_version, info.pae ? " (PAE)" : "");
+	printf("%-16s%s, compression %s\n", "container:", info.container,
+	    info.compression);
+	printf("%-16s%u bytes\n", "page size:", info.pagesize);
+	printf("%-16s%ju (%.1f MiB)\n", "dumped pages:", (uintmax_t)info.pages,
+	    info.pages * (double)info.pagesize / MIB);
+	printf("%-16s%ju bytes\n", "message buffer:",
+	    (uintmax_t)info.msgbufsize);
+	printf("%-16s%#jx\n", "kernbase:", (uintmax_t)info.kernbase);
+	if (info.dmapend != 0)
+		printf("%-16s%#jx-%#jx (physical %#jx)\n", "direct map:",
+		    (uintmax_t)info.dmapbase, (uintmax_t)info.dmapend,
+		    (uintmax_t)info.dmapphys);
+	if (info.has_header) {
+		t = (time_t)info.dumptime;
+		if (gmtime_r(&t, &tm) != NULL &&
+		    strftime(tbuf, sizeof(tbuf), "%Y-%m-%d %H:%M:%S UTC",
+		    &tm) > 0)
+			printf("%-16s%s\n", "dump time:", tbuf);
+		print_line("hostname:", info.hostname);
+		print_line("version:", info.versionstring);
+		print_line("panic string:", info.panicstring);
+	}
+	if (!haskernel)
+		return (0);
+	if (md2elf_get_kernel_info(d, &ki) != 0)
+		fail("%s", md2elf_geterr(d));
+	print_line("kernel:", ki.path);
+	print_line("kernel version:", ki.version);
+	if (ki.osreldate != 0)
+		printf("%-16s%d\n", "osreldate:", ki.osreldate);
+	print_line("panicstr:", ki.panicstr != NULL ? ki.panicstr :
+	    "(none: not a panic)");
+	if (ki.buildid != NULL)
+		print_hex("build id:", ki.buildid, ki.buildidlen);
+	printf("%-16s%#jx\n", "entry point:", (uintmax_t)ki.entry);
+	return (0);
+}
+
+struct tlist {
+	md2elf_t	*d;
+	int		 n;
+};
+
+static int
+thread_cb(void *arg, const struct md2elf_thread *t)
+{
+	struct tlist *l;
+	char name[64], state[24], comm[21], tdname[21];
+	const char *sym;
+	uint64_t off;
+
+	l = arg;
+	l->n++;
+	memcpy(comm, t->comm, sizeof(t->comm));
+	comm[20] = '\0';
+	memcpy(tdname, t->name, sizeof(t->name));
+	tdname[20] = '\0';
+	if (tdname[0] != '\0' && strcmp(comm, tdname) != 0)
+		snprintf(name, sizeof(name), "%s/%s", comm, tdname);
+	else
+		snprintf(name, sizeof(name), "%s", comm);
+	if (t->crashed)
+		snprintf(state, sizeof(state), "crashed");
+	else if (t->oncpu >= 0)
+		snprintf(state, sizeof(state), "CPU %d", t->oncpu);
+	else
+		state[0] = '\0';
+	printf("%c %-5d %-7d %-6d %-28s %-8s %#018jx", t->crashed ? '*' : ' ',
+	    l->n, t->tid, t->pid, name, state, (uintmax_t)t->pc);
+	if ((sym = md2elf_symbolize(l->d, t->pc, &off)) != NULL) {
+		if (off != 0)
+			printf(" in %s+%#jx", sym, (uintmax_t)off);
+		else
+			printf(" in %s", sym);
+	}
+	printf("\n");
+	return (0);
+}
+
+static int
+do_threads(md2elf_t *d)
+{
+	struct tlist l;
+
+	memset(&l, 0, sizeof(l));
+	l.d = d;
+	printf("  %-5s %-7s %-6s %-28s %-8s %-18s\n", "Id", "TID", "PID",
+	    "Name", "State", "PC");
+	if (md2elf_threads(d, thread_cb, &l) != 0)
+		fail("%s", md2elf_geterr(d));
+	return (0);
+}
+
+static int
+do_msgbuf(md2elf_t *d)
+{
+	char *text;
+	size_t len;
+
+	if (md2elf_msgbuf(d, &text, &len) != 0)
+		fail("%s", md2elf_geterr(d));
+	if (fwrite(text, 1, len, stdout) != len || (len > 0 &&
+	    text[len - 1] != '\n' && putchar('\n') == EOF) ||
+	    fflush(stdout) != 0)
+		fail("writing the message buffer: %s", strerror(errno));
+	free(text);
+	return (0);
+}
+
+/* Make the temporary file in output's directory. */
+static int
+make_temp(const char *output)
+{
+	sigset_t set, oset;
+	const char *slash;
+	int error, fd, n;
+
+	slash = strrchr(output, '/');
+	if (slash == NULL)
+		n = snprintf(tmppath, sizeof(tmppath), ".%s.XXXXXX", output);
+	else
+		n = snprintf(tmppath, sizeof(tmppath), "%.*s/.%s.XXXXXX",
+		    (int)(slash - output), output, slash + 1);
+	if (n < 0 || (size_t)n >= sizeof(tmppath))
+		fail("%s: path too long", output);
+	catch_signals();
+	/* No signal between creating the file and recording it. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &oset);
+	fd = mkstemp(tmppath);
+	error = errno;
+	if (fd >= 0)
+		tmpactive = 1;
+	sigprocmask(SIG_SETMASK, &oset, NULL);
+	if (fd < 0)
+		fail("%s: cannot create a temporary file in its directory: %s",
+		    output, strerror(error));
+	return (fd);
+}
+
+static void
+remove_temp(void)
+{
+	if (tmpactive) {
+		tmpactive = 0;
+		unlink(tmppath);
+	}
+}
+
+static int
+do_convert(md2elf_t *d, const char *vmcore, const char *output,
+    const char *kernel, enum md2elf_flavor flavor, bool force, bool quiet)
+{
+	struct md2elf_write_opts o;
+	struct md2elf_write_stats st;
+	struct md2elf_info info;
+	struct progress p;
+	struct stat sin, sout;
+	char q1[PATH_MAX * 4 + 8], q2[PATH_MAX * 4 + 8];
+	const char *qk, *qc;
+	double t0, secs, mib;
+	unsigned pagesize;
+	int fd;
+
+	if (stat(vmcore, &sin) == 0 && stat(output, &sout) == 0 &&
+	    sin.st_dev == sout.st_dev && sin.st_ino == sout.st_ino)
+		fail("%s: the output is the input dump", output);
+	if (!force && lstat(output, &sout) == 0)
+		fail("%s: exists (use -f to overwrite it)", output);
+	pagesize = md2elf_get_info(d, &info) == 0 ? info.pagesize : 0;
+	fd = make_temp(output);
+
+	memset(&p, 0, sizeof(p));
+	p.on = !quiet && isatty(STDERR_FILENO);
+	p.lastpct = -1;
+	p.start = p.last = now();
+	memset(&o, 0, sizeof(o));
+	o.flavor = flavor;
+	o.progress = progress_cb;
+	o.progress_arg = &p;
+	curprogress = &p;
+	t0 = now();
+	if (md2elf_write_core(d, fd, &o, &st) != 0) {
+		progress_end(&p);
+		remove_temp();
+		fail("%s: %s", output, md2elf_geterr(d));
+	}
+	progress_end(&p);
+	curprogress = NULL;
+	if (close(fd) != 0) {
+		remove_temp();
+		fail("%s: writing the core: %s", output, strerror(errno));
+	}
+	if (rename(tmppath, output) != 0) {
+		remove_temp();
+		fail("%s: cannot rename %s to it: %s", output, tmppath,
+		    strerror(errno));
+	}
+	tmpactive = 0;
+	secs = now() - t0;
+	if (quiet)
+		return (0);
+
+	mib = st.pages * (double)pagesize / MIB;
+	printf("%s: wrote %s (%s flavour)\n", progname, output,
+	    flavor == MD2ELF_FLAVOR_LINUX ? "Linux" : "FreeBSD");
+	printf("  %ju pages, %ju of them zero (holes), %ju segments, "
+	    "%ju thread%s\n", (uintmax_t)st.pages, (uintmax_t)st.zero_pages,
+	    (uintmax_t)st.segments, (uintmax_t)st.threads,
+	    st.threads == 1 ? "" : "s");
+	printf("  %.1f MiB of memory in %.2f s (%.0f MiB/s), core file %.1f "
+	    "MiB (apparent size)\n", mib, secs, secs > 0 ? mib / secs : 0,
+	    st.file_size / MIB);
+	qk = shquote(kernel != NULL ? kernel : "KERNEL", q1, sizeof(q1));
+	qc = shquote(output, q2, sizeof(q2));
+	printf("Open it with:\n");
+	if (flavor == MD2ELF_FLAVOR_LINUX)
+		printf("  gdb -ex 'set osabi GNU/Linux' -ex 'file %s' "
+		    "-ex 'core-file %s'\n", qk, qc);
+	else {
+		printf("  lldb-19 %s -c %s\n", qk, qc);
+		printf("  gdb %s %s    (a GDB with FreeBSD support; for a "
+		    "distribution GDB convert with --flavor linux)\n", qk, qc);
+	}
+	if (kernel == NULL)
+		printf("  (KERNEL: the crashed system's kernel, e.g. "
+		    "/boot/kernel/kernel)\n");
+	return (0);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "flavor", required_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	enum md2elf_flavor flavor;
+	const char *kernel, *output, *vmcore;
+	char *defout;
+	bool force, overwrite, quiet, verbose;
+	int ch, mode, rc;
+	md2elf_t *d;
+
+	flavor = MD2ELF_FLAVOR_FREEBSD;
+	kernel = output = NULL;
+	force = overwrite = quiet = verbose = false;
+	mode = 0;
+	while ((ch = getopt_long(argc, argv, "dfFhik:o:qtv", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+		case 'i':
+		case 't':
+			if (mode != 0 && mode != ch)
+				usage();
+			mode = ch;
+			break;
+		case 'f':
+			overwrite = true;
+			break;
+		case 'F':
+			force = true;
+			break;
+		case 'k':
+			kernel = optarg;
+			break;
+		case 'L':
+			if (strcmp(optarg, "freebsd") == 0)
+				flavor = MD2ELF_FLAVOR_FREEBSD;
+			else if (strcmp(optarg, "linux") == 0)
+				flavor = MD2ELF_FLAVOR_LINUX;
+			else {
+				fprintf(stderr, "%s: unknown flavor \"%s\" "
+				    "(freebsd or linux)\n", progname, optarg);
+				usage();
+			}
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		usage();
+	vmcore = argv[0];
+	if (mode == 't' && kernel == NULL) {
+		fprintf(stderr, "%s: -t needs the kernel (-k kernel)\n",
+		    progname);
+		usage();
+	}
+
+	d = open_dump(vmcore, kernel, force, verbose);
+	switch (mode) {
+	case 'i':
+		rc = do_info(d, kernel != NULL);
+		break;
+	case 't':
+		rc = do_threads(d);
+		break;
+	case 'd':
+		rc = do_msgbuf(d);
+		break;
+	default:
+		if (kernel == NULL && !quiet)
+			fprintf(stderr, "%s: no kernel given (-k): converting "
+			    "memory only, without threads\n", progname);
+		defout = NULL;
+		if (output == NULL) {
+			if (asprintf(&defout, "%s.elf", vmcore) < 0)
+				fail("out of memory");
+			output = defout;
+		}
+		rc = do_convert(d, vmcore, output, kernel, flavor, overwrite,
+		    quiet);
+		free(defout);
+		break;
+	}
+	md2elf_close(d);
+	return (rc);
+}
