@@ -531,6 +531,60 @@ ATF_TC_BODY(sections_truncated, tc)
 	free_dump(d);
 }
 
+ATF_TC_WITHOUT_HEAD(amd64_regs);
+ATF_TC_BODY(amd64_regs, tc)
+{
+	const struct m2e_arch *a = &m2e_arch_amd64;
+	uint8_t pcb[320], greg[M2E_MAXGREG], lg[M2E_MAXGREG];
+	struct m2e_frame f;
+	md2elf_t *d;
+	size_t i;
+
+	ATF_REQUIRE_EQ(a->gregsz, 176);
+	ATF_REQUIRE_EQ(a->fpregsz, 512);
+	ATF_REQUIRE_EQ(a->linux_gregsz, 216);
+	d = calloc(1, sizeof(*d));
+	ATF_REQUIRE(d != NULL);
+	/* pcb: r15, r14, r13, r12, rbp, rsp, rbx, rip at 0..56. */
+	for (i = 0; i < sizeof(pcb) / 8; i++)
+		le64enc_(pcb + i * 8, 0x1111111111111111ULL * (i + 1));
+	memset(greg, 0xee, sizeof(greg));
+	ATF_REQUIRE_EQ(a->pcb_regs(d, pcb, sizeof(pcb), 1400097, greg, &f),
+	    0);
+	ATF_CHECK_EQ(le64dec_(greg + 0), 0x1111111111111111ULL);   /* r15 */
+	ATF_CHECK_EQ(le64dec_(greg + 8), 0x2222222222222222ULL);   /* r14 */
+	ATF_CHECK_EQ(le64dec_(greg + 16), 0x3333333333333333ULL);  /* r13 */
+	ATF_CHECK_EQ(le64dec_(greg + 24), 0x4444444444444444ULL);  /* r12 */
+	ATF_CHECK_EQ(le64dec_(greg + 80), 0x5555555555555555ULL);  /* rbp */
+	ATF_CHECK_EQ(le64dec_(greg + 160), 0x6666666666666666ULL); /* rsp */
+	ATF_CHECK_EQ(le64dec_(greg + 88), 0x7777777777777777ULL);  /* rbx */
+	ATF_CHECK_EQ(le64dec_(greg + 136), 0x8888888888888888ULL); /* rip */
+	ATF_CHECK_EQ(le64dec_(greg + 144), 0x20);		/* cs */
+	ATF_CHECK_EQ(le64dec_(greg + 152), 0x202);		/* rflags */
+	ATF_CHECK_EQ(le64dec_(greg + 168), 0x28);		/* ss */
+	ATF_CHECK_EQ(le64dec_(greg + 112), 0);			/* rax */
+	ATF_CHECK_EQ(le32dec_(greg + 120), 0);			/* trapno */
+	ATF_CHECK_EQ(f.pc, 0x8888888888888888ULL);
+	ATF_CHECK_EQ(f.sp, 0x6666666666666666ULL);
+	ATF_CHECK_EQ(f.fp, 0x5555555555555555ULL);
+	/* Too short a pcb is an error, not a read past the end. */
+	ATF_CHECK_EQ(a->pcb_regs(d, pcb, 63, 1400097, greg, &f), -1);
+
+	a->linux_regs(greg, lg);
+	ATF_CHECK_EQ(le64dec_(lg + 0 * 8), 0x1111111111111111ULL);  /* r15 */
+	ATF_CHECK_EQ(le64dec_(lg + 3 * 8), 0x4444444444444444ULL);  /* r12 */
+	ATF_CHECK_EQ(le64dec_(lg + 4 * 8), 0x5555555555555555ULL);  /* rbp */
+	ATF_CHECK_EQ(le64dec_(lg + 5 * 8), 0x7777777777777777ULL);  /* rbx */
+	ATF_CHECK_EQ(le64dec_(lg + 16 * 8), 0x8888888888888888ULL); /* rip */
+	ATF_CHECK_EQ(le64dec_(lg + 17 * 8), 0x20);		   /* cs */
+	ATF_CHECK_EQ(le64dec_(lg + 18 * 8), 0x202);		   /* eflags */
+	ATF_CHECK_EQ(le64dec_(lg + 19 * 8), 0x6666666666666666ULL); /* rsp */
+	ATF_CHECK_EQ(le64dec_(lg + 20 * 8), 0x28);		   /* ss */
+	ATF_CHECK_EQ(le64dec_(lg + 10 * 8), 0);			   /* rax */
+	ATF_CHECK_EQ(le64dec_(lg + 21 * 8), 0);			   /* fs_base */
+	free(d);
+}
+
 ATF_TP_ADD_TCS(tp)
 {
 	ATF_TP_ADD_TC(tp, kdh_v4);
@@ -542,5 +596,6 @@ ATF_TP_ADD_TCS(tp)
 	ATF_TP_ADD_TC(tp, bitmap_dump_avail_unaligned);
 	ATF_TP_ADD_TC(tp, dump_avail_bad);
 	ATF_TP_ADD_TC(tp, sections_truncated);
+	ATF_TP_ADD_TC(tp, amd64_regs);
 	return (atf_no_error());
 }
