@@ -1,0 +1,563 @@
+/*
+ * mkdump.c: the test suite's FreeBSD minidump generator.  Builds the memory
+ * model (model.c, gen_<arch>.c, world.c) and writes, from it, a minidump
+ * byte for byte as the kernel's minidumpsys() writes it (header page,
+ * message buffer, dump_avail, bitmap, page-table section, pages in bitmap
+ * order), optionally compressed and inside a dump container, plus the
+ * matching kernel ELF (mkkernel.c) and the model file coreck reads.
+ *
+ * usage: mkdump [-v] [-a arch] [-V version] [-s seed] [-m ram_mib]
+ *            [-T nthreads] [-F frag] [-c none|gzip|zstd]
+ *            [-H none|lead|device] [-B blocksize] [-X hostile]...
+ *            [-W hostile]... [-k kernel] [-M model] -o vmcore
+ *
+ *   -a  architecture (amd64)            -V  minidump version (amd64: 1-3)
+ *   -s  seed (page contents, layout)    -m  RAM in MiB (>= 64)
+ *   -T  threads in the world            -F  heap fragmentation 0..3
+ *   -c  compression, as the kernel does (dumpon -z / -Z)
+ *   -H  container: none (savecore's vmcore.N), lead (a kerneldumpheader
+ *       block before the data), device (raw dump device image)
+ *   -B  device block size (512)         -v  print facts as "key value"
+ *   -X  hostile dump variants (repeatable):
+ *       magic, version=N, msgbufsize=N, bitmapsize=N, pmapsize=N,
+ *       availsize=N (header fields); trunc=header|msgbuf|avail|bitmap|
+ *       pmap|pages (cut the file inside that section; uncompressed);
+ *       size=N (cut the file at N bytes); pte-outside (a PTE to a
+ *       physical address beyond all memory); pde-undumped (v2/v3: a PDE
+ *       to a page-table page not in the dump); kdh-parity, kdh-magic,
+ *       kdh-version=N, kdh-disagree, kdh-length=N, kdh-extent=N;
+ *       smalldev (compressed device image smaller than the dump)
+ *   -W  hostile thread lists: proccycle, tdcycle, dangling, undumped,
+ *       hugehash, longlist=N
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dumpout.h"
+#include "mkkernel.h"
+#include "model.h"
+
+#define	STAGE	(1024 * 1024)
+
+struct hostile {
+	int		 magic;
+	uint32_t	 version;
+	int64_t		 msgbufsize, bitmapsize, pmapsize, availsize;
+	const char	*trunc;
+	uint64_t	 size;
+	int		 pte_outside, pde_undumped, smalldev;
+	struct kdhinfo	 kdh;
+};
+
+struct stage {
+	struct dumpout	*o;
+	uint8_t		*buf;
+	size_t		 len;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: mkdump [-v] [-a arch] [-V version] [-s seed] "
+	    "[-m ram_mib] [-T nthreads]\n"
+	    "              [-F frag] [-c none|gzip|zstd] "
+	    "[-H none|lead|device] [-B blocksize]\n"
+	    "              [-X hostile]... [-W hostile]... [-k kernel] "
+	    "[-M model] -o vmcore\n");
+	exit(2);
+}
+
+static uint64_t
+num(const char *s)
+{
+	char *end;
+	uint64_t v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno != 0 || *end != '\0' || end == s) {
+		fprintf(stderr, "mkdump: bad number %s\n", s);
+		exit(2);
+	}
+	return (v);
+}
+
+static int
+stage_put(struct stage *s, const void *p, size_t n)
+{
+	if (s->len + n > STAGE) {
+		if (dumpout_write(s->o, s->buf, s->len) != 0)
+			return (-1);
+		s->len = 0;
+	}
+	memcpy(s->buf + s->len, p, n);
+	s->len += n;
+	return (0);
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24);
+}
+
+/* A RAM page above the kernel that is not in the dump. */
+static uint64_t
+undumped_page(const struct model *m)
+{
+	uint64_t pfn;
+
+	for (pfn = m->arch->kern_end_pa / GPAGE; pfn < m->npfn; pfn++)
+		if ((m->pst[pfn] & (PS_RAM | PS_DUMP)) == PS_RAM)
+			return (pfn * GPAGE);
+	return (0);
+}
+
+struct layout {
+	uint64_t	 hdr, msgbuf, avail, bitmap, pmap, pages, end;
+	uint32_t	 msgbufsize, bitmapsize, pmapsize, availsize;
+	uint64_t	 npages;
+};
+
+static uint64_t
+rnd(uint64_t x)
+{
+	return ((x + GPAGE - 1) & ~(GPAGE - 1));
+}
+
+/* Write the minidump stream; fills the layout. */
+static int
+write_minidump(const struct model *m, const struct hostile *h,
+    struct dumpout *o, struct layout *l)
+{
+	struct stage st;
+	uint8_t *page, *bitmap;
+	uint64_t pfn, i, n, hpa, hpmap, bits, undumped;
+	int64_t bit;
+	int hidx, rc;
+	bool sparse;
+
+	rc = -1;
+	page = malloc(GPAGE);
+	st.buf = malloc(STAGE);
+	st.o = o;
+	st.len = 0;
+	bitmap = NULL;
+	if (page == NULL || st.buf == NULL)
+		goto out;
+	sparse = m->p.version >= 3;
+	/* The header page. */
+	memset(page, 0, GPAGE);
+	m->arch->header(m, page);
+	l->msgbufsize = get32(page + 28);
+	l->bitmapsize = get32(page + 32);
+	l->pmapsize = get32(page + 36);
+	l->availsize = sparse ? get32(page + 64) : 0;
+	if (h->magic)
+		page[21] ^= 0x01;
+	if (h->version)
+		put32(page + 24, h->version);
+	if (h->msgbufsize >= 0)
+		put32(page + 28, (uint32_t)h->msgbufsize);
+	if (h->bitmapsize >= 0)
+		put32(page + 32, (uint32_t)h->bitmapsize);
+	if (h->pmapsize >= 0)
+		put32(page + 36, (uint32_t)h->pmapsize);
+	if (h->availsize >= 0)
+		put32(page + 64, (uint32_t)h->availsize);
+	l->hdr = 0;
+	if (stage_put(&st, page, GPAGE) != 0)
+		goto out;
+	/* Message buffer: round_page(msg_size) bytes at msg_ptr. */
+	l->msgbuf = GPAGE;
+	for (i = 0; i < rnd(l->msgbufsize); i += GPAGE) {
+		model_page(m, m->msgbuf_pa + i, page);
+		if (stage_put(&st, page, GPAGE) != 0)
+			goto out;
+	}
+	/* dump_avail (v3). */
+	l->avail = l->msgbuf + rnd(l->msgbufsize);
+	if (sparse) {
+		memset(page, 0, GPAGE);
+		for (i = 0; i < (uint64_t)m->navail * 2; i++)
+			put64(page + 8 * i, m->avail[i]);
+		if (stage_put(&st, page, GPAGE) != 0)
+			goto out;
+	}
+	/* The bitmap. */
+	l->bitmap = l->avail + rnd(l->availsize);
+	bits = model_bitmap_bits(m, sparse);
+	bitmap = calloc(1, rnd(l->bitmapsize) + 8);
+	if (bitmap == NULL)
+		goto out;
+	l->npages = 0;
+	for (pfn = 0; pfn < m->npfn; pfn++) {
+		if ((m->pst[pfn] & PS_DUMP) == 0)
+			continue;
+		bit = model_pa_to_bit(m, pfn * GPAGE, sparse);
+		if (bit < 0 || (uint64_t)bit >= bits)
+			continue;
+		bitmap[bit / 8] |= (uint8_t)(1 << (bit % 8));
+		l->npages++;
+	}
+	for (i = 0; i < rnd(l->bitmapsize); i += GPAGE)
+		if (stage_put(&st, bitmap + i, GPAGE) != 0)
+			goto out;
+	/* The page-table section. */
+	l->pmap = l->bitmap + rnd(l->bitmapsize);
+	hpmap = UINT64_MAX;
+	hpa = 0;
+	hidx = -1;
+	if (h->pte_outside && (m->arch->hostile == NULL ||
+	    m->arch->hostile(m, 0, &hpa, &hpmap, &hidx) != 0)) {
+		fprintf(stderr, "mkdump: pte-outside not possible here\n");
+		goto out;
+	}
+	undumped = undumped_page(m);
+	n = m->arch->pmap_size(m) / GPAGE;
+	for (i = 0; i < n; i++) {
+		uint64_t pi;
+		int pidx;
+
+		m->arch->pmap_page(m, i, page);
+		if (h->pte_outside && hpmap == i)
+			put64(page + 8 * hidx, 0x000ffffffffff000ULL | 0x63);
+		if (h->pde_undumped && m->arch->hostile(m, 1, &hpa, &pi,
+		    &pidx) == 0 && pi == i)
+			put64(page + 8 * pidx, undumped | 0x63);
+		if (stage_put(&st, page, GPAGE) != 0)
+			goto out;
+	}
+	/* The pages, in bitmap order (ascending physical address). */
+	l->pages = l->pmap + n * GPAGE;
+	for (pfn = 0; pfn < m->npfn; pfn++) {
+		if ((m->pst[pfn] & PS_DUMP) == 0)
+			continue;
+		model_page(m, pfn * GPAGE, page);
+		if (h->pte_outside && hpmap == UINT64_MAX &&
+		    pfn * GPAGE == hpa)
+			put64(page + 8 * hidx, 0x000ffffffffff000ULL | 0x63);
+		if (stage_put(&st, page, GPAGE) != 0)
+			goto out;
+	}
+	l->end = l->pages + l->npages * GPAGE;
+	if (st.len > 0 && dumpout_write(o, st.buf, st.len) != 0)
+		goto out;
+	rc = 0;
+out:
+	free(bitmap);
+	free(page);
+	free(st.buf);
+	return (rc);
+}
+
+static void
+parse_hostile(struct hostile *h, const char *arg)
+{
+	const char *eq;
+	size_t klen;
+
+	eq = strchr(arg, '=');
+	klen = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+#define	KEY(s)	(klen == strlen(s) && strncmp(arg, s, klen) == 0)
+	if (KEY("magic"))
+		h->magic = 1;
+	else if (KEY("version") && eq)
+		h->version = (uint32_t)num(eq + 1);
+	else if (KEY("msgbufsize") && eq)
+		h->msgbufsize = (int64_t)num(eq + 1);
+	else if (KEY("bitmapsize") && eq)
+		h->bitmapsize = (int64_t)num(eq + 1);
+	else if (KEY("pmapsize") && eq)
+		h->pmapsize = (int64_t)num(eq + 1);
+	else if (KEY("availsize") && eq)
+		h->availsize = (int64_t)num(eq + 1);
+	else if (KEY("trunc") && eq)
+		h->trunc = eq + 1;
+	else if (KEY("size") && eq)
+		h->size = num(eq + 1);
+	else if (KEY("pte-outside"))
+		h->pte_outside = 1;
+	else if (KEY("pde-undumped"))
+		h->pde_undumped = 1;
+	else if (KEY("smalldev"))
+		h->smalldev = 1;
+	else if (KEY("kdh-parity"))
+		h->kdh.bad_parity = 1;
+	else if (KEY("kdh-magic"))
+		h->kdh.bad_magic = 1;
+	else if (KEY("kdh-disagree"))
+		h->kdh.disagree = 1;
+	else if (KEY("kdh-version") && eq)
+		h->kdh.hdrversion = (uint32_t)num(eq + 1);
+	else if (KEY("kdh-length") && eq)
+		h->kdh.dumplength = num(eq + 1);
+	else if (KEY("kdh-extent") && eq)
+		h->kdh.dumpextent = num(eq + 1);
+	else {
+		fprintf(stderr, "mkdump: unknown -X %s\n", arg);
+		exit(2);
+	}
+#undef KEY
+}
+
+static void
+parse_world(struct model_params *p, const char *arg)
+{
+	if (strcmp(arg, "proccycle") == 0)
+		p->hostile |= WH_PROCCYCLE;
+	else if (strcmp(arg, "tdcycle") == 0)
+		p->hostile |= WH_TDCYCLE;
+	else if (strcmp(arg, "dangling") == 0)
+		p->hostile |= WH_DANGLING;
+	else if (strcmp(arg, "undumped") == 0)
+		p->hostile |= WH_UNDUMPED;
+	else if (strcmp(arg, "hugehash") == 0)
+		p->hostile |= WH_HUGEHASH;
+	else if (strncmp(arg, "longlist=", 9) == 0) {
+		p->hostile |= WH_LONGLIST;
+		p->longlist = num(arg + 9);
+	} else {
+		fprintf(stderr, "mkdump: unknown -W %s\n", arg);
+		exit(2);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct model_params p;
+	struct hostile h;
+	struct layout l;
+	struct model *m;
+	struct dumpout *o;
+	const char *out, *kern, *mfile;
+	enum dcomp comp;
+	enum dcont cont;
+	uint64_t stored, extent, cut;
+	uint32_t bsize;
+	char err[512];
+	int ch, verbose;
+
+	memset(&p, 0, sizeof(p));
+	memset(&h, 0, sizeof(h));
+	h.msgbufsize = h.bitmapsize = h.pmapsize = h.availsize = -1;
+	p.arch = "amd64";
+	p.version = 3;
+	p.seed = 1;
+	p.ram_mib = 128;
+	p.nthreads = 0;
+	p.frag = 1;
+	out = kern = mfile = NULL;
+	comp = DC_NONE;
+	cont = DK_NONE;
+	bsize = 512;
+	verbose = 0;
+	while ((ch = getopt(argc, argv, "a:B:c:F:H:k:M:m:o:s:T:V:vW:X:")) != -1) {
+		switch (ch) {
+		case 'a':
+			p.arch = optarg;
+			break;
+		case 'B':
+			bsize = (uint32_t)num(optarg);
+			if (bsize < 512 || (bsize & (bsize - 1)) != 0)
+				usage();
+			break;
+		case 'c':
+			if (strcmp(optarg, "none") == 0)
+				comp = DC_NONE;
+			else if (strcmp(optarg, "gzip") == 0)
+				comp = DC_GZIP;
+			else if (strcmp(optarg, "zstd") == 0)
+				comp = DC_ZSTD;
+			else
+				usage();
+			break;
+		case 'F':
+			p.frag = (int)num(optarg);
+			break;
+		case 'H':
+			if (strcmp(optarg, "none") == 0)
+				cont = DK_NONE;
+			else if (strcmp(optarg, "lead") == 0)
+				cont = DK_LEAD;
+			else if (strcmp(optarg, "device") == 0)
+				cont = DK_DEVICE;
+			else
+				usage();
+			break;
+		case 'k':
+			kern = optarg;
+			break;
+		case 'M':
+			mfile = optarg;
+			break;
+		case 'm':
+			p.ram_mib = num(optarg);
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 's':
+			p.seed = num(optarg);
+			break;
+		case 'T':
+			p.nthreads = (uint32_t)num(optarg);
+			break;
+		case 'V':
+			p.version = (int)num(optarg);
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'W':
+			parse_world(&p, optarg);
+			break;
+		case 'X':
+			parse_hostile(&h, optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc || (out == NULL && kern == NULL && mfile == NULL))
+		usage();
+	m = model_build(&p, err, sizeof(err));
+	if (m == NULL) {
+		fprintf(stderr, "mkdump: %s\n", err);
+		return (1);
+	}
+	h.kdh.arch = m->arch->machine_arch;
+	h.kdh.archver = m->arch->kdh_archver;
+	h.kdh.dumptime = m->dumptime;
+	h.kdh.hostname = m->hostname;
+	h.kdh.version = m->version;
+	h.kdh.panicstr = m->panicstr;
+	memset(&l, 0, sizeof(l));
+	if (out != NULL) {
+		/* The uncompressed length, for the device extent. */
+		o = dumpout_open(NULL, DK_NONE, DC_NONE, bsize, 0, 0, p.seed,
+		    err, sizeof(err));
+		if (o == NULL || write_minidump(m, &h, o, &l) != 0 ||
+		    dumpout_close(o, &h.kdh, NULL, err, sizeof(err)) != 0)
+			goto fail;
+		extent = 0;
+		if (h.smalldev && comp != DC_NONE) {
+			o = dumpout_open(NULL, DK_NONE, comp, bsize, l.end, 0,
+			    p.seed, err, sizeof(err));
+			if (o == NULL || write_minidump(m, &h, o, &l) != 0 ||
+			    dumpout_close(o, &h.kdh, &stored, err,
+			    sizeof(err)) != 0)
+				goto fail;
+			/* Only a little more space than the compressed data. */
+			extent = stored + 3 * bsize + 17;
+		}
+		o = dumpout_open(out, cont, comp, bsize, l.end, extent, p.seed,
+		    err, sizeof(err));
+		if (o == NULL)
+			goto fail;
+		if (write_minidump(m, &h, o, &l) != 0) {
+			snprintf(err, sizeof(err), "%s: write error", out);
+			goto fail;
+		}
+		cut = dumpout_dataoff(o);
+		if (dumpout_close(o, &h.kdh, &stored, err, sizeof(err)) != 0)
+			goto fail;
+		if (h.trunc != NULL) {
+			uint64_t s, e;
+
+			if (comp != DC_NONE) {
+				fprintf(stderr, "mkdump: trunc= needs an "
+				    "uncompressed dump\n");
+				return (2);
+			}
+#define	SEC(n, a, b)	else if (strcmp(h.trunc, n) == 0) { s = a; e = b; }
+			if (0) { s = e = 0; }
+			SEC("header", l.hdr, l.msgbuf)
+			SEC("msgbuf", l.msgbuf, l.avail)
+			SEC("avail", l.avail, l.bitmap)
+			SEC("bitmap", l.bitmap, l.pmap)
+			SEC("pmap", l.pmap, l.pages)
+			SEC("pages", l.pages, l.end)
+			else {
+				fprintf(stderr, "mkdump: unknown section %s\n",
+				    h.trunc);
+				return (2);
+			}
+#undef SEC
+			if (e <= s) {
+				fprintf(stderr, "mkdump: section %s is empty\n",
+				    h.trunc);
+				return (2);
+			}
+			h.size = cut + s + (e - s) / 2 + 123;
+		}
+		if (h.size != 0 && truncate(out, (off_t)h.size) != 0) {
+			snprintf(err, sizeof(err), "%s: %s", out,
+			    strerror(errno));
+			goto fail;
+		}
+		if (verbose) {
+			uint64_t kr, dr, kp;
+
+			model_runs(m, &kr, &dr, &kp);
+			printf("arch %s\nversion %d\nseed %" PRIu64 "\n"
+			    "ram_mib %" PRIu64 "\npages %" PRIu64 "\n"
+			    "dumpsize %" PRIu64 "\ndata_offset %" PRIu64 "\n"
+			    "data_length %" PRIu64 "\n"
+			    "section_header %" PRIu64 " %" PRIu64 "\n"
+			    "section_msgbuf %" PRIu64 " %" PRIu64 "\n"
+			    "section_avail %" PRIu64 " %" PRIu64 "\n"
+			    "section_bitmap %" PRIu64 " %" PRIu64 "\n"
+			    "section_pmap %" PRIu64 " %" PRIu64 "\n"
+			    "section_pages %" PRIu64 " %" PRIu64 "\n"
+			    "msgbufsize %" PRIu32 "\nbitmapsize %" PRIu32 "\n"
+			    "pmapsize %" PRIu32 "\navailsize %" PRIu32 "\n"
+			    "kmap_runs %" PRIu64 "\ndmap_runs %" PRIu64 "\n"
+			    "kmap_pages %" PRIu64 "\n",
+			    p.arch, p.version, p.seed, p.ram_mib, l.npages,
+			    l.end, cut, stored, l.hdr, l.msgbuf - l.hdr,
+			    l.msgbuf, l.avail - l.msgbuf, l.avail,
+			    l.bitmap - l.avail, l.bitmap, l.pmap - l.bitmap,
+			    l.pmap, l.pages - l.pmap, l.pages, l.end - l.pages,
+			    l.msgbufsize, l.bitmapsize, l.pmapsize,
+			    l.availsize, kr, dr, kp);
+		}
+	}
+	if (kern != NULL && mkkernel_write(m, kern, err, sizeof(err)) != 0)
+		goto fail;
+	if (mfile != NULL && model_save(m, mfile) != 0) {
+		snprintf(err, sizeof(err), "%s: %s", mfile, strerror(errno));
+		goto fail;
+	}
+	model_free(m);
+	return (0);
+fail:
+	fprintf(stderr, "mkdump: %s\n", err);
+	model_free(m);
+	return (1);
+}

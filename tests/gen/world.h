@@ -1,0 +1,16 @@
+/*
+ * world.h: the process/thread world of the model (world.c): processes and
+ * threads in direct-map pages, kernel stacks with frame-pointer chains,
+ * pcbs, dumppcb/stoppcbs, the pid hash, and the kernel functions whose
+ * return addresses the stacks hold.
+ */
+#ifndef GEN_WORLD_H
+#define GEN_WORLD_H
+
+#include "model.h"
+
+int	world_build(struct model *, char *err, size_t errlen);
+void	world_page(const struct model *, uint64_t pa, uint8_t *buf);
+void	world_free(struct model *);
+
+#endif /* !GEN_WORLD_H */
