@@ -80,7 +80,6 @@ arm64_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
 		return (m2e_err_at(d, 0, "arm64 minidump v%u header truncated "
 		    "(%zu bytes)", version, hdrlen));
 
-	memset(md, 0, sizeof(*md));
 	md->version = version;
 	md->pagesize = 4096;
 	md->pageshift = 12;
@@ -198,23 +197,32 @@ arm64_kvtop(md2elf_t *d, uint64_t va, uint64_t *pa)
 	return (0);
 }
 
+/*
+ * Every L3 page descriptor whose page is in the dump, outside the direct
+ * map (which shadows it), merged into runs that are contiguous in va, in
+ * pa and in the page section.
+ */
 static int
 arm64_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
 {
 	const struct arm64_state *st = d->archdata;
-	uint64_t i, frame, va, runva, runpa, runlen, psz;
+	uint64_t i, frame, rank, va, runva, runpa, runrank, runlen, psz;
+	unsigned shift;
 	int rv;
 
 	psz = d->md.pagesize;
-	runlen = runva = runpa = 0;
+	shift = d->md.pageshift;
+	runlen = runva = runpa = runrank = 0;
 	for (i = 0; i < st->nptes; i++) {
 		if (arm64_l3(d, st, i, &frame) != 0)
 			continue;
-		va = d->md.kernbase + (i << d->md.pageshift);
-		if (arm64_in_dmap(d, va))	/* shadowed by the direct map */
+		va = d->md.kernbase + (i << shift);
+		if (arm64_in_dmap(d, va) ||
+		    m2e_md_pa_rank(d, frame, &rank) != 0)
 			continue;
 		if (runlen != 0 && runva + runlen == va &&
-		    runpa + runlen == frame) {
+		    runpa + runlen == frame &&
+		    runrank + (runlen >> shift) == rank) {
 			runlen += psz;
 			continue;
 		}
@@ -222,6 +230,7 @@ arm64_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
 			return (rv);
 		runva = va;
 		runpa = frame;
+		runrank = rank;
 		runlen = psz;
 	}
 	if (runlen != 0)
@@ -301,9 +310,11 @@ arm64_pcb_regs(md2elf_t *d, const uint8_t *pcb, size_t pcblen, int osreldate,
 	le64enc_(greg + R_SP, sp);
 	le64enc_(greg + R_ELR, lr);
 	le64enc_(greg + R_SPSR, ARM64_SPSR_KERN);
-	fr->pc = lr;
-	fr->sp = sp;
-	fr->fp = fp;
+	if (fr != NULL) {
+		fr->pc = lr;
+		fr->sp = sp;
+		fr->fp = fp;
+	}
 	return (0);
 }
 
@@ -322,7 +333,7 @@ arm64_linux_regs(const uint8_t *g, uint8_t *l)
 }
 
 const struct m2e_arch m2e_arch_arm64 = {
-	.name = "arm64",
+	.name = "aarch64",	/* MACHINE_ARCH, as in the kerneldumpheader */
 	.magic = "minidump FreeBSD/arm64",
 	.magiclen = 24,
 	.elfclass = ELFCLASS64,

@@ -103,8 +103,8 @@ i386_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
 		return (m2e_err_at(d, 40, "i386 minidump kernbase %#x is not "
 		    "page-aligned", kernbase));
 
-	memset(md, 0, sizeof(*md));
 	md->version = version;
+	md->pae = paemode != 0;
 	md->pagesize = I386_PAGE_SIZE;
 	md->pageshift = I386_PAGE_SHIFT;
 	md->msgbufsize = le32dec_(hdr + 28);
@@ -187,20 +187,26 @@ i386_kvtop(md2elf_t *d, uint64_t va, uint64_t *pa)
 	return (0);
 }
 
+/*
+ * Every valid PTE whose page is in the dump, merged into runs that are
+ * contiguous in va, in pa and in the page section.
+ */
 static int
 i386_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
 {
 	const struct i386_state *st = d->archdata;
-	uint64_t i, frame, va, runva, runpa, runlen;
+	uint64_t i, frame, rank, va, runva, runpa, runrank, runlen;
 	int rv;
 
-	runlen = runva = runpa = 0;
+	runlen = runva = runpa = runrank = 0;
 	for (i = 0; i < st->nptes; i++) {
-		if (i386_pte(d, st, i, &frame) != 0)
+		if (i386_pte(d, st, i, &frame) != 0 ||
+		    m2e_md_pa_rank(d, frame, &rank) != 0)
 			continue;
 		va = d->md.kernbase + (i << I386_PAGE_SHIFT);
 		if (runlen != 0 && runva + runlen == va &&
-		    runpa + runlen == frame) {
+		    runpa + runlen == frame &&
+		    runrank + (runlen >> I386_PAGE_SHIFT) == rank) {
 			runlen += I386_PAGE_SIZE;
 			continue;
 		}
@@ -208,6 +214,7 @@ i386_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
 			return (rv);
 		runva = va;
 		runpa = frame;
+		runrank = rank;
 		runlen = I386_PAGE_SIZE;
 	}
 	if (runlen != 0)
@@ -253,9 +260,11 @@ i386_pcb_regs(md2elf_t *d, const uint8_t *pcb, size_t pcblen, int osreldate,
 	le32enc_(greg + R_GS, I386_SEL_DATA);
 	le32enc_(greg + R_SS, I386_SEL_DATA);
 	le32enc_(greg + R_FS, I386_SEL_PRIV);
-	fr->pc = eip;
-	fr->sp = esp;
-	fr->fp = ebp;
+	if (fr != NULL) {
+		fr->pc = eip;
+		fr->sp = esp;
+		fr->fp = ebp;
+	}
 	return (0);
 }
 

@@ -7,5 +7,7 @@
 
 const struct m2e_arch *const m2e_arches[] = {
 	&m2e_arch_amd64,
+	&m2e_arch_i386,
+	&m2e_arch_arm64,
 	NULL
 };
