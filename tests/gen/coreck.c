@@ -3,6 +3,8 @@
  * independently of libmd2elf (libelf for the headers, pread for the data).
  *
  * usage: coreck [-qS] [-f freebsd|linux] [-n segments] -M model core
+ *        coreck -M model -r address [-l length]
+ *        coreck -M model -A
  *
  * Checks: the ELF header of the flavour (class, data, EI_OSABI, ET_CORE,
  * e_machine); every PT_LOAD page maps a kernel-map or direct-map address
@@ -13,6 +15,10 @@
  * coalesced runs, or -n) and the file size.  -S only prints the segment
  * count.  Prints the numbers; exit 0 if all is good, 1 with the first
  * mismatches, 2 on usage or I/O errors.
+ *
+ * -r prints the model's bytes at a kernel or direct-map address as 64-bit
+ * little-endian words ("0x%016x ..."), or "unmapped" / "not dumped" (exit
+ * 1); -A prints sample addresses for client tests as "key address" lines.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -260,8 +266,126 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: coreck [-qS] [-f freebsd|linux] "
-	    "[-n segments] -M model core\n");
+	    "[-n segments] -M model core\n"
+	    "       coreck -M model -r address [-l length]\n"
+	    "       coreck -M model -A\n");
 	exit(2);
+}
+
+/* Model address translation: kernel map or direct map. */
+static int
+model_va(const struct model *m, uint64_t va, uint64_t *pa)
+{
+	if (m->arch->dmapend != 0 && va >= m->arch->dmapbase &&
+	    va < m->arch->dmapend) {
+		*pa = va - m->arch->dmapbase;
+		return (0);
+	}
+	return (model_kvtop(m, va, pa));
+}
+
+static int
+print_bytes(const struct model *m, uint64_t va, uint64_t len)
+{
+	uint8_t b[8];
+	uint64_t pa, i, w;
+	int k;
+
+	for (i = 0; i < len; i += 8) {
+		if (model_va(m, va + i, &pa) != 0) {
+			printf("unmapped\n");
+			return (1);
+		}
+		if (!model_dumped(m, pa)) {
+			printf("not dumped\n");
+			return (1);
+		}
+	}
+	for (i = 0; i < len; i += 8) {
+		model_va(m, va + i, &pa);
+		model_read_pa(m, pa, b, 8);
+		w = 0;
+		for (k = 7; k >= 0; k--)
+			w = w << 8 | b[k];
+		printf("%s0x%016" PRIx64, i ? " " : "", w);
+	}
+	printf("\n");
+	return (0);
+}
+
+static bool
+nonzero_page(const struct model *m, uint64_t pa, uint8_t *buf)
+{
+	model_page(m, pa, buf);
+	return (!allzero(buf));
+}
+
+/* Sample addresses for client tests. */
+static int
+print_samples(const struct model *m)
+{
+	uint8_t *buf;
+	uint64_t pfn, va, pa, i, prev;
+	size_t j;
+	int found;
+
+	buf = malloc(GPAGE);
+	if (buf == NULL)
+		return (2);
+	found = 0;
+	for (pfn = m->arch->kern_end_pa / GPAGE; pfn < m->npfn; pfn++) {
+		if (!(found & 1) && (m->pst[pfn] & PS_DUMP) &&
+		    nonzero_page(m, pfn * GPAGE, buf)) {
+			printf("dmap_dumped %#" PRIx64 "\n",
+			    m->arch->dmapbase + pfn * GPAGE + 0x40);
+			found |= 1;
+		}
+		if (!(found & 2) && (m->pst[pfn] & (PS_RAM | PS_DUMP)) ==
+		    PS_RAM) {
+			printf("dmap_undumped %#" PRIx64 "\n",
+			    m->arch->dmapbase + pfn * GPAGE);
+			found |= 2;
+		}
+	}
+	prev = 0;
+	for (j = 0; j < m->nmap; j++) {
+		if (m->map[j].kind != MK_4K)
+			continue;
+		for (i = 0; i < m->map[j].npages; i++) {
+			va = m->map[j].va + i * GPAGE;
+			pa = m->map[j].pa + i * GPAGE;
+			if (!(found & 4) &&
+			    model_dumped(m, pa) && nonzero_page(m, pa, buf)) {
+				printf("heap_dumped %#" PRIx64 "\n", va + 8);
+				found |= 4;
+			}
+			if (!(found & 8) && !model_dumped(m, pa)) {
+				printf("kmap_undumped %#" PRIx64 "\n", va);
+				found |= 8;
+			}
+			if (!(found & 16) && prev != 0 && va > prev + GPAGE &&
+			    model_va(m, prev + GPAGE, &pa) != 0) {
+				printf("kmap_unmapped %#" PRIx64 "\n",
+				    prev + GPAGE);
+				found |= 16;
+			}
+			prev = va;
+		}
+	}
+	for (j = 0; j < m->nmap; j++) {
+		if (m->map[j].kind != MK_1G)
+			continue;
+		for (i = 0; i < m->map[j].npages; i++) {
+			pa = m->map[j].pa + i * GPAGE;
+			if (model_dumped(m, pa) && nonzero_page(m, pa, buf)) {
+				printf("gib_dumped %#" PRIx64 "\n",
+				    m->map[j].va + i * GPAGE + 0x100);
+				break;
+			}
+		}
+	}
+	free(buf);
+	return (0);
 }
 
 int
@@ -270,7 +394,9 @@ main(int argc, char **argv)
 	struct ck c;
 	struct model *m;
 	struct stat sb;
-	const char *mfile, *flavor;
+	const char *mfile, *flavor, *raddr;
+	uint64_t rlen;
+	int samples;
 	char err[512];
 	GElf_Ehdr eh;
 	GElf_Phdr ph;
@@ -284,8 +410,11 @@ main(int argc, char **argv)
 	flavor = "freebsd";
 	loose = 0;
 	nexp = -1;
+	raddr = NULL;
+	rlen = 8;
+	samples = 0;
 	memset(&c, 0, sizeof(c));
-	while ((ch = getopt(argc, argv, "f:M:n:qS")) != -1) {
+	while ((ch = getopt(argc, argv, "Af:l:M:n:qr:S")) != -1) {
 		switch (ch) {
 		case 'f':
 			flavor = optarg;
@@ -293,8 +422,19 @@ main(int argc, char **argv)
 			    strcmp(flavor, "linux") != 0)
 				usage();
 			break;
+		case 'A':
+			samples = 1;
+			break;
+		case 'l':
+			rlen = strtoull(optarg, NULL, 0);
+			if (rlen == 0 || rlen % 8 != 0)
+				usage();
+			break;
 		case 'M':
 			mfile = optarg;
+			break;
+		case 'r':
+			raddr = optarg;
 			break;
 		case 'n':
 			nexp = strtol(optarg, NULL, 0);
@@ -309,14 +449,18 @@ main(int argc, char **argv)
 			usage();
 		}
 	}
-	if (mfile == NULL || optind + 1 != argc)
+	if (mfile == NULL || optind + ((raddr || samples) ? 0 : 1) != argc)
 		usage();
-	c.path = argv[optind];
 	m = model_load(mfile, err, sizeof(err));
 	if (m == NULL) {
 		fprintf(stderr, "coreck: %s\n", err);
 		return (2);
 	}
+	if (raddr != NULL)
+		return (print_bytes(m, strtoull(raddr, NULL, 0), rlen));
+	if (samples)
+		return (print_samples(m));
+	c.path = argv[optind];
 	c.m = m;
 	c.want = malloc(GPAGE);
 	c.got = malloc(GPAGE);

@@ -336,7 +336,7 @@ amd64_build(struct model *m, char *err, size_t errlen)
 	/* Kernel stacks: one guard page and one stack page per thread. */
 	cur = (cur + NBPDR - 1) & ~(NBPDR - 1);
 	m->kstack_va = cur;
-	cur += ((uint64_t)m->p.nthreads + 1) * 2 * GPAGE;
+	cur += world_kva_pages(&m->p) * GPAGE;
 	if (m->p.version >= 2) {
 		cur = (cur + NBPDP - 1) & ~(NBPDP - 1);
 		a->gib_va = cur;
@@ -423,6 +423,15 @@ amd64_finish(struct model *m, char *err, size_t errlen)
 	memcpy(note + 16, m->buildid, 20);
 	if (model_patch_va(m, NOTE_VA, note, sizeof(note)) != 0)
 		goto fail;
+	/* The entry point's code. */
+	{
+		uint8_t code[0x40];
+
+		m->arch->funccode(m->arch->entry, sizeof(code), NULL, 0,
+		    code);
+		if (model_patch_va(m, m->arch->entry, code, sizeof(code)) != 0)
+			goto fail;
+	}
 	/* Variables. */
 	s = model_sym(m, "version");
 	if (model_patch_va(m, s->va, m->version, strlen(m->version) + 1) != 0)
@@ -436,8 +445,7 @@ amd64_finish(struct model *m, char *err, size_t errlen)
 	    patch32(m, "osreldate", 0, 1302000) != 0 ||
 	    patch64(m, "time_second", 0, (uint64_t)m->dumptime) != 0 ||
 	    patch64(m, "panicstr", 0, s->va) != 0 ||
-	    patch64(m, "msgbufp", 0, model_msgbufp(m)) != 0 ||
-	    patch32(m, "pcb_size", 0, 0x140) != 0)
+	    patch64(m, "msgbufp", 0, model_msgbufp(m)) != 0)
 		goto fail;
 	return (0);
 fail:
@@ -558,6 +566,33 @@ amd64_header(const struct model *m, uint8_t *page)
 		put32(page + 64, (uint32_t)GPAGE);
 }
 
+/*
+ * push %rbp; mov %rsp,%rbp; sub $0x20,%rsp; nops with "call rel32" sites;
+ * leave; ret.  What a frame-pointer kernel function looks like to an
+ * unwinder that inspects the prologue.
+ */
+static void
+amd64_funccode(uint64_t va, uint64_t size, const uint64_t *calls,
+    int ncalls, uint8_t *b)
+{
+	static const uint8_t pro[] = { 0x55, 0x48, 0x89, 0xe5, 0x48, 0x83,
+	    0xec, 0x20 };
+	uint64_t site;
+	int32_t rel;
+	int k;
+
+	memset(b, 0x90, size);
+	memcpy(b, pro, sizeof(pro));
+	for (k = 0; k < ncalls; k++) {
+		site = 0x10 + 0x10 * (uint64_t)k;
+		rel = (int32_t)(calls[k] - (va + site + 5));
+		b[site] = 0xe8;
+		put32(b + site + 1, (uint32_t)rel);
+	}
+	b[size - 2] = 0xc9;
+	b[size - 1] = 0xc3;
+}
+
 static void
 amd64_pcb(const struct model *m, const struct gthread *t, uint8_t *b)
 {
@@ -629,5 +664,9 @@ const struct gen_arch gen_arch_amd64 = {
 	.pmap_page = amd64_pmap_page,
 	.pcb = amd64_pcb,
 	.hostile = amd64_hostile,
+	.funccode = amd64_funccode,
+	.call_off0 = 0x10,
+	.call_stride = 0x10,
+	.call_len = 5,
 	.pcb_size = 0x140,
 };

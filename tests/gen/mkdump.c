@@ -46,7 +46,7 @@
 
 struct hostile {
 	int		 magic;
-	uint32_t	 version;
+	int64_t		 version;
 	int64_t		 msgbufsize, bitmapsize, pmapsize, availsize;
 	const char	*trunc;
 	uint64_t	 size;
@@ -179,8 +179,8 @@ write_minidump(const struct model *m, const struct hostile *h,
 	l->availsize = sparse ? get32(page + 64) : 0;
 	if (h->magic)
 		page[21] ^= 0x01;
-	if (h->version)
-		put32(page + 24, h->version);
+	if (h->version >= 0)
+		put32(page + 24, (uint32_t)h->version);
 	if (h->msgbufsize >= 0)
 		put32(page + 28, (uint32_t)h->msgbufsize);
 	if (h->bitmapsize >= 0)
@@ -287,7 +287,7 @@ parse_hostile(struct hostile *h, const char *arg)
 	if (KEY("magic"))
 		h->magic = 1;
 	else if (KEY("version") && eq)
-		h->version = (uint32_t)num(eq + 1);
+		h->version = (int64_t)num(eq + 1);
 	else if (KEY("msgbufsize") && eq)
 		h->msgbufsize = (int64_t)num(eq + 1);
 	else if (KEY("bitmapsize") && eq)
@@ -365,7 +365,7 @@ main(int argc, char **argv)
 
 	memset(&p, 0, sizeof(p));
 	memset(&h, 0, sizeof(h));
-	h.msgbufsize = h.bitmapsize = h.pmapsize = h.availsize = -1;
+	h.version = h.msgbufsize = h.bitmapsize = h.pmapsize = h.availsize = -1;
 	p.arch = "amd64";
 	p.version = 3;
 	p.seed = 1;
@@ -538,14 +538,15 @@ main(int argc, char **argv)
 			    "msgbufsize %" PRIu32 "\nbitmapsize %" PRIu32 "\n"
 			    "pmapsize %" PRIu32 "\navailsize %" PRIu32 "\n"
 			    "kmap_runs %" PRIu64 "\ndmap_runs %" PRIu64 "\n"
-			    "kmap_pages %" PRIu64 "\n",
+			    "kmap_pages %" PRIu64 "\ndumptime %" PRId64 "\n"
+			    "hostname %s\n",
 			    p.arch, p.version, p.seed, p.ram_mib, l.npages,
 			    l.end, cut, stored, l.hdr, l.msgbuf - l.hdr,
 			    l.msgbuf, l.avail - l.msgbuf, l.avail,
 			    l.bitmap - l.avail, l.bitmap, l.pmap - l.bitmap,
 			    l.pmap, l.pages - l.pmap, l.pages, l.end - l.pages,
 			    l.msgbufsize, l.bitmapsize, l.pmapsize,
-			    l.availsize, kr, dr, kp);
+			    l.availsize, kr, dr, kp, m->dumptime, m->hostname);
 		}
 	}
 	if (kern != NULL && mkkernel_write(m, kern, err, sizeof(err)) != 0)

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define	GPAGE		4096ULL
+#define	GPAGE		((uint64_t)4096)
 #define	GPAGE_SHIFT	12
 
 /* Per physical page state (struct model.pst). */
@@ -161,6 +161,14 @@ struct gen_arch {
 	void	(*pcb)(const struct model *, const struct gthread *,
 		    uint8_t *buf);
 	uint32_t	 pcb_size;
+	/*
+	 * Machine code of a function of size bytes at va with a frame-pointer
+	 * prologue and call k (to calls[k]) at call_off0 + k * call_stride,
+	 * returning to that + call_len.
+	 */
+	void	(*funccode)(uint64_t va, uint64_t size, const uint64_t *calls,
+		    int ncalls, uint8_t *buf);
+	uint32_t	 call_off0, call_stride, call_len;
 	/* Slots for hostile page-table variants (see gen_amd64.c). */
 	int	(*hostile)(const struct model *, int what, uint64_t *pa,
 		    uint64_t *pmap_idx, int *idx);
@@ -217,6 +225,7 @@ struct model {
 	uint64_t	 world_dmap_pa;	/* first pfn-run of proc/thread pages */
 	int32_t		 dumptid;
 	uint32_t	 ncpu;
+	void		*world;		/* world.c */
 	/* Arch private. */
 	void		*archdata;
 };

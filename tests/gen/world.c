@@ -1,30 +1,855 @@
 /*
- * world.c: the model's process/thread world (see world.h).
+ * world.c: the model's process/thread world (see world.h), built like a
+ * FreeBSD 13 kernel keeps it: struct proc and struct thread in direct-map
+ * (UMA) pages, the allproc list (newest first), each process's thread
+ * TAILQ, the pid hash table in the kernel heap, one kernel stack page per
+ * thread (with a guard page) holding the thread's pcb and a frame-pointer
+ * chain whose return addresses are call sites inside named kernel
+ * functions, dumppcb/dumptid for the crashed thread, stoppcbs[] and
+ * stopped_cpus for the threads running on the other CPUs, __pcpu and
+ * cpuid_to_pcpu.  The exported offsets (proc_off_*, thread_off_*) and
+ * pcb_size are always set, even without a world.  Hostile variants break
+ * the lists on purpose.  World pages are generated on demand.
  */
+#include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "world.h"
 
+/* Layout of the model's struct proc and struct thread (LP64). */
+#define	PROC_SIZE	0x400
+#define	TD_SIZE		0x400
+#define	P_LIST		0x000
+#define	P_THREADS	0x010
+#define	P_PID		0x0bc
+#define	P_HASH		0x0e8
+#define	P_COMM		0x3d4
+#define	TD_PROC		0x008
+#define	TD_PLIST	0x010
+#define	TD_TID		0x09c
+#define	TD_ONCPU	0x114
+#define	TD_NAME		0x1a0
+#define	TD_PCB		0x380
+#define	TD_KSTACK	0x390
+#define	PCB_OFF		0xe80	/* td_pcb in its kernel stack page */
+#define	PIDHASH		255	/* pidhash mask: 256 buckets */
+#define	PCPU_SIZE	0x400
+
+/* World page kinds. */
+#define	WP_PROCS	1
+#define	WP_THREADS	2
+#define	WP_STACK	3
+#define	WP_LONG		4
+
+struct wpage {
+	uint64_t	 pfn;
+	uint32_t	 kind;
+	uint32_t	 index;		/* first object, thread, long page */
+};
+
+struct world {
+	struct wpage	*pages;
+	size_t		 npages, cap;
+	uint64_t	 long_va;	/* WH_LONGLIST region */
+	uint64_t	 long_pages;
+	uint64_t	 dangling;	/* WH_DANGLING target */
+	uint64_t	 undumped;	/* WH_UNDUMPED target */
+	uint32_t	 cycle_proc;	/* WH_PROCCYCLE: proc whose next loops */
+	uint32_t	 cycle_to;
+	uint32_t	 tdcycle_proc;	/* WH_TDCYCLE */
+	uint32_t	 long_proc;	/* WH_LONGLIST */
+	uint32_t	 bad_td;	/* WH_UNDUMPED: thread with bad next */
+	uint32_t	 bad_proc;	/* WH_DANGLING: proc with bad next */
+};
+
+/* Frame chains, innermost function first. */
+enum { C_CRASH, C_STOP, C_WAIT, C_SELECT, C_TASKQ, C_IDLE, C_INTR, C_KPROC,
+    C_READ, C_NCHAIN };
+static const char *const chains[C_NCHAIN][12] = {
+	[C_CRASH] = { "doadump", "kern_reboot", "vpanic", "panic",
+	    "trap_fatal", "trap_pfault", "trap", "calltrap", NULL },
+	[C_STOP] = { "cpustop_handler", "ipi_nmi_handler", "trap",
+	    "nmi_calltrap", NULL },
+	[C_WAIT] = { "sched_switch", "mi_switch", "sleepq_switch",
+	    "sleepq_catch_signals", "sleepq_wait_sig", "_sleep", "kern_wait6",
+	    "sys_wait4", "amd64_syscall", "fast_syscall_common", NULL },
+	[C_SELECT] = { "sched_switch", "mi_switch", "sleepq_switch",
+	    "sleepq_catch_signals", "sleepq_timedwait_sig",
+	    "_cv_timedwait_sig_sbt", "seltdwait", "kern_select", "sys_select",
+	    "amd64_syscall", "fast_syscall_common", NULL },
+	[C_TASKQ] = { "sched_switch", "mi_switch", "sleepq_switch",
+	    "sleepq_wait", "_sleep", "taskqueue_thread_loop", "fork_exit",
+	    "fork_trampoline", NULL },
+	[C_IDLE] = { "sched_switch", "mi_switch", "sched_idletd", "fork_exit",
+	    "fork_trampoline", NULL },
+	[C_INTR] = { "sched_switch", "mi_switch", "ithread_loop", "fork_exit",
+	    "fork_trampoline", NULL },
+	[C_KPROC] = { "sched_switch", "mi_switch", "sleepq_switch",
+	    "sleepq_timedwait", "_sleep", "vm_pageout_worker", "vm_pageout",
+	    "fork_exit", "fork_trampoline", NULL },
+	[C_READ] = { "sched_switch", "mi_switch", "sleepq_switch",
+	    "sleepq_catch_signals", "sleepq_wait_sig", "_cv_wait_sig",
+	    "soreceive_generic", "dofileread", "sys_read", "amd64_syscall",
+	    "fast_syscall_common", NULL },
+};
+/* What the innermost function called to save its context. */
+static const char *const savers[] = { "savectx", "cpu_switch" };
+
+#define	FUNC_BASE_OFF	0x200000	/* functions from .text + 2 MiB */
+#define	FUNC_SIZE	0x100
+#define	MAXCALLS	12
+
+struct wfunc {
+	const char	*name;
+	uint64_t	 va;
+	const char	*callee[MAXCALLS];
+	int		 ncallee;
+};
+static struct wfunc funcs[64];
+static int nfuncs;
+
+static struct wfunc *
+func(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nfuncs; i++)
+		if (strcmp(funcs[i].name, name) == 0)
+			return (&funcs[i]);
+	return (NULL);
+}
+
+/* Call site index of callee in caller (added if new). */
+static int
+site(struct wfunc *f, const char *callee)
+{
+	int i;
+
+	for (i = 0; i < f->ncallee; i++)
+		if (strcmp(f->callee[i], callee) == 0)
+			return (i);
+	if (f->ncallee == MAXCALLS)
+		return (-1);
+	f->callee[f->ncallee] = callee;
+	return (f->ncallee++);
+}
+
+static uint64_t
+retaddr(const struct model *m, const char *caller, const char *callee)
+{
+	const struct gen_arch *a = m->arch;
+	struct wfunc *f;
+	int k;
+
+	f = func(caller);
+	k = site(f, callee);
+	return (f->va + a->call_off0 + (uint64_t)k * a->call_stride +
+	    a->call_len);
+}
+
+/* Lay out the functions (same for every model of an arch). */
+static int
+make_funcs(struct model *m)
+{
+	const struct gen_arch *a = m->arch;
+	uint64_t va;
+	int c, i, j;
+
+	nfuncs = 0;
+	va = a->sec_start[SEC_TEXT] + FUNC_BASE_OFF;
+	for (j = 0; j < 2; j++) {
+		funcs[nfuncs].name = savers[j];
+		funcs[nfuncs].va = va;
+		va += FUNC_SIZE + 0x40;
+		nfuncs++;
+	}
+	for (c = 0; c < C_NCHAIN; c++)
+		for (i = 0; chains[c][i] != NULL; i++) {
+			if (func(chains[c][i]) != NULL)
+				continue;
+			funcs[nfuncs].name = chains[c][i];
+			funcs[nfuncs].va = va;
+			va += FUNC_SIZE + 0x40 + 0x10 * (nfuncs % 5);
+			nfuncs++;
+		}
+	/* Call sites: the saver first, then each caller -> callee pair. */
+	for (c = 0; c < C_NCHAIN; c++) {
+		site(func(chains[c][0]), c == C_CRASH || c == C_STOP ?
+		    "savectx" : "cpu_switch");
+		for (i = 1; chains[c][i] != NULL; i++)
+			if (site(func(chains[c][i]), chains[c][i - 1]) < 0)
+				return (-1);
+	}
+	return (0);
+}
+
+static int
+emit_funcs(struct model *m)
+{
+	uint8_t code[FUNC_SIZE];
+	uint64_t calls[MAXCALLS];
+	int i, k;
+
+	for (i = 0; i < nfuncs; i++) {
+		for (k = 0; k < funcs[i].ncallee; k++)
+			calls[k] = func(funcs[i].callee[k])->va;
+		m->arch->funccode(funcs[i].va, FUNC_SIZE, calls,
+		    funcs[i].ncallee, code);
+		if (model_patch_va(m, funcs[i].va, code, FUNC_SIZE) != 0 ||
+		    model_addsym(m, funcs[i].name, funcs[i].va, FUNC_SIZE,
+		    GS_FUNC, SEC_TEXT) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static int
+sym_put(struct model *m, const char *name, uint64_t off, const void *b,
+    size_t n)
+{
+	const struct gsym *s = model_sym(m, name);
+
+	if (s == NULL)
+		return (-1);
+	return (model_patch_va(m, s->va + off, b, n));
+}
+
+static int
+sym_put32(struct model *m, const char *name, uint64_t off, uint32_t v)
+{
+	uint8_t b[4];
+
+	put32(b, v);
+	return (sym_put(m, name, off, b, 4));
+}
+
+static int
+sym_put64(struct model *m, const char *name, uint64_t off, uint64_t v)
+{
+	uint8_t b[8];
+
+	put64(b, v);
+	return (sym_put(m, name, off, b, 8));
+}
+
+/* Offsets the kernel exports (kern_proc.c) and pcb_size (kern_mib.c). */
+static int
+export_offsets(struct model *m)
+{
+	static const struct { const char *name; uint32_t v; } offs[] = {
+		{ "proc_off_p_pid", P_PID }, { "proc_off_p_comm", P_COMM },
+		{ "proc_off_p_list", P_LIST }, { "proc_off_p_hash", P_HASH },
+		{ "proc_off_p_threads", P_THREADS },
+		{ "thread_off_td_tid", TD_TID },
+		{ "thread_off_td_name", TD_NAME },
+		{ "thread_off_td_oncpu", TD_ONCPU },
+		{ "thread_off_td_pcb", TD_PCB },
+		{ "thread_off_td_plist", TD_PLIST },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(offs) / sizeof(offs[0]); i++)
+		if (sym_put32(m, offs[i].name, 0, offs[i].v) != 0)
+			return (-1);
+	return (sym_put32(m, "pcb_size", 0, m->arch->pcb_size));
+}
+
+static int
+addpage(struct world *w, uint64_t pa, uint32_t kind, uint32_t index)
+{
+	struct wpage *p;
+
+	if (w->npages == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 1024;
+		p = realloc(w->pages, w->cap * sizeof(*p));
+		if (p == NULL)
+			return (-1);
+		w->pages = p;
+	}
+	p = &w->pages[w->npages++];
+	p->pfn = pa / GPAGE;
+	p->kind = kind;
+	p->index = index;
+	return (0);
+}
+
+static int
+wpage_cmp(const void *a, const void *b)
+{
+	const struct wpage *x = a, *y = b;
+
+	return (x->pfn < y->pfn ? -1 : x->pfn > y->pfn);
+}
+
+/* KVA the world needs from the arch: kernel stacks and the long list. */
+uint64_t
+world_kva_pages(const struct model_params *p)
+{
+	uint64_t n;
+
+	n = ((uint64_t)p->nthreads + 1) * 2;
+	if (p->hostile & WH_LONGLIST)
+		n += (p->longlist * 8 + TD_SIZE) / GPAGE + 2;
+	return (n);
+}
+
+static const char *const kthreads[] = { "swapper", "thread taskq",
+    "firmware taskq", "crypto", "crypto returns 0", "acpi_task_0",
+    "kqueue_ctx taskq", "aiod1", "if_io_tqg_0", "if_config_tqg_0",
+    "softirq_0", "mca taskq", "deferred_unmount ta", "linuxkpi_irq_wq",
+    "pagedaemon", "vmdaemon", "bufdaemon", "bufspacedaemon-0", "syncer",
+    "vnlru", "rand_harvestq", "pf purge", "g_event", "g_up", "g_down" };
+static const char *const comms[] = { "sh", "sshd", "cron", "syslogd",
+    "devd", "nginx", "postgres", "python3.11", "sendmail", "getty",
+    "login", "tmux", "vim", "make", "cc", "ntpd", "dhclient", "moused",
+    "zfskern", "java" };
+
+/* A name field: at most MAXCOMLEN (19) characters. */
+static void
+setname(char *dst, const char *fmt, ...)
+{
+	char tmp[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	memset(dst, 0, 20);
+	memcpy(dst, tmp, strlen(tmp) < 19 ? strlen(tmp) : 19);
+}
+
+/* Decide processes and threads; assign addresses later. */
+static int
+plan(struct model *m, struct world *w)
+{
+	struct gproc *p;
+	struct gthread *t;
+	uint32_t T, i, n, np, nk, pid;
+	uint64_t h;
+
+	T = m->p.nthreads;
+	m->ncpu = T >= 16 ? 4 : 2;
+	m->procs = calloc(T + 8, sizeof(*m->procs));
+	m->threads = calloc(T, sizeof(*m->threads));
+	if (m->procs == NULL || m->threads == NULL)
+		return (-1);
+	np = 0;
+	n = 0;
+	/* proc 0: kernel threads, proc 11: idle, 12: intr, then users. */
+	nk = T / 5 > 0 ? T / 5 : 1;
+	for (pid = 0; n < T; ) {
+		p = &m->procs[np];
+		p->pid = (int32_t)pid;
+		p->first = n;
+		if (np == 0) {
+			setname(p->comm, "kernel");
+			p->nthreads = nk;
+		} else if (np == 1) {
+			setname(p->comm, "init");
+			p->nthreads = 1;
+		} else if (np == 2) {
+			setname(p->comm, "idle");
+			p->nthreads = m->ncpu;
+		} else if (np == 3) {
+			setname(p->comm, "intr");
+			p->nthreads = 1 + T / 20;
+		} else {
+			h = model_hash(m->p.seed ^ 0x9ec, np);
+			setname(p->comm, "%s",
+			    comms[h % (sizeof(comms) / sizeof(comms[0]))]);
+			p->nthreads = 1 + (uint32_t)((h >> 16) % 4);
+		}
+		if (p->nthreads > T - n)
+			p->nthreads = T - n;
+		for (i = 0; i < p->nthreads; i++) {
+			t = &m->threads[n + i];
+			t->proc = np;
+			t->pid = p->pid;
+			t->tid = (int32_t)(100000 + n + i);
+			t->oncpu = -1;
+			t->kind = WT_SLEEP;
+			h = model_hash(m->p.seed ^ 0x7d, n + i);
+			if (np == 0) {
+				setname(t->name, "%s",
+				    kthreads[i % (sizeof(kthreads) /
+				    sizeof(kthreads[0]))]);
+				t->chain = i == 14 ? C_KPROC : C_TASKQ;
+			} else if (np == 2) {
+				setname(t->name, "idle: cpu%u", i);
+				t->chain = C_IDLE;
+			} else if (np == 3) {
+				setname(t->name, "swi%u: %s", i % 7, i % 2 ? "clock (0)" :
+				    "task queue");
+				t->chain = C_INTR;
+			} else {
+				if (i == 0)
+					setname(t->name, "%s", p->comm);
+				else
+					setname(t->name, "%s-wrk%u", p->comm, i);
+				t->chain = (h >> 8) % 3 == 0 ? C_WAIT :
+				    (h >> 8) % 3 == 1 ? C_SELECT : C_READ;
+			}
+		}
+		n += p->nthreads;
+		np++;
+		pid = np == 1 ? 1 : np == 2 ? 11 : np == 3 ? 12 :
+		    pid + 1 + (uint32_t)(model_hash(m->p.seed, pid) % 50);
+	}
+	m->nprocs = np;
+	m->nthreads = T;
+	/* The crashed thread: in a user process if there is one. */
+	i = np > 4 ? m->procs[np - 1].first : T - 1;
+	m->threads[i].kind = WT_CRASHED;
+	m->threads[i].oncpu = 0;
+	m->threads[i].chain = C_CRASH;
+	m->dumptid = m->threads[i].tid;
+	/* Threads on the other CPUs: spread over the world. */
+	for (n = 1; n < m->ncpu; n++) {
+		i = (uint32_t)(model_hash(m->p.seed ^ 0xc9, n) % T);
+		if (m->threads[i].kind != WT_SLEEP)
+			continue;
+		m->threads[i].kind = WT_ONCPU;
+		m->threads[i].oncpu = (int32_t)n;
+		m->threads[i].chain = C_STOP;
+	}
+	(void)w;
+	return (0);
+}
+
+/* Registers and frame chain of thread t (its stack page at t->kstack). */
+static void
+thread_regs(const struct model *m, struct gthread *t)
+{
+	const char *const *c = chains[t->chain];
+	uint64_t frame[12], fs;
+	int n, k;
+
+	for (n = 0; c[n] != NULL; n++)
+		;
+	/* Frames from the outermost, below the pcb; frame k is fs(k) below
+	   frame k + 1 (stack_bytes() walks the same sizes upwards). */
+	frame[n - 1] = t->kstack + PCB_OFF - 0x100;
+	for (k = n - 2; k >= 0; k--) {
+		fs = 0x30 + 0x10 * (model_hash(m->p.seed ^ 0xf5, (uint64_t)
+		    t->tid * 16 + (uint64_t)k) % 4);
+		frame[k] = frame[k + 1] - fs;
+	}
+	t->rbp = frame[0];
+	t->rsp = frame[0] - 0x20;
+	t->rip = retaddr(m, c[0], t->chain == C_CRASH ||
+	    t->chain == C_STOP ? "savectx" : "cpu_switch");
+	t->rbx = model_hash(m->p.seed ^ 0xb, (uint64_t)t->tid);
+	t->r12 = model_hash(m->p.seed ^ 0xc, (uint64_t)t->tid);
+	t->r13 = model_hash(m->p.seed ^ 0xd, (uint64_t)t->tid);
+	t->r14 = model_hash(m->p.seed ^ 0xe, (uint64_t)t->tid);
+	t->r15 = model_hash(m->p.seed ^ 0xf, (uint64_t)t->tid);
+	for (k = 1; k < n; k++)
+		t->ret[k - 1] = retaddr(m, c[k], c[k - 1]);
+	t->nret = n - 1;
+}
+
+/* The stale context a running thread last saved in its td_pcb. */
+static void
+stale_regs(const struct model *m, const struct gthread *t,
+    struct gthread *s)
+{
+	*s = *t;
+	s->rip = retaddr(m, "sched_switch", "cpu_switch");
+	s->rbp = t->kstack + 0x200;
+	s->rsp = t->kstack + 0x1c0;
+	s->rbx = ~t->rbx;
+	s->r12 = s->r13 = s->r14 = s->r15 = 0;
+}
+
+/* Where thread i's registers are read from. */
+static void
+place_pcbs(struct model *m)
+{
+	const struct gsym *dp, *sp;
+	struct gthread *t;
+	size_t i;
+
+	dp = model_sym(m, "dumppcb");
+	sp = model_sym(m, "stoppcbs");
+	for (i = 0; i < m->nthreads; i++) {
+		t = &m->threads[i];
+		if (t->kind == WT_CRASHED)
+			t->pcb = dp->va;
+		else if (t->kind == WT_ONCPU)
+			t->pcb = sp->va + (uint64_t)t->oncpu *
+			    m->arch->pcb_size;
+		else
+			t->pcb = t->kstack + PCB_OFF;
+	}
+}
+
 int
 world_build(struct model *m, char *err, size_t errlen)
 {
-	if (m->p.nthreads == 0)
+	struct world *w;
+	struct gthread *t;
+	uint64_t pa, va, i, j, n, bytes;
+	uint8_t pcb[1024], buf[8];
+
+	if (make_funcs(m) != 0 || emit_funcs(m) != 0 || export_offsets(m) != 0)
+		goto bug;
+	if (m->p.nthreads == 0) {
+		if (m->p.hostile != 0) {
+			snprintf(err, errlen, "hostile thread lists need -T");
+			return (-1);
+		}
 		return (0);
-	snprintf(err, errlen, "threads: not yet");
+	}
+	if (m->p.nthreads < 8) {
+		snprintf(err, errlen, "a world needs at least 8 threads");
+		return (-1);
+	}
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		goto nomem;
+	m->world = w;
+	if (plan(m, w) != 0)
+		goto nomem;
+	/* Processes and threads in direct-map pages, 4 per page. */
+	for (i = 0; i < m->nprocs; i += GPAGE / PROC_SIZE) {
+		pa = model_alloc(m, 1, PS_EXPLICIT | PS_WORLD);
+		if (pa == UINT64_MAX || addpage(w, pa, WP_PROCS,
+		    (uint32_t)i) != 0)
+			goto nomem;
+		for (j = 0; j < GPAGE / PROC_SIZE && i + j < m->nprocs; j++)
+			m->procs[i + j].p = m->arch->dmapbase + pa +
+			    j * PROC_SIZE;
+	}
+	for (i = 0; i < m->nthreads; i += GPAGE / TD_SIZE) {
+		pa = model_alloc(m, 1, PS_EXPLICIT | PS_WORLD);
+		if (pa == UINT64_MAX || addpage(w, pa, WP_THREADS,
+		    (uint32_t)i) != 0)
+			goto nomem;
+		for (j = 0; j < GPAGE / TD_SIZE && i + j < m->nthreads; j++)
+			m->threads[i + j].td = m->arch->dmapbase + pa +
+			    j * TD_SIZE;
+	}
+	/* Kernel stacks: a guard page, then the stack page. */
+	for (i = 0; i < m->nthreads; i++) {
+		t = &m->threads[i];
+		t->kstack = m->kstack_va + (2 * i + 1) * GPAGE;
+		pa = model_alloc(m, 1, PS_WORLD);
+		if (pa == UINT64_MAX || addpage(w, pa, WP_STACK,
+		    (uint32_t)i) != 0 ||
+		    m->arch->map4k(m, t->kstack, pa) != 0)
+			goto nomem;
+		thread_regs(m, t);
+	}
+	place_pcbs(m);
+	/* Hostile: a long list in KVA after the stacks. */
+	if (m->p.hostile & WH_LONGLIST) {
+		bytes = m->p.longlist * 8 + TD_SIZE;
+		w->long_pages = bytes / GPAGE + 1;
+		w->long_va = m->kstack_va + (2 * m->nthreads + 2) * GPAGE;
+		for (i = 0; i < w->long_pages; i++) {
+			pa = model_alloc(m, 1, PS_WORLD);
+			if (pa == UINT64_MAX || addpage(w, pa, WP_LONG,
+			    (uint32_t)i) != 0 || m->arch->map4k(m,
+			    w->long_va + i * GPAGE, pa) != 0)
+				goto nomem;
+		}
+		w->long_proc = (uint32_t)(m->nprocs - 1);
+	}
+	if (m->p.hostile & WH_PROCCYCLE) {
+		/* allproc is newest first: the oldest loops to the middle. */
+		w->cycle_proc = 0;
+		w->cycle_to = (uint32_t)(m->nprocs / 2);
+	}
+	if (m->p.hostile & WH_TDCYCLE)
+		for (i = 0; i < m->nprocs; i++)
+			if (m->procs[i].nthreads > 1 && i != 0)
+				w->tdcycle_proc = (uint32_t)i;
+	if (m->p.hostile & WH_DANGLING) {
+		w->bad_proc = (uint32_t)(m->nprocs / 2);
+		w->dangling = m->kstack_va;	/* a guard page */
+	}
+	if (m->p.hostile & WH_UNDUMPED) {
+		w->bad_td = m->procs[0].first;
+		pa = model_alloc(m, 1, 0);	/* never mapped nor dumped */
+		if (pa == UINT64_MAX)
+			goto nomem;
+		w->undumped = m->arch->dmapbase + pa + 0x40;
+	}
+	qsort(w->pages, w->npages, sizeof(*w->pages), wpage_cmp);
+	/* Kernel variables. */
+	if (sym_put64(m, "allproc", 0, m->procs[m->nprocs - 1].p) != 0 ||
+	    sym_put32(m, "dumptid", 0, (uint32_t)m->dumptid) != 0 ||
+	    sym_put32(m, "mp_maxid", 0, m->ncpu - 1) != 0 ||
+	    sym_put32(m, "mp_ncpus", 0, m->ncpu) != 0 ||
+	    sym_put64(m, "pidhashtbl", 0, m->misc_va) != 0 ||
+	    sym_put64(m, "pidhash", 0, m->p.hostile & WH_HUGEHASH ?
+	    10000000 - 1 : PIDHASH) != 0)
+		goto bug;
+	/* The pid hash table: bucket heads, newest first. */
+	{
+		uint64_t *heads = calloc(PIDHASH + 1, 8);
+		uint8_t *tb = calloc(PIDHASH + 1, 8);
+
+		if (heads == NULL || tb == NULL) {
+			free(heads);
+			free(tb);
+			goto nomem;
+		}
+		for (i = 0; i < m->nprocs; i++)
+			heads[m->procs[i].pid & PIDHASH] = m->procs[i].p;
+		for (i = 0; i <= PIDHASH; i++)
+			put64(tb + 8 * i, heads[i]);
+		n = model_patch(m, m->misc_pa[0], tb, (PIDHASH + 1) * 8);
+		free(heads);
+		free(tb);
+		if (n != 0)
+			goto nomem;
+	}
+	/* Registers: dumppcb, stoppcbs[], stopped_cpus, per-CPU data. */
+	memset(buf, 0, sizeof(buf));
+	for (i = 0; i < m->nthreads; i++) {
+		t = &m->threads[i];
+		if (t->kind == WT_SLEEP)
+			continue;
+		m->arch->pcb(m, t, pcb);
+		if (model_patch_va(m, t->pcb, pcb, m->arch->pcb_size) != 0)
+			goto bug;
+		if (t->kind == WT_ONCPU)
+			buf[t->oncpu / 8] |= (uint8_t)(1 << (t->oncpu % 8));
+	}
+	if (sym_put(m, "stopped_cpus", 0, buf, 8) != 0)
+		goto bug;
+	for (i = 0; i < m->ncpu; i++) {
+		uint8_t pc[40];
+		uint64_t cur = 0, idle;
+
+		idle = m->threads[m->procs[2].first + (i < m->procs[2].nthreads
+		    ? i : 0)].td;
+		cur = idle;
+		for (j = 0; j < m->nthreads; j++)
+			if (m->threads[j].oncpu == (int32_t)i)
+				cur = m->threads[j].td;
+		memset(pc, 0, sizeof(pc));
+		put64(pc, cur);
+		put64(pc + 8, idle);
+		va = model_sym(m, "__pcpu")->va + i * PCPU_SIZE;
+		if (model_patch_va(m, va, pc, sizeof(pc)) != 0 ||
+		    sym_put64(m, "cpuid_to_pcpu", i * 8, va) != 0)
+			goto bug;
+	}
+	return (0);
+nomem:
+	snprintf(err, errlen, "model needs more RAM for %" PRIu32 " threads "
+	    "(%" PRIu64 " MiB is too small)", m->p.nthreads, m->p.ram_mib);
 	return (-1);
+bug:
+	snprintf(err, errlen, "model bug: cannot build the world");
+	return (-1);
+}
+
+static const struct wpage *
+wfind(const struct world *w, uint64_t pfn)
+{
+	size_t lo, hi, mid;
+
+	lo = 0;
+	hi = w->npages;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (w->pages[mid].pfn < pfn)
+			lo = mid + 1;
+		else if (w->pages[mid].pfn > pfn)
+			hi = mid;
+		else
+			return (&w->pages[mid]);
+	}
+	return (NULL);
+}
+
+/* Deterministic filler for the fields the model does not use. */
+static void
+filler(const struct model *m, uint64_t key, uint8_t *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8)
+		put64(b + i, (model_hash(m->p.seed ^ 0xf111, key + i) &
+		    0x00ff00ff00ff00ffULL));
+}
+
+static void
+proc_bytes(const struct model *m, const struct world *w, uint32_t i,
+    uint8_t *b)
+{
+	const struct gproc *p = &m->procs[i];
+	const struct gthread *first, *last;
+	uint64_t next, prev;
+	size_t j;
+
+	filler(m, p->p, b, PROC_SIZE);
+	/* allproc: newest first; p_list.le_prev points at the previous. */
+	next = i > 0 ? m->procs[i - 1].p : 0;
+	if ((m->p.hostile & WH_PROCCYCLE) && i == w->cycle_proc)
+		next = m->procs[w->cycle_to].p;
+	if ((m->p.hostile & WH_DANGLING) && i == w->bad_proc)
+		next = w->dangling;
+	prev = i + 1 < m->nprocs ? m->procs[i + 1].p + P_LIST :
+	    model_sym(m, "allproc")->va;
+	put64(b + P_LIST, next);
+	put64(b + P_LIST + 8, prev);
+	first = &m->threads[p->first];
+	last = &m->threads[p->first + p->nthreads - 1];
+	put64(b + P_THREADS, first->td);
+	put64(b + P_THREADS + 8, last->td + TD_PLIST);
+	if ((m->p.hostile & WH_LONGLIST) && i == w->long_proc)
+		put64(b + P_THREADS, w->long_va);
+	put32(b + P_PID, (uint32_t)p->pid);
+	/* Pid hash chain: the next older process in the same bucket. */
+	next = 0;
+	for (j = i; j-- > 0; )
+		if ((m->procs[j].pid & PIDHASH) == (p->pid & PIDHASH)) {
+			next = m->procs[j].p;
+			break;
+		}
+	put64(b + P_HASH, next);
+	put64(b + P_HASH + 8, 0);
+	memset(b + P_COMM, 0, 20);
+	memcpy(b + P_COMM, p->comm, strlen(p->comm));
+}
+
+static void
+thread_bytes(const struct model *m, const struct world *w, uint32_t i,
+    uint8_t *b)
+{
+	const struct gthread *t = &m->threads[i];
+	const struct gproc *p = &m->procs[t->proc];
+	uint64_t next, prev;
+
+	filler(m, t->td, b, TD_SIZE);
+	put64(b + 0, 0);			/* td_lock */
+	put64(b + TD_PROC, p->p);
+	next = i + 1 < p->first + p->nthreads ? m->threads[i + 1].td : 0;
+	if ((m->p.hostile & WH_TDCYCLE) && t->proc == w->tdcycle_proc &&
+	    next == 0)
+		next = m->threads[p->first].td;
+	if ((m->p.hostile & WH_UNDUMPED) && i == w->bad_td)
+		next = w->undumped;
+	prev = i > p->first ? m->threads[i - 1].td + TD_PLIST :
+	    p->p + P_THREADS;
+	put64(b + TD_PLIST, next);
+	put64(b + TD_PLIST + 8, prev);
+	put32(b + TD_TID, (uint32_t)t->tid);
+	put32(b + TD_ONCPU, (uint32_t)t->oncpu);
+	memset(b + TD_NAME, 0, 20);
+	memcpy(b + TD_NAME, t->name, strlen(t->name));
+	put64(b + TD_PCB, t->kstack + PCB_OFF);
+	put64(b + TD_KSTACK, t->kstack);
+}
+
+/* A kernel stack page: frames of the chain, the pcb at PCB_OFF. */
+static void
+stack_bytes(const struct model *m, uint32_t i, uint8_t *b)
+{
+	const struct gthread *t = &m->threads[i];
+	struct gthread s;
+	uint64_t f, next;
+	int k;
+
+	filler(m, t->kstack, b, GPAGE);
+	/* Frame k: saved frame pointer, then the return address. */
+	f = t->rbp;
+	for (k = 0; k <= t->nret; k++) {
+		next = 0;
+		if (k < t->nret)
+			next = f + 0x30 + 0x10 * (model_hash(m->p.seed ^ 0xf5,
+			    (uint64_t)t->tid * 16 + (uint64_t)k) % 4);
+		put64(b + (f - t->kstack), next);
+		put64(b + (f - t->kstack) + 8, k < t->nret ? t->ret[k] : 0);
+		f = next;
+	}
+	/* td_pcb: the current context, or a stale one if running. */
+	if (t->kind == WT_SLEEP)
+		m->arch->pcb(m, t, b + PCB_OFF);
+	else {
+		stale_regs(m, t, &s);
+		m->arch->pcb(m, &s, b + PCB_OFF);
+	}
+}
+
+/* The long list: word at address X is X - TD_PLIST + 8. */
+static void
+long_bytes(const struct model *m, const struct world *w, uint32_t i,
+    uint8_t *b)
+{
+	uint64_t va, k;
+
+	(void)m;
+	va = w->long_va + (uint64_t)i * GPAGE;
+	for (k = 0; k < GPAGE; k += 8)
+		put64(b + k, va + k - TD_PLIST + 8);
 }
 
 void
 world_page(const struct model *m, uint64_t pa, uint8_t *buf)
 {
-	(void)m;
-	(void)pa;
+	const struct world *w = m->world;
+	const struct wpage *p;
+	uint32_t j;
+
 	memset(buf, 0, GPAGE);
+	if (w == NULL || (p = wfind(w, pa / GPAGE)) == NULL)
+		return;
+	switch (p->kind) {
+	case WP_PROCS:
+		for (j = 0; j < GPAGE / PROC_SIZE &&
+		    p->index + j < m->nprocs; j++)
+			proc_bytes(m, w, p->index + j, buf + j * PROC_SIZE);
+		break;
+	case WP_THREADS:
+		for (j = 0; j < GPAGE / TD_SIZE &&
+		    p->index + j < m->nthreads; j++)
+			thread_bytes(m, w, p->index + j, buf + j * TD_SIZE);
+		break;
+	case WP_STACK:
+		stack_bytes(m, p->index, buf);
+		break;
+	case WP_LONG:
+		long_bytes(m, w, p->index, buf);
+		break;
+	}
 }
 
 void
 world_free(struct model *m)
 {
-	(void)m;
+	struct world *w = m->world;
+
+	if (w != NULL) {
+		free(w->pages);
+		free(w);
+	}
+	free(m->procs);
+	free(m->threads);
+	m->world = NULL;
 }

@@ -12,5 +12,7 @@
 int	world_build(struct model *, char *err, size_t errlen);
 void	world_page(const struct model *, uint64_t pa, uint8_t *buf);
 void	world_free(struct model *);
+/* Kernel address space the world needs (kernel stacks, hostile lists). */
+uint64_t world_kva_pages(const struct model_params *);
 
 #endif /* !GEN_WORLD_H */
