@@ -295,13 +295,17 @@ amd64_build(struct model *m, char *err, size_t errlen)
 		cur = ((cur + NBPDP - 1) & ~(NBPDP - 1)) + NBPDP;
 	if (map_heap(m, &cur, heap - heap / 2, 0x4eaa) != 0)
 		goto nomem;
-	/* Device memory (not RAM: never dumped), then PG_NODUMP RAM. */
+	/*
+	 * Device memory (not RAM: never dumped): the local APIC, HPET, I/O
+	 * APIC, a page in a hole between RAM ranges and the highest frame a
+	 * PTE can hold; then PG_NODUMP RAM.
+	 */
 	hole = m->avail[3];	/* end of the second range: a hole follows */
 	{
 		const uint64_t dev[] = { 0xfee00000ULL, 0xfed00000ULL,
-		    0xfec00000ULL, hole + GPAGE };
+		    0xfec00000ULL, hole + GPAGE, PG_FRAME };
 
-		for (i = 0; i < 4; i++, cur += GPAGE)
+		for (i = 0; i < 5; i++, cur += GPAGE)
 			if (map_page(m, cur, dev[i], MK_4K) != 0)
 				goto nomem;
 	}

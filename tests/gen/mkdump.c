@@ -22,8 +22,7 @@
  *       magic, version=N, msgbufsize=N, bitmapsize=N, pmapsize=N,
  *       availsize=N (header fields); trunc=header|msgbuf|avail|bitmap|
  *       pmap|pages (cut the file inside that section; uncompressed);
- *       size=N (cut the file at N bytes); pte-outside (a PTE to a
- *       physical address beyond all memory); pde-undumped (v2/v3: a PDE
+ *       size=N (cut the file at N bytes); pde-undumped (v2/v3: a PDE
  *       to a page-table page not in the dump); kdh-parity, kdh-magic,
  *       kdh-version=N, kdh-disagree, kdh-length=N, kdh-extent=N;
  *       smalldev (compressed device image smaller than the dump)
@@ -50,7 +49,7 @@ struct hostile {
 	int64_t		 msgbufsize, bitmapsize, pmapsize, availsize;
 	const char	*trunc;
 	uint64_t	 size;
-	int		 pte_outside, pde_undumped, smalldev;
+	int		 pde_undumped, smalldev;
 	struct kdhinfo	 kdh;
 };
 
@@ -170,6 +169,8 @@ write_minidump(const struct model *m, const struct hostile *h,
 	if (page == NULL || st.buf == NULL)
 		goto out;
 	sparse = m->p.version >= 3;
+	hpmap = UINT64_MAX;
+	hidx = 0;
 	/* The header page. */
 	memset(page, 0, GPAGE);
 	m->arch->header(m, page);
@@ -229,26 +230,17 @@ write_minidump(const struct model *m, const struct hostile *h,
 			goto out;
 	/* The page-table section. */
 	l->pmap = l->bitmap + rnd(l->bitmapsize);
-	hpmap = UINT64_MAX;
-	hpa = 0;
-	hidx = -1;
-	if (h->pte_outside && (m->arch->hostile == NULL ||
-	    m->arch->hostile(m, 0, &hpa, &hpmap, &hidx) != 0)) {
-		fprintf(stderr, "mkdump: pte-outside not possible here\n");
+	if (h->pde_undumped && (m->arch->hostile == NULL ||
+	    m->arch->hostile(m, 1, &hpa, &hpmap, &hidx) != 0)) {
+		fprintf(stderr, "mkdump: pde-undumped not possible here\n");
 		goto out;
 	}
 	undumped = undumped_page(m);
 	n = m->arch->pmap_size(m) / GPAGE;
 	for (i = 0; i < n; i++) {
-		uint64_t pi;
-		int pidx;
-
 		m->arch->pmap_page(m, i, page);
-		if (h->pte_outside && hpmap == i)
-			put64(page + 8 * hidx, 0x000ffffffffff000ULL | 0x63);
-		if (h->pde_undumped && m->arch->hostile(m, 1, &hpa, &pi,
-		    &pidx) == 0 && pi == i)
-			put64(page + 8 * pidx, undumped | 0x63);
+		if (h->pde_undumped && hpmap == i)
+			put64(page + 8 * hidx, undumped | 0x63);
 		if (stage_put(&st, page, GPAGE) != 0)
 			goto out;
 	}
@@ -258,9 +250,6 @@ write_minidump(const struct model *m, const struct hostile *h,
 		if ((m->pst[pfn] & PS_DUMP) == 0)
 			continue;
 		model_page(m, pfn * GPAGE, page);
-		if (h->pte_outside && hpmap == UINT64_MAX &&
-		    pfn * GPAGE == hpa)
-			put64(page + 8 * hidx, 0x000ffffffffff000ULL | 0x63);
 		if (stage_put(&st, page, GPAGE) != 0)
 			goto out;
 	}
@@ -300,8 +289,6 @@ parse_hostile(struct hostile *h, const char *arg)
 		h->trunc = eq + 1;
 	else if (KEY("size") && eq)
 		h->size = num(eq + 1);
-	else if (KEY("pte-outside"))
-		h->pte_outside = 1;
 	else if (KEY("pde-undumped"))
 		h->pde_undumped = 1;
 	else if (KEY("smalldev"))
@@ -370,7 +357,7 @@ main(int argc, char **argv)
 	p.version = 3;
 	p.seed = 1;
 	p.ram_mib = 128;
-	p.nthreads = 0;
+	p.nthreads = 16;
 	p.frag = 1;
 	out = kern = mfile = NULL;
 	comp = DC_NONE;

@@ -31,6 +31,7 @@ roundtrip()
 	flavor=$1
 	shift
 	gen "$@"
+	rm -f core.elf
 	atf_check -s exit:0 -o empty -e save:md2elf.err \
 	    "$MD2ELF" -q -k kernel --flavor "$flavor" -o core.elf vmcore.0
 	if grep -v '^md2elf: warning: ' md2elf.err | grep -q .; then

@@ -1,0 +1,301 @@
+#! /usr/bin/env atf-sh
+# amd64_bad_input_test: md2elf on broken and hostile amd64 dumps: a dump
+# truncated inside each section, bad magic, unknown versions, section
+# sizes that overflow or exceed the file, broken kerneldumpheaders and
+# compressed streams, page tables pointing outside the dump, outputs that
+# cannot be written.  Each must fail with exit status 1 and one clear
+# line naming the file (and the offset), leaving no output behind.
+
+# trunc_SECTION: cut inside each section of a v3 (and v1) minidump.
+for s in header msgbuf avail bitmap pmap pages; do
+	eval "atf_test_case trunc_$s
+	trunc_${s}_head() {
+		atf_set descr 'v3 minidump cut inside its $s section'
+	}
+	trunc_${s}_body() { trunc_body $s; }"
+done
+
+trunc_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 31 -X trunc="$1"
+	case $1 in
+	header)	pat='offset 0: truncated minidump header' ;;
+	msgbuf)	pat='offset 0x1000: truncated message buffer' ;;
+	avail)	pat='offset 0x[0-9a-f]+: truncated dump_avail' ;;
+	bitmap)	pat='offset 0x[0-9a-f]+: truncated page bitmap' ;;
+	pmap)	pat='offset 0x[0-9a-f]+: truncated page-table section' ;;
+	pages)	pat='offset 0x[0-9a-f]+: truncated page data' ;;
+	esac
+	bad "$pat"
+}
+
+atf_test_case trunc_v1
+trunc_v1_head()
+{
+	atf_set descr 'v1 minidump cut inside its page-table section'
+}
+trunc_v1_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 1 -s 32 -X trunc=pmap
+	bad 'offset 0x[0-9a-f]+: truncated page-table section'
+}
+
+atf_test_case trunc_v2_pages
+trunc_v2_pages_head()
+{
+	atf_set descr 'v2 minidump cut inside its page data'
+}
+trunc_v2_pages_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 2 -s 33 -X trunc=pages
+	bad 'offset 0x[0-9a-f]+: truncated page data'
+}
+
+atf_test_case bad_magic
+bad_magic_head()
+{
+	atf_set descr 'minidump magic of an unknown architecture'
+}
+bad_magic_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 34 -X magic
+	bad 'offset 0: .*minidump.*amd65'
+}
+
+atf_test_case unknown_version
+unknown_version_head()
+{
+	atf_set descr 'amd64 minidump versions 0, 4 and 0xffffffff'
+}
+unknown_version_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	for v in 0 4 0xffffffff; do
+		gen -V 3 -s 35 -X version=$v
+		bad "offset 0x18: .*version $(printf %u $v)"
+	done
+}
+
+atf_test_case sizes_exceed
+sizes_exceed_head()
+{
+	atf_set descr 'header section sizes that overflow or exceed the file'
+}
+sizes_exceed_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 36 -X msgbufsize=0xffffffff
+	bad 'message buffer'
+	gen -V 3 -s 36 -X bitmapsize=0xfffff000
+	bad 'bitmap'
+	gen -V 3 -s 36 -X pmapsize=0xfffff000
+	bad 'page-table section'
+	gen -V 3 -s 36 -X availsize=0xfffff000
+	bad 'dump_avail'
+	gen -V 3 -s 36 -X pmapsize=4097
+	bad 'offset 0x24: page-table section size 4097'
+	gen -V 2 -s 36 -X msgbufsize=0xfffff000
+	bad 'message buffer'
+}
+
+atf_test_case pde_undumped
+pde_undumped_head()
+{
+	atf_set descr 'a page-directory entry pointing to a page-table page' \
+	    'that is not in the dump'
+}
+pde_undumped_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	atf_expect_fail "md2elf ignores a page-table page missing from the" \
+	    "dump (issue 2 asks for an error)"
+	gen -V 3 -s 37 -X pde-undumped
+	bad 'page-table page'
+}
+
+atf_test_case pte_outside
+pte_outside_head()
+{
+	atf_set descr 'PTEs to device memory, to holes between RAM ranges,' \
+	    'to PG_NODUMP pages and to the highest frame (every model has' \
+	    'them): not in the core, everything else is'
+}
+pte_outside_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	for v in 1 2 3; do
+		roundtrip freebsd -V $v -s 38
+		"$CORECK" -M model -A >samples
+		a=$(fact kmap_undumped samples)
+		[ -n "$a" ] || atf_fail "the model maps no undumped page"
+		atf_check -s exit:1 -o inline:'not dumped\n' \
+		    "$CORECK" -M model -r "$a"
+	done
+}
+
+atf_test_case kdh_parity
+kdh_parity_head()
+{
+	atf_set descr 'dump device image whose header parity is wrong'
+}
+kdh_parity_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 39 -H device -X kdh-parity
+	bad 'offset 0x[0-9a-f]+: kerneldumpheader parity'
+}
+
+atf_test_case kdh_disagree
+kdh_disagree_head()
+{
+	atf_set descr 'leading and trailing headers differ'
+}
+kdh_disagree_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 40 -H device -X kdh-disagree
+	bad 'offset 0x[0-9a-f]+: .*leading kerneldumpheader does not match'
+}
+
+atf_test_case kdh_version
+kdh_version_head()
+{
+	atf_set descr 'kerneldumpheader of an unknown version'
+}
+kdh_version_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 41 -H device -X kdh-version=5
+	bad 'offset 0x[0-9a-f]+: unknown kerneldumpheader version 5'
+}
+
+atf_test_case kdh_length
+kdh_length_head()
+{
+	atf_set descr 'leading header whose dump length exceeds the file'
+}
+kdh_length_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 42 -H lead -X kdh-length=0x7fffffffffff
+	bad 'offset (0|0x[0-9a-f]+): .*length'
+}
+
+atf_test_case compressed_truncated
+compressed_truncated_head()
+{
+	atf_set descr 'gzip and zstd dumps cut short'
+}
+compressed_truncated_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 43 -c gzip -X size=1000000
+	bad 'offset 0x[0-9a-f]+: truncated gzip'
+	gen -V 3 -s 43 -c zstd -X size=1000000
+	bad 'offset 0x[0-9a-f]+: truncated zstd'
+}
+
+atf_test_case compressed_corrupt
+compressed_corrupt_head()
+{
+	atf_set descr 'gzip and zstd dumps with a corrupt byte'
+}
+compressed_corrupt_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	for c in gzip zstd; do
+		gen -V 3 -s 44 -c $c
+		printf '\377\377\377\377' | dd of=vmcore.0 bs=1 seek=5000 \
+		    conv=notrunc 2>/dev/null
+		bad "offset 0x[0-9a-f]+: .*$c"
+	done
+}
+
+atf_test_case not_a_dump
+not_a_dump_head()
+{
+	atf_set descr 'empty file, random bytes, a device image without' \
+	    'its trailing header'
+}
+not_a_dump_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 45
+	: >vmcore.0
+	bad 'empty'
+	dd if=/dev/urandom of=vmcore.0 bs=4096 count=50 2>/dev/null
+	bad 'not a FreeBSD kernel dump'
+	gen -V 3 -s 45 -H device -X size=2000000
+	bad 'not a FreeBSD kernel dump'
+}
+
+atf_test_case unwritable_output
+unwritable_output_head()
+{
+	atf_set descr 'output in a missing directory, output is a directory'
+}
+unwritable_output_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 46
+	atf_check -s exit:1 -o empty \
+	    -e match:'^md2elf: /nonexistent/dir/core\.elf: .*No such file' \
+	    "$MD2ELF" -k kernel -o /nonexistent/dir/core.elf vmcore.0
+	mkdir out
+	atf_check -s exit:1 -o empty -e match:'^md2elf: out: ' \
+	    "$MD2ELF" -k kernel -o out vmcore.0
+	[ -z "$(ls -A out)" ] || atf_fail "left behind: $(ls -A out)"
+	atf_check -s exit:1 -o empty -e match:'^md2elf: out: ' \
+	    "$MD2ELF" -f -k kernel -o out vmcore.0
+	[ -z "$(ls -A out)" ] || atf_fail "left behind: $(ls -A out)"
+}
+
+atf_test_case full_disk cleanup
+full_disk_head()
+{
+	atf_set descr 'the output file system fills up (a 4 MiB tmpfs)'
+	atf_set require.user root
+}
+full_disk_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 47
+	mkdir mnt
+	mount -t tmpfs -o size=4m tmpfs mnt 2>mount.err ||
+	    atf_skip "cannot mount a tmpfs here: $(cat mount.err)"
+	atf_check -s exit:1 -o empty -e match:'No space left on device' \
+	    "$MD2ELF" -k kernel -o mnt/core.elf vmcore.0
+	grep -q '^md2elf: vmcore\.0: .*offset 0x' stderr 2>/dev/null || true
+	[ -z "$(ls -A mnt)" ] || atf_fail "left behind: $(ls -A mnt)"
+}
+full_disk_cleanup()
+{
+	umount mnt 2>/dev/null || true
+}
+
+atf_init_test_cases()
+{
+	for s in header msgbuf avail bitmap pmap pages; do
+		atf_add_test_case trunc_$s
+	done
+	atf_add_test_case trunc_v1
+	atf_add_test_case trunc_v2_pages
+	atf_add_test_case bad_magic
+	atf_add_test_case unknown_version
+	atf_add_test_case sizes_exceed
+	atf_add_test_case pde_undumped
+	atf_add_test_case pte_outside
+	atf_add_test_case kdh_parity
+	atf_add_test_case kdh_disagree
+	atf_add_test_case kdh_version
+	atf_add_test_case kdh_length
+	atf_add_test_case compressed_truncated
+	atf_add_test_case compressed_corrupt
+	atf_add_test_case not_a_dump
+	atf_add_test_case unwritable_output
+	atf_add_test_case full_disk
+}
