@@ -2,9 +2,10 @@
  * coreck.c: checks an ELF core against the memory model it was made from,
  * independently of libmd2elf (libelf for the headers, pread for the data).
  *
- * usage: coreck [-qS] [-f freebsd|linux] [-n segments] -M model core
+ * usage: coreck [-qSTW] [-f freebsd|linux] [-n segments] -M model core
  *        coreck -M model -r address [-l length]
  *        coreck -M model -A
+ *        coreck -M model -t
  *
  * Checks: the ELF header of the flavour (class, data, EI_OSABI, ET_CORE,
  * e_machine); every PT_LOAD page maps a kernel-map or direct-map address
@@ -15,6 +16,15 @@
  * coalesced runs, or -n) and the file size.  -S only prints the segment
  * count.  Prints the numbers; exit 0 if all is good, 1 with the first
  * mismatches, 2 on usage or I/O errors.
+ *
+ * -T also checks the threads: one NT_PRSTATUS per model thread, the
+ * crashed one first and the only one with a signal, thread ids, the
+ * registers of the model's pcbs (rip rsp rbp rbx r12-r15), NT_THRMISC
+ * names, one NT_PRPSINFO, and (FreeBSD) NT_PROCSTAT_AUXV with AT_ENTRY.
+ * -W is -T for hostile worlds: threads may be missing or extra, but every
+ * thread the model knows must be right.  -t lists the model's threads:
+ * "thread tid pid kind cpu rip rsp rbp rbx r12 r13 r14 r15 name" and
+ * "frames tid ret..." lines.
  *
  * -r prints the model's bytes at a kernel or direct-map address as 64-bit
  * little-endian words ("0x%016x ..."), or "unmapped" / "not dumped" (exit
@@ -52,6 +62,7 @@ struct ck {
 	unsigned	 errors;
 	int		 quiet;
 	uint64_t	 pages, kpages, dpages, zero, holes;
+	size_t		 threads, threads_known;
 	uint8_t		*want, *got;
 };
 
@@ -262,13 +273,272 @@ check_memory(struct ck *c)
 	}
 }
 
+/* Notes of the core, parsed from the PT_NOTE segment. */
+struct note {
+	const char	*owner;
+	uint32_t	 type;
+	const uint8_t	*desc;
+	uint32_t	 descsz;
+};
+
+static uint64_t
+le64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return (v);
+}
+
+static uint32_t
+le32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24);
+}
+
+static size_t
+parse_notes(struct ck *c, const uint8_t *b, size_t len, struct note **out)
+{
+	struct note *n;
+	size_t off, cnt, cap, namesz, descsz;
+
+	n = NULL;
+	cnt = cap = 0;
+	for (off = 0; off + 12 <= len; ) {
+		namesz = le32(b + off);
+		descsz = le32(b + off + 4);
+		if (namesz > len || descsz > len ||
+		    off + 12 + ((namesz + 3) & ~3UL) + descsz > len) {
+			bad(c, "note at offset %zu of the PT_NOTE is truncated",
+			    off);
+			break;
+		}
+		if (cnt == cap) {
+			struct note *nn;
+
+			cap = cap ? cap * 2 : 256;
+			nn = realloc(n, cap * sizeof(*n));
+			if (nn == NULL) {
+				bad(c, "out of memory");
+				break;
+			}
+			n = nn;
+		}
+		n[cnt].type = le32(b + off + 8);
+		n[cnt].owner = (const char *)(b + off + 12);
+		n[cnt].desc = b + off + 12 + ((namesz + 3) & ~3UL);
+		n[cnt].descsz = (uint32_t)descsz;
+		if (namesz == 0 || b[off + 12 + namesz - 1] != '\0')
+			n[cnt].owner = "";
+		cnt++;
+		off += 12 + ((namesz + 3) & ~3UL) + ((descsz + 3) & ~3UL);
+	}
+	*out = n;
+	return (cnt);
+}
+
+static const struct gthread *
+model_thread(const struct model *m, int32_t tid)
+{
+	size_t i;
+
+	for (i = 0; i < m->nthreads; i++)
+		if (m->threads[i].tid == tid)
+			return (&m->threads[i]);
+	return (NULL);
+}
+
+/* The name a converter shows: comm, or comm/td_name, 19 characters. */
+static bool
+name_ok(const struct model *m, const struct gthread *t, const char *name)
+{
+	char want[64];
+	const char *comm = m->procs[t->proc].comm;
+
+	if (name[0] == '\0')
+		return (false);
+	if (t->name[0] == '\0' || strcmp(t->name, comm) == 0)
+		snprintf(want, sizeof(want), "%s", comm);
+	else
+		snprintf(want, sizeof(want), "%s/%s", comm, t->name);
+	want[19] = '\0';
+	return (strcmp(name, want) == 0 || strcmp(name, t->name) == 0);
+}
+
+/*
+ * Threads: NT_PRSTATUS (+ NT_THRMISC) per thread against the model.
+ * lenient: hostile world, threads may be missing or unknown.
+ */
+static void
+check_threads(struct ck *c, const uint8_t *nb, size_t nlen, bool linux,
+    bool lenient)
+{
+	const struct model *m = c->m;
+	const struct gthread *t, *cur;
+	const char *owner;
+	struct note *n;
+	size_t cnt, i, nthr, npsinfo, nauxv, found;
+	uint8_t *seen;
+	uint64_t r[8], entry;
+	int32_t tid;
+	int cursig, k;
+	bool first;
+
+	owner = linux ? "CORE" : "FreeBSD";
+	n = NULL;
+	cnt = parse_notes(c, nb, nlen, &n);
+	seen = calloc(m->nthreads + 1, 1);
+	if (seen == NULL)
+		return;
+	nthr = npsinfo = nauxv = found = 0;
+	first = true;
+	cur = NULL;
+	for (i = 0; i < cnt; i++) {
+		/* Other owners (e.g. the converter's own notes) aside. */
+		if (strcmp(n[i].owner, owner) != 0) {
+			if (strcmp(n[i].owner, linux ? "FreeBSD" : "CORE") == 0)
+				bad(c, "note %zu has owner \"%s\" in the %s "
+				    "flavour", i, n[i].owner, linux ? "linux" :
+				    "freebsd");
+			continue;
+		}
+		if (n[i].type == 3)
+			npsinfo++;
+		if (!linux && n[i].type == 16 && n[i].descsz >= 4 + 32) {
+			nauxv++;
+			entry = 0;
+			for (k = 0; 4 + 16 * (k + 1) <= (int)n[i].descsz; k++)
+				if (le64(n[i].desc + 4 + 16 * k) == 9)
+					entry = le64(n[i].desc + 12 + 16 * k);
+			if (entry != m->arch->entry)
+				bad(c, "NT_PROCSTAT_AUXV: AT_ENTRY %#" PRIx64
+				    ", the kernel's entry is %#" PRIx64, entry,
+				    m->arch->entry);
+		}
+		if (n[i].type == 7 && !linux && cur != NULL) {
+			if (n[i].descsz < 20 ||
+			    !name_ok(m, cur, (const char *)n[i].desc))
+				bad(c, "thread %d: NT_THRMISC name \"%.20s\" "
+				    "does not name %s/%s", cur->tid,
+				    n[i].descsz >= 20 ? (const char *)n[i].desc :
+				    "", m->procs[cur->proc].comm, cur->name);
+			cur = NULL;
+		}
+		if (n[i].type != 1)
+			continue;
+		nthr++;
+		cur = NULL;
+		if (n[i].descsz < (linux ? 336u : 224u)) {
+			bad(c, "NT_PRSTATUS %zu: %u bytes", nthr, n[i].descsz);
+			continue;
+		}
+		if (linux) {
+			tid = (int32_t)le32(n[i].desc + 32);
+			cursig = (int16_t)(n[i].desc[12] | n[i].desc[13] << 8);
+			/* r15 r14 r13 r12 rbp rbx ... rip(16) ... rsp(19) */
+			r[0] = le64(n[i].desc + 112 + 8 * 16);
+			r[1] = le64(n[i].desc + 112 + 8 * 19);
+			r[2] = le64(n[i].desc + 112 + 8 * 4);
+			r[3] = le64(n[i].desc + 112 + 8 * 5);
+			r[4] = le64(n[i].desc + 112 + 8 * 3);
+			r[5] = le64(n[i].desc + 112 + 8 * 2);
+			r[6] = le64(n[i].desc + 112 + 8 * 1);
+			r[7] = le64(n[i].desc + 112 + 8 * 0);
+		} else {
+			if (le32(n[i].desc) != 1)
+				bad(c, "NT_PRSTATUS %zu: pr_version %u", nthr,
+				    le32(n[i].desc));
+			tid = (int32_t)le32(n[i].desc + 40);
+			cursig = (int32_t)le32(n[i].desc + 36);
+			r[0] = le64(n[i].desc + 48 + 136);
+			r[1] = le64(n[i].desc + 48 + 160);
+			r[2] = le64(n[i].desc + 48 + 80);
+			r[3] = le64(n[i].desc + 48 + 88);
+			r[4] = le64(n[i].desc + 48 + 24);
+			r[5] = le64(n[i].desc + 48 + 16);
+			r[6] = le64(n[i].desc + 48 + 8);
+			r[7] = le64(n[i].desc + 48 + 0);
+		}
+		if (first && tid != m->dumptid)
+			bad(c, "the first thread is %d, the crashed one is %d",
+			    tid, m->dumptid);
+		if ((cursig != 0) != (tid == m->dumptid))
+			bad(c, "thread %d has signal %d", tid, cursig);
+		first = false;
+		t = model_thread(m, tid);
+		if (t == NULL) {
+			if (!lenient)
+				bad(c, "thread %d is not in the model", tid);
+			continue;
+		}
+		if (seen[t - m->threads]++) {
+			if (!lenient)
+				bad(c, "thread %d appears twice", tid);
+			continue;
+		}
+		found++;
+		cur = t;
+		{
+			const uint64_t w[8] = { t->rip, t->rsp, t->rbp, t->rbx,
+			    t->r12, t->r13, t->r14, t->r15 };
+			static const char *const rn[8] = { "rip", "rsp",
+			    "rbp", "rbx", "r12", "r13", "r14", "r15" };
+
+			for (k = 0; k < 8; k++)
+				if (r[k] != w[k])
+					bad(c, "thread %d: %s is %#" PRIx64
+					    ", the model's pcb has %#" PRIx64,
+					    tid, rn[k], r[k], w[k]);
+		}
+	}
+	if (!lenient && found != m->nthreads)
+		bad(c, "%zu of the model's %zu threads are in the core", found,
+		    m->nthreads);
+	if (npsinfo != 1)
+		bad(c, "%zu NT_PRPSINFO notes, expected 1", npsinfo);
+	if (!linux && nauxv != 1)
+		bad(c, "%zu NT_PROCSTAT_AUXV notes, expected 1", nauxv);
+	c->threads = nthr;
+	c->threads_known = found;
+	free(seen);
+	free(n);
+}
+
+static const char *const kinds[] = { "?", "crashed", "oncpu", "sleep" };
+
+static int
+print_threads(const struct model *m)
+{
+	const struct gthread *t;
+	size_t i;
+	int k;
+
+	for (i = 0; i < m->nthreads; i++) {
+		t = &m->threads[i];
+		printf("thread %d %d %s %d %#" PRIx64 " %#" PRIx64 " %#" PRIx64
+		    " %#" PRIx64 " %#" PRIx64 " %#" PRIx64 " %#" PRIx64 " %#"
+		    PRIx64 " %s/%s\n", t->tid, t->pid, kinds[t->kind],
+		    t->oncpu, t->rip, t->rsp, t->rbp, t->rbx, t->r12, t->r13,
+		    t->r14, t->r15, m->procs[t->proc].comm, t->name);
+		printf("frames %d", t->tid);
+		for (k = 0; k < t->nret; k++)
+			printf(" %#" PRIx64, t->ret[k]);
+		printf("\n");
+	}
+	return (0);
+}
+
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: coreck [-qS] [-f freebsd|linux] "
+	fprintf(stderr, "usage: coreck [-qSTW] [-f freebsd|linux] "
 	    "[-n segments] -M model core\n"
 	    "       coreck -M model -r address [-l length]\n"
-	    "       coreck -M model -A\n");
+	    "       coreck -M model -A\n"
+	    "       coreck -M model -t\n");
 	exit(2);
 }
 
@@ -395,8 +665,9 @@ main(int argc, char **argv)
 	struct model *m;
 	struct stat sb;
 	const char *mfile, *flavor, *raddr;
-	uint64_t rlen;
-	int samples;
+	uint64_t rlen, noteoff;
+	int samples, thr, list;
+	uint8_t *notes;
 	char err[512];
 	GElf_Ehdr eh;
 	GElf_Phdr ph;
@@ -412,9 +683,10 @@ main(int argc, char **argv)
 	nexp = -1;
 	raddr = NULL;
 	rlen = 8;
-	samples = 0;
+	samples = thr = list = 0;
+	noteoff = 0;
 	memset(&c, 0, sizeof(c));
-	while ((ch = getopt(argc, argv, "Af:l:M:n:qr:S")) != -1) {
+	while ((ch = getopt(argc, argv, "Af:l:M:n:qr:StTW")) != -1) {
 		switch (ch) {
 		case 'f':
 			flavor = optarg;
@@ -445,11 +717,21 @@ main(int argc, char **argv)
 		case 'S':
 			loose = 1;
 			break;
+		case 't':
+			list = 1;
+			break;
+		case 'T':
+			thr = 1;
+			break;
+		case 'W':
+			thr = 2;
+			break;
 		default:
 			usage();
 		}
 	}
-	if (mfile == NULL || optind + ((raddr || samples) ? 0 : 1) != argc)
+	if (mfile == NULL ||
+	    optind + ((raddr || samples || list) ? 0 : 1) != argc)
 		usage();
 	m = model_load(mfile, err, sizeof(err));
 	if (m == NULL) {
@@ -460,6 +742,8 @@ main(int argc, char **argv)
 		return (print_bytes(m, strtoull(raddr, NULL, 0), rlen));
 	if (samples)
 		return (print_samples(m));
+	if (list)
+		return (print_threads(m));
 	c.path = argv[optind];
 	c.m = m;
 	c.want = malloc(GPAGE);
@@ -512,6 +796,7 @@ main(int argc, char **argv)
 		if (ph.p_type == PT_NOTE) {
 			nnote++;
 			notesz += ph.p_filesz;
+			noteoff = ph.p_offset;
 			continue;
 		}
 		if (ph.p_type != PT_LOAD)
@@ -529,6 +814,16 @@ main(int argc, char **argv)
 		bad(&c, "%zu PT_NOTE headers, expected 1", nnote);
 	check_segments(&c);
 	check_memory(&c);
+	if (thr && nnote == 1) {
+		notes = malloc(notesz + 1);
+		if (notes == NULL || pread(c.fd, notes, notesz,
+		    (off_t)noteoff) != (ssize_t)notesz)
+			bad(&c, "cannot read the PT_NOTE segment");
+		else
+			check_threads(&c, notes, notesz,
+			    strcmp(flavor, "linux") == 0, thr == 2);
+		free(notes);
+	}
 	/* Counts and sizes. */
 	model_runs(m, &kr, &dr, &kp);
 	expect = nexp >= 0 ? (uint64_t)nexp : kr + dr;
@@ -556,9 +851,11 @@ main(int argc, char **argv)
 		    "pages %" PRIu64 "\nzero_pages %" PRIu64 "\n"
 		    "holes_checked %" PRIu64 "\nkmap_pages %" PRIu64 "\n"
 		    "dmap_pages %" PRIu64 "\nfile_size %" PRIu64 "\n"
-		    "allocated %" PRIu64 "\nphnum %zu\nerrors %u\n",
+		    "allocated %" PRIu64 "\nphnum %zu\nthreads %zu\n"
+		    "threads_known %zu\nerrors %u\n",
 		    nload, expect, kr, dr, c.pages, c.zero, c.holes, c.kpages,
-		    c.dpages, c.fsize, alloc, phnum, c.errors);
+		    c.dpages, c.fsize, alloc, phnum, c.threads,
+		    c.threads_known, c.errors);
 	elf_end(e);
 	close(c.fd);
 	model_free(m);
