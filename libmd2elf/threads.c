@@ -21,7 +21,9 @@
  *   TMAXPCB      16384 bytes of pcb (pcb_size) read per thread
  *   TMAXCPU      65536, CPU number used to index stoppcbs
  * Cycles are found with hash sets of the process and thread addresses seen
- * (memory grows with the threads found, never with the dump's size).
+ * (memory grows with the threads found, never with the dump's size).  Two
+ * list neighbours closer than the fields the offsets cover would overlap:
+ * no kernel allocates objects that way, so that also ends a list.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +63,8 @@ struct offs {
 	int32_t		 p_pid, p_comm, p_list, p_hash, p_threads;
 	int32_t		 td_tid, td_name, td_oncpu, td_pcb, td_plist;
 	bool		 have_p_hash;
+	/* Lower bounds of sizeof(struct proc), sizeof(struct thread). */
+	uint64_t	 pmin, tdmin;
 };
 
 struct walk {
@@ -248,6 +252,12 @@ static const char *const offnames[] = {
 	"thread_off_td_oncpu", "thread_off_td_pcb", "thread_off_td_plist",
 };
 
+static uint64_t
+omax(uint64_t a, uint64_t b)
+{
+	return (a > b ? a : b);
+}
+
 static int
 setup(struct walk *w)
 {
@@ -347,6 +357,15 @@ setup(struct walk *w)
 	    m2e_read_u32(d, va, (uint32_t *)&i32) == 0 && i32 >= 0 &&
 	    i32 < TMAXCPU)
 		w->mp_maxid = i32;
+
+	w->o.pmin = omax(omax(omax((uint64_t)w->o.p_pid + 4,
+	    (uint64_t)w->o.p_comm + MAXCOMLEN_ + 1),
+	    omax((uint64_t)w->o.p_list, (uint64_t)w->o.p_threads) + w->ptrsize),
+	    w->o.have_p_hash ? (uint64_t)w->o.p_hash + w->ptrsize : 0);
+	w->o.tdmin = omax(omax(omax((uint64_t)w->o.td_tid + 4,
+	    (uint64_t)w->o.td_name + MAXCOMLEN_ + 1),
+	    omax((uint64_t)w->o.td_oncpu + 4, (uint64_t)w->o.td_pcb +
+	    w->ptrsize)), (uint64_t)w->o.td_plist + w->ptrsize);
 
 	if ((w->rc = calloc(1, sizeof(*w->rc))) == NULL ||
 	    (w->pcbbuf = malloc(w->pcblen)) == NULL)
@@ -510,6 +529,13 @@ misaligned(struct walk *w, uint64_t a)
 	return ((a & (w->ptrsize - 1)) != 0);
 }
 
+/* Would objects of at least min bytes at a and b overlap? */
+static bool
+overlap(uint64_t a, uint64_t b, uint64_t min)
+{
+	return (b != 0 && (a > b ? a - b : b - a) < min);
+}
+
 /* The threads of process p.  1 to stop the whole walk. */
 static int
 walk_proc(struct walk *w, uint64_t p)
@@ -561,6 +587,14 @@ walk_proc(struct walk *w, uint64_t p)
 		w->nthreads++;
 		if (visit(w, p, td) != 0)
 			return (1);
+		if (overlap(td, next, w->o.tdmin)) {
+			if (ri32(w, p + w->o.p_pid, &pid) != 0)
+				pid = -1;
+			wwarn(w, "pid %d: thread %#jx would overlap thread %#jx "
+			    "(corrupt thread list); rest of the list skipped",
+			    (int)pid, (uintmax_t)next, (uintmax_t)td);
+			return (0);
+		}
 		td = next;
 	}
 	return (0);
@@ -614,6 +648,12 @@ walk_chain(struct walk *w, const char *what, uint64_t p, int32_t link,
 			w->nprocs++;
 			if (walk_proc(w, p) != 0)
 				return (1);
+		}
+		if (overlap(p, next, w->o.pmin)) {
+			wwarn(w, "%s: process %#jx would overlap process %#jx "
+			    "(corrupt list); walk ended after %zu processes",
+			    what, (uintmax_t)next, (uintmax_t)p, n + 1);
+			return (0);
 		}
 		p = next;
 	}
