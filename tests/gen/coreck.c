@@ -518,11 +518,12 @@ print_threads(const struct model *m)
 
 	for (i = 0; i < m->nthreads; i++) {
 		t = &m->threads[i];
-		printf("thread %d %d %s %d %#" PRIx64 " %#" PRIx64 " %#" PRIx64
-		    " %#" PRIx64 " %#" PRIx64 " %#" PRIx64 " %#" PRIx64 " %#"
-		    PRIx64 " %s/%s\n", t->tid, t->pid, kinds[t->kind],
-		    t->oncpu, t->rip, t->rsp, t->rbp, t->rbx, t->r12, t->r13,
-		    t->r14, t->r15, m->procs[t->proc].comm, t->name);
+		printf("thread %d %d %s %d 0x%016" PRIx64 " 0x%016" PRIx64
+		    " 0x%016" PRIx64 " 0x%016" PRIx64 " 0x%016" PRIx64
+		    " 0x%016" PRIx64 " 0x%016" PRIx64 " 0x%016" PRIx64
+		    " %s/%s\n", t->tid, t->pid, kinds[t->kind], t->oncpu,
+		    t->rip, t->rsp, t->rbp, t->rbx, t->r12, t->r13, t->r14,
+		    t->r15, m->procs[t->proc].comm, t->name);
 		printf("frames %d", t->tid);
 		for (k = 0; k < t->nret; k++)
 			printf(" %#" PRIx64, t->ret[k]);
@@ -583,11 +584,17 @@ print_bytes(const struct model *m, uint64_t va, uint64_t len)
 	return (0);
 }
 
+/* Does the page have non-zero bytes in [0x40, 0x50) (where -A points)? */
 static bool
 nonzero_page(const struct model *m, uint64_t pa, uint8_t *buf)
 {
+	int i;
+
 	model_page(m, pa, buf);
-	return (!allzero(buf));
+	for (i = 0x40; i < 0x50; i++)
+		if (buf[i] != 0)
+			return (true);
+	return (false);
 }
 
 /* Sample addresses for client tests. */
@@ -626,7 +633,7 @@ print_samples(const struct model *m)
 			pa = m->map[j].pa + i * GPAGE;
 			if (!(found & 4) &&
 			    model_dumped(m, pa) && nonzero_page(m, pa, buf)) {
-				printf("heap_dumped %#" PRIx64 "\n", va + 8);
+				printf("heap_dumped %#" PRIx64 "\n", va + 0x40);
 				found |= 4;
 			}
 			if (!(found & 8) && !model_dumped(m, pa)) {
@@ -649,7 +656,7 @@ print_samples(const struct model *m)
 			pa = m->map[j].pa + i * GPAGE;
 			if (model_dumped(m, pa) && nonzero_page(m, pa, buf)) {
 				printf("gib_dumped %#" PRIx64 "\n",
-				    m->map[j].va + i * GPAGE + 0x100);
+				    m->map[j].va + i * GPAGE + 0x40);
 				break;
 			}
 		}
