@@ -708,6 +708,34 @@ walk_pidhash(struct walk *w)
 	return (0);
 }
 
+/*
+ * The dumping thread when the lists lack it: the curthread (first member of
+ * struct pcpu) of a CPU in cpuid_to_pcpu[] whose tid is dumptid; 0 if none.
+ */
+static uint64_t
+curthread_find(struct walk *w)
+{
+	uint64_t tbl, size, pc, td;
+	int64_t cpu, max;
+	int32_t tid;
+
+	if (m2e_sym(w->d, "cpuid_to_pcpu", &tbl, &size) != 0)
+		return (0);
+	max = w->mp_maxid >= 0 ? w->mp_maxid : 255;
+	if (size > 0 && (uint64_t)max >= size / w->ptrsize)
+		max = (int64_t)(size / w->ptrsize) - 1;
+	for (cpu = 0; cpu <= max; cpu++) {
+		if (rptr(w, tbl + (uint64_t)cpu * w->ptrsize, &pc) != 0)
+			break;
+		if (pc == 0 || misaligned(w, pc) || rptr(w, pc, &td) != 0 ||
+		    td == 0 || misaligned(w, td))
+			continue;
+		if (ri32(w, td + w->o.td_tid, &tid) == 0 && tid == w->dumptid)
+			return (td);
+	}
+	return (0);
+}
+
 static void
 pass_reset(struct walk *w)
 {
@@ -753,6 +781,11 @@ m2e_threads(md2elf_t *d, m2e_thread_fn *fn, void *arg)
 	}
 
 	/* The crashed thread first. */
+	if (w->have_dumptid && w->crashed_td == 0 &&
+	    (w->crashed_td = curthread_find(w)) != 0)
+		m2e_warn(d, "threads: the dumping thread (tid %d) is not in the "
+		    "process lists; found as CPU curthread %#jx (process "
+		    "unknown)", (int)w->dumptid, (uintmax_t)w->crashed_td);
 	if (w->have_dumptid && w->crashed_td != 0) {
 		if (build_thread(w, w->crashed_p, w->crashed_td, true) == 0 &&
 		    (rv = fn(arg, &w->t)) != 0)
