@@ -80,7 +80,13 @@ int		 md2elf_kvtop(md2elf_t *, uint64_t kva, uint64_t *pa);
  */
 int		 md2elf_msgbuf(md2elf_t *, char **text, size_t *len);
 
-/* The kernel image: symbols, entry point, build id. */
+/*
+ * The kernel image: symbols (.symtab, else .dynsym), entry point, build id.
+ * md2elf_set_kernel() refuses a kernel of another architecture, and one
+ * whose build id or `version` string differs from the dump's (unless
+ * MD2ELF_KERNEL_FORCE: then it is a warning).  On failure the kernel set
+ * before, if any, stays.
+ */
 #define	MD2ELF_KERNEL_FORCE	0x0001	/* accept a kernel that does not match */
 int		 md2elf_set_kernel(md2elf_t *, const char *path, int flags);
 int		 md2elf_lookup(md2elf_t *, const char *name, uint64_t *value,
@@ -117,7 +123,11 @@ struct md2elf_thread {
 	uint64_t	 pc, sp, fp;
 };
 typedef int	 md2elf_thread_fn(void *arg, const struct md2elf_thread *);
-/* Calls fn for each thread, crashed thread first; fn returns 0 to go on. */
+/*
+ * Calls fn for each thread, crashed thread first; fn returns 0 to go on.
+ * Returns 0, -1 with an error (no kernel, offsets missing), or the non-zero
+ * value fn returned.  Corrupt lists end a walk with a warning.
+ */
 int		 md2elf_threads(md2elf_t *, md2elf_thread_fn *, void *arg);
 
 /* Writing an ELF core. */
