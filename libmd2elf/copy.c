@@ -2,16 +2,28 @@
  * copy.c: the bulk of a conversion: the minidump's page section, copied
  * verbatim to the core's page data, with all-zero pages left as holes.
  *
- * How (measured on ext4, see elfcore.c): holes of the source are skipped
- * with SEEK_DATA/SEEK_HOLE (savecore and our decompressor write sparse
- * files); the data is read in 1 MiB chunks and every page is tested for
- * zeros (that needs the bytes, there is no cheaper test); each run of
- * non-zero pages is then copied with copy_file_range(2), which stays in the
- * kernel and lets file systems that can (XFS, Btrfs, ZFS block cloning, NFS
- * 4.2) share the blocks instead of copying them.  Where copy_file_range is
- * missing or refuses (ENOSYS, EXDEV, EINVAL, EOPNOTSUPP...), or when the
- * environment sets MD2ELF_COPY=rw, the run is written from the chunk just
- * read with pwrite(2).  Memory: one chunk, whatever the dump size.
+ * How: holes of the source are skipped with SEEK_DATA/SEEK_HOLE (savecore
+ * and our decompressor write sparse files); the data is read in 1 MiB
+ * chunks and every page is tested for zeros (that needs the bytes, there
+ * is no cheaper test); each run of non-zero pages is then copied with
+ * copy_file_range(2), which stays in the kernel and lets file systems that
+ * can (XFS, Btrfs, ZFS block cloning, NFS 4.2) share the blocks instead of
+ * copying them.  Where copy_file_range is missing or refuses (ENOSYS,
+ * EXDEV, EINVAL, EOPNOTSUPP...), or when the environment sets
+ * MD2ELF_COPY=rw, the run is written from the chunk just read with
+ * pwrite(2).  Memory: one chunk, whatever the dump size.
+ *
+ * Measured (Linux 6.18, ext4, 2 vCPUs; a 4 GiB minidump, 1048576 pages of
+ * which 349510 zero; seconds, two runs each; output 2796800 KiB allocated
+ * in every case, the same as cp's; peak RSS 3.3 MB vs cp's 2.3 MB):
+ *                          copy_file_range  MD2ELF_COPY=rw  cp --sparse=always
+ *   warm, source dense     4.32  3.75       3.11  2.86      3.68  2.68
+ *   warm, source sparse    3.47  3.05       3.69  3.05      4.61  4.08
+ *   cold, source dense     5.99  5.49       7.50  6.30      7.48  5.70
+ * ext4 cannot share blocks, so there copy_file_range is one more in-kernel
+ * copy of data already read; it is kept as the default for the file
+ * systems that can, and because it is never slower when the disk is the
+ * limit.
  */
 #ifdef __FreeBSD__
 #include <sys/param.h>

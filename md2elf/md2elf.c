@@ -105,6 +105,8 @@ catch_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* Past a file size limit, let write() fail with EFBIG instead. */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 static void
@@ -408,7 +410,7 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	if (md2elf_write_core(d, fd, &o, &st) != 0) {
 		progress_end(&p);
 		remove_temp();
-		fail("%s: %s", output, md2elf_geterr(d));
+		fail("%s (output %s)", md2elf_geterr(d), output);
 	}
 	progress_end(&p);
 	curprogress = NULL;
