@@ -103,6 +103,11 @@ amd64_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
 		return (m2e_err_at(d, MDH_DMAPBASE, "direct map [%#jx, %#jx) "
 		    "ends before it starts", (uintmax_t)md->dmapbase,
 		    (uintmax_t)md->dmapend));
+	/* Readers take a page's offset from the va: pages must align. */
+	if (((md->dmapbase | md->dmapend) & (AMD64_PAGE - 1)) != 0)
+		return (m2e_err_at(d, MDH_DMAPBASE, "direct map [%#jx, %#jx) "
+		    "is not page aligned", (uintmax_t)md->dmapbase,
+		    (uintmax_t)md->dmapend));
 	/* v1: a PTE per 4 KiB page; v2, v3: a PDE per 2 MiB. */
 	shift = md->version == 1 ? AMD64_PAGESHIFT : AMD64_PDRSHIFT;
 	granule = 1ULL << shift;
