@@ -74,7 +74,7 @@ static int
 amd64_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
 {
 	struct m2e_minidump *md;
-	uint64_t n, granule, room;
+	uint64_t n, granule, room, kend;
 	unsigned shift;
 
 	md = &d->md;
@@ -126,6 +126,18 @@ amd64_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
 		return (m2e_err_at(d, MDH_PMAPSIZE, "page-table section of "
 		    "%ju entries describes addresses beyond 2^64 from kernbase "
 		    "%#jx", (uintmax_t)n, (uintmax_t)md->kernbase));
+	/*
+	 * kvtop() tries the direct map first: a kernel map under it could
+	 * not be read, yet would be written to the core.  FreeBSD's are
+	 * disjoint.  kend == 0: the kernel map reaches 2^64.
+	 */
+	kend = md->kernbase + (n << shift);
+	if (n > 0 && md->dmapend > md->dmapbase &&
+	    md->dmapend > md->kernbase && (kend == 0 || md->dmapbase < kend))
+		return (m2e_err_at(d, MDH_DMAPBASE, "direct map [%#jx, %#jx) "
+		    "overlaps the kernel map [%#jx, %#jx)",
+		    (uintmax_t)md->dmapbase, (uintmax_t)md->dmapend,
+		    (uintmax_t)md->kernbase, (uintmax_t)kend));
 	return (m2e_md_load(d, md->version >= 3));
 }
 
