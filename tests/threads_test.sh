@@ -11,8 +11,9 @@
 # model_threads: the model's "thread ..." lines, sorted.
 model_threads()
 {
-	"$CORECK" -M model -t | grep '^thread ' | sort >exp ||
-	    atf_fail "coreck -t failed"
+	"$CORECK" -M model -t >model.t 2>coreck.err ||
+	    atf_fail "coreck -t failed: $(head -3 coreck.err)"
+	grep '^thread ' model.t | sort >exp
 }
 
 # walk [THRLIST-ARGS...]: the library's threads into got (sorted: got.s),
