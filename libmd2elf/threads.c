@@ -39,6 +39,7 @@
 #define	TMAXCPU		65536
 
 #define	MAXCOMLEN_	19		/* p_comm, td_name: 20 bytes */
+#define	TMAXWARN	10		/* per-thread warnings, then a count */
 #define	OSREL_ONCPU_INT	1100000		/* td_oncpu an int (was u_char) */
 
 /* A small direct-mapped cache of 4 KB pages of kernel memory. */
@@ -98,7 +99,8 @@ struct walk {
 	/* Pass 2. */
 	m2e_thread_fn	*fn;
 	void		*arg;
-	size_t		 noregs;
+	size_t		 noregs;	/* threads without registers */
+	size_t		 nbad;		/* per-thread problems warned about */
 	struct m2e_thread t;
 };
 
@@ -412,8 +414,10 @@ pcb_to_regs(struct walk *w, uint64_t va, const char *src)
 	memcpy(save, w->d->err, sizeof(save));
 	if (w->d->arch->pcb_regs(w->d, w->pcbbuf, w->pcblen, w->osreldate,
 	    w->t.greg, &f) != 0) {
-		wwarn(w, "tid %d: cannot decode the pcb at %#jx (%s): %s",
-		    (int)w->t.pub.tid, (uintmax_t)va, src, w->d->err);
+		if (w->fn != NULL && w->nbad++ < TMAXWARN)
+			wwarn(w, "tid %d: cannot decode the pcb at %#jx (%s): "
+			    "%s", (int)w->t.pub.tid, (uintmax_t)va, src,
+			    w->d->err);
 		memcpy(w->d->err, save, sizeof(save));
 		return (-1);
 	}
@@ -513,7 +517,9 @@ visit(struct walk *w, uint64_t p, uint64_t td)
 	if (td == w->crashed_td)
 		return (0);		/* reported first */
 	if (build_thread(w, p, td, false) != 0) {
-		wwarn(w, "thread %#jx: unreadable; skipped", (uintmax_t)td);
+		if (w->nbad++ < TMAXWARN)
+			wwarn(w, "thread %#jx: unreadable; skipped",
+			    (uintmax_t)td);
 		return (0);
 	}
 	if ((rv = w->fn(w->arg, &w->t)) != 0) {
@@ -809,6 +815,9 @@ m2e_threads(md2elf_t *d, m2e_thread_fn *fn, void *arg)
 	w->arg = arg;
 	w->rv = 0;
 	walk_all(w);
+	if (w->nbad > TMAXWARN)
+		m2e_warn(d, "threads: %zu more problems with single threads "
+		    "not shown", w->nbad - TMAXWARN);
 	if (w->noregs > 0)
 		m2e_warn(d, "threads: %zu thread%s without a readable pcb "
 		    "(registers left zero)", w->noregs,
