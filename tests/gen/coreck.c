@@ -340,14 +340,23 @@ parse_notes(struct ck *c, const uint8_t *b, size_t len, struct note **out)
 	return (cnt);
 }
 
+/* The model's thread with that id (tids ascend with the index). */
 static const struct gthread *
 model_thread(const struct model *m, int32_t tid)
 {
-	size_t i;
+	size_t lo, hi, mid;
 
-	for (i = 0; i < m->nthreads; i++)
-		if (m->threads[i].tid == tid)
-			return (&m->threads[i]);
+	lo = 0;
+	hi = m->nthreads;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (m->threads[mid].tid < tid)
+			lo = mid + 1;
+		else if (m->threads[mid].tid > tid)
+			hi = mid;
+		else
+			return (&m->threads[mid]);
+	}
 	return (NULL);
 }
 

@@ -9,7 +9,8 @@
  * usage: mkdump [-v] [-a arch] [-V version] [-s seed] [-m ram_mib]
  *            [-T nthreads] [-F frag] [-c none|gzip|zstd]
  *            [-H none|lead|device] [-B blocksize] [-X hostile]...
- *            [-W hostile]... [-k kernel] [-M model] -o vmcore
+ *            [-W hostile]... [-K variant]... [-k kernel] [-M model]
+ *            [-o vmcore]
  *
  *   -a  architecture (amd64)            -V  minidump version (amd64: 1-3)
  *   -s  seed (page contents, layout)    -m  RAM in MiB (>= 64)
@@ -27,7 +28,9 @@
  *       kdh-version=N, kdh-disagree, kdh-length=N, kdh-extent=N;
  *       smalldev (compressed device image smaller than the dump)
  *   -W  hostile thread lists: proccycle, tdcycle, dangling, undumped,
- *       hugehash, longlist=N
+ *       hugehash, longlist=N, widelist=N
+ *   -K  kernel variants: nooffsets (no proc_off_*, thread_off_*),
+ *       stripped (no .symtab; global symbols in .dynsym)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -66,8 +69,9 @@ usage(void)
 	    "[-m ram_mib] [-T nthreads]\n"
 	    "              [-F frag] [-c none|gzip|zstd] "
 	    "[-H none|lead|device] [-B blocksize]\n"
-	    "              [-X hostile]... [-W hostile]... [-k kernel] "
-	    "[-M model] -o vmcore\n");
+	    "              [-X hostile]... [-W hostile]... [-K variant]... "
+	    "[-k kernel]\n"
+	    "              [-M model] [-o vmcore]\n");
 	exit(2);
 }
 
@@ -264,6 +268,22 @@ out:
 	return (rc);
 }
 
+/* Length of the minidump stream, from its header. */
+static uint64_t
+dump_length(const struct model *m)
+{
+	uint8_t page[GPAGE];
+	uint64_t n;
+
+	memset(page, 0, sizeof(page));
+	m->arch->header(m, page);
+	n = GPAGE + rnd(get32(page + 28));
+	if (m->p.version >= 3)
+		n += rnd(get32(page + 64));
+	n += rnd(get32(page + 32)) + rnd(m->arch->pmap_size(m));
+	return (n + model_dumped_pages(m) * GPAGE);
+}
+
 static void
 parse_hostile(struct hostile *h, const char *arg)
 {
@@ -328,6 +348,9 @@ parse_world(struct model_params *p, const char *arg)
 	else if (strncmp(arg, "longlist=", 9) == 0) {
 		p->hostile |= WH_LONGLIST;
 		p->longlist = num(arg + 9);
+	} else if (strncmp(arg, "widelist=", 9) == 0) {
+		p->hostile |= WH_WIDELIST;
+		p->longlist = num(arg + 9);
 	} else {
 		fprintf(stderr, "mkdump: unknown -W %s\n", arg);
 		exit(2);
@@ -348,7 +371,7 @@ main(int argc, char **argv)
 	uint64_t stored, extent, cut;
 	uint32_t bsize;
 	char err[512];
-	int ch, verbose;
+	int ch, verbose, kflags;
 
 	memset(&p, 0, sizeof(p));
 	memset(&h, 0, sizeof(h));
@@ -364,7 +387,9 @@ main(int argc, char **argv)
 	cont = DK_NONE;
 	bsize = 512;
 	verbose = 0;
-	while ((ch = getopt(argc, argv, "a:B:c:F:H:k:M:m:o:s:T:V:vW:X:")) != -1) {
+	kflags = 0;
+	while ((ch = getopt(argc, argv, "a:B:c:F:H:K:k:M:m:o:s:T:V:vW:X:")) !=
+	    -1) {
 		switch (ch) {
 		case 'a':
 			p.arch = optarg;
@@ -394,6 +419,14 @@ main(int argc, char **argv)
 				cont = DK_LEAD;
 			else if (strcmp(optarg, "device") == 0)
 				cont = DK_DEVICE;
+			else
+				usage();
+			break;
+		case 'K':
+			if (strcmp(optarg, "nooffsets") == 0)
+				kflags |= KV_NOOFFSETS;
+			else if (strcmp(optarg, "stripped") == 0)
+				kflags |= KV_STRIPPED;
 			else
 				usage();
 			break;
@@ -447,11 +480,7 @@ main(int argc, char **argv)
 	memset(&l, 0, sizeof(l));
 	if (out != NULL) {
 		/* The uncompressed length, for the device extent. */
-		o = dumpout_open(NULL, DK_NONE, DC_NONE, bsize, 0, 0, p.seed,
-		    err, sizeof(err));
-		if (o == NULL || write_minidump(m, &h, o, &l) != 0 ||
-		    dumpout_close(o, &h.kdh, NULL, err, sizeof(err)) != 0)
-			goto fail;
+		l.end = dump_length(m);
 		extent = 0;
 		if (h.smalldev && comp != DC_NONE) {
 			o = dumpout_open(NULL, DK_NONE, comp, bsize, l.end, 0,
@@ -536,7 +565,7 @@ main(int argc, char **argv)
 			    l.availsize, kr, dr, kp, m->dumptime, m->hostname);
 		}
 	}
-	if (kern != NULL && mkkernel_write(m, kern, err, sizeof(err)) != 0)
+	if (kern != NULL && mkkernel_write(m, kern, kflags, err, sizeof(err)) != 0)
 		goto fail;
 	if (mfile != NULL && model_save(m, mfile) != 0) {
 		snprintf(err, sizeof(err), "%s: %s", mfile, strerror(errno));

@@ -4,9 +4,11 @@
  * model's symbols and functions, an entry point, sections .note.gnu.build-id
  * .text .rodata .data whose bytes are exactly what the model puts in dump
  * memory (except time_second, which a running kernel has changed), .bss,
- * and the program headers of a FreeBSD kernel.
+ * and the program headers of a FreeBSD kernel.  Variants (mkkernel.h): no
+ * exported offsets, or stripped (global symbols in .dynsym only).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,7 +25,7 @@
 				   .symtab .strtab .shstrtab */
 
 static const char shstr[] = "\0.note.gnu.build-id\0.text\0.rodata\0.data\0"
-    ".bss\0.symtab\0.strtab\0.shstrtab";
+    ".bss\0.symtab\0.strtab\0.shstrtab\0.dynsym\0.dynstr";
 
 static size_t
 shname(const char *n)
@@ -100,9 +102,20 @@ secindex(enum gsec s)
 	}
 }
 
+static bool
+skip_sym(const struct gsym *s, int flags, int pass)
+{
+	if ((flags & KV_NOOFFSETS) && (strncmp(s->name, "proc_off_", 9) == 0 ||
+	    strncmp(s->name, "thread_off_", 11) == 0))
+		return (true);
+	if ((flags & KV_STRIPPED) && !s->global)
+		return (true);
+	return (s->global != pass);
+}
+
 int
-mkkernel_write(const struct model *m, const char *path, char *err,
-    size_t errlen)
+mkkernel_write(const struct model *m, const char *path, int flags,
+    char *err, size_t errlen)
 {
 	const struct gen_arch *a = m->arch;
 	const struct gsym *ts;
@@ -185,10 +198,11 @@ mkkernel_write(const struct model *m, const char *path, char *err,
 	    add_section(e, ".bss", SHT_NOBITS, SHF_ALLOC | SHF_WRITE,
 	    a->sec_start[SEC_BSS], off[SEC_BSS], NULL,
 	    a->sec_end[SEC_BSS] - a->sec_start[SEC_BSS], 128, ELF_T_BYTE) < 0 ||
-	    add_section(e, ".symtab", SHT_SYMTAB, 0, 0, symoff, syms, symsz, 8,
-	    ELF_T_SYM) < 0 ||
-	    add_section(e, ".strtab", SHT_STRTAB, 0, 0, stroff, strtab, strsz,
-	    1, ELF_T_BYTE) < 0 ||
+	    add_section(e, flags & KV_STRIPPED ? ".dynsym" : ".symtab",
+	    flags & KV_STRIPPED ? SHT_DYNSYM : SHT_SYMTAB, 0, 0, symoff, syms,
+	    symsz, 8, ELF_T_SYM) < 0 ||
+	    add_section(e, flags & KV_STRIPPED ? ".dynstr" : ".strtab",
+	    SHT_STRTAB, 0, 0, stroff, strtab, strsz, 1, ELF_T_BYTE) < 0 ||
 	    add_section(e, ".shstrtab", SHT_STRTAB, 0, 0, shstroff,
 	    (void *)(uintptr_t)shstr, sizeof(shstr), 1, ELF_T_BYTE) < 0)
 		goto elferr;
@@ -206,7 +220,7 @@ mkkernel_write(const struct model *m, const char *path, char *err,
 			const struct gsym *s = &m->syms[i];
 			int stype;
 
-			if (s->global != pass)
+			if (skip_sym(s, flags, pass))
 				continue;
 			memset(&sym, 0, sizeof(sym));
 			sym.st_name = (GElf_Word)strsz;

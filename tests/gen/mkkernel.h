@@ -8,8 +8,12 @@
 
 #include "model.h"
 
+/* Kernel variants. */
+#define	KV_NOOFFSETS	0x01	/* no proc_off_* / thread_off_* symbols */
+#define	KV_STRIPPED	0x02	/* no .symtab: global symbols in .dynsym */
+
 /* Write the kernel ELF for m to path; -1 with a message in err. */
-int	mkkernel_write(const struct model *m, const char *path, char *err,
-	    size_t errlen);
+int	mkkernel_write(const struct model *m, const char *path, int flags,
+	    char *err, size_t errlen);
 
 #endif /* !GEN_MKKERNEL_H */

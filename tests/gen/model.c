@@ -772,7 +772,8 @@ make_uma(struct model *m)
 {
 	uint64_t n, i, pa;
 
-	n = m->nfree / 10;
+	/* 10% of the free pages; 35% at the highest fragmentation. */
+	n = m->p.frag >= 3 ? m->nfree * 35 / 100 : m->nfree / 10;
 	for (i = 0; i < n; i++) {
 		pa = model_alloc(m, 1, PS_EXPLICIT);
 		if (pa == UINT64_MAX)

@@ -105,6 +105,8 @@ struct gproc {
 	int32_t		 pid;
 	char		 comm[20];
 	uint32_t	 first, nthreads;	/* into m->threads */
+	uint32_t	 hnext;		/* next older proc in its hash bucket
+					   + 1, 0: none */
 };
 
 /* Hostile world variants (-W). */
@@ -114,6 +116,7 @@ struct gproc {
 #define	WH_UNDUMPED	0x08	/* a td_plist points to an undumped page */
 #define	WH_LONGLIST	0x10	/* a process claims millions of threads */
 #define	WH_HUGEHASH	0x20	/* pidhash claims 10M buckets */
+#define	WH_WIDELIST	0x40	/* like LONGLIST, threads 0x400 apart */
 
 struct model_params {
 	const char	*arch;		/* "amd64" */

@@ -302,6 +302,13 @@ wpage_cmp(const void *a, const void *b)
 	return (x->pfn < y->pfn ? -1 : x->pfn > y->pfn);
 }
 
+/* Distance of the entries of a hostile long thread list. */
+static uint64_t
+long_stride(const struct model_params *p)
+{
+	return (p->hostile & WH_WIDELIST ? TD_SIZE : 8);
+}
+
 /* KVA the world needs from the arch: kernel stacks and the long list. */
 uint64_t
 world_kva_pages(const struct model_params *p)
@@ -309,8 +316,8 @@ world_kva_pages(const struct model_params *p)
 	uint64_t n;
 
 	n = ((uint64_t)p->nthreads + 1) * 2;
-	if (p->hostile & WH_LONGLIST)
-		n += (p->longlist * 8 + TD_SIZE) / GPAGE + 2;
+	if (p->hostile & (WH_LONGLIST | WH_WIDELIST))
+		n += (p->longlist * long_stride(p) + TD_SIZE) / GPAGE + 2;
 	return (n);
 }
 
@@ -418,6 +425,16 @@ plan(struct model *m, struct world *w)
 	}
 	m->nprocs = np;
 	m->nthreads = T;
+	/* Pid hash chains: each bucket lists the newest process first. */
+	{
+		uint32_t last[PIDHASH + 1];
+
+		memset(last, 0, sizeof(last));
+		for (i = 0; i < np; i++) {
+			m->procs[i].hnext = last[m->procs[i].pid & PIDHASH];
+			last[m->procs[i].pid & PIDHASH] = i + 1;
+		}
+	}
 	/* The crashed thread: in a user process if there is one. */
 	i = np > 4 ? m->procs[np - 1].first : T - 1;
 	m->threads[i].kind = WT_CRASHED;
@@ -563,8 +580,8 @@ world_build(struct model *m, char *err, size_t errlen)
 	}
 	place_pcbs(m);
 	/* Hostile: a long list in KVA after the stacks. */
-	if (m->p.hostile & WH_LONGLIST) {
-		bytes = m->p.longlist * 8 + TD_SIZE;
+	if (m->p.hostile & (WH_LONGLIST | WH_WIDELIST)) {
+		bytes = m->p.longlist * long_stride(&m->p) + TD_SIZE;
 		w->long_pages = bytes / GPAGE + 1;
 		w->long_va = m->kstack_va + (2 * m->nthreads + 2) * GPAGE;
 		for (i = 0; i < w->long_pages; i++) {
@@ -574,7 +591,8 @@ world_build(struct model *m, char *err, size_t errlen)
 			    w->long_va + i * GPAGE, pa) != 0)
 				goto nomem;
 		}
-		w->long_proc = (uint32_t)(m->nprocs - 1);
+		/* Not the crashed thread's process (the newest). */
+		w->long_proc = (uint32_t)(m->nprocs - 2);
 	}
 	if (m->p.hostile & WH_PROCCYCLE) {
 		/* allproc is newest first: the oldest loops to the middle. */
@@ -705,7 +723,6 @@ proc_bytes(const struct model *m, const struct world *w, uint32_t i,
 	const struct gproc *p = &m->procs[i];
 	const struct gthread *first, *last;
 	uint64_t next, prev;
-	size_t j;
 
 	filler(m, p->p, b, PROC_SIZE);
 	/* allproc: newest first; p_list.le_prev points at the previous. */
@@ -722,17 +739,11 @@ proc_bytes(const struct model *m, const struct world *w, uint32_t i,
 	last = &m->threads[p->first + p->nthreads - 1];
 	put64(b + P_THREADS, first->td);
 	put64(b + P_THREADS + 8, last->td + TD_PLIST);
-	if ((m->p.hostile & WH_LONGLIST) && i == w->long_proc)
+	if ((m->p.hostile & (WH_LONGLIST | WH_WIDELIST)) && i == w->long_proc)
 		put64(b + P_THREADS, w->long_va);
 	put32(b + P_PID, (uint32_t)p->pid);
 	/* Pid hash chain: the next older process in the same bucket. */
-	next = 0;
-	for (j = i; j-- > 0; )
-		if ((m->procs[j].pid & PIDHASH) == (p->pid & PIDHASH)) {
-			next = m->procs[j].p;
-			break;
-		}
-	put64(b + P_HASH, next);
+	put64(b + P_HASH, p->hnext != 0 ? m->procs[p->hnext - 1].p : 0);
 	put64(b + P_HASH + 8, 0);
 	memset(b + P_COMM, 0, 20);
 	memcpy(b + P_COMM, p->comm, strlen(p->comm));
@@ -797,17 +808,35 @@ stack_bytes(const struct model *m, uint32_t i, uint8_t *b)
 	}
 }
 
-/* The long list: word at address X is X - TD_PLIST + 8. */
+/*
+ * The long lists.  Overlapping (8 bytes apart): the word at address X is
+ * X - TD_PLIST + 8, so every entry's td_plist points 8 bytes further.
+ * Wide (TD_SIZE apart): real-looking entries with tids from 200000 whose
+ * td_pcb is the first thread's pcb, each pointing at the next.
+ */
 static void
 long_bytes(const struct model *m, const struct world *w, uint32_t i,
     uint8_t *b)
 {
-	uint64_t va, k;
+	uint64_t va, k, e;
 
-	(void)m;
 	va = w->long_va + (uint64_t)i * GPAGE;
-	for (k = 0; k < GPAGE; k += 8)
-		put64(b + k, va + k - TD_PLIST + 8);
+	if (!(m->p.hostile & WH_WIDELIST)) {
+		for (k = 0; k < GPAGE; k += 8)
+			put64(b + k, va + k - TD_PLIST + 8);
+		return;
+	}
+	for (k = 0; k < GPAGE; k += TD_SIZE) {
+		e = (va + k - w->long_va) / TD_SIZE;
+		filler(m, va + k, b + k, TD_SIZE);
+		put64(b + k + TD_PLIST, e + 1 < m->p.longlist ?
+		    va + k + TD_SIZE : 0);
+		put32(b + k + TD_TID, (uint32_t)(200000 + e));
+		put32(b + k + TD_ONCPU, 0xffffffff);
+		memset(b + k + TD_NAME, 0, 20);
+		memcpy(b + k + TD_NAME, "widelist", 8);
+		put64(b + k + TD_PCB, m->threads[0].kstack + PCB_OFF);
+	}
 }
 
 void
