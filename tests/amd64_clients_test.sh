@@ -307,6 +307,47 @@ gdb_threads_body()
 	echo "$n threads checked"
 }
 
+atf_test_case pn_xnum
+pn_xnum_head()
+{
+	atf_set descr 'more than 65535 segments (PN_XNUM): LLDB and GDB read' \
+	    'memory and threads'
+	atf_set require.progs lldb-19 gdb-multiarch
+}
+pn_xnum_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 56 -m 1024 -F 3 -T 16
+	[ $(($(fact kmap_runs) + $(fact dmap_runs))) -gt 65535 ] ||
+	    atf_fail "the model has only $(fact kmap_runs) + $(fact dmap_runs) runs"
+	"$CORECK" -M model -A >samples
+	a=$(fact dmap_dumped samples)
+	want=$("$CORECK" -M model -r "$a" -l 16)
+	atf_check -s exit:0 -o empty -e ignore \
+	    "$MD2ELF" -q -k kernel -o core.elf vmcore.0
+	atf_check -s exit:0 -o save:ck -e empty \
+	    "$CORECK" -T -M model core.elf
+	[ "$(fact phnum ck)" -gt 65535 ] || atf_fail "phnum $(fact phnum ck)"
+	"$LLDB" -b -o 'target create kernel -c core.elf' \
+	    -o "memory read -s8 -fx -c2 $a" -o 'expr -- *(int*)&hz' \
+	    -o 'thread list' >lldb.out 2>&1
+	grep -qx "$a: $want" lldb.out || atf_fail "LLDB: $(cat lldb.out)"
+	grep -q '^(int) \$[0-9]* = 1000$' lldb.out || atf_fail "LLDB: hz"
+	[ "$(grep -c '^[* ] thread #' lldb.out)" -eq 16 ] ||
+	    atf_fail "LLDB: threads"
+	rm core.elf
+	atf_check -s exit:0 -o empty -e ignore \
+	    "$MD2ELF" -q -k kernel --flavor linux -o core.elf vmcore.0
+	"$GDB" -batch -ex 'set osabi GNU/Linux' -ex 'file kernel' \
+	    -ex 'core core.elf' -ex "x/2gx $a" -ex 'print *(int*)&hz' \
+	    -ex 'info threads' >gdb.out 2>&1
+	grep -qF "$(printf '%s:\t%s\t%s' "$a" $want)" gdb.out ||
+	    atf_fail "GDB: $(cat gdb.out)"
+	grep -q '^\$[0-9]* = 1000$' gdb.out || atf_fail "GDB: hz"
+	[ "$(grep -c '^[* ] *[0-9]* *LWP ' gdb.out)" -eq 16 ] ||
+	    atf_fail "GDB: threads"
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case lldb_memory
@@ -314,4 +355,5 @@ atf_init_test_cases()
 	atf_add_test_case lldb_threads
 	atf_add_test_case gdb_memory
 	atf_add_test_case gdb_threads
+	atf_add_test_case pn_xnum
 }
