@@ -24,7 +24,8 @@
  * -W is -T for hostile worlds: threads may be missing or extra, but every
  * thread the model knows must be right.  -t lists the model's threads:
  * "thread tid pid kind cpu rip rsp rbp rbx r12 r13 r14 r15 name" and
- * "frames tid ret..." lines.
+ * "frames tid ret..." lines, and for i386 and arm64 "regs tid name=value..."
+ * (the registers as the arch names them, gen_arch.regs).
  *
  * -r prints the model's bytes at a kernel or direct-map address as 64-bit
  * little-endian words ("0x%016x ..."), or "unmapped" / "not dumped" (exit
@@ -211,9 +212,8 @@ check_segments(struct ck *c)
 			    s->va);
 		for (i = 0; i < s->memsz; i += GPAGE) {
 			va = s->va + i;
-			if (m->arch->dmapend != 0 && va >= m->arch->dmapbase &&
-			    va < m->arch->dmapend)
-				pa = va - m->arch->dmapbase;
+			if (model_dmap_pa(m, va, &pa) == 0)
+				;
 			else if (model_kvtop(m, va, &pa) != 0) {
 				bad(c, "PT_LOAD maps va %#" PRIx64 ", which "
 				    "the kernel does not map", va);
@@ -225,6 +225,10 @@ check_segments(struct ck *c)
 				    pa);
 				continue;
 			}
+			/* ELF32 (i386 PAE): p_paddr 0 above 4 GiB. */
+			if (m->arch->elfclass == ELFCLASS32 && s->pa == 0 &&
+			    pa > UINT32_MAX)
+				continue;
 			if (s->pa + i != pa) {
 				bad(c, "PT_LOAD at va %#" PRIx64 ": p_paddr "
 				    "gives pa %#" PRIx64 ", the page is at %#"
@@ -266,7 +270,7 @@ check_memory(struct ck *c)
 		if (zero)
 			c->zero++;
 		if (m->arch->dmapend != 0) {
-			check_page(c, m->arch->dmapbase + pfn * GPAGE,
+			check_page(c, model_dmap_va(m, pfn * GPAGE),
 			    pfn * GPAGE, zero);
 			c->dpages++;
 		}
@@ -377,6 +381,31 @@ name_ok(const struct model *m, const struct gthread *t, const char *name)
 	return (strcmp(name, want) == 0 || strcmp(name, t->name) == 0);
 }
 
+/* A little-endian word of w (4 or 8) bytes. */
+static uint64_t
+word(const uint8_t *p, uint32_t w)
+{
+	return (w == 8 ? le64(p) : le32(p));
+}
+
+/* pr_reg of thread t against the registers the arch says it must have. */
+static void
+check_regs(struct ck *c, const struct gthread *t, const uint8_t *reg,
+    bool linux)
+{
+	struct gen_reg r[GEN_MAXREGS];
+	uint64_t v;
+	int i, n;
+
+	n = c->m->arch->regs(c->m, t, r);
+	for (i = 0; i < n; i++) {
+		v = word(reg + (linux ? r[i].loff : r[i].off), r[i].size);
+		if (v != r[i].value)
+			bad(c, "thread %d: %s is %#" PRIx64 ", the model has %#"
+			    PRIx64, t->tid, r[i].name, v, r[i].value);
+	}
+}
+
 /*
  * Threads: NT_PRSTATUS (+ NT_THRMISC) per thread against the model.
  * lenient: hostile world, threads may be missing or unknown.
@@ -392,11 +421,21 @@ check_threads(struct ck *c, const uint8_t *nb, size_t nlen, bool linux,
 	size_t cnt, i, nthr, npsinfo, nauxv, found;
 	uint8_t *seen;
 	uint64_t r[8], entry;
+	uint32_t w, regoff, minsz;
 	int32_t tid;
 	int cursig, k;
 	bool first;
 
 	owner = linux ? "CORE" : "FreeBSD";
+	/* prstatus layouts: amd64 (no regs hook), else by pointer size. */
+	w = m->arch->ptrsize;
+	if (m->arch->regs == NULL)
+		minsz = linux ? 336 : 224;
+	else if (linux)
+		minsz = (w == 8 ? 112 : 72) + m->arch->linux_gregsz + 4;
+	else
+		minsz = (w == 8 ? 48 : 28) + m->arch->gregsz;
+	regoff = linux ? (w == 8 ? 112 : 72) : (w == 8 ? 48 : 28);
 	n = NULL;
 	cnt = parse_notes(c, nb, nlen, &n);
 	seen = calloc(m->nthreads + 1, 1);
@@ -416,12 +455,13 @@ check_threads(struct ck *c, const uint8_t *nb, size_t nlen, bool linux,
 		}
 		if (n[i].type == 3)
 			npsinfo++;
-		if (!linux && n[i].type == 16 && n[i].descsz >= 4 + 32) {
+		if (!linux && n[i].type == 16 && n[i].descsz >= 4 + 4 * w) {
 			nauxv++;
 			entry = 0;
-			for (k = 0; 4 + 16 * (k + 1) <= (int)n[i].descsz; k++)
-				if (le64(n[i].desc + 4 + 16 * k) == 9)
-					entry = le64(n[i].desc + 12 + 16 * k);
+			for (k = 0; 4 + 2 * w * (k + 1) <= n[i].descsz; k++)
+				if (word(n[i].desc + 4 + 2 * w * k, w) == 9)
+					entry = word(n[i].desc + 4 + w +
+					    2 * w * k, w);
 			if (entry != m->arch->entry)
 				bad(c, "NT_PROCSTAT_AUXV: AT_ENTRY %#" PRIx64
 				    ", the kernel's entry is %#" PRIx64, entry,
@@ -440,11 +480,20 @@ check_threads(struct ck *c, const uint8_t *nb, size_t nlen, bool linux,
 			continue;
 		nthr++;
 		cur = NULL;
-		if (n[i].descsz < (linux ? 336u : 224u)) {
+		if (n[i].descsz < minsz) {
 			bad(c, "NT_PRSTATUS %zu: %u bytes", nthr, n[i].descsz);
 			continue;
 		}
-		if (linux) {
+		if (m->arch->regs != NULL) {
+			if (!linux && le32(n[i].desc) != 1)
+				bad(c, "NT_PRSTATUS %zu: pr_version %u", nthr,
+				    le32(n[i].desc));
+			tid = (int32_t)le32(n[i].desc + (linux ? (w == 8 ?
+			    32 : 24) : (w == 8 ? 40 : 24)));
+			cursig = linux ? (int16_t)(n[i].desc[12] |
+			    n[i].desc[13] << 8) :
+			    (int32_t)le32(n[i].desc + (w == 8 ? 36 : 20));
+		} else if (linux) {
 			tid = (int32_t)le32(n[i].desc + 32);
 			cursig = (int16_t)(n[i].desc[12] | n[i].desc[13] << 8);
 			/* r15 r14 r13 r12 rbp rbx ... rip(16) ... rsp(19) */
@@ -490,17 +539,21 @@ check_threads(struct ck *c, const uint8_t *nb, size_t nlen, bool linux,
 		}
 		found++;
 		cur = t;
+		if (m->arch->regs != NULL) {
+			check_regs(c, t, n[i].desc + regoff, linux);
+			continue;
+		}
 		{
-			const uint64_t w[8] = { t->rip, t->rsp, t->rbp, t->rbx,
-			    t->r12, t->r13, t->r14, t->r15 };
+			const uint64_t wv[8] = { t->rip, t->rsp, t->rbp,
+			    t->rbx, t->r12, t->r13, t->r14, t->r15 };
 			static const char *const rn[8] = { "rip", "rsp",
 			    "rbp", "rbx", "r12", "r13", "r14", "r15" };
 
 			for (k = 0; k < 8; k++)
-				if (r[k] != w[k])
+				if (r[k] != wv[k])
 					bad(c, "thread %d: %s is %#" PRIx64
 					    ", the model's pcb has %#" PRIx64,
-					    tid, rn[k], r[k], w[k]);
+					    tid, rn[k], r[k], wv[k]);
 		}
 	}
 	if (!lenient && found != m->nthreads)
@@ -537,6 +590,16 @@ print_threads(const struct model *m)
 		for (k = 0; k < t->nret; k++)
 			printf(" %#" PRIx64, t->ret[k]);
 		printf("\n");
+		if (m->arch->regs != NULL) {
+			struct gen_reg r[GEN_MAXREGS];
+			int j, nr;
+
+			nr = m->arch->regs(m, t, r);
+			printf("regs %d", t->tid);
+			for (j = 0; j < nr; j++)
+				printf(" %s=%#" PRIx64, r[j].name, r[j].value);
+			printf("\n");
+		}
 	}
 	return (0);
 }
@@ -556,11 +619,8 @@ usage(void)
 static int
 model_va(const struct model *m, uint64_t va, uint64_t *pa)
 {
-	if (m->arch->dmapend != 0 && va >= m->arch->dmapbase &&
-	    va < m->arch->dmapend) {
-		*pa = va - m->arch->dmapbase;
+	if (model_dmap_pa(m, va, pa) == 0)
 		return (0);
-	}
 	return (model_kvtop(m, va, pa));
 }
 
@@ -623,13 +683,13 @@ print_samples(const struct model *m)
 		if (!(found & 1) && (m->pst[pfn] & PS_DUMP) &&
 		    nonzero_page(m, pfn * GPAGE, buf)) {
 			printf("dmap_dumped %#" PRIx64 "\n",
-			    m->arch->dmapbase + pfn * GPAGE + 0x40);
+			    model_dmap_va(m, pfn * GPAGE) + 0x40);
 			found |= 1;
 		}
 		if (!(found & 2) && (m->pst[pfn] & (PS_RAM | PS_DUMP)) ==
 		    PS_RAM) {
 			printf("dmap_undumped %#" PRIx64 "\n",
-			    m->arch->dmapbase + pfn * GPAGE);
+			    model_dmap_va(m, pfn * GPAGE));
 			found |= 2;
 		}
 	}

@@ -172,7 +172,7 @@ write_minidump(const struct model *m, const struct hostile *h,
 	bitmap = NULL;
 	if (page == NULL || st.buf == NULL)
 		goto out;
-	sparse = m->p.version >= 3;
+	sparse = model_sparse(m);
 	hpmap = UINT64_MAX;
 	hidx = 0;
 	/* The header page. */
@@ -181,7 +181,7 @@ write_minidump(const struct model *m, const struct hostile *h,
 	l->msgbufsize = get32(page + 28);
 	l->bitmapsize = get32(page + 32);
 	l->pmapsize = get32(page + 36);
-	l->availsize = sparse ? get32(page + 64) : 0;
+	l->availsize = sparse ? get32(page + model_availsize_off(m)) : 0;
 	if (h->magic)
 		page[21] ^= 0x01;
 	if (h->version >= 0)
@@ -193,7 +193,7 @@ write_minidump(const struct model *m, const struct hostile *h,
 	if (h->pmapsize >= 0)
 		put32(page + 36, (uint32_t)h->pmapsize);
 	if (h->availsize >= 0)
-		put32(page + 64, (uint32_t)h->availsize);
+		put32(page + model_availsize_off(m), (uint32_t)h->availsize);
 	l->hdr = 0;
 	if (stage_put(&st, page, GPAGE) != 0)
 		goto out;
@@ -278,8 +278,8 @@ dump_length(const struct model *m)
 	memset(page, 0, sizeof(page));
 	m->arch->header(m, page);
 	n = GPAGE + rnd(get32(page + 28));
-	if (m->p.version >= 3)
-		n += rnd(get32(page + 64));
+	if (model_sparse(m))
+		n += rnd(get32(page + model_availsize_off(m)));
 	n += rnd(get32(page + 32)) + rnd(m->arch->pmap_size(m));
 	return (n + model_dumped_pages(m) * GPAGE);
 }

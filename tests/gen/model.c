@@ -23,6 +23,8 @@
 #define	MSGBUF_REGION	0x18000ULL	/* 96 KiB, msgbufsize default */
 #define	MSGBUF_HDR	72		/* sizeof(struct msgbuf) on LP64 */
 
+uint64_t	 gen_pagesize = 4096;
+
 static void
 seterr(char *err, size_t len, const char *fmt, ...)
 {
@@ -38,8 +40,14 @@ seterr(char *err, size_t len, const char *fmt, ...)
 const struct gen_arch *
 gen_arch_find(const char *name)
 {
-	if (strcmp(name, "amd64") == 0)
-		return (&gen_arch_amd64);
+	static const struct gen_arch *const arches[] = { &gen_arch_amd64,
+	    &gen_arch_i386, &gen_arch_i386pae, &gen_arch_arm64,
+	    &gen_arch_arm64_16k };
+	size_t i;
+
+	for (i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
+		if (strcmp(name, arches[i]->name) == 0)
+			return (arches[i]);
 	return (NULL);
 }
 
@@ -84,7 +92,7 @@ le64put(uint8_t *p, uint64_t v)
 static int
 layout_phys(struct model *m, char *err, size_t errlen)
 {
-	uint64_t ram, main, a, b, top, h;
+	uint64_t ram, main, a, b, top, h, pb;
 	int n;
 
 	ram = m->p.ram_mib * MIB;
@@ -94,16 +102,17 @@ layout_phys(struct model *m, char *err, size_t errlen)
 		return (-1);
 	}
 	n = 0;
-	m->avail[n++] = 0x1000;
-	m->avail[n++] = 0x9f000;
+	pb = m->arch->phys_base;
+	m->avail[n++] = (pb + 0x1000 + GPAGE - 1) & ~(GPAGE - 1);
+	m->avail[n++] = (pb + 0x9f000) & ~(GPAGE - 1);
 	main = ram - 0x9e000 - 0x100000 - HIGH_SIZE;
 	if (ram <= 3 * GIB) {
 		/* Two ranges below 4 GiB with an odd-sized hole. */
-		a = 0x100000 + ((main * 5 / 8) & ~(GPAGE - 1));
-		m->avail[n++] = 0x100000;
+		a = pb + 0x100000 + ((main * 5 / 8) & ~(GPAGE - 1));
+		m->avail[n++] = pb + 0x100000;
 		m->avail[n++] = a;
-		b = a + 0x7f5000;
-		top = b + (main - (a - 0x100000));
+		b = (a + 0x7f5000 + GPAGE - 1) & ~(GPAGE - 1);
+		top = (b + (main - (a - pb - 0x100000))) & ~(GPAGE - 1);
 		m->avail[n++] = b;
 		m->avail[n++] = top;
 	} else {
@@ -118,6 +127,8 @@ layout_phys(struct model *m, char *err, size_t errlen)
 	m->msgbuf_pa = top - MSGBUF_REGION;
 	/* A small range far above, mapped by the 1 GiB page. */
 	h = ((top + GIB - 1) & ~(GIB - 1)) + GIB;
+	if (h < m->arch->high_min)
+		h = m->arch->high_min;
 	m->avail[n++] = h;
 	m->avail[n++] = h + HIGH_SIZE;
 	m->avail[n] = m->avail[n + 1] = 0;
@@ -135,6 +146,36 @@ uint64_t
 model_high_base(const struct model *m)
 {
 	return (m->avail[2 * (m->navail - 1)]);
+}
+
+uint64_t
+model_dmap_va(const struct model *m, uint64_t pa)
+{
+	return (m->arch->dmapbase + pa - m->arch->dmapphys);
+}
+
+int
+model_dmap_pa(const struct model *m, uint64_t va, uint64_t *pa)
+{
+	const struct gen_arch *a = m->arch;
+
+	if (a->dmapend == 0 || va < a->dmapbase || va >= a->dmapend)
+		return (-1);
+	*pa = va - a->dmapbase + a->dmapphys;
+	return (0);
+}
+
+bool
+model_sparse(const struct model *m)
+{
+	return (m->p.version >= (m->arch->sparse_minver != 0 ?
+	    m->arch->sparse_minver : 3));
+}
+
+uint32_t
+model_availsize_off(const struct model *m)
+{
+	return (m->arch->availsize_off != 0 ? m->arch->availsize_off : 64);
 }
 
 static int
@@ -400,8 +441,8 @@ model_patch_va(struct model *m, uint64_t va, const void *data, size_t len)
 		n = GPAGE - (va & (GPAGE - 1));
 		if (n > len)
 			n = len;
-		if (a->dmapend != 0 && va >= a->dmapbase && va < a->dmapend)
-			pa = va - a->dmapbase;
+		if (model_dmap_pa(m, va, &pa) == 0)
+			;
 		else if (va >= a->sec_start[SEC_NOTE] &&
 		    va < a->kern_pa_off + a->kern_end_pa)
 			pa = model_kva_to_pa(m, va);
@@ -742,13 +783,21 @@ make_msgbuf(struct model *m)
 		cksum += ring[i];
 	wseq = (uint32_t)(seq % ((uint64_t)size * 16));
 	rseq = wseq - (uint32_t)n;
-	dmap = m->arch->dmapbase;
+	dmap = model_dmap_va(m, m->msgbuf_pa);
 	memset(hdr, 0, sizeof(hdr));
-	le64put(hdr + 0, dmap + m->msgbuf_pa);		/* msg_ptr */
+	if (m->arch->ptrsize == 4) {
+		/* ILP32: msg_ptr is 4 bytes, the u_ints follow. */
+		le64put(hdr + 0, dmap | 0x063062ULL << 32);
+		le64put(hdr + 8, size | (uint64_t)wseq << 32);
+		le64put(hdr + 16, rseq | (uint64_t)cksum << 32);
+		le64put(hdr + 24, (size * 16) | 6ULL << 32);
+	} else {
+	le64put(hdr + 0, dmap);				/* msg_ptr */
 	le64put(hdr + 8, 0x063062 | (uint64_t)size << 32); /* magic, size */
 	le64put(hdr + 16, wseq | (uint64_t)rseq << 32);
 	le64put(hdr + 24, cksum | (uint64_t)(size * 16) << 32);
 	le64put(hdr + 32, 6);				/* lastpri, flags */
+	}
 	if (model_patch(m, m->msgbuf_pa, ring, size) != 0 ||
 	    model_patch(m, m->msgbuf_pa + size, hdr, sizeof(hdr)) != 0) {
 		free(ring);
@@ -763,7 +812,7 @@ make_msgbuf(struct model *m)
 uint64_t
 model_msgbufp(const struct model *m)
 {
-	return (m->arch->dmapbase + m->msgbuf_pa + m->msg_size);
+	return (model_dmap_va(m, m->msgbuf_pa) + m->msg_size);
 }
 
 /* Direct-map-only kernel pages (UMA): dumped, not in the kernel map. */
@@ -827,6 +876,7 @@ model_build(const struct model_params *p, char *err, size_t errlen)
 		seterr(err, errlen, "unknown architecture %s", p->arch);
 		goto fail;
 	}
+	gen_pagesize = m->arch->pagesize != 0 ? m->arch->pagesize : 4096;
 	if (p->version < m->arch->minver || p->version > m->arch->maxver) {
 		seterr(err, errlen, "%s minidump version %d not in %d..%d",
 		    p->arch, p->version, m->arch->minver, m->arch->maxver);

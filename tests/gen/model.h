@@ -19,8 +19,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define	GPAGE		((uint64_t)4096)
-#define	GPAGE_SHIFT	12
+/* The model's page size: 4096, or the arch's (arm64 16 KiB pages). */
+extern uint64_t	 gen_pagesize;
+#define	GPAGE		gen_pagesize
 
 /* Per physical page state (struct model.pst). */
 #define	PS_RAM		0x01	/* inside a dump_avail range */
@@ -131,6 +132,16 @@ struct model_params {
 
 struct model;
 
+/* A register as the cores hold it (gen_arch.regs). */
+#define	GEN_MAXREGS	40
+struct gen_reg {
+	const char	*name;		/* as LLDB and GDB call it */
+	uint32_t	 off;		/* in the FreeBSD struct reg */
+	uint32_t	 loff;		/* in the Linux pr_reg */
+	uint32_t	 size;		/* 4 or 8 */
+	uint64_t	 value;
+};
+
 /* What an architecture provides. */
 struct gen_arch {
 	const char	*name;		/* model name ("amd64") */
@@ -175,9 +186,25 @@ struct gen_arch {
 	/* Slots for hostile page-table variants (see gen_amd64.c). */
 	int	(*hostile)(const struct model *, int what, uint64_t *pa,
 		    uint64_t *pmap_idx, int *idx);
+	/* Where i386 and arm64 differ from amd64 (0: the amd64 value). */
+	uint64_t	 dmapphys;	/* physical address at dmapbase */
+	uint64_t	 phys_base;	/* RAM starts at phys_base + 0x1000 */
+	uint64_t	 high_min;	/* lowest start of the high RAM range */
+	uint32_t	 pagesize;	/* 0: 4096 */
+	int		 sparse_minver;	/* first version with dump_avail: 3 */
+	uint32_t	 availsize_off;	/* dumpavailsize in the header: 64 */
+	/*
+	 * The registers a converter must report for thread t (its pcb's and
+	 * the constant ones): up to GEN_MAXREGS; NULL: coreck's amd64 check.
+	 */
+	int	(*regs)(const struct model *, const struct gthread *t,
+		    struct gen_reg *r);
+	uint32_t	 gregsz, linux_gregsz;	/* FreeBSD, Linux pr_reg */
 };
 
 extern const struct gen_arch gen_arch_amd64;
+extern const struct gen_arch gen_arch_i386, gen_arch_i386pae;
+extern const struct gen_arch gen_arch_arm64, gen_arch_arm64_16k;
 const struct gen_arch *gen_arch_find(const char *name);
 
 struct model {
@@ -229,6 +256,8 @@ struct model {
 	int32_t		 dumptid;
 	uint32_t	 ncpu;
 	void		*world;		/* world.c */
+	/* No direct map: KVA for the world's objects, mapped by world.c. */
+	uint64_t	 obj_va, obj_end;
 	/* Arch private. */
 	void		*archdata;
 };
@@ -258,6 +287,12 @@ uint64_t	 model_dumped_pages(const struct model *);
 void		 model_runs(const struct model *, uint64_t *kruns,
 		    uint64_t *druns, uint64_t *kpages);
 uint64_t	 model_high_base(const struct model *);
+/* Direct map: the address of pa, or 0 and *pa of va (-1: not in it). */
+uint64_t	 model_dmap_va(const struct model *, uint64_t pa);
+int		 model_dmap_pa(const struct model *, uint64_t va, uint64_t *pa);
+/* Dump format facts that vary by arch. */
+bool		 model_sparse(const struct model *);
+uint32_t	 model_availsize_off(const struct model *);
 uint64_t	 model_msgbufp(const struct model *);
 
 /* Building blocks for the arch (model.c). */

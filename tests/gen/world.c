@@ -34,7 +34,9 @@
 #define	TD_NAME		0x1a0
 #define	TD_PCB		0x380
 #define	TD_KSTACK	0x390
-#define	PCB_OFF		0xe80	/* td_pcb in its kernel stack page */
+/* td_pcb in its kernel stack page (0xe80 on amd64), pointer size. */
+#define	PCB_OFF(m)	((GPAGE - (m)->arch->pcb_size - 0x40) & ~(uint64_t)15)
+#define	PS(m)		((uint64_t)(m)->arch->ptrsize)
 #define	PIDHASH		255	/* pidhash mask: 256 buckets */
 #define	PCPU_SIZE	0x400
 
@@ -224,6 +226,16 @@ put32(uint8_t *p, uint32_t v)
 		p[i] = (uint8_t)(v >> (8 * i));
 }
 
+/* A pointer (or long) of the model's size. */
+static void
+putp(const struct model *m, uint8_t *p, uint64_t v)
+{
+	if (m->arch->ptrsize == 4)
+		put32(p, (uint32_t)v);
+	else
+		put64(p, v);
+}
+
 static int
 sym_put(struct model *m, const char *name, uint64_t off, const void *b,
     size_t n)
@@ -245,12 +257,29 @@ sym_put32(struct model *m, const char *name, uint64_t off, uint32_t v)
 }
 
 static int
-sym_put64(struct model *m, const char *name, uint64_t off, uint64_t v)
+sym_putp(struct model *m, const char *name, uint64_t off, uint64_t v)
 {
 	uint8_t b[8];
 
-	put64(b, v);
-	return (sym_put(m, name, off, b, 8));
+	putp(m, b, v);
+	return (sym_put(m, name, off, b, PS(m)));
+}
+
+/* A world object's address: direct map, else mapped into obj_va. */
+static uint64_t
+objva(struct model *m, uint64_t pa)
+{
+	uint64_t va;
+
+	if (m->arch->dmapend != 0)
+		return (model_dmap_va(m, pa));
+	if (m->obj_va + GPAGE > m->obj_end)
+		return (UINT64_MAX);
+	va = m->obj_va;
+	if (m->arch->map4k(m, va, pa) != 0)
+		return (UINT64_MAX);
+	m->obj_va += GPAGE;
+	return (va);
 }
 
 /* Offsets the kernel exports (kern_proc.c) and pcb_size (kern_mib.c). */
@@ -466,7 +495,7 @@ thread_regs(const struct model *m, struct gthread *t)
 		;
 	/* Frames from the outermost, below the pcb; frame k is fs(k) below
 	   frame k + 1 (stack_bytes() walks the same sizes upwards). */
-	frame[n - 1] = t->kstack + PCB_OFF - 0x100;
+	frame[n - 1] = t->kstack + PCB_OFF(m) - 0x100;
 	for (k = n - 2; k >= 0; k--) {
 		fs = 0x30 + 0x10 * (model_hash(m->p.seed ^ 0xf5, (uint64_t)
 		    t->tid * 16 + (uint64_t)k) % 4);
@@ -517,7 +546,7 @@ place_pcbs(struct model *m)
 			t->pcb = sp->va + (uint64_t)t->oncpu *
 			    m->arch->pcb_size;
 		else
-			t->pcb = t->kstack + PCB_OFF;
+			t->pcb = t->kstack + PCB_OFF(m);
 	}
 }
 
@@ -527,7 +556,7 @@ world_build(struct model *m, char *err, size_t errlen)
 	struct world *w;
 	struct gthread *t;
 	uint64_t pa, va, i, j, n, bytes;
-	uint8_t pcb[1024], buf[8];
+	uint8_t pcb[2048], buf[8];
 
 	if (make_funcs(m) != 0 || emit_funcs(m) != 0 || export_offsets(m) != 0)
 		goto bug;
@@ -552,20 +581,18 @@ world_build(struct model *m, char *err, size_t errlen)
 	for (i = 0; i < m->nprocs; i += GPAGE / PROC_SIZE) {
 		pa = model_alloc(m, 1, PS_EXPLICIT | PS_WORLD);
 		if (pa == UINT64_MAX || addpage(w, pa, WP_PROCS,
-		    (uint32_t)i) != 0)
+		    (uint32_t)i) != 0 || (va = objva(m, pa)) == UINT64_MAX)
 			goto nomem;
 		for (j = 0; j < GPAGE / PROC_SIZE && i + j < m->nprocs; j++)
-			m->procs[i + j].p = m->arch->dmapbase + pa +
-			    j * PROC_SIZE;
+			m->procs[i + j].p = va + j * PROC_SIZE;
 	}
 	for (i = 0; i < m->nthreads; i += GPAGE / TD_SIZE) {
 		pa = model_alloc(m, 1, PS_EXPLICIT | PS_WORLD);
 		if (pa == UINT64_MAX || addpage(w, pa, WP_THREADS,
-		    (uint32_t)i) != 0)
+		    (uint32_t)i) != 0 || (va = objva(m, pa)) == UINT64_MAX)
 			goto nomem;
 		for (j = 0; j < GPAGE / TD_SIZE && i + j < m->nthreads; j++)
-			m->threads[i + j].td = m->arch->dmapbase + pa +
-			    j * TD_SIZE;
+			m->threads[i + j].td = va + j * TD_SIZE;
 	}
 	/* Kernel stacks: a guard page, then the stack page. */
 	for (i = 0; i < m->nthreads; i++) {
@@ -609,19 +636,20 @@ world_build(struct model *m, char *err, size_t errlen)
 	}
 	if (m->p.hostile & WH_UNDUMPED) {
 		w->bad_td = m->procs[0].first;
-		pa = model_alloc(m, 1, 0);	/* never mapped nor dumped */
-		if (pa == UINT64_MAX)
+		/* Never mapped nor dumped; mapped PG_NODUMP without a dmap. */
+		pa = model_alloc(m, 1, m->arch->dmapend != 0 ? 0 : PS_NODUMP);
+		if (pa == UINT64_MAX || (va = objva(m, pa)) == UINT64_MAX)
 			goto nomem;
-		w->undumped = m->arch->dmapbase + pa + 0x40;
+		w->undumped = va + 0x40;
 	}
 	qsort(w->pages, w->npages, sizeof(*w->pages), wpage_cmp);
 	/* Kernel variables. */
-	if (sym_put64(m, "allproc", 0, m->procs[m->nprocs - 1].p) != 0 ||
+	if (sym_putp(m, "allproc", 0, m->procs[m->nprocs - 1].p) != 0 ||
 	    sym_put32(m, "dumptid", 0, (uint32_t)m->dumptid) != 0 ||
 	    sym_put32(m, "mp_maxid", 0, m->ncpu - 1) != 0 ||
 	    sym_put32(m, "mp_ncpus", 0, m->ncpu) != 0 ||
-	    sym_put64(m, "pidhashtbl", 0, m->misc_va) != 0 ||
-	    sym_put64(m, "pidhash", 0, m->p.hostile & WH_HUGEHASH ?
+	    sym_putp(m, "pidhashtbl", 0, m->misc_va) != 0 ||
+	    sym_putp(m, "pidhash", 0, m->p.hostile & WH_HUGEHASH ?
 	    10000000 - 1 : PIDHASH) != 0)
 		goto bug;
 	/* The pid hash table: bucket heads, newest first. */
@@ -637,8 +665,8 @@ world_build(struct model *m, char *err, size_t errlen)
 		for (i = 0; i < m->nprocs; i++)
 			heads[m->procs[i].pid & PIDHASH] = m->procs[i].p;
 		for (i = 0; i <= PIDHASH; i++)
-			put64(tb + 8 * i, heads[i]);
-		n = model_patch(m, m->misc_pa[0], tb, (PIDHASH + 1) * 8);
+			putp(m, tb + PS(m) * i, heads[i]);
+		n = model_patch(m, m->misc_pa[0], tb, (PIDHASH + 1) * PS(m));
 		free(heads);
 		free(tb);
 		if (n != 0)
@@ -669,11 +697,11 @@ world_build(struct model *m, char *err, size_t errlen)
 			if (m->threads[j].oncpu == (int32_t)i)
 				cur = m->threads[j].td;
 		memset(pc, 0, sizeof(pc));
-		put64(pc, cur);
-		put64(pc + 8, idle);
+		putp(m, pc, cur);
+		putp(m, pc + PS(m), idle);
 		va = model_sym(m, "__pcpu")->va + i * PCPU_SIZE;
 		if (model_patch_va(m, va, pc, sizeof(pc)) != 0 ||
-		    sym_put64(m, "cpuid_to_pcpu", i * 8, va) != 0)
+		    sym_putp(m, "cpuid_to_pcpu", i * PS(m), va) != 0)
 			goto bug;
 	}
 	return (0);
@@ -733,18 +761,18 @@ proc_bytes(const struct model *m, const struct world *w, uint32_t i,
 		next = w->dangling;
 	prev = i + 1 < m->nprocs ? m->procs[i + 1].p + P_LIST :
 	    model_sym(m, "allproc")->va;
-	put64(b + P_LIST, next);
-	put64(b + P_LIST + 8, prev);
+	putp(m, b + P_LIST, next);
+	putp(m, b + P_LIST + PS(m), prev);
 	first = &m->threads[p->first];
 	last = &m->threads[p->first + p->nthreads - 1];
-	put64(b + P_THREADS, first->td);
-	put64(b + P_THREADS + 8, last->td + TD_PLIST);
+	putp(m, b + P_THREADS, first->td);
+	putp(m, b + P_THREADS + PS(m), last->td + TD_PLIST);
 	if ((m->p.hostile & (WH_LONGLIST | WH_WIDELIST)) && i == w->long_proc)
-		put64(b + P_THREADS, w->long_va);
+		putp(m, b + P_THREADS, w->long_va);
 	put32(b + P_PID, (uint32_t)p->pid);
 	/* Pid hash chain: the next older process in the same bucket. */
-	put64(b + P_HASH, p->hnext != 0 ? m->procs[p->hnext - 1].p : 0);
-	put64(b + P_HASH + 8, 0);
+	putp(m, b + P_HASH, p->hnext != 0 ? m->procs[p->hnext - 1].p : 0);
+	putp(m, b + P_HASH + PS(m), 0);
 	memset(b + P_COMM, 0, 20);
 	memcpy(b + P_COMM, p->comm, strlen(p->comm));
 }
@@ -759,7 +787,7 @@ thread_bytes(const struct model *m, const struct world *w, uint32_t i,
 
 	filler(m, t->td, b, TD_SIZE);
 	put64(b + 0, 0);			/* td_lock */
-	put64(b + TD_PROC, p->p);
+	putp(m, b + TD_PROC, p->p);
 	next = i + 1 < p->first + p->nthreads ? m->threads[i + 1].td : 0;
 	if ((m->p.hostile & WH_TDCYCLE) && t->proc == w->tdcycle_proc &&
 	    next == 0)
@@ -768,14 +796,14 @@ thread_bytes(const struct model *m, const struct world *w, uint32_t i,
 		next = w->undumped;
 	prev = i > p->first ? m->threads[i - 1].td + TD_PLIST :
 	    p->p + P_THREADS;
-	put64(b + TD_PLIST, next);
-	put64(b + TD_PLIST + 8, prev);
+	putp(m, b + TD_PLIST, next);
+	putp(m, b + TD_PLIST + PS(m), prev);
 	put32(b + TD_TID, (uint32_t)t->tid);
 	put32(b + TD_ONCPU, (uint32_t)t->oncpu);
 	memset(b + TD_NAME, 0, 20);
 	memcpy(b + TD_NAME, t->name, strlen(t->name));
-	put64(b + TD_PCB, t->kstack + PCB_OFF);
-	put64(b + TD_KSTACK, t->kstack);
+	putp(m, b + TD_PCB, t->kstack + PCB_OFF(m));
+	putp(m, b + TD_KSTACK, t->kstack);
 }
 
 /* A kernel stack page: frames of the chain, the pcb at PCB_OFF. */
@@ -795,16 +823,17 @@ stack_bytes(const struct model *m, uint32_t i, uint8_t *b)
 		if (k < t->nret)
 			next = f + 0x30 + 0x10 * (model_hash(m->p.seed ^ 0xf5,
 			    (uint64_t)t->tid * 16 + (uint64_t)k) % 4);
-		put64(b + (f - t->kstack), next);
-		put64(b + (f - t->kstack) + 8, k < t->nret ? t->ret[k] : 0);
+		putp(m, b + (f - t->kstack), next);
+		putp(m, b + (f - t->kstack) + PS(m), k < t->nret ? t->ret[k] :
+		    0);
 		f = next;
 	}
 	/* td_pcb: the current context, or a stale one if running. */
 	if (t->kind == WT_SLEEP)
-		m->arch->pcb(m, t, b + PCB_OFF);
+		m->arch->pcb(m, t, b + PCB_OFF(m));
 	else {
 		stale_regs(m, t, &s);
-		m->arch->pcb(m, &s, b + PCB_OFF);
+		m->arch->pcb(m, &s, b + PCB_OFF(m));
 	}
 }
 
@@ -822,20 +851,20 @@ long_bytes(const struct model *m, const struct world *w, uint32_t i,
 
 	va = w->long_va + (uint64_t)i * GPAGE;
 	if (!(m->p.hostile & WH_WIDELIST)) {
-		for (k = 0; k < GPAGE; k += 8)
-			put64(b + k, va + k - TD_PLIST + 8);
+		for (k = 0; k < GPAGE; k += PS(m))
+			putp(m, b + k, va + k - TD_PLIST + PS(m));
 		return;
 	}
 	for (k = 0; k < GPAGE; k += TD_SIZE) {
 		e = (va + k - w->long_va) / TD_SIZE;
 		filler(m, va + k, b + k, TD_SIZE);
-		put64(b + k + TD_PLIST, e + 1 < m->p.longlist ?
+		putp(m, b + k + TD_PLIST, e + 1 < m->p.longlist ?
 		    va + k + TD_SIZE : 0);
 		put32(b + k + TD_TID, (uint32_t)(200000 + e));
 		put32(b + k + TD_ONCPU, 0xffffffff);
 		memset(b + k + TD_NAME, 0, 20);
 		memcpy(b + k + TD_NAME, "widelist", 8);
-		put64(b + k + TD_PCB, m->threads[0].kstack + PCB_OFF);
+		putp(m, b + k + TD_PCB, m->threads[0].kstack + PCB_OFF(m));
 	}
 }
 

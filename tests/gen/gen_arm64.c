@@ -1,0 +1,571 @@
+/*
+ * gen_arm64.c: the arm64 part of the test generator's model ("arm64" with
+ * 4 KiB pages, "arm64-16k" with 16 KiB pages): RAM from 1 GiB up as on
+ * QEMU's virt board, the direct map of it (dmapphys = 1 GiB), the kernel
+ * image by L2 blocks, 4 KiB (16 KiB) L3 module, heap and world pages,
+ * device and PG_NODUMP mappings, an L1 block (an L2 block with 16 KiB
+ * pages) over the high RAM range; the minidump header of versions 1, 2 and
+ * 3 and the flat L3 section as sys/arm64/arm64/minidump_machdep.c writes
+ * them (blocks expanded into synthetic L3 pages); the real symbol
+ * addresses of a FreeBSD 13 arm64 kernel plus the thread symbols a newer
+ * kernel exports; both pcb layouts (12.x/13.x for versions 1 and 2, 14 and
+ * later for version 3, told apart by osreldate); arm64 machine code.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "world.h"
+#include "gen_arm64.h"
+
+#define	KVA_MIN		0xffff000000000000ULL	/* VM_MIN_KERNEL_ADDRESS */
+#define	DMAP_MIN	0xffffa00000000000ULL
+#define	DMAP_MAX	0xffffff0000000000ULL
+#define	PHYS_BASE	0x40000000ULL		/* RAM and DMAP_MIN_PHYSADDR */
+#define	KERN_END_PA	(PHYS_BASE + 0x2000000ULL)
+#define	GIB		0x40000000ULL
+
+/* L3 descriptor bits. */
+#define	L3_PAGE		0x3ULL
+#define	ATTR_IDX_WB	(0ULL << 2)
+#define	ATTR_SH_IS	(3ULL << 8)
+#define	ATTR_AF		(1ULL << 10)
+#define	ATTR_NG		(1ULL << 11)
+#define	ATTR_DBM	(1ULL << 51)
+#define	ATTR_PXN	(1ULL << 53)
+#define	ATTR_UXN	(1ULL << 54)
+#define	ATTR_SW_WIRED	(1ULL << 55)
+
+#define	NOTE_VA		0xffff000000000100ULL
+#define	TEXT_VA		0xffff000000000800ULL	/* the real entry point */
+#define	RODATA_VA	0xffff000000800000ULL
+#define	DATA_VA		0xffff000000a00000ULL
+#define	BSS_VA		0xffff000000c35000ULL	/* real .bss */
+#define	BSS_END		0xffff000001000000ULL
+
+#define	PCB_SIZE	0x560		/* real sizeof(dumppcb), 13.x */
+
+/*
+ * Symbols of a FreeBSD 13 arm64 kernel (addresses as published with LLVM's
+ * LLDB FreeBSDKernel tests), then those a newer kernel has, at free
+ * addresses of the same sections.
+ */
+static const struct gsym arm64_syms[] = {
+	{ "kernbase", KVA_MIN, 0, GS_NOTYPE, 1, SEC_ABS },
+	{ "dumppcb", 0xffff000000df3790ULL, PCB_SIZE, GS_OBJECT, 0, SEC_BSS },
+	{ "hz", 0xffff000000e2651cULL, 4, GS_OBJECT, 1, SEC_BSS },
+	/* Newer-kernel symbols at free addresses. */
+	{ "btext", TEXT_VA, 0x40, GS_FUNC, 1, SEC_TEXT },
+	{ "pcb_size", RODATA_VA + 0x80, 4, GS_OBJECT, 1, SEC_RODATA },
+	{ "proc_off_p_pid", RODATA_VA + 0x100, 4, GS_OBJECT, 1, SEC_RODATA },
+	{ "proc_off_p_comm", RODATA_VA + 0x104, 4, GS_OBJECT, 1, SEC_RODATA },
+	{ "proc_off_p_list", RODATA_VA + 0x108, 4, GS_OBJECT, 1, SEC_RODATA },
+	{ "proc_off_p_hash", RODATA_VA + 0x10c, 4, GS_OBJECT, 1, SEC_RODATA },
+	{ "proc_off_p_threads", RODATA_VA + 0x110, 4, GS_OBJECT, 1,
+	    SEC_RODATA },
+	{ "thread_off_td_tid", RODATA_VA + 0x114, 4, GS_OBJECT, 1,
+	    SEC_RODATA },
+	{ "thread_off_td_name", RODATA_VA + 0x118, 4, GS_OBJECT, 1,
+	    SEC_RODATA },
+	{ "thread_off_td_oncpu", RODATA_VA + 0x11c, 4, GS_OBJECT, 1,
+	    SEC_RODATA },
+	{ "thread_off_td_pcb", RODATA_VA + 0x120, 4, GS_OBJECT, 1,
+	    SEC_RODATA },
+	{ "thread_off_td_plist", RODATA_VA + 0x124, 4, GS_OBJECT, 1,
+	    SEC_RODATA },
+	{ "version", DATA_VA + 0x1000, 256, GS_OBJECT, 1, SEC_DATA },
+	{ "osreldate", DATA_VA + 0x1200, 4, GS_OBJECT, 1, SEC_DATA },
+	{ "time_second", DATA_VA + 0x1208, 8, GS_OBJECT, 1, SEC_DATA },
+	{ "panicstr", 0xffff000000fc0000ULL, 8, GS_OBJECT, 1, SEC_BSS },
+	{ "msgbufp", 0xffff000000fc0008ULL, 8, GS_OBJECT, 1, SEC_BSS },
+	{ "stopped_cpus", 0xffff000000fc0020ULL, 32, GS_OBJECT, 1, SEC_BSS },
+	{ "mp_maxid", 0xffff000000fc0040ULL, 4, GS_OBJECT, 1, SEC_BSS },
+	{ "mp_ncpus", 0xffff000000fc0044ULL, 4, GS_OBJECT, 1, SEC_BSS },
+	{ "pidhashtbl", 0xffff000000fc0048ULL, 8, GS_OBJECT, 1, SEC_BSS },
+	{ "pidhash", 0xffff000000fc0050ULL, 8, GS_OBJECT, 1, SEC_BSS },
+	{ "allproc", 0xffff000000fc0058ULL, 8, GS_OBJECT, 1, SEC_BSS },
+	{ "dumptid", 0xffff000000fc0060ULL, 4, GS_OBJECT, 1, SEC_BSS },
+	{ "cpuid_to_pcpu", 0xffff000000fc0080ULL, 0x800, GS_OBJECT, 1,
+	    SEC_BSS },
+	{ "__pcpu", 0xffff000000fc1000ULL, 0x2000, GS_OBJECT, 1, SEC_BSS },
+	{ "stoppcbs", 0xffff000000fc4000ULL, 256 * PCB_SIZE, GS_OBJECT, 1,
+	    SEC_BSS },
+	{ "panic_buf", 0xffff000000ff0000ULL, 256, GS_OBJECT, 0, SEC_BSS },
+};
+
+struct a64m {
+	uint64_t	 l2size;	/* KVA per L3 table (2 MiB, 32 MiB) */
+};
+
+static uint64_t
+l2size(void)
+{
+	return (GPAGE / 8 * GPAGE);
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint64_t
+roundup2_(uint64_t x, uint64_t a)
+{
+	return ((x + a - 1) & ~(a - 1));
+}
+
+static int
+arm64_map4k(struct model *m, uint64_t va, uint64_t pa)
+{
+	if (va < KVA_MIN || va >= DMAP_MIN)
+		return (-1);
+	return (model_map(m, va, pa, 1, MK_4K));
+}
+
+static int
+map_chunk(struct model *m, uint64_t va, uint64_t n, int flags)
+{
+	uint64_t pa, i;
+
+	pa = model_alloc(m, n, flags);
+	if (pa != UINT64_MAX)
+		return (model_map(m, va, pa, n, MK_4K));
+	for (i = 0; i < n; i++) {
+		pa = model_alloc(m, 1, flags);
+		if (pa == UINT64_MAX ||
+		    arm64_map4k(m, va + i * GPAGE, pa) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+/* Scattered L3 heap: chunks with gaps (as the amd64 model does). */
+static int
+map_heap(struct model *m, uint64_t *cur, uint64_t npages, uint64_t salt)
+{
+	static const uint64_t maxlen[] = { 32, 16, 4, 1 };
+	uint64_t done, n, h, ml;
+	int f;
+
+	f = m->p.frag < 0 ? 0 : m->p.frag > 3 ? 3 : m->p.frag;
+	ml = maxlen[f];
+	for (done = 0; done < npages; done += n) {
+		h = model_hash(m->p.seed ^ salt, done);
+		n = 1 + h % ml;
+		if (n > npages - done)
+			n = npages - done;
+		if (map_chunk(m, *cur, n, 0) != 0)
+			return (-1);
+		*cur += n * GPAGE;
+		if ((h >> 20) % 4 == 0)
+			*cur += (1 + (h >> 24) % 3) * GPAGE;
+		if ((h >> 32) % 512 == 0)
+			*cur += 2 * l2size() + ((h >> 40) % 512) * GPAGE;
+	}
+	return (0);
+}
+
+static int
+arm64_build(struct model *m, char *err, size_t errlen)
+{
+	uint64_t cur, pa, i, heap, ram, hole, l2, blk;
+
+	l2 = l2size();
+	m->archdata = calloc(1, sizeof(struct a64m));
+	if (m->archdata == NULL)
+		goto nomem;
+	/* The image: L2 blocks from VM_MIN_KERNEL_ADDRESS. */
+	for (i = 0; i < KERN_END_PA - PHYS_BASE; i += l2)
+		if (model_map(m, KVA_MIN + i, PHYS_BASE + i, l2 / GPAGE,
+		    MK_2M) != 0)
+			goto nomem;
+	/* Preloaded modules: L3 pages right after the image. */
+	cur = KVA_MIN + (KERN_END_PA - PHYS_BASE);
+	if (map_heap(m, &cur, 200 + m->p.seed % 64, 0x30d) != 0)
+		goto nomem;
+	/* The kernel heap, with a hole of two invalid L2 entries. */
+	cur = roundup2_(cur, l2) + l2;
+	ram = 0;
+	for (i = 0; i < (uint64_t)m->navail; i++)
+		ram += (m->avail[2 * i + 1] - m->avail[2 * i]) / GPAGE;
+	heap = ram * 6 / 100;
+	if (map_heap(m, &cur, heap / 2, 0x4ea9) != 0)
+		goto nomem;
+	cur = roundup2_(cur, l2) + 2 * l2;
+	if (map_heap(m, &cur, heap - heap / 2, 0x4eaa) != 0)
+		goto nomem;
+	/*
+	 * Device memory (never dumped): the GIC and UART of QEMU's virt
+	 * board, a page in a hole between RAM ranges and the highest frame
+	 * an L3 descriptor holds; then PG_NODUMP RAM.
+	 */
+	hole = m->avail[3];
+	{
+		const uint64_t dev[] = { 0x08000000ULL, 0x09000000ULL,
+		    roundup2_(hole + 1, GPAGE),
+		    ~0xfffc000000000fffULL & ~(GPAGE - 1) };
+
+		for (i = 0; i < 4; i++, cur += GPAGE)
+			if (arm64_map4k(m, cur, dev[i]) != 0)
+				goto nomem;
+	}
+	for (i = 0; i < 8; i++, cur += GPAGE) {
+		pa = model_alloc(m, 1, PS_NODUMP);
+		if (pa == UINT64_MAX || arm64_map4k(m, cur, pa) != 0)
+			goto nomem;
+	}
+	cur += 4 * GPAGE;
+	m->misc_va = cur;
+	for (i = 0; i < 16; i++, cur += GPAGE) {
+		pa = model_alloc(m, 1, 0);
+		if (pa == UINT64_MAX || arm64_map4k(m, cur, pa) != 0)
+			goto nomem;
+		m->misc_pa[i] = pa;
+	}
+	/* Kernel stacks: one guard page and one stack page per thread. */
+	cur = roundup2_(cur, l2);
+	m->kstack_va = cur;
+	cur += world_kva_pages(&m->p) * GPAGE;
+	/*
+	 * The high RAM range: an L1 block (1 GiB) with 4 KiB pages, an L2
+	 * block (32 MiB) with 16 KiB pages.
+	 */
+	blk = GPAGE == 4096 ? GIB : l2;
+	cur = roundup2_(cur, blk);
+	if (model_map(m, cur, model_high_base(m), blk / GPAGE,
+	    blk == GIB ? MK_1G : MK_2M) != 0)
+		goto nomem;
+	cur += blk;
+	m->kva_end = roundup2_(cur, l2);
+	return (0);
+nomem:
+	snprintf(err, errlen, "model needs more RAM (%" PRIu64 " MiB is too "
+	    "small for this layout)", m->p.ram_mib);
+	return (-1);
+}
+
+static int
+patchn(struct model *m, const char *name, uint64_t v, size_t n)
+{
+	const struct gsym *s = model_sym(m, name);
+	uint8_t b[8];
+
+	if (s == NULL)
+		return (-1);
+	put64(b, v);
+	return (model_patch_va(m, s->va, b, n));
+}
+
+/* __FreeBSD_version of the model kernel: 13.2 for v1/v2, 14.1 for v3. */
+static uint32_t
+osreldate(const struct model *m)
+{
+	return (m->p.version >= 3 ? 1401000 : 1302000);
+}
+
+static int
+arm64_finish(struct model *m, char *err, size_t errlen)
+{
+	const struct gsym *s;
+	uint8_t note[36], code[0x40], *zero;
+	uint64_t va;
+	int rc;
+
+	va = (BSS_VA + GPAGE - 1) & ~(GPAGE - 1);
+	model_setstate(m, model_kva_to_pa(m, va), (BSS_END - va) / GPAGE,
+	    PS_ZERO);
+	if ((zero = calloc(1, GPAGE)) == NULL)
+		goto fail;
+	rc = model_patch_va(m, BSS_VA, zero, va - BSS_VA);
+	free(zero);
+	if (rc != 0)
+		goto fail;
+	memset(note, 0, sizeof(note));
+	note[0] = 4;
+	note[4] = 20;
+	note[8] = 3;
+	memcpy(note + 12, "GNU", 4);
+	memcpy(note + 16, m->buildid, 20);
+	if (model_patch_va(m, NOTE_VA, note, sizeof(note)) != 0)
+		goto fail;
+	m->arch->funccode(m->arch->entry, sizeof(code), NULL, 0, code);
+	if (model_patch_va(m, m->arch->entry, code, sizeof(code)) != 0)
+		goto fail;
+	s = model_sym(m, "version");
+	if (model_patch_va(m, s->va, m->version, strlen(m->version) + 1) != 0)
+		goto fail;
+	s = model_sym(m, "panic_buf");
+	if (model_patch_va(m, s->va, m->panicstr,
+	    strlen(m->panicstr) + 1) != 0)
+		goto fail;
+	if (patchn(m, "hz", 1000, 4) != 0 ||
+	    patchn(m, "osreldate", osreldate(m), 4) != 0 ||
+	    patchn(m, "time_second", (uint64_t)m->dumptime, 8) != 0 ||
+	    patchn(m, "panicstr", s->va, 8) != 0 ||
+	    patchn(m, "msgbufp", model_msgbufp(m), 8) != 0)
+		goto fail;
+	return (0);
+fail:
+	snprintf(err, errlen, "model bug: cannot patch the kernel image");
+	return (-1);
+}
+
+static uint64_t
+arm64_pmap_size(const struct model *m)
+{
+	return ((m->kva_end - KVA_MIN) / l2size() * GPAGE);
+}
+
+static size_t
+kmap_from(const struct model *m, uint64_t va)
+{
+	size_t lo, hi, mid;
+
+	lo = 0;
+	hi = m->nmap;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (m->map[mid].va + m->map[mid].npages * GPAGE <= va)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
+/*
+ * One L3 table per L2 entry from VM_MIN_KERNEL_ADDRESS: the real L3
+ * descriptors of page mappings (with upper attributes the reader must
+ * mask), synthetic ones (pa | ATTR_AF | shareability | L3_PAGE) for
+ * blocks, zeros for an invalid entry.
+ */
+static void
+arm64_pmap_page(const struct model *m, uint64_t i, uint8_t *page)
+{
+	const struct kmap *k;
+	uint64_t va0, va, e, l2;
+	size_t j;
+
+	l2 = l2size();
+	memset(page, 0, GPAGE);
+	va0 = KVA_MIN + i * l2;
+	for (j = kmap_from(m, va0); j < m->nmap; j++) {
+		k = &m->map[j];
+		if (k->va >= va0 + l2)
+			break;
+		for (va = k->va > va0 ? k->va : va0;
+		    va < k->va + k->npages * GPAGE && va < va0 + l2;
+		    va += GPAGE) {
+			e = (k->pa + (va - k->va)) | ATTR_AF | ATTR_SH_IS |
+			    ATTR_IDX_WB | L3_PAGE;
+			if (k->kind == MK_4K)
+				e |= ATTR_NG | ATTR_DBM | ATTR_PXN | ATTR_UXN |
+				    ATTR_SW_WIRED;
+			put64(page + (va - va0) / GPAGE * 8, e);
+		}
+	}
+}
+
+static void
+arm64_header(const struct model *m, uint8_t *page)
+{
+	uint64_t bits;
+	bool sparse;
+
+	sparse = model_sparse(m);
+	bits = model_bitmap_bits(m, sparse);
+	memcpy(page, "minidump FreeBSD/arm64", 22);
+	put32(page + 24, (uint32_t)m->p.version);
+	put32(page + 28, m->msg_size);
+	if (sparse)
+		put32(page + 32, (uint32_t)roundup2_((bits + 63) / 64 * 8,
+		    GPAGE));
+	else
+		put32(page + 32, (uint32_t)roundup2_(roundup2_(bits, 8) / 8,
+		    GPAGE));
+	put32(page + 36, (uint32_t)arm64_pmap_size(m));
+	put64(page + 40, KVA_MIN);
+	put64(page + 48, m->arch->dmapphys);
+	put64(page + 56, DMAP_MIN);
+	put64(page + 64, DMAP_MAX);
+	if (m->p.version >= 2)
+		put32(page + 72, (uint32_t)GPAGE);
+	if (m->p.version >= 3)
+		put32(page + 76, GPAGE == 16384 ? 1 : 0);
+}
+
+uint64_t
+arm64_model_xreg(const struct model *m, const struct gthread *t, int n)
+{
+	switch (n) {
+	case 19:
+		return (t->rbx);
+	case 20:
+		return (t->r12);
+	case 21:
+		return (t->r13);
+	case 22:
+		return (t->r14);
+	case 23:
+		return (t->r15);
+	case 29:
+		return (t->rbp);
+	case 30:
+		return (t->rip);
+	default:
+		return (model_hash(m->p.seed ^ (0xa6400 + (uint64_t)n),
+		    (uint64_t)(uint32_t)t->tid));
+	}
+}
+
+bool
+arm64_model_newpcb(const struct model *m)
+{
+	return (osreldate(m) >= 1400084);
+}
+
+/*
+ * The pcb: FreeBSD 14 and later save x19..x30 (pcb_x[12]) and pcb_sp at
+ * 96; 12.x/13.x save pcb_x[31] (x0..x30), pcb_pc (left 0) at 248, pcb_sp
+ * at 256.
+ */
+static void
+arm64_pcb(const struct model *m, const struct gthread *t, uint8_t *b)
+{
+	int n;
+
+	memset(b, 0, PCB_SIZE);
+	if (arm64_model_newpcb(m)) {
+		for (n = 19; n <= 30; n++)
+			put64(b + (n - 19) * 8, arm64_model_xreg(m, t, n));
+		put64(b + 96, t->rsp);
+	} else {
+		for (n = 0; n <= 30; n++)
+			put64(b + n * 8, arm64_model_xreg(m, t, n));
+		put64(b + 256, t->rsp);
+	}
+}
+
+/*
+ * What the core must say for thread t, at its place in the FreeBSD struct
+ * reg (x0-x29, lr, sp, elr, spsr) and the Linux pr_reg (x0-x30, sp, pc,
+ * pstate): the pcb's registers (x0-x18 only in the 12.x/13.x layout, which
+ * saves them), pc = the saved lr.
+ */
+static int
+arm64_regs(const struct model *m, const struct gthread *t, struct gen_reg *r)
+{
+	static const char *const xn[] = { "x0", "x1", "x2", "x3", "x4", "x5",
+	    "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15",
+	    "x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23", "x24",
+	    "x25", "x26", "x27", "x28", "fp", "lr" };
+	int i, n;
+
+	n = 0;
+	for (i = arm64_model_newpcb(m) ? 19 : 0; i <= 30; i++, n++) {
+		r[n].name = xn[i];
+		r[n].off = r[n].loff = (uint32_t)i * 8;
+		r[n].size = 8;
+		r[n].value = arm64_model_xreg(m, t, i);
+	}
+	r[n].name = "sp";
+	r[n].off = r[n].loff = 248;
+	r[n].size = 8;
+	r[n].value = t->rsp;
+	n++;
+	r[n].name = "pc";
+	r[n].off = r[n].loff = 256;
+	r[n].size = 8;
+	r[n].value = t->rip;
+	return (n + 1);
+}
+
+/*
+ * stp x29, x30, [sp, #-32]!; mov x29, sp; bl at 0x10 + 0x10 k; nops;
+ * ldp x29, x30, [sp], #32; ret.
+ */
+static void
+arm64_funccode(uint64_t va, uint64_t size, const uint64_t *calls,
+    int ncalls, uint8_t *b)
+{
+	uint64_t site, i;
+	int k;
+
+	for (i = 0; i + 4 <= size; i += 4)
+		put32(b + i, 0xd503201f);		/* nop */
+	put32(b + 0, 0xa9be7bfd);
+	put32(b + 4, 0x910003fd);
+	for (k = 0; k < ncalls; k++) {
+		site = 0x10 + 0x10 * (uint64_t)k;
+		put32(b + site, 0x94000000 |
+		    (uint32_t)(((calls[k] - (va + site)) >> 2) & 0x3ffffff));
+	}
+	put32(b + size - 8, 0xa8c27bfd);
+	put32(b + size - 4, 0xd65f03c0);
+}
+
+#define	ARM64_COMMON							\
+	.machine_arch = "aarch64",					\
+	.kdh_archver = 1,						\
+	.ptrsize = 8,							\
+	.elfclass = 2,		/* ELFCLASS64 */			\
+	.elfmachine = 183,	/* EM_AARCH64 */			\
+	.elfosabi = 0,		/* as the real arm64 kernel */		\
+	.dmapbase = DMAP_MIN,						\
+	.dmapend = DMAP_MAX,						\
+	.dmapphys = PHYS_BASE,						\
+	.phys_base = PHYS_BASE,						\
+	.sec_start = { 0, NOTE_VA, TEXT_VA, RODATA_VA, DATA_VA, BSS_VA }, \
+	.sec_end = { 0, NOTE_VA + 36, RODATA_VA, DATA_VA, BSS_VA, BSS_END }, \
+	.kern_pa_off = KVA_MIN - PHYS_BASE,				\
+	.kern_end_pa = KERN_END_PA,					\
+	.entry = TEXT_VA,						\
+	.syms = arm64_syms,						\
+	.nsyms = sizeof(arm64_syms) / sizeof(arm64_syms[0]),		\
+	.build = arm64_build,						\
+	.map4k = arm64_map4k,						\
+	.finish = arm64_finish,						\
+	.header = arm64_header,						\
+	.pmap_size = arm64_pmap_size,					\
+	.pmap_page = arm64_pmap_page,					\
+	.pcb = arm64_pcb,						\
+	.pcb_size = PCB_SIZE,						\
+	.funccode = arm64_funccode,					\
+	.call_off0 = 0x10,						\
+	.call_stride = 0x10,						\
+	.call_len = 4,							\
+	.hostile = NULL,						\
+	.sparse_minver = 2,						\
+	.availsize_off = 72,						\
+	.regs = arm64_regs,						\
+	.gregsz = 272,							\
+	.linux_gregsz = 272
+
+const struct gen_arch gen_arch_arm64 = {
+	.name = "arm64",
+	ARM64_COMMON,
+	.minver = 1,
+	.maxver = 3,
+};
+
+/* 16 KiB pages: minidump version 3 only. */
+const struct gen_arch gen_arch_arm64_16k = {
+	.name = "arm64-16k",
+	ARM64_COMMON,
+	.minver = 3,
+	.maxver = 3,
+	.pagesize = 16384,
+};

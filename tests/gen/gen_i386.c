@@ -1,0 +1,554 @@
+/*
+ * gen_i386.c: the i386 part of the test generator's model (non-PAE "i386"
+ * and PAE "i386pae"): the kernel address space of a FreeBSD 12+ kernel
+ * (KERNBASE = KERNLOAD = 8 MiB, no direct map, the image mapped at its
+ * physical address with 4 MiB or 2 MiB pages, 4 KiB module, heap, message
+ * buffer and world pages, device and PG_NODUMP mappings, large pages over
+ * the high RAM range, above 4 GiB with PAE), the minidump header and flat
+ * PTE section of versions 1 and 2 as sys/i386/i386/minidump_machdep_base.c
+ * writes them (large pages expanded into synthetic page-table pages), the
+ * real symbol addresses of a FreeBSD 13 i386 kernel plus the thread
+ * symbols a newer kernel exports, the pcb layout of __FreeBSD_version
+ * 1001505 and later, and i386 machine code for the world's functions.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "world.h"
+
+#define	KERNBASE	0x800000ULL
+#define	KVA_MAX		0xff000000ULL	/* VM_MAX_KERNEL_ADDRESS */
+#define	KERN_END_PA	0x2000000ULL
+#define	MSGBUF_REGION	0x18000ULL	/* as model.c */
+
+#define	PG_V		0x001ULL
+#define	PG_RW		0x002ULL
+#define	PG_A		0x020ULL
+#define	PG_M		0x040ULL
+#define	PG_G		0x100ULL
+#define	PG_NX		(1ULL << 63)	/* PAE only */
+
+#define	NOTE_VA		0x801000ULL
+#define	TEXT_VA		0x801100ULL
+#define	BTEXT		0x8f9000ULL	/* the real entry point */
+#define	RODATA_VA	0x1500000ULL
+#define	DATA_VA		0x1900000ULL
+#define	BSS_VA		0x1ab7b00ULL	/* real .bss */
+#define	BSS_END		0x1e00000ULL
+
+#define	PCB_SIZE	0xc0		/* real sizeof(dumppcb) */
+
+/*
+ * Symbols of a FreeBSD 13 i386 kernel (addresses as published with LLVM's
+ * LLDB FreeBSDKernel tests), then those a newer kernel has, at free
+ * addresses of the same sections.
+ */
+static const struct gsym i386_syms[] = {
+	{ "kernbase", KERNBASE, 0, GS_NOTYPE, 1, SEC_ABS },
+	{ "dumppcb", 0x1d2d9a0ULL, PCB_SIZE, GS_OBJECT, 0, SEC_BSS },
+	{ "hz", 0x1d4053cULL, 4, GS_OBJECT, 1, SEC_BSS },
+	{ "IdlePDPT", 0x1d8b044ULL, 4, GS_OBJECT, 1, SEC_BSS },
+	/* Newer-kernel symbols at free addresses. */
+	{ "btext", BTEXT, 0x40, GS_FUNC, 1, SEC_TEXT },
+	{ "pcb_size", RODATA_VA + 0x80, 4, GS_OBJECT, 1, SEC_RODATA },
+	{ "proc_off_p_pid", RODATA_VA + 0x100, 4, GS_OBJECT, 1, SEC_RODATA },
+	{ "proc_off_p_comm", RODATA_VA + 0x104, 4, GS_OBJECT, 1, SEC_RODATA },
+	{ "proc_off_p_list", RODATA_VA + 0x108, 4, GS_OBJECT, 1, SEC_RODATA },
+	{ "proc_off_p_hash", RODATA_VA + 0x10c, 4, GS_OBJECT, 1, SEC_RODATA },
+	{ "proc_off_p_threads", RODATA_VA + 0x110, 4, GS_OBJECT, 1,
+	    SEC_RODATA },
+	{ "thread_off_td_tid", RODATA_VA + 0x114, 4, GS_OBJECT, 1,
+	    SEC_RODATA },
+	{ "thread_off_td_name", RODATA_VA + 0x118, 4, GS_OBJECT, 1,
+	    SEC_RODATA },
+	{ "thread_off_td_oncpu", RODATA_VA + 0x11c, 4, GS_OBJECT, 1,
+	    SEC_RODATA },
+	{ "thread_off_td_pcb", RODATA_VA + 0x120, 4, GS_OBJECT, 1,
+	    SEC_RODATA },
+	{ "thread_off_td_plist", RODATA_VA + 0x124, 4, GS_OBJECT, 1,
+	    SEC_RODATA },
+	{ "version", DATA_VA + 0x1000, 256, GS_OBJECT, 1, SEC_DATA },
+	{ "osreldate", DATA_VA + 0x1200, 4, GS_OBJECT, 1, SEC_DATA },
+	{ "time_second", DATA_VA + 0x1208, 4, GS_OBJECT, 1, SEC_DATA },
+	{ "panicstr", 0x1d90000ULL, 4, GS_OBJECT, 1, SEC_BSS },
+	{ "msgbufp", 0x1d90004ULL, 4, GS_OBJECT, 1, SEC_BSS },
+	{ "stopped_cpus", 0x1d90020ULL, 16, GS_OBJECT, 1, SEC_BSS },
+	{ "mp_maxid", 0x1d90040ULL, 4, GS_OBJECT, 1, SEC_BSS },
+	{ "mp_ncpus", 0x1d90044ULL, 4, GS_OBJECT, 1, SEC_BSS },
+	{ "pidhashtbl", 0x1d90048ULL, 4, GS_OBJECT, 1, SEC_BSS },
+	{ "pidhash", 0x1d9004cULL, 4, GS_OBJECT, 1, SEC_BSS },
+	{ "allproc", 0x1d90050ULL, 4, GS_OBJECT, 1, SEC_BSS },
+	{ "dumptid", 0x1d90054ULL, 4, GS_OBJECT, 1, SEC_BSS },
+	{ "cpuid_to_pcpu", 0x1d90080ULL, 0x80, GS_OBJECT, 1, SEC_BSS },
+	{ "__pcpu", 0x1d91000ULL, 0x2000, GS_OBJECT, 1, SEC_BSS },
+	{ "stoppcbs", 0x1d94000ULL, 32 * PCB_SIZE, GS_OBJECT, 1, SEC_BSS },
+	{ "panic_buf", 0x1d96000ULL, 256, GS_OBJECT, 0, SEC_BSS },
+};
+
+struct i386m {
+	bool		 pae;
+	uint64_t	 nbpdr;		/* KVA per page-table page */
+	unsigned	 esz;		/* PTE size */
+};
+
+static const struct i386m *
+im(const struct model *m)
+{
+	return (m->archdata);
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+static int
+i386_map4k(struct model *m, uint64_t va, uint64_t pa)
+{
+	if (va < KERNBASE || va >= KVA_MAX)
+		return (-1);
+	return (model_map(m, va, pa, 1, MK_4K));
+}
+
+/* n fresh pages at va, contiguous if possible. */
+static int
+map_chunk(struct model *m, uint64_t va, uint64_t n, int flags)
+{
+	uint64_t pa, i;
+
+	pa = model_alloc(m, n, flags);
+	if (pa != UINT64_MAX)
+		return (model_map(m, va, pa, n, MK_4K));
+	for (i = 0; i < n; i++) {
+		pa = model_alloc(m, 1, flags);
+		if (pa == UINT64_MAX || i386_map4k(m, va + i * GPAGE, pa) != 0)
+			return (-1);
+	}
+	return (0);
+}
+
+/* Scattered 4 KiB heap: chunks with gaps (as the amd64 model does). */
+static int
+map_heap(struct model *m, uint64_t *cur, uint64_t npages, uint64_t salt)
+{
+	static const uint64_t maxlen[] = { 32, 16, 4, 1 };
+	uint64_t done, n, h, ml;
+	int f;
+
+	f = m->p.frag < 0 ? 0 : m->p.frag > 3 ? 3 : m->p.frag;
+	ml = maxlen[f];
+	for (done = 0; done < npages; done += n) {
+		h = model_hash(m->p.seed ^ salt, done);
+		n = 1 + h % ml;
+		if (n > npages - done)
+			n = npages - done;
+		if (map_chunk(m, *cur, n, 0) != 0)
+			return (-1);
+		*cur += n * GPAGE;
+		if ((h >> 20) % 4 == 0)
+			*cur += (1 + (h >> 24) % 3) * GPAGE;
+		if ((h >> 32) % 512 == 0)
+			*cur += 2 * im(m)->nbpdr + ((h >> 40) % 512) * GPAGE;
+	}
+	return (0);
+}
+
+static uint64_t
+roundup2_(uint64_t x, uint64_t a)
+{
+	return ((x + a - 1) & ~(a - 1));
+}
+
+static int
+i386_build_common(struct model *m, bool pae, char *err, size_t errlen)
+{
+	struct i386m *a;
+	uint64_t cur, pa, i, heap, ram, hole, nb, nobj;
+
+	a = calloc(1, sizeof(*a));
+	if (a == NULL)
+		goto nomem;
+	m->archdata = a;
+	a->pae = pae;
+	a->esz = pae ? 8 : 4;
+	a->nbpdr = pae ? 0x200000 : 0x400000;
+	nb = a->nbpdr;
+	/* The image: VA = PA, large pages from KERNBASE. */
+	for (cur = KERNBASE; cur < KERN_END_PA; cur += nb)
+		if (model_map(m, cur, cur, nb / GPAGE, MK_2M) != 0)
+			goto nomem;
+	/* Preloaded modules: 4 KiB pages right after the image. */
+	cur = KERN_END_PA;
+	if (map_heap(m, &cur, 200 + m->p.seed % 64, 0x30d) != 0)
+		goto nomem;
+	/* The message buffer: pmap_bootstrap maps it at its address. */
+	cur = roundup2_(cur, nb);
+	if (m->msgbuf_pa < cur || m->msgbuf_pa + MSGBUF_REGION > KVA_MAX) {
+		snprintf(err, errlen, "model bug: message buffer at %#" PRIx64
+		    " collides with the kernel map", m->msgbuf_pa);
+		return (-1);
+	}
+	for (i = 0; i < MSGBUF_REGION; i += GPAGE)
+		if (i386_map4k(m, m->msgbuf_pa + i, m->msgbuf_pa + i) != 0)
+			goto nomem;
+	/* The kernel heap, above the message buffer. */
+	cur = roundup2_(m->msgbuf_pa + MSGBUF_REGION, nb) + nb;
+	ram = 0;
+	for (i = 0; i < (uint64_t)m->navail; i++)
+		ram += (m->avail[2 * i + 1] - m->avail[2 * i]) / GPAGE;
+	heap = ram * 6 / 100;
+	if (map_heap(m, &cur, heap / 2, 0x4ea9) != 0)
+		goto nomem;
+	/* A hole of two invalid page-directory entries. */
+	cur = roundup2_(cur, nb) + 2 * nb;
+	if (map_heap(m, &cur, heap - heap / 2, 0x4eaa) != 0)
+		goto nomem;
+	/*
+	 * Device memory (never dumped): local APIC, HPET, I/O APIC, a page in
+	 * a hole between RAM ranges, the highest frame a PTE holds; then
+	 * PG_NODUMP RAM.
+	 */
+	hole = m->avail[3];
+	{
+		const uint64_t dev[] = { 0xfee00000ULL, 0xfed00000ULL,
+		    0xfec00000ULL, hole + GPAGE,
+		    pae ? 0x000ffffffffff000ULL : 0xfffff000ULL };
+
+		for (i = 0; i < 5; i++, cur += GPAGE)
+			if (i386_map4k(m, cur, dev[i]) != 0)
+				goto nomem;
+	}
+	for (i = 0; i < 8; i++, cur += GPAGE) {
+		pa = model_alloc(m, 1, PS_NODUMP);
+		if (pa == UINT64_MAX || i386_map4k(m, cur, pa) != 0)
+			goto nomem;
+	}
+	cur += 4 * GPAGE;
+	/* Pages for the world's heap objects (pid hash table etc.). */
+	m->misc_va = cur;
+	for (i = 0; i < 16; i++, cur += GPAGE) {
+		pa = model_alloc(m, 1, 0);
+		if (pa == UINT64_MAX || i386_map4k(m, cur, pa) != 0)
+			goto nomem;
+		m->misc_pa[i] = pa;
+	}
+	/* No direct map: KVA for the world's struct proc/thread pages. */
+	cur += GPAGE;
+	nobj = ((uint64_t)m->p.nthreads + 8) / 2 + 8;
+	m->obj_va = cur;
+	m->obj_end = cur + nobj * GPAGE;
+	cur = m->obj_end;
+	/* Kernel stacks: one guard page and one stack page per thread. */
+	cur = roundup2_(cur, nb);
+	m->kstack_va = cur;
+	cur += world_kva_pages(&m->p) * GPAGE;
+	/* The high RAM range, by large pages. */
+	cur = roundup2_(cur, nb);
+	pa = model_high_base(m);
+	for (i = 0; i < 8 * 1024 * 1024; i += nb)
+		if (model_map(m, cur + i, pa + i, nb / GPAGE, MK_2M) != 0)
+			goto nomem;
+	cur += 8 * 1024 * 1024;
+	m->kva_end = roundup2_(cur, nb);
+	if (m->kva_end > KVA_MAX) {
+		snprintf(err, errlen, "model does not fit in the i386 kernel "
+		    "address space (try less RAM or threads)");
+		return (-1);
+	}
+	return (0);
+nomem:
+	snprintf(err, errlen, "model needs more RAM (%" PRIu64 " MiB is too "
+	    "small for this layout)", m->p.ram_mib);
+	return (-1);
+}
+
+static int
+i386_build(struct model *m, char *err, size_t errlen)
+{
+	return (i386_build_common(m, false, err, errlen));
+}
+
+static int
+i386pae_build(struct model *m, char *err, size_t errlen)
+{
+	return (i386_build_common(m, true, err, errlen));
+}
+
+static int
+patch32(struct model *m, const char *name, uint32_t v)
+{
+	const struct gsym *s = model_sym(m, name);
+	uint8_t b[4];
+
+	if (s == NULL)
+		return (-1);
+	put32(b, v);
+	return (model_patch_va(m, s->va, b, 4));
+}
+
+static int
+i386_finish(struct model *m, char *err, size_t errlen)
+{
+	const struct gsym *s;
+	uint8_t note[36], code[0x40], *zero;
+	uint64_t va;
+	int rc;
+
+	/* .bss is zero at boot; the first partial page is patched. */
+	va = (BSS_VA + GPAGE - 1) & ~(GPAGE - 1);
+	model_setstate(m, model_kva_to_pa(m, va), (BSS_END - va) / GPAGE,
+	    PS_ZERO);
+	if ((zero = calloc(1, GPAGE)) == NULL)
+		goto fail;
+	rc = model_patch_va(m, BSS_VA, zero, va - BSS_VA);
+	free(zero);
+	if (rc != 0)
+		goto fail;
+	memset(note, 0, sizeof(note));
+	note[0] = 4;
+	note[4] = 20;
+	note[8] = 3;
+	memcpy(note + 12, "GNU", 4);
+	memcpy(note + 16, m->buildid, 20);
+	if (model_patch_va(m, NOTE_VA, note, sizeof(note)) != 0)
+		goto fail;
+	m->arch->funccode(m->arch->entry, sizeof(code), NULL, 0, code);
+	if (model_patch_va(m, m->arch->entry, code, sizeof(code)) != 0)
+		goto fail;
+	s = model_sym(m, "version");
+	if (model_patch_va(m, s->va, m->version, strlen(m->version) + 1) != 0)
+		goto fail;
+	s = model_sym(m, "panic_buf");
+	if (model_patch_va(m, s->va, m->panicstr,
+	    strlen(m->panicstr) + 1) != 0)
+		goto fail;
+	if (patch32(m, "hz", 1000) != 0 ||
+	    patch32(m, "osreldate", 1302000) != 0 ||
+	    patch32(m, "time_second", (uint32_t)m->dumptime) != 0 ||
+	    patch32(m, "panicstr", (uint32_t)s->va) != 0 ||
+	    patch32(m, "msgbufp", (uint32_t)model_msgbufp(m)) != 0 ||
+	    patch32(m, "IdlePDPT", 0x1ff000) != 0)
+		goto fail;
+	return (0);
+fail:
+	snprintf(err, errlen, "model bug: cannot patch the kernel image");
+	return (-1);
+}
+
+static uint64_t
+i386_pmap_size(const struct model *m)
+{
+	return ((m->kva_end - KERNBASE) / im(m)->nbpdr * GPAGE);
+}
+
+/* Index of the first kernel-map run that ends above va. */
+static size_t
+kmap_from(const struct model *m, uint64_t va)
+{
+	size_t lo, hi, mid;
+
+	lo = 0;
+	hi = m->nmap;
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		if (m->map[mid].va + m->map[mid].npages * GPAGE <= va)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (lo);
+}
+
+/*
+ * One page-table page per page-directory entry from KERNBASE: the real
+ * PTEs of 4 KiB mappings, synthetic ones (PG_V | PG_RW | PG_A | PG_M) for
+ * a large page, zeros for an invalid entry.
+ */
+static void
+i386_pmap_page(const struct model *m, uint64_t i, uint8_t *page)
+{
+	const struct i386m *a = im(m);
+	const struct kmap *k;
+	uint64_t va0, va, pte;
+	size_t j;
+
+	memset(page, 0, GPAGE);
+	va0 = KERNBASE + i * a->nbpdr;
+	for (j = kmap_from(m, va0); j < m->nmap; j++) {
+		k = &m->map[j];
+		if (k->va >= va0 + a->nbpdr)
+			break;
+		for (va = k->va > va0 ? k->va : va0;
+		    va < k->va + k->npages * GPAGE && va < va0 + a->nbpdr;
+		    va += GPAGE) {
+			pte = (k->pa + (va - k->va)) | PG_V | PG_RW | PG_A |
+			    PG_M;
+			if (k->kind == MK_4K)
+				pte |= PG_G | (a->pae ? PG_NX : 0);
+			if (a->esz == 8)
+				put64(page + (va - va0) / GPAGE * 8, pte);
+			else
+				put32(page + (va - va0) / GPAGE * 4,
+				    (uint32_t)pte);
+		}
+	}
+}
+
+static void
+i386_header(const struct model *m, uint8_t *page)
+{
+	uint64_t bits;
+	bool sparse;
+
+	sparse = model_sparse(m);
+	bits = model_bitmap_bits(m, sparse);
+	memcpy(page, "minidump FreeBSD/i386", 21);
+	put32(page + 24, (uint32_t)m->p.version);
+	put32(page + 28, m->msg_size);
+	/* BITSET of 32-bit longs (v2); bytes of the pfn bitmap (v1). */
+	if (sparse)
+		put32(page + 32, (uint32_t)roundup2_((bits + 31) / 32 * 4,
+		    GPAGE));
+	else
+		put32(page + 32, (uint32_t)roundup2_(roundup2_(bits, 8) / 8,
+		    GPAGE));
+	put32(page + 36, (uint32_t)i386_pmap_size(m));
+	put32(page + 40, (uint32_t)KERNBASE);
+	put32(page + 44, im(m)->pae ? 1 : 0);
+	if (sparse)
+		put32(page + 48, (uint32_t)GPAGE);
+}
+
+/*
+ * The pcb (FreeBSD 10.2 and later): edi, esi, ebp, esp, ebx, eip first.
+ * The model's registers map as esi = r12, edi = r13 (low 32 bits).
+ */
+static void
+i386_pcb(const struct model *m, const struct gthread *t, uint8_t *b)
+{
+	(void)m;
+	memset(b, 0, PCB_SIZE);
+	put32(b + 0, (uint32_t)t->r13);
+	put32(b + 4, (uint32_t)t->r12);
+	put32(b + 8, (uint32_t)t->rbp);
+	put32(b + 12, (uint32_t)t->rsp);
+	put32(b + 16, (uint32_t)t->rbx);
+	put32(b + 20, (uint32_t)t->rip);
+}
+
+/*
+ * What the core must say for thread t: the pcb's registers and kgdb's
+ * kernel selectors, at their places in the FreeBSD struct reg (19 u32)
+ * and the Linux pr_reg (ebx ecx edx esi edi ebp eax ds es fs gs orig_eax
+ * eip cs eflags esp ss).
+ */
+static int
+i386_regs(const struct model *m, const struct gthread *t, struct gen_reg *r)
+{
+	static const struct { const char *name; uint32_t off, loff; } l[] = {
+		{ "eip", 52, 48 }, { "esp", 64, 60 }, { "ebp", 20, 20 },
+		{ "ebx", 28, 0 }, { "esi", 16, 12 }, { "edi", 12, 16 },
+		{ "cs", 56, 52 }, { "ss", 68, 64 }, { "ds", 8, 28 },
+		{ "es", 4, 32 }, { "fs", 0, 36 }, { "gs", 72, 40 },
+	};
+	const uint64_t v[] = { t->rip, t->rsp, t->rbp, t->rbx, t->r12, t->r13,
+	    0x20, 0x28, 0x28, 0x28, 0x08, 0x28 };
+	int i;
+
+	(void)m;
+	for (i = 0; i < (int)(sizeof(l) / sizeof(l[0])); i++) {
+		r[i].name = l[i].name;
+		r[i].off = l[i].off;
+		r[i].loff = l[i].loff;
+		r[i].size = 4;
+		r[i].value = v[i] & 0xffffffffULL;
+	}
+	return (i);
+}
+
+/*
+ * push %ebp; mov %esp,%ebp; sub $0x18,%esp; calls (e8 rel32) at 0x10 +
+ * 0x10 k; nops; leave; ret.
+ */
+static void
+i386_funccode(uint64_t va, uint64_t size, const uint64_t *calls, int ncalls,
+    uint8_t *b)
+{
+	static const uint8_t pro[] = { 0x55, 0x89, 0xe5, 0x83, 0xec, 0x18 };
+	uint64_t site;
+	int k;
+
+	memset(b, 0x90, size);
+	memcpy(b, pro, sizeof(pro));
+	for (k = 0; k < ncalls; k++) {
+		site = 0x10 + 0x10 * (uint64_t)k;
+		b[site] = 0xe8;
+		put32(b + site + 1, (uint32_t)(calls[k] - (va + site + 5)));
+	}
+	b[size - 2] = 0xc9;
+	b[size - 1] = 0xc3;
+}
+
+#define	I386_COMMON							\
+	.machine_arch = "i386",						\
+	.kdh_archver = 2,						\
+	.minver = 1,							\
+	.maxver = 2,							\
+	.ptrsize = 4,							\
+	.elfclass = 1,		/* ELFCLASS32 */			\
+	.elfmachine = 3,	/* EM_386 */				\
+	.elfosabi = 9,		/* ELFOSABI_FREEBSD */			\
+	.dmapbase = 0,							\
+	.dmapend = 0,							\
+	.sec_start = { 0, NOTE_VA, TEXT_VA, RODATA_VA, DATA_VA, BSS_VA }, \
+	.sec_end = { 0, NOTE_VA + 36, RODATA_VA, DATA_VA, BSS_VA, BSS_END }, \
+	.kern_pa_off = 0,						\
+	.kern_end_pa = KERN_END_PA,					\
+	.entry = BTEXT,							\
+	.syms = i386_syms,						\
+	.nsyms = sizeof(i386_syms) / sizeof(i386_syms[0]),		\
+	.map4k = i386_map4k,						\
+	.finish = i386_finish,						\
+	.header = i386_header,						\
+	.pmap_size = i386_pmap_size,					\
+	.pmap_page = i386_pmap_page,					\
+	.pcb = i386_pcb,						\
+	.pcb_size = PCB_SIZE,						\
+	.funccode = i386_funccode,					\
+	.call_off0 = 0x10,						\
+	.call_stride = 0x10,						\
+	.call_len = 5,							\
+	.hostile = NULL,						\
+	.sparse_minver = 2,						\
+	.availsize_off = 48,						\
+	.regs = i386_regs,						\
+	.gregsz = 76,							\
+	.linux_gregsz = 68
+
+const struct gen_arch gen_arch_i386 = {
+	.name = "i386",
+	I386_COMMON,
+	.build = i386_build,
+};
+
+/* PAE: 8-byte PTEs, 2 MiB pages, the high RAM range above 4 GiB. */
+const struct gen_arch gen_arch_i386pae = {
+	.name = "i386pae",
+	I386_COMMON,
+	.build = i386pae_build,
+	.high_min = 0x140000000ULL,
+};
