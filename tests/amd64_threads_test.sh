@@ -166,7 +166,7 @@ hostile_body()
 
 for h in proccycle:cycle:all tdcycle:cycle:all dangling:'not in the dump':all \
     undumped:'not in the dump':some hugehash:buckets:all \
-    longlist=10000000:'(overlap|corrupt|cap)':all; do
+    longlist=10000000:'(overlap|corrupt|cap)':some; do
 	name=${h%%:*}
 	name=${name%%=*}
 	rest=${h#*:}
