@@ -52,6 +52,7 @@
 #define	I386_SEL_CODE	0x20
 #define	I386_SEL_DATA	0x28
 #define	I386_SEL_PRIV	0x08
+#define	I386_PSL_KERN	0x202	/* IF and the reserved bit, as on amd64 */
 
 /*
  * The three pcb layouts (offsets of edi, esi, ebp, esp, ebx, eip):
@@ -255,6 +256,7 @@ i386_pcb_regs(md2elf_t *d, const uint8_t *pcb, size_t pcblen, int osreldate,
 	le32enc_(greg + R_ESP, esp);
 	le32enc_(greg + R_EIP, eip);
 	le32enc_(greg + R_CS, I386_SEL_CODE);
+	le32enc_(greg + R_EFLAGS, I386_PSL_KERN);
 	le32enc_(greg + R_DS, I386_SEL_DATA);
 	le32enc_(greg + R_ES, I386_SEL_DATA);
 	le32enc_(greg + R_GS, I386_SEL_DATA);

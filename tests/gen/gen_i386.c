@@ -464,9 +464,10 @@ i386_regs(const struct model *m, const struct gthread *t, struct gen_reg *r)
 		{ "ebx", 28, 0 }, { "esi", 16, 12 }, { "edi", 12, 16 },
 		{ "cs", 56, 52 }, { "ss", 68, 64 }, { "ds", 8, 28 },
 		{ "es", 4, 32 }, { "fs", 0, 36 }, { "gs", 72, 40 },
+		{ "eflags", 60, 56 },
 	};
 	const uint64_t v[] = { t->rip, t->rsp, t->rbp, t->rbx, t->r12, t->r13,
-	    0x20, 0x28, 0x28, 0x28, 0x08, 0x28 };
+	    0x20, 0x28, 0x28, 0x28, 0x08, 0x28, 0x202 };
 	int i;
 
 	(void)m;
