@@ -742,7 +742,7 @@ main(int argc, char **argv)
 	struct stat sb;
 	const char *mfile, *flavor, *raddr;
 	uint64_t rlen, noteoff;
-	int samples, thr, list;
+	int samples, thr, list, rc;
 	uint8_t *notes;
 	char err[512];
 	GElf_Ehdr eh;
@@ -762,6 +762,8 @@ main(int argc, char **argv)
 	samples = thr = list = 0;
 	noteoff = 0;
 	memset(&c, 0, sizeof(c));
+	c.fd = -1;
+	e = NULL;
 	while ((ch = getopt(argc, argv, "Af:l:M:n:qr:StTW")) != -1) {
 		switch (ch) {
 		case 'f':
@@ -814,12 +816,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "coreck: %s\n", err);
 		return (2);
 	}
-	if (raddr != NULL)
-		return (print_bytes(m, strtoull(raddr, NULL, 0), rlen));
-	if (samples)
-		return (print_samples(m));
-	if (list)
-		return (print_threads(m));
+	if (raddr != NULL || samples || list) {
+		if (raddr != NULL)
+			ch = print_bytes(m, strtoull(raddr, NULL, 0), rlen);
+		else if (samples)
+			ch = print_samples(m);
+		else
+			ch = print_threads(m);
+		model_free(m);
+		return (ch);
+	}
 	c.path = argv[optind];
 	c.m = m;
 	c.want = malloc(GPAGE);
@@ -828,7 +834,8 @@ main(int argc, char **argv)
 	if (c.want == NULL || c.got == NULL || c.fd < 0 ||
 	    fstat(c.fd, &sb) != 0) {
 		fprintf(stderr, "coreck: %s: %s\n", c.path, strerror(errno));
-		return (2);
+		rc = 2;
+		goto out;
 	}
 	c.fsize = (uint64_t)sb.st_size;
 	if (elf_version(EV_CURRENT) == EV_NONE ||
@@ -837,7 +844,8 @@ main(int argc, char **argv)
 	    elf_getphdrnum(e, &phnum) != 0) {
 		fprintf(stderr, "coreck: %s: not an ELF file: %s\n", c.path,
 		    elf_errmsg(-1));
-		return (1);
+		rc = 1;
+		goto out;
 	}
 	/* ELF header per flavour. */
 	if (eh.e_ident[EI_CLASS] != m->arch->elfclass)
@@ -859,7 +867,8 @@ main(int argc, char **argv)
 	c.segs = calloc(phnum + 1, sizeof(*c.segs));
 	if (c.segs == NULL) {
 		fprintf(stderr, "coreck: out of memory\n");
-		return (2);
+		rc = 2;
+		goto out;
 	}
 	nload = nnote = 0;
 	notesz = 0;
@@ -867,7 +876,8 @@ main(int argc, char **argv)
 		if (gelf_getphdr(e, (int)i, &ph) == NULL) {
 			fprintf(stderr, "coreck: %s: program header %zu: %s\n",
 			    c.path, i, elf_errmsg(-1));
-			return (1);
+			rc = 1;
+			goto out;
 		}
 		if (ph.p_type == PT_NOTE) {
 			nnote++;
@@ -932,10 +942,15 @@ main(int argc, char **argv)
 		    nload, expect, kr, dr, c.pages, c.zero, c.holes, c.kpages,
 		    c.dpages, c.fsize, alloc, phnum, c.threads,
 		    c.threads_known, c.errors);
-	elf_end(e);
-	close(c.fd);
+	rc = c.errors != 0 ? 1 : 0;
+out:
+	if (e != NULL)
+		elf_end(e);
+	if (c.fd >= 0)
+		close(c.fd);
 	model_free(m);
-	if (c.errors != 0)
-		return (1);
-	return (0);
+	free(c.segs);
+	free(c.want);
+	free(c.got);
+	return (rc);
 }
