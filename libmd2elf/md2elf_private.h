@@ -232,7 +232,7 @@ int	m2e_osreldate(md2elf_t *);
 /* ELF core notes (notes.c): the whole PT_NOTE content, built in memory. */
 #define	M2E_MAXDESC	1024		/* largest prstatus/prpsinfo/auxv */
 #define	M2E_NOTE_OWNER	"md2elf"	/* md2elf's own notes: */
-#define	M2E_NT_BUILDID	1		/* the kernel's GNU build id */
+#define	M2E_NT_BUILDID	0x6d326501	/* the kernel's GNU build id */
 struct m2e_notes {
 	uint8_t		*buf;
 	size_t		 len, cap;

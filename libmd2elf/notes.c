@@ -13,11 +13,13 @@
  * floating-point registers as unavailable.
  *
  * md2elf's own notes (owner "md2elf", in both flavours, after the others):
- *   type 1 (M2E_NT_BUILDID)  the kernel's GNU build id, raw bytes, as in
- *                            its NT_GNU_BUILD_ID note (only with -k and a
- *                            kernel that has one).
- * LLDB skips notes of other owners; BFD hands them to its generic note
- * parser, which ignores a type-1 descriptor whose size is no prstatus size.
+ *   type 0x6d326501 ("m2e" 1, M2E_NT_BUILDID)  the kernel's GNU build id,
+ *        raw bytes as in the kernel's NT_GNU_BUILD_ID note (only with -k
+ *        and a kernel that has one); readelf -n shows it as "Unknown note
+ *        type: (0x6d326501)" followed by the bytes.
+ * The type is not a small number on purpose: LLDB skips notes of other
+ * owners, but BFD (GDB, readelf) reads notes of unknown owners in a core
+ * with the Linux note types, where 1 is NT_PRSTATUS, 2 NT_FPREGSET...
  */
 #include <stdlib.h>
 #include <string.h>

@@ -97,14 +97,18 @@ on_signal(int sig)
 static void
 catch_signals(void)
 {
-	struct sigaction sa;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old;
+	size_t i;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	/* A signal ignored by the caller (nohup, a background job) stays so. */
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
 	/* Past a file size limit, let write() fail with EFBIG instead. */
 	signal(SIGXFSZ, SIG_IGN);
 }
@@ -143,29 +147,55 @@ progress_end(struct progress *p)
 	p->drawn = false;
 }
 
-/* Quote s for a POSIX shell when it needs it. */
+#define	SAFECHARS	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+			"0123456789/._-+,:=@%"
+
+/* Quote s for a POSIX shell: in '...' if always or if it needs it. */
 static const char *
-shquote(const char *s, char *buf, size_t len)
+shquote(const char *s, bool always, char *buf, size_t len)
 {
 	size_t i, o;
 
-	if (s[0] != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+,:=@%") == strlen(s))
+	if (!always && s[0] != '\0' && strspn(s, SAFECHARS) == strlen(s))
 		return (s);
 	o = 0;
-	if (o + 1 < len)
-		buf[o++] = '\'';
-	for (i = 0; s[i] != '\0' && o + 5 < len; i++) {
+	buf[o++] = '\'';
+	for (i = 0; s[i] != '\0' && o + 6 < len; i++) {
 		if (s[i] == '\'') {
 			memcpy(buf + o, "'\\''", 4);
 			o += 4;
 		} else
 			buf[o++] = s[i];
 	}
-	if (o + 1 < len)
-		buf[o++] = '\'';
+	buf[o++] = '\'';
 	buf[o] = '\0';
 	return (buf);
+}
+
+/*
+ * A GDB command "cmd path".  "file" splits its argument into words (in
+ * "..." then), "core-file" takes the rest of the line as it is.
+ */
+static void
+gdbcmd(const char *cmd, const char *path, char *buf, size_t len)
+{
+	size_t i, o;
+	int n;
+
+	if (strcmp(cmd, "file") != 0 || (path[0] != '\0' &&
+	    strspn(path, SAFECHARS) == strlen(path))) {
+		snprintf(buf, len, "%s %s", cmd, path);
+		return;
+	}
+	n = snprintf(buf, len, "%s \"", cmd);
+	o = n > 0 ? (size_t)n : 0;
+	for (i = 0; path[i] != '\0' && o + 4 < len; i++) {
+		if (path[i] == '"' || path[i] == '\\')
+			buf[o++] = '\\';
+		buf[o++] = path[i];
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
 }
 
 static md2elf_t *
@@ -383,8 +413,8 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	struct md2elf_info info;
 	struct progress p;
 	struct stat sin, sout;
-	char q1[PATH_MAX * 4 + 8], q2[PATH_MAX * 4 + 8];
-	const char *qk, *qc;
+	char q1[PATH_MAX * 4 + 64], g[PATH_MAX * 2 + 32];
+	const char *kpath;
 	double t0, secs, mib;
 	unsigned pagesize;
 	int fd;
@@ -438,16 +468,21 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	printf("  %.1f MiB of memory in %.2f s (%.0f MiB/s), core file %.1f "
 	    "MiB (apparent size)\n", mib, secs, secs > 0 ? mib / secs : 0,
 	    st.file_size / MIB);
-	qk = shquote(kernel != NULL ? kernel : "KERNEL", q1, sizeof(q1));
-	qc = shquote(output, q2, sizeof(q2));
+	kpath = kernel != NULL ? kernel : "KERNEL";
 	printf("Open it with:\n");
-	if (flavor == MD2ELF_FLAVOR_LINUX)
-		printf("  gdb -ex 'set osabi GNU/Linux' -ex 'file %s' "
-		    "-ex 'core-file %s'\n", qk, qc);
-	else {
-		printf("  lldb-19 %s -c %s\n", qk, qc);
-		printf("  gdb %s %s    (a GDB with FreeBSD support; for a "
-		    "distribution GDB convert with --flavor linux)\n", qk, qc);
+	if (flavor == MD2ELF_FLAVOR_LINUX) {
+		gdbcmd("file", kpath, g, sizeof(g));
+		printf("  gdb -ex 'set osabi GNU/Linux' -ex %s", shquote(g, true,
+		    q1, sizeof(q1)));
+		gdbcmd("core-file", output, g, sizeof(g));
+		printf(" -ex %s\n", shquote(g, true, q1, sizeof(q1)));
+	} else {
+		printf("  lldb-19 %s", shquote(kpath, false, q1, sizeof(q1)));
+		printf(" -c %s\n", shquote(output, false, q1, sizeof(q1)));
+		printf("  gdb %s", shquote(kpath, false, q1, sizeof(q1)));
+		printf(" %s    (a GDB with FreeBSD support; for a distribution "
+		    "GDB convert with --flavor linux)\n", shquote(output, false,
+		    q1, sizeof(q1)));
 	}
 	if (kernel == NULL)
 		printf("  (KERNEL: the crashed system's kernel, e.g. "

@@ -1,0 +1,184 @@
+#! /usr/bin/env atf-sh
+# md2elf_test: the md2elf(1) program around the conversion: what it prints
+# after converting (counts that match the core, the debugger command
+# lines), quiet stderr when it is not a terminal, the input left untouched,
+# the temporary output removed when the conversion is killed, -d, and the
+# usage errors (exit status 2).
+
+LLDB=${LLDB:-lldb-19}
+GDB=${GDB:-gdb-multiarch}
+
+# The counts md2elf prints: "P pages, Z of them zero (holes), S segments,
+# T thread(s)".
+summary_counts()
+{
+	sed -n 's/^  \([0-9]*\) pages, \([0-9]*\) of them zero (holes), '\
+'\([0-9]*\) segments, \([0-9]*\) threads*$/\1 \2 \3 \4/p' "$1"
+}
+
+atf_test_case summary
+summary_head()
+{
+	atf_set descr 'after converting: pages, holes, segments, threads as' \
+	    'in the core, and lldb-19 / gdb command lines that work'
+	atf_set require.progs lldb-19 gdb-multiarch
+}
+summary_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 91 -T 25
+	# Not a terminal: no progress bar, nothing on stderr.
+	atf_check -s exit:0 -o save:out -e empty \
+	    "$MD2ELF" -k kernel -o core.elf vmcore.0
+	atf_check -s exit:0 -o save:ck -e empty "$CORECK" -T -M model core.elf
+	want="$(fact pages ck) $(fact zero_pages ck) $(fact segments ck) 25"
+	[ "$(summary_counts out)" = "$want" ] ||
+	    atf_fail "printed '$(summary_counts out)', core has '$want'"
+	grep -q '^md2elf: wrote core.elf (FreeBSD flavour)$' out ||
+	    atf_fail "$(cat out)"
+	grep -q '^  lldb-19 kernel -c core.elf$' out || atf_fail "$(cat out)"
+	grep -q 'MiB of memory in .* s (.* MiB/s)' out || atf_fail "$(cat out)"
+
+	# The printed command lines work as they are, odd names included.
+	cp kernel "k'1"
+	printf 'thread list\n' >lldb.cmd
+	atf_check -s exit:0 -o save:out -e empty "$MD2ELF" -k "k'1" \
+	    -o "my 'core'.elf" vmcore.0
+	line=$(grep '^  lldb-19 ' out) || atf_fail "$(cat out)"
+	eval "set -- $line"
+	shift
+	atf_check -s exit:0 -o save:lldb.out -e ignore \
+	    "$LLDB" -b -s lldb.cmd "$@"
+	[ "$(grep -c 'thread #' lldb.out)" -eq 25 ] ||
+	    atf_fail "the printed lldb command: $(cat lldb.out)"
+	atf_check -s exit:0 -o save:out -e empty "$MD2ELF" -k "k'1" \
+	    --flavor linux -o 'my "core".elf' vmcore.0
+	grep -q '^md2elf: wrote my "core".elf (Linux flavour)$' out ||
+	    atf_fail "$(cat out)"
+	line=$(grep "^  gdb -ex 'set osabi GNU/Linux' -ex 'file " out) ||
+	    atf_fail "$(cat out)"
+	eval "set -- $line"
+	shift
+	atf_check -s exit:0 -o save:gdb.out -e ignore \
+	    "$GDB" -batch "$@" -ex 'info threads'
+	[ "$(grep -c '^[* ] *[0-9][0-9]* *LWP ' gdb.out)" -eq 25 ] ||
+	    atf_fail "the printed gdb command: $(cat gdb.out)"
+
+	# Without a kernel: one thread, said on stderr; -q prints nothing.
+	atf_check -s exit:0 -o save:out -e match:'memory only' \
+	    "$MD2ELF" -o nok.elf vmcore.0
+	[ "$(summary_counts out | cut -d' ' -f4)" = 1 ] ||
+	    atf_fail "$(cat out)"
+	grep -q 'lldb-19 KERNEL -c nok.elf' out || atf_fail "$(cat out)"
+	atf_check -s exit:0 -o empty -e empty "$MD2ELF" -q -o q.elf vmcore.0
+}
+
+atf_test_case input_untouched
+input_untouched_head()
+{
+	atf_set descr 'the dump is only read: same bytes and time stamps,' \
+	    'a read-only dump converts; the output cannot be the input'
+}
+input_untouched_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 92 -c zstd
+	chmod 0444 vmcore.0
+	before=$(cksum vmcore.0; ls -l --time-style=full-iso vmcore.0)
+	atf_check -s exit:0 -o empty -e empty \
+	    "$MD2ELF" -q -k kernel -o core.elf vmcore.0
+	atf_check -s exit:1 -o empty -e match:'the output is the input' \
+	    "$MD2ELF" -q -f -k kernel -o vmcore.0 vmcore.0
+	ln -s vmcore.0 link
+	atf_check -s exit:1 -o empty -e match:'the output is the input' \
+	    "$MD2ELF" -q -f -k kernel -o link vmcore.0
+	after=$(cksum vmcore.0; ls -l --time-style=full-iso vmcore.0)
+	[ "$before" = "$after" ] || atf_fail "input changed: $after"
+	[ "$(ls | grep -c '^\.')" -eq 0 ] || atf_fail "left: $(ls -A)"
+}
+
+atf_test_case interrupted
+interrupted_head()
+{
+	atf_set descr 'SIGTERM and SIGHUP during a conversion: exit by the' \
+	    'signal and no temporary file left'
+}
+interrupted_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 93 -m 1024
+	mkdir out
+	for sig in TERM HUP; do
+		"$MD2ELF" -q -k kernel -o out/core.elf vmcore.0 &
+		pid=$!
+		# Stop it once its temporary file exists, then signal it.
+		i=0
+		while [ -z "$(ls -A out)" ] && [ $i -lt 2000 ]; do
+			i=$((i + 1))
+		done
+		kill -STOP $pid
+		[ -n "$(ls -A out)" ] || atf_fail "no temporary file appeared"
+		[ ! -e out/core.elf ] ||
+		    atf_skip "the conversion ended before it was stopped"
+		echo "stopped with $(ls -A out)"
+		kill -$sig $pid
+		kill -CONT $pid
+		rc=0
+		wait $pid || rc=$?
+		[ $rc -gt 128 ] || atf_fail "SIG$sig: exit status $rc"
+		[ -z "$(ls -A out)" ] || atf_fail "SIG$sig: left $(ls -A out)"
+	done
+}
+
+atf_test_case msgbuf
+msgbuf_head()
+{
+	atf_set descr 'md2elf -d prints the message buffer as the library' \
+	    'gives it (via msgbufp with -k, the dump section without)'
+}
+msgbuf_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	THRLIST=$SRCDIR/thrlist
+	gen -V 3 -s 94
+	atf_check -s exit:0 -o save:lib -e empty "$THRLIST" -m -k kernel vmcore.0
+	atf_check -s exit:0 -o save:d.k -e empty "$MD2ELF" -d -k kernel vmcore.0
+	atf_check -s exit:0 -o save:d.s -e empty "$MD2ELF" -d vmcore.0
+	# md2elf ends the text with a newline if the buffer does not.
+	[ -n "$(tail -c1 lib)" ] && echo >>lib
+	cmp lib d.k || atf_fail "-d -k differs from the library's text"
+	cmp lib d.s || atf_fail "-d differs from the library's text"
+	grep -q 'panic: page fault' d.s || atf_fail "no panic line"
+}
+
+atf_test_case usage
+usage_head()
+{
+	atf_set descr 'usage errors exit 2, other errors 1 with one line' \
+	    'naming the file'
+}
+usage_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	atf_check -s exit:2 -o empty -e match:'^usage: md2elf' "$MD2ELF"
+	atf_check -s exit:2 -o empty -e match:'^usage: md2elf' "$MD2ELF" a b
+	atf_check -s exit:2 -o empty -e match:'unknown flavor "bsd"' \
+	    "$MD2ELF" --flavor bsd x
+	atf_check -s exit:2 -o empty -e match:'-t needs the kernel' \
+	    "$MD2ELF" -t x
+	atf_check -s exit:2 -o empty -e match:'^usage:' "$MD2ELF" -i -t x
+	atf_check -s exit:2 -o empty -e match:'^usage:' "$MD2ELF" -Z x
+	atf_check -s exit:1 -o empty \
+	    -e match:'^md2elf: nonexistent: .*No such file' \
+	    "$MD2ELF" nonexistent
+	[ ! -e nonexistent.elf ] || atf_fail "output for a missing input"
+}
+
+atf_init_test_cases()
+{
+	atf_add_test_case summary
+	atf_add_test_case input_untouched
+	atf_add_test_case interrupted
+	atf_add_test_case msgbuf
+	atf_add_test_case usage
+}
