@@ -1,0 +1,84 @@
+#! /usr/bin/env atf-sh
+# tests/fuzz/fuzz_test.sh: the fuzz harnesses under the suite's compiler and
+# sanitizers (CI: gcc with ASan+UBSan).  Each case makes the seed corpora
+# from mkdump's output (mkcorpus.sh), then runs a replay driver: every seed
+# must be accepted as it is (-A), then deterministic mutations of each seed
+# go through the harness, whose invariants and the sanitizers abort on a
+# bug.  Some mutations must be rejected (the mutations reach the checks).
+# M2E_FUZZ_MUTATIONS overrides the number of mutations per seed.
+
+corpus()
+{
+	sh "$(atf_get_srcdir)/mkcorpus.sh" -q corpus "$1" ||
+	    atf_fail "cannot make the seed corpora"
+}
+
+# replay HARNESS MUTATIONS DIR: run it, check the summary line.  The
+# temporary files (input, core, decompressed data) go to memory if possible.
+replay()
+{
+	n=${M2E_FUZZ_MUTATIONS:-$2}
+	if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+		TMPDIR=/dev/shm
+		export TMPDIR
+	fi
+	"$(atf_get_srcdir)/replay_$1" -A -q -n "$n" "$3" >out 2>err
+	rc=$?
+	cat out
+	tail -20 err >&2
+	[ $rc -eq 0 ] || atf_fail "replay_$1 failed (exit $rc): $(tail -3 err)"
+	grep -q "^replay: [0-9]* inputs" out ||
+	    atf_fail "replay_$1: no summary line"
+	rejected=$(sed -n 's/.*accepted, \([0-9]*\) rejected.*/\1/p' out)
+	[ "${rejected:-0}" -gt 0 ] ||
+	    atf_fail "replay_$1: no mutation was rejected"
+}
+
+atf_test_case dump
+dump_head()
+{
+	atf_set "descr" "Dump harness: open, info, reads, msgbuf, threads" \
+	    "and core of mutated minidumps in every container"
+	atf_set "timeout" "600"
+}
+dump_body()
+{
+	corpus dump
+	M2E_FUZZ_KERNEL=$PWD/corpus/kernel.elf
+	export M2E_FUZZ_KERNEL
+	replay dump 1000 corpus/dump
+}
+
+atf_test_case kdh
+kdh_head()
+{
+	atf_set "descr" "kerneldumpheader harness: decoder and containers"
+	atf_set "timeout" "600"
+}
+kdh_body()
+{
+	corpus kdh
+	replay kdh 3000 corpus/kdh
+}
+
+atf_test_case kernel
+kernel_head()
+{
+	atf_set "descr" "Kernel harness: mutated kernel ELF files set on" \
+	    "a valid dump, symbols, msgbuf, threads and core"
+	atf_set "timeout" "600"
+}
+kernel_body()
+{
+	corpus kernel
+	M2E_FUZZ_DUMP=$PWD/corpus/dump.vmcore
+	export M2E_FUZZ_DUMP
+	replay kernel 8000 corpus/kernel
+}
+
+atf_init_test_cases()
+{
+	atf_add_test_case dump
+	atf_add_test_case kdh
+	atf_add_test_case kernel
+}

@@ -1,0 +1,80 @@
+#!/bin/sh
+# tests/fuzz/mkcorpus.sh: make the seed corpora of the fuzz harnesses from
+# mkdump's output (small models, shrunk by mkseed), in DIR:
+#   DIR/dump/     dumps: amd64 minidump versions 1-3, savecore's vmcore,
+#                 leading kerneldumpheader, device images, gzip, zstd
+#   DIR/kdh/      kerneldumpheaders with the start of their data, a device
+#   DIR/kernel/   the small kernel ELF
+#   DIR/dump.vmcore, DIR/kernel.elf: the valid pair the kernel harness
+#                 (M2E_FUZZ_DUMP) and the dump harness (M2E_FUZZ_KERNEL) use
+# usage: mkcorpus.sh [-q] DIR [dump] [kdh] [kernel]
+#   (only the sets named, default all; the pair is always made; run from
+#   anywhere: finds ../gen/mkdump and mkseed next to itself)
+set -e
+quiet=false
+[ "$1" = "-q" ] && { quiet=true; shift; }
+[ $# -ge 1 ] || { echo "usage: mkcorpus.sh [-q] DIR [dump] [kdh] [kernel]" >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+mkdump=${MKDUMP:-$here/../gen/mkdump}
+mkseed=${MKSEED:-$here/mkseed}
+out=$1
+shift
+sets=${*:-dump kdh kernel}
+want() { case " $sets " in *" $1 "*) return 0 ;; esac; return 1; }
+[ -x "$mkdump" ] || { echo "mkcorpus: no $mkdump (make -C tests)" >&2; exit 1; }
+[ -x "$mkseed" ] || { echo "mkcorpus: no $mkseed (make -C tests/fuzz)" >&2; exit 1; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/md2elf-corpus.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$out/dump" "$out/kdh" "$out/kernel"
+
+seed() {	# name mkseed-args...
+	name=$1
+	shift
+	"$mkseed" "$@" -o "$out/dump/$name" >"$tmp/log" ||
+	    { cat "$tmp/log" >&2; exit 1; }
+	$quiet || echo "mkcorpus: dump/$name: $(cat "$tmp/log")"
+}
+
+# Version 3: the pair (dump.vmcore, kernel.elf) and the small kernel.
+"$mkdump" -V 3 -m 64 -s 3 -k "$tmp/k3" -o "$tmp/d3"
+seed v3 -k "$tmp/k3" -K "$tmp/ks3" "$tmp/d3"
+cp "$tmp/ks3" "$out/kernel/kernel-v3"
+cp "$tmp/ks3" "$out/kernel.elf"
+cp "$out/dump/v3" "$out/dump.vmcore"
+if want dump; then
+	for v in 1 2; do
+		"$mkdump" -V $v -m 64 -s $v -k "$tmp/k$v" -o "$tmp/d$v"
+		seed v$v -k "$tmp/k$v" "$tmp/d$v"
+	done
+	# A fragmented heap (many runs), compressions, containers.
+	"$mkdump" -V 3 -m 64 -s 7 -F 3 -o "$tmp/f3"
+	seed v3-frag -n 64 "$tmp/f3"
+	seed v3-gzip -k "$tmp/k3" -c gzip "$tmp/d3"
+	seed v3-zstd -k "$tmp/k3" -c zstd "$tmp/d3"
+	seed v2-zstd -k "$tmp/k2" -c zstd "$tmp/d2"
+	seed v1-gzip -k "$tmp/k1" -c gzip "$tmp/d1"
+fi
+if want dump || want kdh; then
+	seed v3-lead -k "$tmp/k3" -H lead "$tmp/d3"
+	seed v3-lead-zstd -k "$tmp/k3" -H lead -c zstd "$tmp/d3"
+	seed v3-lead4k-gzip -k "$tmp/k3" -H lead -B 4096 -c gzip "$tmp/d3"
+	seed v3-device -k "$tmp/k3" -H device "$tmp/d3"
+	seed v3-device4k-zstd -k "$tmp/k3" -H device -B 4096 -c zstd "$tmp/d3"
+fi
+# With a process/thread world, once the generator has one.
+if want dump && "$mkdump" -V 3 -m 64 -T 8 -k "$tmp/kt" -o "$tmp/t3" \
+    2>/dev/null; then
+	seed v3-threads -k "$tmp/kt" -n 96 "$tmp/t3"
+fi
+
+# Header harness: each header with the first 8 KiB after it; a device.
+if want kdh; then
+	for f in v3-lead v3-lead-zstd v3-lead4k-gzip; do
+		dd if="$out/dump/$f" of="$out/kdh/$f" bs=8192 count=1 \
+		    2>/dev/null
+	done
+	cp "$out/dump/v3-device4k-zstd" "$out/kdh/"
+fi
+$quiet || echo "mkcorpus: $(ls "$out/dump" | wc -l) dumps, $(ls "$out/kdh" |
+    wc -l) headers, $(ls "$out/kernel" | wc -l) kernel in $out"
+exit 0
