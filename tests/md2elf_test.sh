@@ -83,8 +83,10 @@ input_untouched_body()
 {
 	. "$(atf_get_srcdir)/gen/testlib.sh"
 	gen -V 3 -s 92 -c zstd
+	touch -t 200001010000 vmcore.0
+	touch -t 200001010001 ref
 	chmod 0444 vmcore.0
-	before=$(cksum vmcore.0; ls -l --time-style=full-iso vmcore.0)
+	before=$(cksum vmcore.0; ls -l vmcore.0)
 	atf_check -s exit:0 -o empty -e empty \
 	    "$MD2ELF" -q -k kernel -o core.elf vmcore.0
 	atf_check -s exit:1 -o empty -e match:'the output is the input' \
@@ -92,8 +94,9 @@ input_untouched_body()
 	ln -s vmcore.0 link
 	atf_check -s exit:1 -o empty -e match:'the output is the input' \
 	    "$MD2ELF" -q -f -k kernel -o link vmcore.0
-	after=$(cksum vmcore.0; ls -l --time-style=full-iso vmcore.0)
+	after=$(cksum vmcore.0; ls -l vmcore.0)
 	[ "$before" = "$after" ] || atf_fail "input changed: $after"
+	[ -z "$(find vmcore.0 -newer ref)" ] || atf_fail "input modified"
 	[ "$(ls | grep -c '^\.')" -eq 0 ] || atf_fail "left: $(ls -A)"
 }
 
