@@ -1,28 +1,40 @@
 #! /usr/bin/env atf-sh
 # threads_test: the thread walk of libmd2elf (threads.c) against the
-# generator's process/thread world.  thrlist prints what the library finds
-# (crashed thread first, registers from the struct reg it built, where they
-# came from); "coreck -t" prints the model's threads in the same format.
-# Also: hostile lists (cycles, dangling and undumped pointers, a list
-# claiming 10 million threads, a huge pid hash) end with a warning and keep
-# every thread that is still reachable; a kernel without the exported
-# offsets is refused naming them; the message buffer in dmesg order.
+# generator's process/thread world, on amd64, i386 (PAE too) and arm64 (both
+# pcb layouts).  thrlist prints what the library finds (crashed thread
+# first, registers from the struct reg it built, where they came from);
+# "coreck -t" prints the model's threads in the same format.  Also: hostile
+# lists (cycles, dangling and undumped pointers, lists claiming millions of
+# threads, a huge pid hash) end with a warning and keep every thread still
+# reachable; a kernel without the exported offsets is refused naming them;
+# a stripped kernel; the message buffer in dmesg order (LP64 and ILP32).
 
-# model_threads: the model's "thread ..." lines, sorted.
+# norm: thrlist / coreck -t lines, normalised for comparison and sorted:
+# "thread" lines (on i386 and arm64 without the amd64-only RBX..R15
+# fields) into $1, "regs" lines into $1.r.
+norm()
+{
+	awk -v a="$ARCH" -v r="$1.r" '$1 == "thread" { if (a != "amd64")
+	    $9 = $10 = $11 = $12 = $13 = "-"; print; next }
+	    $1 == "regs" { print | ("sort >" r) }' | sort >"$1"
+	[ -f "$1.r" ] || : >"$1.r"
+}
+
+# model_threads: the model's threads into exp (and exp.r).
 model_threads()
 {
 	"$CORECK" -M model -t >model.t 2>coreck.err ||
 	    atf_fail "coreck -t failed: $(head -3 coreck.err)"
-	grep '^thread ' model.t | sort >exp
+	norm exp <model.t
 }
 
-# walk [THRLIST-ARGS...]: the library's threads into got (sorted: got.s),
-# warnings into warn; thrlist must succeed.
+# walk [THRLIST-ARGS...]: the library's threads into got (as printed) and
+# got.s (+ got.s.r, normalised); warnings into warn; thrlist must succeed.
 walk()
 {
 	"$THRLIST" -k kernel "$@" vmcore.0 >got 2>warn ||
 	    atf_fail "thrlist: $(cat got warn)"
-	grep '^thread ' got | sort >got.s
+	norm got.s <got
 	grep -v '^warning: ' warn | grep -q . &&
 	    atf_fail "thrlist printed: $(cat warn)"
 	return 0
@@ -36,28 +48,46 @@ expect_warning()
 	echo "warning: $(grep -E "$1" warn | head -1)"
 }
 
+# setup [ARCH]: test library, thrlist, the architecture of gen_arch.
 setup()
 {
 	. "$(atf_get_srcdir)/gen/testlib.sh"
 	THRLIST=$SRCDIR/thrlist
 	[ -x "$THRLIST" ] || atf_fail "$THRLIST is not built (run make first)"
+	ARCH=${1:-amd64}
+}
+
+# gen_arch VERSION MKDUMP-ARGS...: gen for $ARCH.
+gen_arch()
+{
+	v=$1
+	shift
+	gen -a "$ARCH" -V "$v" "$@"
+}
+
+# same_threads: the library found exactly the model's threads.
+same_threads()
+{
+	diff exp got.s >diffs || atf_fail "threads differ: $(head -5 diffs)"
+	diff exp.r got.s.r >diffs ||
+	    atf_fail "registers differ: $(head -5 diffs)"
 }
 
 atf_test_case world
 world_head()
 {
-	atf_set descr 'every thread of a 300-thread world: ids, pids, names,' \
-	    'CPUs, register source and registers; crashed thread first'
+	atf_set descr 'every thread of a 300-thread amd64 world: ids, pids,' \
+	    'names, CPUs, register source and registers; crashed thread first'
 }
 world_body()
 {
-	setup
-	gen -T 300 -s 31
+	setup amd64
+	gen_arch 3 -T 300 -s 31
 	model_threads
 	walk
 	[ -s warn ] && atf_fail "unexpected warnings: $(cat warn)"
 	[ "$(wc -l <exp)" -eq 300 ] || atf_fail "model has $(wc -l <exp)"
-	diff exp got.s >diffs || atf_fail "threads differ: $(head -5 diffs)"
+	same_threads
 	grep -qx 'threads 300' got || atf_fail "count: $(tail -1 got)"
 	# The crashed thread first, and only it.
 	crashed=$(awk '$4 == "crashed" { print $2 }' exp)
@@ -70,11 +100,40 @@ world_body()
 	    atf_fail "on-CPU threads differ"
 	[ "$(grep -c ' oncpu ' got)" -ge 1 ] || atf_fail "no on-CPU thread"
 	# allproc order after the crashed thread: newest (highest pid) first.
-	sed -n '2,$p' got | awk '$1 == "thread" { if (NR > 1 && $3 > last)
+	grep '^thread ' got | sed -n '2,$p' | awk '{ if (NR > 1 && $3 > last)
 	    bad = 1; last = $3 } END { exit bad }' ||
 	    atf_fail "not in allproc order"
 	echo "threads $(grep -c '^thread ' got), crashed $crashed," \
 	    "on CPU $(grep -c ' oncpu ' got)"
+}
+
+# The same on the other architectures (ILP32 lists, other pcb layouts).
+for c in i386:2 i386pae:2 arm64:2 arm64:3 arm64-16k:3; do
+	a=${c%:*}
+	v=${c#*:}
+	n=$(echo "${a}_v$v" | tr - _)
+	eval "atf_test_case world_$n
+	world_${n}_head() {
+		atf_set descr '$a v$v: every thread, registers of its pcb layout'
+	}
+	world_${n}_body() { world_arch_body $a $v; }"
+done
+
+world_arch_body()
+{
+	setup "$1"
+	gen_arch "$2" -m 128 -T 80 -s 43
+	model_threads
+	walk
+	[ -s warn ] && atf_fail "unexpected warnings: $(cat warn)"
+	[ "$(wc -l <exp)" -eq 80 ] || atf_fail "model has $(wc -l <exp)"
+	[ "$(wc -l <exp.r)" -eq 80 ] || atf_fail "no registers in the model"
+	same_threads
+	crashed=$(awk '$4 == "crashed" { print $2 }' exp)
+	[ "$(head -1 got | awk '{ print $2, $4 }')" = "$crashed crashed" ] ||
+	    atf_fail "first thread: $(head -1 got)"
+	echo "$(grep -c '^thread ' got) threads, $(grep -c ' oncpu ' got) on" \
+	    "other CPUs, $(head -1 exp.r | wc -w) registers each"
 }
 
 atf_test_case scale
@@ -85,159 +144,157 @@ scale_head()
 }
 scale_body()
 {
-	setup
-	gen -m 256 -T 20000 -s 32
+	setup amd64
+	gen_arch 3 -m 256 -T 20000 -s 32
 	model_threads
 	t0=$(date +%s)
 	walk
 	t1=$(date +%s)
-	diff exp got.s >diffs || atf_fail "threads differ: $(head -5 diffs)"
+	same_threads
 	echo "20000 threads in $((t1 - t0)) s"
 }
 
-atf_test_case proccycle
-proccycle_head()
+# Hostile lists on each architecture: exit 0, a warning, every thread
+# that can still be reached, nothing invented.
+for a in amd64 i386 i386pae arm64; do
+	n=$(echo "$a" | tr - _)
+	eval "atf_test_case hostile_$n
+	hostile_${n}_head() {
+		atf_set descr '$a: allproc cycle, thread list cycle, dangling' \
+		    'and undumped pointers, 10M-bucket pid hash, a list' \
+		    'claiming 10 million threads'
+		atf_set timeout 300
+	}
+	hostile_${n}_body() { hostile_arch_body $a; }"
+done
+
+hostile_arch_body()
 {
-	atf_set descr 'allproc loops back: walk ends with a warning, the pid' \
-	    'hash finds nothing new, every thread is there once'
-}
-proccycle_body()
-{
-	setup
-	gen -T 60 -s 33 -W proccycle
-	model_threads
-	walk
-	expect_warning 'allproc: process 0x[0-9a-f]+ seen before \(cycle\)'
-	diff exp got.s >diffs || atf_fail "threads differ: $(head -5 diffs)"
+	setup "$1"
+	case $ARCH in
+	amd64|arm64)	v=3 ;;
+	*)		v=2 ;;
+	esac
+	seed=50
+	for w in proccycle tdcycle dangling undumped hugehash \
+	    longlist=10000000; do
+		seed=$((seed + 1))
+		rm -f vmcore.0 kernel model
+		gen_arch $v -m 192 -T 60 -s $seed -W $w
+		model_threads
+		walk
+		comm -23 exp got.s >missing
+		comm -13 exp got.s >extra
+		case $w in
+		proccycle)
+			expect_warning 'allproc: process 0x[0-9a-f]+ seen before \(cycle\)' ;;
+		tdcycle)
+			expect_warning 'thread 0x[0-9a-f]+ seen before \(cycle in the thread list\)' ;;
+		dangling)
+			expect_warning 'allproc: process 0x[0-9a-f]+ is not in the dump' ;;
+		hugehash)
+			expect_warning 'pidhash claims 10000000 buckets' ;;
+		undumped)
+			expect_warning 'pid 0: thread 0x[0-9a-f]+ is not in the dump'
+			# The kernel process keeps its first thread only.
+			nk=$(awk '$3 == 0' exp | wc -l)
+			[ "$(wc -l <missing)" -eq $((nk - 1)) ] ||
+			    atf_fail "$w: missing $(wc -l <missing), expected $((nk - 1))"
+			awk '$3 != 0 { exit 1 }' missing ||
+			    atf_fail "$w: lost other threads"
+			: >missing ;;
+		longlist=*)
+			expect_warning 'would overlap thread 0x[0-9a-f]+ \(corrupt thread list\)'
+			pid=$(sed -n 's/^warning: threads: pid \([0-9]*\): thread .* would overlap.*/\1/p' warn)
+			[ -n "$pid" ] || atf_fail "no pid in: $(cat warn)"
+			[ -s missing ] || atf_fail "$w: nothing missing"
+			awk -v p="$pid" '$3 != p { exit 1 }' missing ||
+			    atf_fail "$w: lost threads of other processes"
+			[ "$(wc -l <extra)" -le 1 ] ||
+			    atf_fail "$w: $(wc -l <extra) threads invented"
+			: >missing
+			: >extra ;;
+		esac
+		[ -s missing ] && atf_fail "$w: missing $(cat missing)"
+		[ -s extra ] && atf_fail "$w: extra $(cat extra)"
+		crashed=$(awk '$4 == "crashed" { print $2 }' exp)
+		[ "$(head -1 got | awk '{ print $2, $4 }')" = "$crashed crashed" ] ||
+		    atf_fail "$w: first thread: $(head -1 got)"
+		echo "$w: $(grep -c '^thread ' got) of $(wc -l <exp) threads"
+	done
 }
 
-atf_test_case tdcycle
-tdcycle_head()
+atf_test_case widelist
+widelist_head()
 {
-	atf_set descr 'a thread list loops back: that list ends, nothing lost'
-}
-tdcycle_body()
-{
-	setup
-	gen -T 60 -s 34 -W tdcycle
-	model_threads
-	walk
-	expect_warning 'thread 0x[0-9a-f]+ seen before \(cycle in the thread'
-	diff exp got.s >diffs || atf_fail "threads differ: $(head -5 diffs)"
-}
-
-atf_test_case dangling
-dangling_head()
-{
-	atf_set descr 'p_list points to unmapped memory: allproc ends there,' \
-	    'the pid hash finds the rest'
-}
-dangling_body()
-{
-	setup
-	gen -T 60 -s 35 -W dangling
-	model_threads
-	walk
-	expect_warning 'allproc: process 0x[0-9a-f]+ is not in the dump'
-	diff exp got.s >diffs || atf_fail "threads differ: $(head -5 diffs)"
-}
-
-atf_test_case undumped
-undumped_head()
-{
-	atf_set descr 'a td_plist points to a page not in the dump: the rest' \
-	    'of that thread list is lost, nothing else'
-}
-undumped_body()
-{
-	setup
-	gen -T 60 -s 36 -W undumped
-	model_threads
-	walk
-	expect_warning 'pid 0: thread 0x[0-9a-f]+ is not in the dump'
-	comm -13 exp got.s >extra
-	comm -23 exp got.s >missing
-	[ -s extra ] && atf_fail "extra threads: $(cat extra)"
-	# The kernel process keeps its first thread only.
-	nk=$(awk '$3 == 0' exp | wc -l)
-	[ "$(wc -l <missing)" -eq $((nk - 1)) ] ||
-	    atf_fail "missing $(wc -l <missing), expected $((nk - 1))"
-	awk '$3 != 0 { exit 1 }' missing || atf_fail "lost other threads"
-	[ "$(awk '$3 == 0' got.s | head -1)" = "$(awk '$3 == 0' exp |
-	    head -1)" ] || atf_fail "first kernel thread lost"
-}
-
-atf_test_case hugehash
-hugehash_head()
-{
-	atf_set descr 'pidhash claims 10 million buckets: hash walk skipped'
-}
-hugehash_body()
-{
-	setup
-	gen -T 60 -s 37 -W hugehash
-	model_threads
-	walk
-	expect_warning 'pidhash claims 10000000 buckets'
-	diff exp got.s >diffs || atf_fail "threads differ: $(head -5 diffs)"
-}
-
-atf_test_case longlist
-longlist_head()
-{
-	atf_set descr 'a process claims 10 million threads (a list through' \
-	    'overlapping memory): the list ends at once with a warning'
+	atf_set descr 'a process with 300000 real-looking threads: the walk' \
+	    'ends at the cap (262144) with a warning, crashed thread first'
 	atf_set timeout 300
 }
-longlist_body()
+widelist_body()
 {
-	setup
-	gen -m 192 -T 60 -s 38 -W longlist=10000000
+	setup amd64
+	gen_arch 3 -m 512 -T 60 -s 44 -W widelist=300000
 	model_threads
-	crashed=$(awk '$4 == "crashed" { print $2 }' exp)
 	walk
-	expect_warning 'would overlap thread 0x[0-9a-f]+ \(corrupt thread list\)'
-	# The process whose list is replaced loses its threads, no other.
-	pid=$(sed -n 's/^warning: threads: pid \([0-9]*\): thread .* would overlap.*/\1/p' warn)
-	[ -n "$pid" ] || atf_fail "no pid in: $(cat warn)"
-	comm -23 exp got.s >missing
-	[ -s missing ] || atf_fail "nothing missing"
-	awk -v p="$pid" '$3 != p && $4 != "crashed" { exit 1 }' missing ||
-	    atf_fail "lost threads of other processes: $(cat missing)"
-	# The crashed thread is still first with its dumppcb registers (if
-	# its process is the broken one: found as CPU 0's curthread).
-	if awk -v p="$pid" '$4 == "crashed" && $3 == p { f = 1 } END { exit !f }' exp; then
-		expect_warning "dumping thread \\(tid $crashed\\) is not in the process"
-	fi
-	[ "$(head -1 got | awk '{ print $2, $4, $5 }')" = "$crashed crashed 0" ] ||
+	expect_warning 'more than 262144 threads: walk ended there \(cap\)'
+	grep -qx 'threads 262144' got || atf_fail "count: $(tail -1 got)"
+	crashed=$(awk '$4 == "crashed" { print $2 }' exp)
+	[ "$(head -1 got | awk '{ print $2, $4 }')" = "$crashed crashed" ] ||
 	    atf_fail "first thread: $(head -1 got)"
-	exp_regs=$(awk '$4 == "crashed" { print $6, $7, $8, $9, $10, $11, $12, $13 }' exp)
-	[ "$(head -1 got | awk '{ print $6, $7, $8, $9, $10, $11, $12, $13 }')" = "$exp_regs" ] ||
-	    atf_fail "crashed registers: $(head -1 got)"
-	n=$(grep -c '^thread ' got)
-	[ "$n" -le "$(wc -l <exp)" ] || atf_fail "$n threads from the long list"
-	echo "threads $n of $(wc -l <exp), pid $pid broken"
+	grep -q '^thread 200000 .*/widelist$' got || atf_fail "no list entry"
+	# Whatever is reported that the model knows is right.
+	grep -F -x -f exp got.s >known
+	[ "$(awk '$2 < 200000' got.s | wc -l)" -eq "$(wc -l <known)" ] ||
+	    atf_fail "model threads reported wrong"
 }
 
 atf_test_case no_offsets
 no_offsets_head()
 {
-	atf_set descr 'a kernel without thread_off_td_pcb and proc_off_p_comm' \
-	    'is refused, naming both'
+	atf_set descr 'a kernel without the proc_off_*/thread_off_* symbols is' \
+	    'refused, naming every one'
 }
 no_offsets_body()
 {
-	setup
-	gen -T 20 -s 39
-	# Rename the symbols in the string table (same length).
-	LC_ALL=C sed -e 's/thread_off_td_pcb/thread_off_td_pcX/' \
-	    -e 's/proc_off_p_comm/proc_off_p_coXX/' kernel >kernel.old
-	mv kernel.old kernel
-	atf_check -s exit:1 -o empty -e save:err "$THRLIST" -k kernel vmcore.0
-	grep -q 'thread_off_td_pcb' err && grep -q 'proc_off_p_comm' err ||
-	    atf_fail "message: $(cat err)"
+	setup amd64
+	gen_arch 3 -T 20 -s 39
+	"$MKDUMP" -m 64 -T 20 -s 39 -K nooffsets -k kernel.nooff ||
+	    atf_fail "mkdump -K nooffsets"
+	atf_check -s exit:1 -o empty -e save:err "$THRLIST" -k kernel.nooff \
+	    vmcore.0
+	for s in proc_off_p_pid proc_off_p_comm proc_off_p_list \
+	    proc_off_p_threads thread_off_td_tid thread_off_td_name \
+	    thread_off_td_oncpu thread_off_td_pcb thread_off_td_plist; do
+		grep -q "$s" err || atf_fail "$s not named: $(cat err)"
+	done
 	grep -q 'cannot list threads' err || atf_fail "message: $(cat err)"
 	echo "message: $(cat err)"
+}
+
+atf_test_case stripped
+stripped_head()
+{
+	atf_set descr 'a stripped kernel (.dynsym only, no local dumppcb):' \
+	    'every thread; the crashed one first, from its own pcb'
+}
+stripped_body()
+{
+	setup amd64
+	gen_arch 3 -T 40 -s 45
+	"$MKDUMP" -m 64 -T 40 -s 45 -K stripped -k kernel ||
+	    atf_fail "mkdump -K stripped"
+	model_threads
+	walk
+	expect_warning 'dumppcb missing; using the thread.s own pcb'
+	crashed=$(awk '$4 == "crashed" { print $2 }' exp)
+	# thrlist names the source: the crashed thread's registers come
+	# from td_pcb; every other thread is exact.
+	[ "$(head -1 got | awk '{ print $2, $4 }')" = "$crashed sleep" ] ||
+	    atf_fail "first thread: $(head -1 got)"
+	grep -v " $crashed " exp >exp.o
+	grep -v " $crashed " got.s >got.o
+	diff exp.o got.o >diffs || atf_fail "threads differ: $(head -5 diffs)"
 }
 
 atf_test_case wrong_kernel
@@ -248,10 +305,10 @@ wrong_kernel_head()
 }
 wrong_kernel_body()
 {
-	setup
+	setup amd64
 	"$MKDUMP" -m 64 -T 20 -s 41 -k kernel.other >/dev/null 2>&1 ||
 	    atf_fail "mkdump"
-	gen -T 20 -s 40
+	gen_arch 3 -T 20 -s 40
 	atf_check -s exit:1 -o empty -e save:err "$THRLIST" -k kernel.other \
 	    vmcore.0
 	grep -q 'kernel kernel.other does not match the dump: build id' err ||
@@ -261,16 +318,22 @@ wrong_kernel_body()
 	grep -q 'used anyway: forced' err || atf_fail "warning: $(cat err)"
 }
 
-atf_test_case msgbuf
-msgbuf_head()
-{
-	atf_set descr 'message buffer in dmesg order, through msgbufp and' \
-	    'from the dump section alone'
-}
+# The message buffer on LP64 and ILP32 (struct msgbuf layouts).
+for c in amd64:3 i386:2 arm64:3; do
+	a=${c%:*}
+	v=${c#*:}
+	eval "atf_test_case msgbuf_$a
+	msgbuf_${a}_head() {
+		atf_set descr '$a: message buffer in dmesg order, through' \
+		    'msgbufp and from the dump section alone'
+	}
+	msgbuf_${a}_body() { msgbuf_body $a $v; }"
+done
+
 msgbuf_body()
 {
-	setup
-	gen -T 20 -s 42
+	setup "$1"
+	gen_arch "$2" -T 20 -s 42
 	atf_check -s exit:0 -o save:m.kernel -e empty "$THRLIST" -m -k kernel \
 	    vmcore.0
 	atf_check -s exit:0 -o save:m.section -e empty "$THRLIST" -m vmcore.0
@@ -296,14 +359,18 @@ msgbuf_body()
 atf_init_test_cases()
 {
 	atf_add_test_case world
+	for n in i386_v2 i386pae_v2 arm64_v2 arm64_v3 arm64_16k_v3; do
+		atf_add_test_case world_$n
+	done
 	atf_add_test_case scale
-	atf_add_test_case proccycle
-	atf_add_test_case tdcycle
-	atf_add_test_case dangling
-	atf_add_test_case undumped
-	atf_add_test_case hugehash
-	atf_add_test_case longlist
+	for n in amd64 i386 i386pae arm64; do
+		atf_add_test_case hostile_$n
+	done
+	atf_add_test_case widelist
 	atf_add_test_case no_offsets
+	atf_add_test_case stripped
 	atf_add_test_case wrong_kernel
-	atf_add_test_case msgbuf
+	for a in amd64 i386 arm64; do
+		atf_add_test_case msgbuf_$a
+	done
 }
