@@ -35,9 +35,10 @@ seed() {	# name mkseed-args...
 	$quiet || echo "mkcorpus: dump/$name: $(cat "$tmp/log")"
 }
 
-# Version 3: the pair (dump.vmcore, kernel.elf) and the small kernel.
+# Version 3: the pair (dump.vmcore, kernel.elf) and the small kernel.  The
+# model's process/thread world is kept by following pointers (-P).
 "$mkdump" -V 3 -m 64 -s 3 -k "$tmp/k3" -o "$tmp/d3"
-seed v3 -k "$tmp/k3" -K "$tmp/ks3" "$tmp/d3"
+seed v3 -P -n 96 -k "$tmp/k3" -K "$tmp/ks3" "$tmp/d3"
 cp "$tmp/ks3" "$out/kernel/kernel-v3"
 cp "$tmp/ks3" "$out/kernel.elf"
 cp "$out/dump/v3" "$out/dump.vmcore"
@@ -61,10 +62,11 @@ if want dump || want kdh; then
 	seed v3-device -k "$tmp/k3" -H device "$tmp/d3"
 	seed v3-device4k-zstd -k "$tmp/k3" -H device -B 4096 -c zstd "$tmp/d3"
 fi
-# With a process/thread world, once the generator has one.
-if want dump && "$mkdump" -V 3 -m 64 -T 8 -k "$tmp/kt" -o "$tmp/t3" \
-    2>/dev/null; then
-	seed v3-threads -k "$tmp/kt" -n 96 "$tmp/t3"
+# Hostile thread lists (cycles, dangling pointers), world kept (-P).
+if want dump; then
+	"$mkdump" -V 3 -m 64 -s 5 -T 24 -W proccycle -W dangling \
+	    -k "$tmp/kh" -o "$tmp/h3"
+	seed v3-hostile-world -P -n 96 -k "$tmp/kh" "$tmp/h3"
 fi
 
 # Header harness: each header with the first 8 KiB after it; a device.

@@ -19,8 +19,10 @@
  *
  * Independent of libmd2elf: it parses what it needs itself.
  *
- * usage: mkseed [-c none|gzip|zstd] [-H none|lead|device] [-B blocksize]
- *            [-n maxpages] [-k kernel [-K small_kernel]] -o seed vmcore
+ * usage: mkseed [-P] [-c none|gzip|zstd] [-H none|lead|device]
+ *            [-B blocksize] [-n maxpages] [-k kernel [-K small_kernel]]
+ *            -o seed vmcore
+ *   -P  also keep the pages that kept pages point at (thread lists)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -56,7 +58,7 @@ struct dump {
 	uint8_t		*b;
 	uint64_t	 len;
 	uint32_t	 ver, msgbufsize, bitmapsize, pmapsize, availsize;
-	uint64_t	 kernbase;
+	uint64_t	 kernbase, dmapbase, dmapend;
 	uint64_t	 off_msgbuf, off_avail, off_bitmap, off_pmap, off_pages;
 	uint64_t	 nbits, nent;
 	uint64_t	*rank;		/* set bits before each byte */
@@ -275,6 +277,34 @@ keep_va(const struct dump *d, uint64_t va)
 	}
 }
 
+/*
+ * Keep what the kept pages point at, breadth first, while the budget
+ * lasts: any aligned word that is a direct-map or kernel-map address.
+ * From the kernel's symbols this follows the process and thread lists,
+ * the pcbs and the message buffer without knowing their layouts (random
+ * page contents almost never look like such an address).
+ */
+static void
+follow(const struct dump *d)
+{
+	const uint8_t *p;
+	uint64_t w;
+	int i, j;
+
+	for (i = 0; i < nkeep && nkeep < maxkeep; i++) {
+		if ((p = page_of(d, keep[i])) == NULL)
+			continue;
+		for (j = 0; j < 512 && nkeep < maxkeep; j++) {
+			w = le64(p + j * 8);
+			if (d->dmapend > d->dmapbase && w >= d->dmapbase &&
+			    w < d->dmapend)
+				keep_page(d, w - d->dmapbase);
+			else if (w >= 0xffff800000000000ULL)
+				keep_va(d, w);
+		}
+	}
+}
+
 static void
 parse(struct dump *d)
 {
@@ -290,6 +320,8 @@ parse(struct dump *d)
 	d->bitmapsize = le32(d->b + 32);
 	d->pmapsize = le32(d->b + 36);
 	d->kernbase = le64(d->b + 40);
+	d->dmapbase = le64(d->b + 48);
+	d->dmapend = le64(d->b + 56);
 	d->availsize = d->ver >= 3 ? le32(d->b + 64) : 0;
 	d->off_msgbuf = PG;
 	d->off_avail = d->off_msgbuf + rnd(d->msgbufsize);
@@ -734,12 +766,14 @@ main(int argc, char **argv)
 	uint32_t bsize, msize, wseq;
 	bool ispt[MAXKEEP];
 	int ch, nsym, j;
+	bool pointers;
 
 	comp = C_NONE;
 	cont = K_NONE;
 	bsize = 512;
 	out = kin = kout = NULL;
-	while ((ch = getopt(argc, argv, "B:c:H:k:K:n:o:")) != -1) {
+	pointers = false;
+	while ((ch = getopt(argc, argv, "B:c:H:k:K:n:o:P")) != -1) {
 		switch (ch) {
 		case 'B':
 			bsize = (uint32_t)strtoul(optarg, NULL, 0);
@@ -766,6 +800,9 @@ main(int argc, char **argv)
 		case 'o':
 			out = optarg;
 			break;
+		case 'P':
+			pointers = true;
+			break;
 		default:
 			goto usage;
 		}
@@ -782,6 +819,8 @@ main(int argc, char **argv)
 	nsym = kin != NULL ? kernel_vas(kin, symva, MAXSYMVA) : 0;
 	for (j = 0; j < nsym; j++)
 		keep_va(&d, symva[j]);
+	if (pointers)
+		follow(&d);
 	lo = UINT64_MAX;
 	hi = 0;
 	for (j = 0; j < nsym; j++) {
@@ -904,7 +943,7 @@ main(int argc, char **argv)
 	free(d.b);
 	return (0);
 usage:
-	fprintf(stderr, "usage: mkseed [-c none|gzip|zstd] "
+	fprintf(stderr, "usage: mkseed [-P] [-c none|gzip|zstd] "
 	    "[-H none|lead|device] [-B blocksize]\n"
 	    "              [-n maxpages] [-k kernel [-K small_kernel]] "
 	    "-o seed vmcore\n");
