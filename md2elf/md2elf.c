@@ -124,6 +124,9 @@ progress_cb(void *arg, uint64_t done, uint64_t total)
 	if (!p->on || total == 0)
 		return;
 	t = now();
+	/* Only for conversions that take a while. */
+	if (!p->drawn && t - p->start < 0.5)
+		return;
 	pct = (int)(done * 100 / total);
 	if (pct == p->lastpct && t - p->last < 0.5 && done != total)
 		return;
