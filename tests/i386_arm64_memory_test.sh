@@ -57,6 +57,12 @@ case_body()
 	arch=$1
 	v=$2
 	convert "$arch" "$v" -s $((60 + v))
+	# Device memory, holes, PG_NODUMP pages and the highest frame are
+	# mapped but not dumped (coreck saw no PT_LOAD for them).
+	"$CORECK" -M model -A >samples
+	u=$(fact kmap_undumped samples)
+	[ -n "$u" ] || atf_fail "the model maps no undumped page"
+	atf_check -s exit:1 -o inline:'not dumped\n' "$CORECK" -M model -r "$u"
 	atf_check -s exit:0 -o save:info -e empty "$MD2ELF" -i vmcore.0
 	cat info
 	case $arch in

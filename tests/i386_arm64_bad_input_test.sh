@@ -1,0 +1,214 @@
+#! /usr/bin/env atf-sh
+# i386_arm64_bad_input_test: the broken-dump cases of amd64_bad_input_test
+# for i386 (non-PAE, PAE) and arm64 (4 KiB, 16 KiB pages) minidumps, plus
+# their own header fields (paemode, the arm64 page-size flags, the direct
+# map, kernbase) and a dump given with another architecture's kernel.
+# Each must fail with exit status 1 and one clear line naming the file
+# and the offset, leaving no output behind.
+
+ARCHES="i386_2 i386pae_1 arm64_3 arm64_1 arm64-16k_3"
+
+for c in $ARCHES; do
+	n=$(echo "$c" | tr -- - _)
+	eval "atf_test_case trunc_$n
+	trunc_${n}_head() {
+		atf_set descr '${c%_*} v${c##*_} minidump cut inside each section'
+	}
+	trunc_${n}_body() { trunc_body ${c%_*} ${c##*_}; }
+	atf_test_case header_$n
+	header_${n}_head() {
+		atf_set descr '${c%_*} v${c##*_}: bad magic, unknown versions,' \
+		    'section sizes that overflow or exceed the file'
+	}
+	header_${n}_body() { header_body ${c%_*} ${c##*_}; }"
+done
+
+# poke32 OFFSET VALUE: a little-endian u32 into vmcore.0.
+poke32()
+{
+	v=$(($2))
+	printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $((v & 255)) \
+	    $(((v >> 8) & 255)) $(((v >> 16) & 255)) $(((v >> 24) & 255)))" |
+	    dd of=vmcore.0 bs=1 seek=$(($1)) conv=notrunc 2>/dev/null
+}
+
+# base ARCH VERSION: one good dump (vmcore.orig, kernel, facts) to break.
+base()
+{
+	gen -a "$1" -V "$2" -s 91 -T 8
+	mv vmcore.0 vmcore.orig
+}
+
+# broken: a fresh copy of the good dump in vmcore.0.
+broken()
+{
+	cp vmcore.orig vmcore.0
+}
+
+trunc_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	case $1 in
+	arm64-16k) pg=0x4000 ;;
+	*)	pg=0x1000 ;;
+	esac
+	base "$1" "$2"
+	for s in header msgbuf avail bitmap pmap pages; do
+		set -- $(fact section_$s)
+		[ "$2" -gt 0 ] || continue	# no dump_avail in v1
+		broken
+		truncate -s $(($1 + $2 / 2 + 123)) vmcore.0
+		case $s in
+		header)	pat='offset 0: truncated minidump header' ;;
+		msgbuf)	pat="offset $pg: truncated message buffer" ;;
+		avail)	pat='offset 0x[0-9a-f]+: truncated dump_avail' ;;
+		bitmap)	pat='offset 0x[0-9a-f]+: truncated page bitmap' ;;
+		pmap)	pat='offset 0x[0-9a-f]+: truncated page-table section' ;;
+		pages)	pat='offset 0x[0-9a-f]+: truncated page data' ;;
+		esac
+		bad "$pat"
+	done
+}
+
+header_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	case $1 in
+	i386*)	a=i386 esz=4 bad_versions="0 3 0xffffffff" avail=48 ;;
+	*)	a=arm64 esz=8 bad_versions="0 4 0xffffffff" avail=72 ;;
+	esac
+	[ "$1" = i386pae ] && esz=8
+	base "$1" "$2"
+	# A magic that is almost right.
+	broken
+	printf 'X' | dd of=vmcore.0 bs=1 seek=20 conv=notrunc 2>/dev/null
+	bad 'offset 0: unsupported minidump architecture \(magic "minidump FreeBSD/'
+	for v in $bad_versions; do
+		broken
+		poke32 24 $v
+		bad "offset 0x18: unsupported $a minidump version $(printf %u $v)"
+	done
+	broken
+	poke32 28 0xffffffff
+	bad 'message buffer'
+	broken
+	poke32 32 0xfffff000
+	bad 'bitmap'
+	broken
+	poke32 36 0xfffff000
+	bad 'offset (0|0x24): .*(page-table|ptesize)'
+	broken
+	poke32 36 $((esz * 1000 + 1))
+	bad "offset 0x24: .*$((esz * 1000 + 1)) is not a multiple"
+	if [ "$2" -ge 2 ]; then
+		broken
+		poke32 $avail 0xfffff000
+		bad 'dump_avail'
+	fi
+}
+
+atf_test_case i386_fields
+i386_fields_head()
+{
+	atf_set descr 'i386: paemode other than 0 or 1, unaligned kernbase,' \
+	    'a PTE array that maps past 4 GiB'
+}
+i386_fields_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	base i386 2
+	broken
+	poke32 44 2
+	bad 'offset 0x2c: i386 minidump paemode 2 is neither 0 nor 1'
+	broken
+	poke32 40 0x800800
+	bad 'offset 0x28: i386 minidump kernbase 0x800800 is not page-aligned'
+	broken
+	poke32 36 0x400000
+	bad 'offset 0x24: i386 minidump ptesize 4194304 maps past the 4 GiB'
+}
+
+atf_test_case arm64_fields
+arm64_fields_head()
+{
+	atf_set descr 'arm64: an undefined page-size code in the v3 flags, a' \
+	    'direct map that ends before it starts or is not page-aligned,' \
+	    'an unaligned kernbase'
+}
+arm64_fields_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	base arm64-16k 3
+	for code in 2 3; do
+		broken
+		poke32 76 $code
+		bad "offset 0x4c: arm64 minidump flags 0x$code: unsupported page size code $code"
+	done
+	broken
+	poke32 68 0xffff9000		# dmapend below dmapbase
+	bad 'offset 0x40: arm64 minidump direct map ends .* before it starts'
+	broken
+	poke32 48 0x40001000		# dmapphys not 16 KiB aligned
+	bad 'offset 0x30: arm64 minidump direct map base .* not page-aligned'
+	broken
+	poke32 40 0x800
+	bad 'offset 0x28: arm64 minidump kernbase 0xffff000000000800 is not page-aligned'
+}
+
+atf_test_case compressed
+compressed_head()
+{
+	atf_set descr 'i386 and arm64 gzip and zstd dumps cut short, on a' \
+	    'device with a bad header parity'
+}
+compressed_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -a i386pae -V 2 -s 95 -c gzip -X size=1000000
+	bad 'offset 0x[0-9a-f]+: truncated gzip'
+	gen -a arm64 -V 3 -s 95 -c zstd -X size=1000000
+	bad 'offset 0x[0-9a-f]+: truncated zstd'
+	gen -a arm64-16k -V 3 -s 95 -H device -X kdh-parity
+	bad 'offset 0x[0-9a-f]+: kerneldumpheader parity'
+}
+
+atf_test_case wrong_arch_kernel
+wrong_arch_kernel_head()
+{
+	atf_set descr 'a dump given with the kernel of another architecture' \
+	    'is refused (also with -F), naming both'
+}
+wrong_arch_kernel_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	for k in amd64 i386pae arm64-16k; do
+		v=1
+		[ $k = arm64-16k ] && v=3
+		"$MKDUMP" -a $k -V $v -m 64 -s 97 -T 8 -o vmcore.$k \
+		    -k kernel.$k 2>gen.err || atf_fail "mkdump: $(cat gen.err)"
+	done
+	for pair in "i386pae amd64 EM_X86_64 i386" \
+	    "i386pae arm64-16k EM_AARCH64 i386" \
+	    "arm64-16k i386pae EM_386 aarch64" \
+	    "arm64-16k amd64 EM_X86_64 aarch64" \
+	    "amd64 arm64-16k EM_AARCH64 amd64" "amd64 i386pae EM_386 amd64"; do
+		set -- $pair
+		cp vmcore.$1 vmcore.0
+		cp kernel.$2 kernel
+		bad "kernel kernel is $3 .* but the dump is $4"
+		bad "kernel kernel is $3 .* but the dump is $4" -F
+	done
+}
+
+atf_init_test_cases()
+{
+	for c in $ARCHES; do
+		n=$(echo "$c" | tr -- - _)
+		atf_add_test_case trunc_$n
+		atf_add_test_case header_$n
+	done
+	atf_add_test_case i386_fields
+	atf_add_test_case arm64_fields
+	atf_add_test_case compressed
+	atf_add_test_case wrong_arch_kernel
+}
