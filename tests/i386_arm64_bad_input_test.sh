@@ -172,6 +172,44 @@ compressed_body()
 	bad 'offset 0x[0-9a-f]+: kerneldumpheader parity'
 }
 
+atf_test_case hostile_threads
+hostile_threads_head()
+{
+	atf_set descr 'i386 (4-byte pointers) and arm64 thread lists with' \
+	    'cycles, dangling and undumped pointers and an absurd pid hash:' \
+	    'warnings, a core with the threads that could be found'
+}
+hostile_threads_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	for a in "i386pae 1" "arm64-16k 3"; do
+		set -- $a
+		for w in "-W proccycle -W tdcycle -W hugehash" \
+		    "-W dangling -W undumped"; do
+			gen -a "$1" -V "$2" -s 98 -T 24 $w
+			rm -f core.elf
+			atf_check -s exit:0 -o empty -e save:err \
+			    "$MD2ELF" -q -k kernel -o core.elf vmcore.0
+			cat err
+			grep -v '^md2elf: warning: threads: ' err | grep . &&
+			    atf_fail "$1 $w: not just thread warnings"
+			case $w in
+			*proccycle*)
+				grep -q 'seen before (cycle) after' err &&
+				grep -q 'cycle in the thread list' err &&
+				grep -q 'pidhash claims 10000000' err ;;
+			*)
+				grep -q 'allproc: process .* is not in the dump' err &&
+				grep -q 'thread .* is not in the dump' err ;;
+			esac || atf_fail "$1 $w: warnings missing"
+			atf_check -s exit:0 -o save:ck -e empty \
+			    "$CORECK" -W -M model core.elf
+			[ "$(fact threads_known ck)" -ge 20 ] ||
+			    atf_fail "$1 $w: only $(fact threads_known ck) threads"
+		done
+	done
+}
+
 atf_test_case wrong_arch_kernel
 wrong_arch_kernel_head()
 {
@@ -210,5 +248,6 @@ atf_init_test_cases()
 	atf_add_test_case i386_fields
 	atf_add_test_case arm64_fields
 	atf_add_test_case compressed
+	atf_add_test_case hostile_threads
 	atf_add_test_case wrong_arch_kernel
 }
