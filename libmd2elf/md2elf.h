@@ -130,6 +130,35 @@ typedef int	 md2elf_thread_fn(void *arg, const struct md2elf_thread *);
  */
 int		 md2elf_threads(md2elf_t *, md2elf_thread_fn *, void *arg);
 
+/*
+ * The kerneldumpheader that brackets a dump on a dump device (512 bytes,
+ * big-endian, header versions 1 to 4), decoded for programs that read dump
+ * devices themselves (savecore).  md2elf_kdh_decode() fails (-1, message in
+ * errbuf if not NULL) if raw has none of the three magics ("FreeBSD Kernel
+ * Dump", "FreeBSD Text Dump", "Cleared Kernel Dump") or an unknown version.
+ * Fields absent from older versions read as 0 (dumpextent as dumplength).
+ */
+#define	MD2ELF_KDH_SIZE		512
+struct md2elf_kdh {
+	char		 magic[21];
+	char		 arch[13];
+	uint32_t	 version;
+	uint32_t	 archver;
+	uint64_t	 dumplength;	/* data bytes (compressed size) */
+	int64_t		 dumptime;
+	uint32_t	 keysize;	/* encryption key block, 0: none */
+	uint32_t	 blocksize;
+	char		 hostname[65];
+	char		 versionstring[193];
+	char		 panicstring[193];
+	int		 compression;	/* 0 none, 1 gzip, 2 zstd, else unknown */
+	uint64_t	 dumpextent;	/* space reserved for the data */
+	uint32_t	 parity;	/* the parity word, big-endian decoded */
+	int		 parity_ok;	/* the 128 words XOR to 0 */
+};
+int		 md2elf_kdh_decode(const void *raw, struct md2elf_kdh *,
+		    char *errbuf);
+
 /* Writing an ELF core. */
 enum md2elf_flavor {
 	MD2ELF_FLAVOR_FREEBSD = 0,	/* ELFOSABI_FREEBSD, "FreeBSD" notes */
