@@ -1,0 +1,92 @@
+/*
+ * elfcore.c: -e, the ELF core: after a dump has been saved (and the device
+ * cleared), convert the saved vmcore.N[.gz|.zst] with libmd2elf into
+ * vmcore.N.elf (temporary name, renamed when complete) and link
+ * vmcore.last.elf to it.  Memory only unless -K names the kernel.  Any
+ * failure is a warning: the saved vmcore is what matters.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "savecore.h"
+
+static const char *curname;
+
+static void
+warn_cb(void *arg, const char *msg)
+{
+	logmsg("%s: %s", curname, msg);
+}
+
+void
+write_elf_core(const char *savedir, const char *corename, int bounds)
+{
+	char errbuf[MD2ELF_ERRBUF_SIZE], name[64];
+	struct md2elf_write_opts wo;
+	struct md2elf_write_stats st;
+	struct md2elf_info info;
+	struct outfile o;
+	int64_t available, minfree, needed, spacefree;
+	md2elf_t *d;
+
+	snprintf(name, sizeof(name), "vmcore.%d.elf", bounds);
+	curname = name;
+	d = md2elf_open(corename, opt.force ? MD2ELF_OPEN_FORCE : 0, errbuf);
+	if (d == NULL) {
+		logmsg("unable to write ELF core %s/%s: %s", savedir, name,
+		    errbuf);
+		return;
+	}
+	md2elf_set_warn(d, warn_cb, NULL);
+	if (opt.kernel != NULL && md2elf_set_kernel(d, opt.kernel, 0) != 0)
+		logmsg("%s; writing %s without threads", md2elf_geterr(d),
+		    name);
+	if (md2elf_get_info(d, &info) != 0) {
+		logmsg("unable to write ELF core %s/%s: %s", savedir, name,
+		    md2elf_geterr(d));
+		goto out;
+	}
+
+	/* The core holds the dumped pages (fewer if zero) and headers. */
+	available = space_available(savedir, &minfree, &spacefree);
+	needed = (int64_t)(info.pages * info.pagesize / 1024) + 1024;
+	if (available < needed) {
+		logmsg("no ELF core: not enough free space on device (need at "
+		    "least %jdkB for %s; %jdkB available; %jdkB reserved)",
+		    (intmax_t)needed, name, (intmax_t)(available + minfree),
+		    (intmax_t)minfree);
+		goto out;
+	}
+
+	if (outfile_open(&o, name, 0600) < 0) {
+		logmsg("open(%s): %s", name, strerror(errno));
+		goto out;
+	}
+	logmsg("writing ELF core to %s/%s", savedir, name);
+	memset(&wo, 0, sizeof(wo));
+	wo.flavor = MD2ELF_FLAVOR_FREEBSD;
+	if (md2elf_write_core(d, o.fd, &wo, &st) != 0) {
+		logmsg("unable to write ELF core %s/%s: %s", savedir, name,
+		    md2elf_geterr(d));
+		outfile_abort(&o);
+		goto out;
+	}
+	if (outfile_commit(&o, true) != 0) {
+		logmsg("error on %s: %s", name, strerror(errno));
+		goto out;
+	}
+	(void)unlink("vmcore.last.elf");
+	if (symlink(name, "vmcore.last.elf") != 0)
+		logmsg("unable to create symlink %s/%s: %s", savedir,
+		    "vmcore.last.elf", strerror(errno));
+	if (opt.verbose)
+		printf("ELF core: %ju pages (%ju zero), %ju segments, "
+		    "%ju threads\n", (uintmax_t)st.pages,
+		    (uintmax_t)st.zero_pages, (uintmax_t)st.segments,
+		    (uintmax_t)st.threads);
+out:
+	md2elf_close(d);
+}

@@ -1,0 +1,145 @@
+/*
+ * outfile.c: every file savecore writes in the dump directory (the core,
+ * info.N, key.N, bounds, the ELF core) is created under a temporary name
+ * (".NAME.XXXXXX") and renamed to NAME only when complete.  A signal that
+ * ends savecore removes the temporary files first.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "savecore.h"
+
+#define	NSLOTS	4
+
+static char tmpnames[NSLOTS][80];
+static volatile sig_atomic_t tmpactive[NSLOTS];
+
+static void
+on_signal(int sig)
+{
+	int i;
+
+	for (i = 0; i < NSLOTS; i++)
+		if (tmpactive[i])
+			unlink(tmpnames[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void
+outfile_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa, old;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	/* Past a file size limit, let write() fail with EFBIG instead. */
+	signal(SIGXFSZ, SIG_IGN);
+}
+
+/* Create the temporary file for name (in the current directory). */
+int
+outfile_open(struct outfile *o, const char *name, mode_t mode)
+{
+	sigset_t set, oset;
+	int error, i;
+
+	memset(o, 0, sizeof(*o));
+	o->fd = -1;
+	o->slot = -1;
+	if (strlen(name) >= sizeof(o->name) || strchr(name, '/') != NULL) {
+		errno = ENAMETOOLONG;
+		return (-1);
+	}
+	for (i = 0; i < NSLOTS; i++)
+		if (!tmpactive[i])
+			break;
+	if (i == NSLOTS) {
+		errno = EMFILE;
+		return (-1);
+	}
+	snprintf(o->name, sizeof(o->name), "%s", name);
+	snprintf(o->tmp, sizeof(o->tmp), ".%s.XXXXXX", name);
+	/* No signal between creating the file and recording it. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &oset);
+	o->fd = mkstemp(o->tmp);
+	error = errno;
+	if (o->fd >= 0) {
+		memcpy(tmpnames[i], o->tmp, sizeof(o->tmp));
+		tmpactive[i] = 1;
+		o->slot = i;
+	}
+	sigprocmask(SIG_SETMASK, &oset, NULL);
+	if (o->fd < 0) {
+		errno = error;
+		return (-1);
+	}
+	if (fchmod(o->fd, mode & ~cmask) != 0) {
+		error = errno;
+		outfile_abort(o);
+		errno = error;
+		return (-1);
+	}
+	return (o->fd);
+}
+
+static void
+outfile_release(struct outfile *o)
+{
+	if (o->slot >= 0)
+		tmpactive[o->slot] = 0;
+	o->slot = -1;
+}
+
+/* Close (after fsync if sync) and rename to the final name. */
+int
+outfile_commit(struct outfile *o, bool sync)
+{
+	int error;
+
+	if ((sync && fsync(o->fd) != 0) || close(o->fd) != 0) {
+		error = errno;
+		o->fd = -1;
+		outfile_abort(o);
+		errno = error;
+		return (-1);
+	}
+	o->fd = -1;
+	if (rename(o->tmp, o->name) != 0) {
+		error = errno;
+		outfile_abort(o);
+		errno = error;
+		return (-1);
+	}
+	outfile_release(o);
+	return (0);
+}
+
+/* Remove the temporary file. */
+void
+outfile_abort(struct outfile *o)
+{
+	if (o->fd >= 0)
+		close(o->fd);
+	o->fd = -1;
+	if (o->slot >= 0)
+		unlink(o->tmp);
+	outfile_release(o);
+}

@@ -1,0 +1,103 @@
+/*
+ * savecore.h: what the files of savecore(8) share: the options, the
+ * counters, the message function, and each file's entry points.
+ */
+#ifndef SAVECORE_H
+#define SAVECORE_H
+
+#include <sys/types.h>
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "md2elf.h"
+
+#define	BUFFERSIZE	(1024 * 1024)	/* I/O buffer */
+#define	MAXSECTOR	(64 * 1024)	/* largest sector size accepted */
+
+#define	STATUS_BAD	0
+#define	STATUS_GOOD	1
+#define	STATUS_UNKNOWN	2
+
+#define	KDH_COMP_NONE	0
+#define	KDH_COMP_GZIP	1
+#define	KDH_COMP_ZSTD	2
+
+struct options {
+	bool		 checkfor;	/* -C */
+	bool		 clear;		/* -c */
+	bool		 elf;		/* -e */
+	bool		 force;		/* -f */
+	bool		 keep;		/* -k */
+	bool		 uncompress;	/* -u */
+	bool		 compress;	/* -z */
+	int		 verbose;	/* -v, repeatable */
+	int		 maxdumps;	/* -m */
+	const char	*kernel;	/* -K */
+};
+extern struct options opt;
+extern int nfound, nsaved, nerr;
+extern mode_t cmask;			/* the umask at start */
+
+/* savecore.c */
+void	logmsg(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+/* device.c: opening dump devices (or images) and finding them. */
+int	 dev_open(int dirfd, const char *path, bool rw, off_t *mediasize,
+	    unsigned *sectorsize);
+ssize_t	 dev_pread(int fd, void *buf, size_t len, off_t off);
+char	*devify(const char *arg);
+char	**enum_dumpdevs(int *argcp);
+
+/* outfile.c: files written under a temporary name, renamed on success. */
+struct outfile {
+	char	 name[64];
+	char	 tmp[80];
+	int	 fd;
+	int	 slot;
+};
+int	 outfile_open(struct outfile *, const char *name, mode_t mode);
+int	 outfile_commit(struct outfile *, bool sync);
+void	 outfile_abort(struct outfile *);
+void	 outfile_signals(void);
+
+/* info.c: info.N, bounds, minfree and the space check, old files. */
+void	 printheader(FILE *, const uint8_t *raw, const struct md2elf_kdh *,
+	    const char *device, int bounds, int status);
+int	 write_header_info(const uint8_t *raw, const struct md2elf_kdh *,
+	    const char *infoname, const char *device, int bounds, int status);
+int	 getbounds(void);
+void	 writebounds(int bounds);
+int	 check_space(const char *savedir, uint64_t dumpsize, int bounds);
+int64_t	 space_available(const char *savedir, int64_t *minfree,
+	    int64_t *spacefree);
+void	 saved_dump_remove(int bounds);
+void	 symlinks_remove(void);
+
+/* copy.c: the dump data from the device to the output file. */
+enum outkind {
+	OUT_PLAIN,		/* write as is */
+	OUT_SPARSE,		/* skip zero 4 KiB blocks */
+	OUT_GZIP		/* -z: through a gzip writer */
+};
+struct copyjob {
+	int		 devfd;
+	const char	*device;
+	const char	*filename;	/* the final name, for messages */
+	off_t		 start;		/* first data byte on the device */
+	uint64_t	 length;	/* dumplength */
+	unsigned	 sectorsize;
+	int		 decompress;	/* -u: KDH_COMP_GZIP/ZSTD, else NONE */
+	bool		 textdump;	/* reverse 512-byte blocks below start */
+	enum outkind	 out;
+	int		 outfd;
+};
+int	 copy_dump(const struct copyjob *);
+extern volatile sig_atomic_t got_siginfo;	/* progress requested */
+
+/* elfcore.c: -e. */
+void	 write_elf_core(const char *savedir, const char *corename, int bounds);
+
+#endif /* !SAVECORE_H */
