@@ -250,7 +250,7 @@ struct notes_ctx {
 	enum md2elf_flavor	 flavor;
 	const char		*owner;
 	int			 osreldate;
-	int			 failed;	/* out of memory */
+	int			 failed;	/* 1 out of memory, 2 encoding */
 };
 
 static int
@@ -266,8 +266,11 @@ notes_thread(void *arg, const struct m2e_thread *t)
 	a = c->d->arch;
 	sz = m2e_desc_prstatus(a, c->flavor, t->pub.tid,
 	    t->pub.crashed ? SIGABRT_ : 0, c->osreldate, t->greg, desc);
-	if (sz == 0 || m2e_note_add(c->n, c->owner, NT_PRSTATUS_, desc,
-	    sz) != 0) {
+	if (sz == 0) {
+		c->failed = 2;
+		return (1);
+	}
+	if (m2e_note_add(c->n, c->owner, NT_PRSTATUS_, desc, sz) != 0) {
 		c->failed = 1;
 		return (1);
 	}
@@ -354,6 +357,8 @@ m2e_notes_build(md2elf_t *d, enum md2elf_flavor flavor, struct m2e_notes *n)
 			c.osreldate = 0;
 		if (m2e_threads(d, notes_thread, &c) < 0 && !c.failed)
 			goto fail;
+		if (c.failed == 2)
+			goto badarch;
 		if (c.failed)
 			goto nomem;
 	}
@@ -366,8 +371,7 @@ m2e_notes_build(md2elf_t *d, enum md2elf_flavor flavor, struct m2e_notes *n)
 		sz = m2e_desc_prstatus(a, flavor, 0, 0, c.osreldate, NULL,
 		    desc);
 		if (sz == 0)
-			return (m2e_err(d, "cannot encode NT_PRSTATUS for %s",
-			    a->name));
+			goto badarch;
 		if (m2e_note_add(n, c.owner, NT_PRSTATUS_, desc, sz) != 0)
 			goto nomem;
 		n->threads = 1;
@@ -388,6 +392,11 @@ m2e_notes_build(md2elf_t *d, enum md2elf_flavor flavor, struct m2e_notes *n)
 nomem:
 	m2e_notes_free(n);
 	return (m2e_err(d, "out of memory building the core's notes"));
+badarch:
+	m2e_notes_free(n);
+	return (m2e_err(d, "cannot encode NT_PRSTATUS for %s (register set "
+	    "of %zu bytes)", a->name, flavor == MD2ELF_FLAVOR_LINUX ?
+	    a->linux_gregsz : a->gregsz));
 fail:
 	m2e_notes_free(n);
 	return (-1);
