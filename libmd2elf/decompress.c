@@ -21,6 +21,8 @@
 #define	DC_INSZ		(256 * 1024)
 #define	DC_OUTSZ	(1024 * 1024)
 #define	DC_BLK		4096
+#define	DC_MDMAGIC	"minidump FreeBSD/"
+#define	DC_ELFMAGIC	"\177ELF"
 
 struct dc {
 	md2elf_t	*d;
@@ -102,6 +104,16 @@ dc_emit(struct dc *c, const uint8_t *p, size_t n)
 {
 	size_t i, blk, run;
 
+	/*
+	 * Stop at once if the stream does not start like a dump: otherwise a
+	 * compressed file of anything would be inflated in full (up to the
+	 * free space of TMPDIR) before being refused.
+	 */
+	if (c->outoff == 0 && n >= sizeof(DC_MDMAGIC) - 1 &&
+	    memcmp(p, DC_MDMAGIC, sizeof(DC_MDMAGIC) - 1) != 0 &&
+	    memcmp(p, DC_ELFMAGIC, sizeof(DC_ELFMAGIC) - 1) != 0)
+		return (m2e_err(c->d, "offset 0 of the decompressed data: "
+		    "not a FreeBSD minidump or full dump"));
 	run = 0;	/* start of the pending non-zero run */
 	for (i = 0; i < n; i += blk) {
 		blk = n - i < DC_BLK ? n - i : DC_BLK;
