@@ -6,7 +6,7 @@
  * order), optionally compressed and inside a dump container, plus the
  * matching kernel ELF (mkkernel.c) and the model file coreck reads.
  *
- * usage: mkdump [-v] [-a arch] [-V version] [-s seed] [-m ram_mib]
+ * usage: mkdump [-Dv] [-a arch] [-V version] [-s seed] [-m ram_mib]
  *            [-T nthreads] [-F frag] [-c none|gzip|zstd]
  *            [-H none|lead|device] [-B blocksize] [-X hostile]...
  *            [-W hostile]... [-K variant]... [-k kernel] [-M model]
@@ -19,6 +19,9 @@
  *   -H  container: none (savecore's vmcore.N), lead (a kerneldumpheader
  *       block before the data), device (raw dump device image)
  *   -B  device block size (512)         -v  print facts as "key value"
+ *   -D  dense: page contents that look like kernel memory (code, strings,
+ *       structures, counters) and compress to a few percent; a realistic
+ *       message buffer (dense.c); recorded in the model file
  *   -X  hostile dump variants (repeatable):
  *       magic, version=N, msgbufsize=N, bitmapsize=N, pmapsize=N,
  *       availsize=N (header fields); trunc=header|msgbuf|avail|bitmap|
@@ -65,7 +68,7 @@ struct stage {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: mkdump [-v] [-a arch] [-V version] [-s seed] "
+	fprintf(stderr, "usage: mkdump [-Dv] [-a arch] [-V version] [-s seed] "
 	    "[-m ram_mib] [-T nthreads]\n"
 	    "              [-F frag] [-c none|gzip|zstd] "
 	    "[-H none|lead|device] [-B blocksize]\n"
@@ -388,7 +391,7 @@ main(int argc, char **argv)
 	bsize = 512;
 	verbose = 0;
 	kflags = 0;
-	while ((ch = getopt(argc, argv, "a:B:c:F:H:K:k:M:m:o:s:T:V:vW:X:")) !=
+	while ((ch = getopt(argc, argv, "a:B:c:DF:H:K:k:M:m:o:s:T:V:vW:X:")) !=
 	    -1) {
 		switch (ch) {
 		case 'a':
@@ -408,6 +411,9 @@ main(int argc, char **argv)
 				comp = DC_ZSTD;
 			else
 				usage();
+			break;
+		case 'D':
+			p.dense = 1;
 			break;
 		case 'F':
 			p.frag = (int)num(optarg);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dense.h"
 #include "model.h"
 #include "world.h"
 
@@ -646,16 +647,24 @@ model_page(const struct model *m, uint64_t pa, uint8_t *buf)
 	} else {
 		h = model_hash(m->p.seed, pfn);
 		c = (int)(h & 15);
+		/* -D: the kernel image's text and data have no zero pages. */
+		if (m->p.dense && dense_image(m, pa))
+			c = 15;
 		if (c < 4)
 			memset(buf, 0, GPAGE);
 		else if (c == 4) {
 			memset(buf, 0, GPAGE / 2);
-			prng_fill(h, (uint64_t *)(void *)(buf + GPAGE / 2),
-			    GPAGE / 16);
+			if (m->p.dense)
+				dense_fill(m, pa, h, buf, GPAGE / 2);
+			else
+				prng_fill(h, (uint64_t *)(void *)(buf +
+				    GPAGE / 2), GPAGE / 16);
 		} else if (c == 5) {
 			memset(buf, 0, GPAGE);
 			buf[GPAGE - 1] = (uint8_t)(1 + ((h >> 8) & 0xfe));
-		} else
+		} else if (m->p.dense)
+			dense_fill(m, pa, h, buf, 0);
+		else
 			prng_fill(h, (uint64_t *)(void *)buf, GPAGE / 8);
 	}
 	/* Patches: first one ending after pa. */
@@ -743,9 +752,20 @@ model_runs(const struct model *m, uint64_t *kruns, uint64_t *druns,
 	*druns = n;
 }
 
+/* The message buffer region: allocated before anything else. */
+static void
+reserve_msgbuf(struct model *m)
+{
+	m->msg_size = (uint32_t)(MSGBUF_REGION - MSGBUF_HDR);
+	model_setstate(m, m->msgbuf_pa, MSGBUF_REGION / GPAGE,
+	    PS_USED | PS_EXPLICIT);
+}
+
 /*
  * The message buffer: boot messages written into the ring until it wraps,
- * then the panic; struct msgbuf sits at the end of the region.
+ * then the panic; struct msgbuf sits at the end of the region.  A -D model
+ * writes whole lines of a realistic log (dense.c), after the world is
+ * built and the dump decided.
  */
 static int
 make_msgbuf(struct model *m)
@@ -753,20 +773,27 @@ make_msgbuf(struct model *m)
 	uint8_t *ring, hdr[MSGBUF_HDR];
 	uint64_t seq, total, i, dmap;
 	uint32_t cksum, size, wseq, rseq;
-	char line[160];
+	char line[256], *panic;
 	size_t n;
 
-	size = (uint32_t)(MSGBUF_REGION - MSGBUF_HDR);
-	m->msg_size = size;
+	size = m->msg_size;
 	ring = calloc(1, size);
-	if (ring == NULL)
+	panic = malloc(4096);
+	if (ring == NULL || panic == NULL) {
+		free(ring);
+		free(panic);
 		return (-1);
+	}
 	seq = 0;
 	total = size + size / 3;	/* wraps once */
 	for (i = 0; seq < total; i++) {
-		if (i == 0)
-			n = (size_t)snprintf(line, sizeof(line), "---<<BOOT>>---\n"
-			    "%s", m->version);
+		if (m->p.dense) {
+			n = dense_msgline(m, i, line, sizeof(line));
+			if (seq + n > total)
+				break;
+		} else if (i == 0)
+			n = (size_t)snprintf(line, sizeof(line),
+			    "---<<BOOT>>---\n%s", m->version);
 		else
 			n = (size_t)snprintf(line, sizeof(line), "md2elf model "
 			    "line %" PRIu64 " seed %" PRIu64 " hash %016" PRIx64
@@ -774,10 +801,14 @@ make_msgbuf(struct model *m)
 		for (size_t k = 0; k < n && seq < total; k++, seq++)
 			ring[seq % size] = (uint8_t)line[k];
 	}
-	n = (size_t)snprintf(line, sizeof(line), "panic: %s\ncpuid = 0\n"
-	    "time = %" PRId64 "\n", m->panicstr, m->dumptime);
+	if (m->p.dense)
+		n = dense_panic(m, panic, 4096);
+	else
+		n = (size_t)snprintf(panic, 4096, "panic: %s\ncpuid = 0\n"
+		    "time = %" PRId64 "\n", m->panicstr, m->dumptime);
 	for (size_t k = 0; k < n; k++, seq++)
-		ring[seq % size] = (uint8_t)line[k];
+		ring[seq % size] = (uint8_t)panic[k];
+	free(panic);
 	cksum = 0;
 	for (i = 0; i < size; i++)
 		cksum += ring[i];
@@ -804,8 +835,6 @@ make_msgbuf(struct model *m)
 		return (-1);
 	}
 	free(ring);
-	model_setstate(m, m->msgbuf_pa, MSGBUF_REGION / GPAGE,
-	    PS_USED | PS_EXPLICIT);
 	return (0);
 }
 
@@ -851,8 +880,12 @@ make_strings(struct model *m)
 	    PRIu64 ")\n", m->p.seed);
 	snprintf(m->hostname, sizeof(m->hostname), "%s",
 	    hosts[h % (sizeof(hosts) / sizeof(hosts[0]))]);
-	snprintf(m->panicstr, sizeof(m->panicstr), "page fault while in "
-	    "kernel mode (model %" PRIu64 ")", m->p.seed);
+	if (m->p.dense)
+		snprintf(m->panicstr, sizeof(m->panicstr), "page fault while "
+		    "in kernel mode");
+	else
+		snprintf(m->panicstr, sizeof(m->panicstr), "page fault while "
+		    "in kernel mode (model %" PRIu64 ")", m->p.seed);
 	for (i = 0; i < 20; i++)
 		m->buildid[i] = (uint8_t)(model_hash(m->p.seed, 0xb1d + i) >> 13);
 }
@@ -884,6 +917,8 @@ model_build(const struct model_params *p, char *err, size_t errlen)
 	}
 	if (layout_phys(m, err, errlen) != 0 || ram_pages(m) != 0)
 		goto fail;
+	if (p->dense && dense_build(m) != 0)
+		goto nomem;
 	make_strings(m);
 	for (size_t i = 0; i < m->arch->nsyms; i++) {
 		const struct gsym *g = &m->arch->syms[i];
@@ -895,7 +930,8 @@ model_build(const struct model_params *p, char *err, size_t errlen)
 	}
 	/* The kernel image and the bootstrap area below kern_end. */
 	model_setstate(m, 0, m->arch->kern_end_pa / GPAGE, PS_USED);
-	if (make_msgbuf(m) != 0)
+	reserve_msgbuf(m);
+	if (!p->dense && make_msgbuf(m) != 0)
 		goto nomem;
 	if (make_freelist(m, m->arch->kern_end_pa, err, errlen) != 0)
 		goto fail;
@@ -908,6 +944,10 @@ model_build(const struct model_params *p, char *err, size_t errlen)
 	if (m->arch->finish(m, err, errlen) != 0)
 		goto fail;
 	qsort(m->map, m->nmap, sizeof(*m->map), kmap_cmp);
+	mark_dumped(m);
+	/* -D: the log names the world and the dump's size. */
+	if (p->dense && make_msgbuf(m) != 0)
+		goto nomem;
 	qsort(m->patches, m->npatches, sizeof(*m->patches), patch_cmp);
 	for (size_t i = 1; i < m->npatches; i++)
 		if (m->patches[i - 1].pa + m->patches[i - 1].len >
@@ -916,7 +956,6 @@ model_build(const struct model_params *p, char *err, size_t errlen)
 			    "pa %#" PRIx64, m->patches[i].pa);
 			goto fail;
 		}
-	mark_dumped(m);
 	return (m);
 nomem:
 	seterr(err, errlen, "out of memory");
@@ -939,6 +978,7 @@ model_free(struct model *m)
 		free(x);
 	}
 	world_free(m);
+	dense_free(m);
 	free(m->pst);
 	free(m->freelist);
 	free(m->map);
@@ -965,6 +1005,8 @@ model_save(const struct model *m, const char *path)
 	    "longlist %" PRIu64 "\n", m->p.arch, m->p.version, m->p.seed,
 	    m->p.ram_mib, m->p.nthreads, m->p.frag, m->p.hostile,
 	    m->p.longlist);
+	if (m->p.dense)
+		fprintf(f, "dense %d\n", m->p.dense);
 	rc = ferror(f) ? -1 : 0;
 	if (fclose(f) != 0)
 		rc = -1;
@@ -1009,6 +1051,8 @@ model_load(const char *path, char *err, size_t errlen)
 			p.hostile = (unsigned)strtoul(val, NULL, 0);
 		else if (strcmp(key, "longlist") == 0)
 			p.longlist = strtoull(val, NULL, 0);
+		else if (strcmp(key, "dense") == 0)
+			p.dense = atoi(val);
 	}
 	fclose(f);
 	if (!magic || p.arch == NULL) {

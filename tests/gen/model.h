@@ -128,6 +128,7 @@ struct model_params {
 	int		 frag;		/* heap fragmentation 0..3 */
 	unsigned	 hostile;	/* WH_* */
 	uint64_t	 longlist;	/* WH_LONGLIST length */
+	int		 dense;		/* compressible contents (dense.c) */
 };
 
 struct model;
@@ -260,6 +261,7 @@ struct model {
 	uint64_t	 obj_va, obj_end;
 	/* Arch private. */
 	void		*archdata;
+	void		*dense;		/* dense.c's library (p.dense) */
 };
 
 /* model.c */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dense.h"
 #include "world.h"
 
 /* Layout of the model's struct proc and struct thread (LP64). */
@@ -740,8 +741,9 @@ filler(const struct model *m, uint64_t key, uint8_t *b, size_t n)
 	size_t i;
 
 	for (i = 0; i + 8 <= n; i += 8)
-		put64(b + i, (model_hash(m->p.seed ^ 0xf111, key + i) &
-		    0x00ff00ff00ff00ffULL));
+		put64(b + i, m->p.dense ? dense_word(model_hash(m->p.seed ^
+		    0xf111, key + i)) : (model_hash(m->p.seed ^ 0xf111,
+		    key + i) & 0x00ff00ff00ff00ffULL));
 }
 
 static void
