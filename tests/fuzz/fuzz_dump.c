@@ -4,9 +4,10 @@
  * again with MD2ELF_OPEN_FORCE if refused), md2elf_get_info(), reads at
  * kernel-map and direct-map addresses checked against md2elf_kvtop() and
  * md2elf_pread(), md2elf_msgbuf(), and md2elf_write_core() with the core
- * checked against md2elf_kread().  If $M2E_FUZZ_KERNEL names a kernel ELF,
- * it is set on the dump (forced) first, so that the thread walk, the
- * kernel-side message buffer and the notes run over fuzzed memory.
+ * checked against md2elf_kread().  If $M2E_FUZZ_KERNEL names kernel ELF
+ * files (colon-separated), the one of the dump's machine is set on the
+ * dump (forced) first, so that the thread walk, the kernel-side message
+ * buffer and the notes run over fuzzed memory.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,17 +15,63 @@
 
 #include "fuzz.h"
 
-static const char *kernel;
+#define	MAXKERNELS	8
+
+static char	*kernels[MAXKERNELS];
+static unsigned	 machines[MAXKERNELS];
+static int	 nkernels;
+
+/* e_machine of an ELF file (0 if unreadable). */
+static unsigned
+elf_machine(const char *path)
+{
+	unsigned char h[20];
+	FILE *f;
+	unsigned m;
+
+	m = 0;
+	if ((f = fopen(path, "rb")) != NULL) {
+		if (fread(h, 1, sizeof(h), f) == sizeof(h) &&
+		    memcmp(h, "\177ELF", 4) == 0)
+			m = h[18] | (unsigned)h[19] << 8;
+		fclose(f);
+	}
+	return (m);
+}
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	const char *env;
+	char *list, *p;
+
 	(void)argc;
 	(void)argv;
-	kernel = getenv("M2E_FUZZ_KERNEL");
-	if (kernel != NULL && kernel[0] == '\0')
-		kernel = NULL;
+	env = getenv("M2E_FUZZ_KERNEL");
+	if (env == NULL || env[0] == '\0')
+		return (0);
+	if ((list = strdup(env)) == NULL)
+		exit(2);
+	for (p = strtok(list, ":"); p != NULL && nkernels < MAXKERNELS;
+	    p = strtok(NULL, ":")) {
+		machines[nkernels] = elf_machine(p);
+		if ((kernels[nkernels++] = strdup(p)) == NULL)
+			exit(2);
+	}
+	free(list);
 	return (0);
+}
+
+/* The kernel for a dump of machine m, if any. */
+static const char *
+kernel_for(unsigned m)
+{
+	int i;
+
+	for (i = 0; i < nkernels; i++)
+		if (machines[i] == m)
+			return (kernels[i]);
+	return (NULL);
 }
 
 static int
@@ -69,7 +116,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char errbuf[MD2ELF_ERRBUF_SIZE];
 	struct md2elf_info info;
-	const char *path;
+	const char *path, *kernel;
 	md2elf_t *d;
 	char *text;
 	size_t len, nthr;
@@ -98,7 +145,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    info.pagesize);
 	probe(d, path, &info);
 
-	if (kernel != NULL) {
+	if ((kernel = kernel_for(info.elfmachine)) != NULL) {
 		if (md2elf_set_kernel(d, kernel, MD2ELF_KERNEL_FORCE) != 0)
 			fuzz_check_err(path, md2elf_geterr(d),
 			    "md2elf_set_kernel");

@@ -2,7 +2,9 @@
  * fuzz_kernel.c: fuzz harness for the kernel ELF reader.  The input is a
  * kernel file, set with md2elf_set_kernel() (then forced if refused) on a
  * valid small dump named by $M2E_FUZZ_DUMP (made by mkseed from mkdump's
- * output, with the kernel the seeds come from).  An accepted kernel is
+ * output, with the kernel the seeds come from); a colon-separated list
+ * gives one dump per architecture, the one whose machine is the kernel's
+ * e_machine is used.  An accepted kernel is
  * then used: md2elf_get_kernel_info(), symbol lookups and symbolization
  * (checked against each other), md2elf_msgbuf(), md2elf_threads() and a
  * core with its notes, checked like the dump harness checks it.
@@ -13,20 +15,61 @@
 
 #include "fuzz.h"
 
-static const char *dump;
+#define	MAXDUMPS	8
+
+static char	*dumps[MAXDUMPS];
+static unsigned	 machines[MAXDUMPS];
+static int	 ndumps;
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	char errbuf[MD2ELF_ERRBUF_SIZE];
+	struct md2elf_info info;
+	const char *env;
+	char *list, *p;
+	md2elf_t *d;
+
 	(void)argc;
 	(void)argv;
-	dump = getenv("M2E_FUZZ_DUMP");
-	if (dump == NULL || dump[0] == '\0') {
+	env = getenv("M2E_FUZZ_DUMP");
+	if (env == NULL || env[0] == '\0') {
 		fprintf(stderr, "fuzz_kernel: set M2E_FUZZ_DUMP to a small "
 		    "valid dump (see tests/fuzz/README)\n");
 		exit(2);
 	}
+	if ((list = strdup(env)) == NULL)
+		exit(2);
+	for (p = strtok(list, ":"); p != NULL && ndumps < MAXDUMPS;
+	    p = strtok(NULL, ":")) {
+		if ((d = md2elf_open(p, 0, errbuf)) == NULL ||
+		    md2elf_get_info(d, &info) != 0) {
+			fprintf(stderr, "fuzz_kernel: %s\n", errbuf);
+			exit(2);
+		}
+		machines[ndumps] = info.elfmachine;
+		if ((dumps[ndumps++] = strdup(p)) == NULL)
+			exit(2);
+		md2elf_close(d);
+	}
+	free(list);
 	return (0);
+}
+
+/* The dump for a kernel: the one of its e_machine, else the first. */
+static const char *
+dump_for(const uint8_t *data, size_t size)
+{
+	unsigned m;
+	int i;
+
+	if (size >= 20 && memcmp(data, "\177ELF", 4) == 0) {
+		m = data[18] | (unsigned)data[19] << 8;
+		for (i = 0; i < ndumps; i++)
+			if (machines[i] == m)
+				return (dumps[i]);
+	}
+	return (dumps[0]);
 }
 
 static int
@@ -77,12 +120,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    "no_such_symbol" };
 	char errbuf[MD2ELF_ERRBUF_SIZE];
 	struct md2elf_kernel_info ki;
-	const char *kpath;
+	const char *kpath, *dump;
 	md2elf_t *d;
 	char *text;
 	size_t i, len, n;
 
 	fuzz_accepted = 0;
+	dump = dump_for(data, size);
 	kpath = fuzz_file(1, data, size);
 	if ((d = md2elf_open(dump, 0, errbuf)) == NULL)
 		fuzz_fail("the valid dump %s does not open: %s", dump, errbuf);

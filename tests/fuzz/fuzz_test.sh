@@ -9,7 +9,7 @@
 
 corpus()
 {
-	sh "$(atf_get_srcdir)/mkcorpus.sh" -q corpus "$1" ||
+	sh "$(atf_get_srcdir)/mkcorpus.sh" -q "$PWD/corpus" "$1" ||
 	    atf_fail "cannot make the seed corpora"
 }
 
@@ -44,9 +44,8 @@ dump_head()
 dump_body()
 {
 	corpus dump
-	M2E_FUZZ_KERNEL=$PWD/corpus/kernel.elf
-	export M2E_FUZZ_KERNEL
-	replay dump 1000 corpus/dump
+	. corpus/env
+	replay dump 600 corpus/dump
 }
 
 atf_test_case kdh
@@ -71,9 +70,8 @@ kernel_head()
 kernel_body()
 {
 	corpus kernel
-	M2E_FUZZ_DUMP=$PWD/corpus/dump.vmcore
-	export M2E_FUZZ_DUMP
-	replay kernel 8000 corpus/kernel
+	. corpus/env
+	replay kernel 4000 corpus/kernel
 }
 
 atf_init_test_cases()

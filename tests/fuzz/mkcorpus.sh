@@ -5,8 +5,9 @@
 #                 leading kerneldumpheader, device images, gzip, zstd
 #   DIR/kdh/      kerneldumpheaders with the start of their data, a device
 #   DIR/kernel/   the small kernel ELF
-#   DIR/dump.vmcore, DIR/kernel.elf: the valid pair the kernel harness
-#                 (M2E_FUZZ_DUMP) and the dump harness (M2E_FUZZ_KERNEL) use
+#   DIR/dump*.vmcore, DIR/kernel*.elf: valid pairs (amd64, i386, arm64)
+#                 the kernel harness (M2E_FUZZ_DUMP) and the dump harness
+#                 (M2E_FUZZ_KERNEL) use; DIR/env sets both (sh syntax)
 # usage: mkcorpus.sh [-q] DIR [dump] [kdh] [kernel]
 #   (only the sets named, default all; the pair is always made; run from
 #   anywhere: finds ../gen/mkdump and mkseed next to itself)
@@ -42,6 +43,26 @@ seed v3 -P -n 96 -k "$tmp/k3" -K "$tmp/ks3" "$tmp/d3"
 cp "$tmp/ks3" "$out/kernel/kernel-v3"
 cp "$tmp/ks3" "$out/kernel.elf"
 cp "$out/dump/v3" "$out/dump.vmcore"
+# i386 and arm64 pairs (the kernel harness picks the dump by e_machine).
+pairs=
+if want dump || want kernel; then
+	pairs="i386:2 arm64:3"
+fi
+for a in $pairs; do
+	arch=${a%:*}
+	v=${a#*:}
+	"$mkdump" -a $arch -V $v -m 64 -s 4 -k "$tmp/k-$arch" -o "$tmp/d-$arch"
+	seed $arch-v$v -P -n 64 -k "$tmp/k-$arch" -K "$tmp/ks-$arch" \
+	    "$tmp/d-$arch"
+	cp "$tmp/ks-$arch" "$out/kernel/kernel-$arch"
+	cp "$tmp/ks-$arch" "$out/kernel-$arch.elf"
+	cp "$out/dump/$arch-v$v" "$out/dump-$arch.vmcore"
+done
+[ -f "$out/dump-arm64.vmcore" ] && cat >"$out/env" <<EOF
+M2E_FUZZ_DUMP=$out/dump.vmcore:$out/dump-i386.vmcore:$out/dump-arm64.vmcore
+M2E_FUZZ_KERNEL=$out/kernel.elf:$out/kernel-i386.elf:$out/kernel-arm64.elf
+export M2E_FUZZ_DUMP M2E_FUZZ_KERNEL
+EOF
 if want dump; then
 	for v in 1 2; do
 		"$mkdump" -V $v -m 64 -s $v -k "$tmp/k$v" -o "$tmp/d$v"
@@ -54,6 +75,16 @@ if want dump; then
 	seed v3-zstd -k "$tmp/k3" -c zstd "$tmp/d3"
 	seed v2-zstd -k "$tmp/k2" -c zstd "$tmp/d2"
 	seed v1-gzip -k "$tmp/k1" -c gzip "$tmp/d1"
+	# The other architectures: every format version, PAE, 16 KiB pages.
+	for a in i386:1 i386pae:2 arm64:1 arm64:2 arm64-16k:3; do
+		arch=${a%:*}
+		v=${a#*:}
+		"$mkdump" -a $arch -V $v -m 64 -s 6 -k "$tmp/k-$arch-$v" \
+		    -o "$tmp/d-$arch-$v"
+		seed $arch-v$v -P -n 40 -k "$tmp/k-$arch-$v" "$tmp/d-$arch-$v"
+	done
+	seed arm64-v3-zstd -c zstd -k "$tmp/k-arm64" "$tmp/d-arm64"
+	seed i386-v2-lead-gzip -H lead -c gzip -k "$tmp/k-i386" "$tmp/d-i386"
 fi
 if want dump || want kdh; then
 	seed v3-lead -k "$tmp/k3" -H lead "$tmp/d3"

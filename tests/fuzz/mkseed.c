@@ -40,31 +40,38 @@
 #include <zlib.h>
 #include <zstd.h>
 
-#define	PG		4096ULL
-#define	PGSHIFT		12
 #define	PG_V		0x001ULL
 #define	PG_PS		0x080ULL
 #define	PG_FRAME	0x000ffffffffff000ULL
 #define	PS_FRAME	0x000fffffffe00000ULL
-#define	MAGIC		"minidump FreeBSD/amd64"
 #define	MAXKEEP		256
 #define	MAXSYMVA	512
 #define	MAXWIN		16	/* page clusters per section */
 #define	MAXEXTRA	32
-#define	WINDOW		512		/* entries per page of pmap */
 #define	MSGMAGIC	0x063062
+
+enum arch { A_AMD64, A_I386, A_ARM64 };
 
 struct dump {
 	uint8_t		*b;
 	uint64_t	 len;
+	enum arch	 arch;
+	unsigned	 esz;		/* bytes per page-table entry */
+	unsigned	 ptrsize;
+	bool		 flat;		/* a PTE per page of KVA (not PDEs) */
+	bool		 sparse;	/* bits numbered through dump_avail */
 	uint32_t	 ver, msgbufsize, bitmapsize, pmapsize, availsize;
-	uint64_t	 kernbase, dmapbase, dmapend;
+	uint64_t	 kernbase, dmapbase, dmapend, dmapphys;
 	uint64_t	 off_msgbuf, off_avail, off_bitmap, off_pmap, off_pages;
 	uint64_t	 nbits, nent;
 	uint64_t	*rank;		/* set bits before each byte */
 	uint64_t	 avail[64];	/* pairs, navail of them */
 	int		 navail;
 };
+
+/* The dump's page size (arm64: 4 or 16 KiB). */
+static uint64_t	 pg = 4096;
+static unsigned	 pgshift = 12;
 
 static uint64_t	 keep[MAXKEEP];	/* physical pages kept, unsorted */
 static int	 nkeep;
@@ -126,7 +133,7 @@ put32(uint8_t *p, uint32_t v)
 static uint64_t
 rnd(uint64_t x)
 {
-	return ((x + PG - 1) & ~(PG - 1));
+	return ((x + pg - 1) & ~(pg - 1));
 }
 
 static uint8_t *
@@ -154,19 +161,19 @@ readfile(const char *path, uint64_t *len)
 static int64_t
 pa_bit(const struct dump *d, uint64_t pa)
 {
-	uint64_t pg, bits, first, n;
+	uint64_t pfn, bits, first, n;
 	int i;
 
-	pg = pa >> PGSHIFT;
-	if (d->ver < 3)
-		return (pg < d->nbits ? (int64_t)pg : -1);
+	pfn = pa >> pgshift;
+	if (!d->sparse)
+		return (pfn < d->nbits ? (int64_t)pfn : -1);
 	bits = 0;
 	for (i = 0; i < d->navail; i++) {
-		first = d->avail[2 * i] >> PGSHIFT;
-		n = (d->avail[2 * i + 1] + PG - 1) / PG - first;
-		if (pg >= first && pg < first + n)
-			return (bits + pg - first < d->nbits ?
-			    (int64_t)(bits + pg - first) : -1);
+		first = d->avail[2 * i] >> pgshift;
+		n = (d->avail[2 * i + 1] + pg - 1) / pg - first;
+		if (pfn >= first && pfn < first + n)
+			return (bits + pfn - first < d->nbits ?
+			    (int64_t)(bits + pfn - first) : -1);
 		bits += n;
 	}
 	return (-1);
@@ -179,14 +186,14 @@ bit_pa(const struct dump *d, uint64_t b)
 	uint64_t bits, first, n;
 	int i;
 
-	if (d->ver < 3)
-		return (b << PGSHIFT);
+	if (!d->sparse)
+		return (b << pgshift);
 	bits = 0;
 	for (i = 0; i < d->navail; i++) {
-		first = d->avail[2 * i] >> PGSHIFT;
-		n = (d->avail[2 * i + 1] + PG - 1) / PG - first;
+		first = d->avail[2 * i] >> pgshift;
+		n = (d->avail[2 * i + 1] + pg - 1) / pg - first;
 		if (b < bits + n)
-			return ((first + b - bits) << PGSHIFT);
+			return ((first + b - bits) << pgshift);
 		bits += n;
 	}
 	return (UINT64_MAX);
@@ -214,7 +221,7 @@ page_of(const struct dump *d, uint64_t pa)
 	r = d->rank[b / 8];
 	for (i = (uint64_t)b & ~7ULL; i < (uint64_t)b; i++)
 		r += isset(bm, i);
-	return (d->b + d->off_pages + r * PG);
+	return (d->b + d->off_pages + r * pg);
 }
 
 static bool
@@ -223,7 +230,7 @@ kept(uint64_t pa)
 	int i;
 
 	for (i = 0; i < nkeep; i++)
-		if (keep[i] == (pa & ~(PG - 1)))
+		if (keep[i] == (pa & ~(pg - 1)))
 			return (true);
 	return (false);
 }
@@ -231,10 +238,46 @@ kept(uint64_t pa)
 static void
 keep_page(const struct dump *d, uint64_t pa)
 {
-	pa &= ~(PG - 1);
+	pa &= ~(pg - 1);
 	if (nkeep >= maxkeep || kept(pa) || page_of(d, pa) == NULL)
 		return;
 	keep[nkeep++] = pa;
+}
+
+/* A page-table entry of the dump's size; valid; its frame. */
+static uint64_t
+ent(const struct dump *d, const uint8_t *p)
+{
+	return (d->esz == 4 ? le32(p) : le64(p));
+}
+
+static void
+put_ent(const struct dump *d, uint8_t *p, uint64_t e)
+{
+	if (d->esz == 4)
+		put32(p, (uint32_t)e);
+	else
+		put64(p, e);
+}
+
+static bool
+pte_valid(const struct dump *d, uint64_t e)
+{
+	/* arm64: an L3 page descriptor; the others: PG_V. */
+	return (d->arch == A_ARM64 ? (e & 3) == 3 : (e & PG_V) != 0);
+}
+
+static uint64_t
+pte_frame(const struct dump *d, uint64_t e)
+{
+	switch (d->arch) {
+	case A_ARM64:
+		return (e & ~0xfffc000000000fffULL & ~(pg - 1));
+	case A_I386:
+		return (d->esz == 4 ? e & 0xfffff000ULL : e & PG_FRAME);
+	default:
+		return (e & PG_FRAME);
+	}
 }
 
 /* Keep the pages that translate va (the page-table page and the page). */
@@ -246,13 +289,13 @@ keep_va(const struct dump *d, uint64_t va)
 
 	if (va < d->kernbase)
 		return;
-	if (d->ver == 1) {
-		idx = (va - d->kernbase) >> PGSHIFT;
+	if (d->flat) {
+		idx = (va - d->kernbase) >> pgshift;
 		if (idx >= d->nent)
 			return;
-		e = le64(d->b + d->off_pmap + idx * 8);
-		if (e & PG_V)
-			keep_page(d, e & PG_FRAME);
+		e = ent(d, d->b + d->off_pmap + idx * d->esz);
+		if (pte_valid(d, e))
+			keep_page(d, pte_frame(d, e));
 		return;
 	}
 	idx = (va - d->kernbase) >> 21;
@@ -267,7 +310,7 @@ keep_va(const struct dump *d, uint64_t va)
 	}
 	if ((pt = page_of(d, e & PG_FRAME)) == NULL)
 		return;
-	pte = le64(pt + ((va >> PGSHIFT) & 511) * 8);
+	pte = le64(pt + ((va >> pgshift) & 511) * 8);
 	if ((pte & PG_V) == 0)
 		return;
 	/* The page-table page first, so a full budget keeps pairs. */
@@ -277,30 +320,98 @@ keep_va(const struct dump *d, uint64_t va)
 	}
 }
 
+/* The kernel's pointer variables; what they point at (-P). */
+static uint64_t	 ptrvar[MAXSYMVA];
+static int	 nptrvar;
+static uint64_t	 roots[MAXSYMVA];
+static int	 nroots;
+static uint64_t	 kvamax;	/* highest kernel-map address followed */
+
+/* A kernel address's page, if it is one (direct map or kernel map). */
+static void
+keep_ptr(const struct dump *d, uint64_t w)
+{
+	/* Structures are aligned; the kernel map ends with the table. */
+	if (w % d->ptrsize != 0)
+		return;
+	if (d->flat && (w < d->kernbase || ((w - d->kernbase) >> pgshift) >=
+	    d->nent) && !(d->dmapend > d->dmapbase && w >= d->dmapbase &&
+	    w < d->dmapend))
+		return;
+	if (d->dmapend > d->dmapbase && w >= d->dmapbase && w < d->dmapend)
+		keep_page(d, w - d->dmapbase + d->dmapphys);
+	else if (w >= d->kernbase) {
+		keep_va(d, w);
+		if (w > kvamax)
+			kvamax = w;
+	}
+}
+
+/* The first pointer-sized word at kernel address va (0 if unreadable). */
+static uint64_t
+read_ptr(const struct dump *d, uint64_t va)
+{
+	const uint8_t *p;
+	uint64_t idx, e;
+
+	if (!d->flat || va < d->kernbase)
+		goto amd64;
+	idx = (va - d->kernbase) >> pgshift;
+	if (idx >= d->nent)
+		return (0);
+	e = ent(d, d->b + d->off_pmap + idx * d->esz);
+	if (!pte_valid(d, e) ||
+	    (p = page_of(d, pte_frame(d, e))) == NULL)
+		return (0);
+	p += va & (pg - 1) & ~(uint64_t)(d->ptrsize - 1);
+	return (d->ptrsize == 4 ? le32(p) : le64(p));
+amd64:
+	if (va < d->kernbase || ((va - d->kernbase) >> 21) >= d->nent)
+		return (0);
+	e = le64(d->b + d->off_pmap + ((va - d->kernbase) >> 21) * 8);
+	if ((e & PG_V) == 0)
+		return (0);
+	if (e & PG_PS)
+		p = page_of(d, (e & PS_FRAME) | (va & ((1ULL << 21) - 1) &
+		    ~(pg - 1)));
+	else if ((p = page_of(d, e & PG_FRAME)) != NULL) {
+		e = le64(p + ((va >> pgshift) & 511) * 8);
+		p = (e & PG_V) ? page_of(d, e & PG_FRAME) : NULL;
+	}
+	if (p == NULL)
+		return (0);
+	return (le64(p + (va & (pg - 1) & ~7ULL)));
+}
+
 /*
- * Keep what the kept pages point at, breadth first, while the budget
- * lasts: any aligned word that is a direct-map or kernel-map address.
- * From the kernel's symbols this follows the process and thread lists,
- * the pcbs and the message buffer without knowing their layouts (random
- * page contents almost never look like such an address).
+ * Keep what the kernel's pointer variables (allproc, msgbufp...) point at,
+ * then what those pages point at, breadth first, while the budget lasts:
+ * every aligned word that is a direct-map or kernel-map address.  This
+ * follows the process and thread lists, the pcbs and the message buffer
+ * without knowing their layouts.  Starting from the variables (not from
+ * their whole pages, whose other bytes are random in the model) keeps
+ * random contents from being followed.
  */
 static void
 follow(const struct dump *d)
 {
 	const uint8_t *p;
 	uint64_t w;
-	int i, j;
+	int i, j, first;
 
-	for (i = 0; i < nkeep && nkeep < maxkeep; i++) {
+	first = nkeep;
+	for (i = 0; i < nptrvar && nroots < MAXSYMVA; i++)
+		if ((w = read_ptr(d, ptrvar[i])) != 0)
+			roots[nroots++] = w;
+	for (i = 0; i < nroots; i++)
+		keep_ptr(d, roots[i]);
+	for (i = first; i < nkeep && nkeep < maxkeep; i++) {
 		if ((p = page_of(d, keep[i])) == NULL)
 			continue;
-		for (j = 0; j < 512 && nkeep < maxkeep; j++) {
-			w = le64(p + j * 8);
-			if (d->dmapend > d->dmapbase && w >= d->dmapbase &&
-			    w < d->dmapend)
-				keep_page(d, w - d->dmapbase);
-			else if (w >= 0xffff800000000000ULL)
-				keep_va(d, w);
+		for (j = 0; j < (int)(pg / d->ptrsize) && nkeep < maxkeep;
+		    j++) {
+			w = d->ptrsize == 4 ? le32(p + j * 4) : le64(p + j * 8);
+			keep_ptr(d, w);
 		}
 	}
 }
@@ -311,19 +422,49 @@ parse(struct dump *d)
 	const uint8_t *bm, *a;
 	uint64_t i, r;
 
-	if (d->len < PG || memcmp(d->b, MAGIC, sizeof(MAGIC)) != 0)
-		die("not an uncompressed amd64 minidump");
+	if (d->len < 4096 || memcmp(d->b, "minidump FreeBSD/", 17) != 0)
+		die("not an uncompressed minidump");
 	d->ver = le32(d->b + 24);
-	if (d->ver < 1 || d->ver > 3)
-		die("unknown amd64 minidump version");
 	d->msgbufsize = le32(d->b + 28);
 	d->bitmapsize = le32(d->b + 32);
 	d->pmapsize = le32(d->b + 36);
-	d->kernbase = le64(d->b + 40);
-	d->dmapbase = le64(d->b + 48);
-	d->dmapend = le64(d->b + 56);
-	d->availsize = d->ver >= 3 ? le32(d->b + 64) : 0;
-	d->off_msgbuf = PG;
+	d->esz = d->ptrsize = 8;
+	if (strcmp((const char *)d->b, "minidump FreeBSD/amd64") == 0) {
+		d->arch = A_AMD64;
+		if (d->ver < 1 || d->ver > 3)
+			die("unknown amd64 minidump version %u", d->ver);
+		d->flat = d->ver == 1;
+		d->kernbase = le64(d->b + 40);
+		d->dmapbase = le64(d->b + 48);
+		d->dmapend = le64(d->b + 56);
+		d->availsize = d->ver >= 3 ? le32(d->b + 64) : 0;
+	} else if (strcmp((const char *)d->b, "minidump FreeBSD/i386") == 0) {
+		d->arch = A_I386;
+		if (d->ver < 1 || d->ver > 2)
+			die("unknown i386 minidump version %u", d->ver);
+		d->flat = true;
+		d->esz = le32(d->b + 44) != 0 ? 8 : 4;	/* paemode */
+		d->ptrsize = 4;
+		d->kernbase = le32(d->b + 40);
+		d->availsize = d->ver >= 2 ? le32(d->b + 48) : 0;
+	} else if (strcmp((const char *)d->b, "minidump FreeBSD/arm64") == 0) {
+		d->arch = A_ARM64;
+		if (d->ver < 1 || d->ver > 3)
+			die("unknown arm64 minidump version %u", d->ver);
+		d->flat = true;
+		d->kernbase = le64(d->b + 40);
+		d->dmapphys = le64(d->b + 48);
+		d->dmapbase = le64(d->b + 56);
+		d->dmapend = le64(d->b + 64);
+		d->availsize = d->ver >= 2 ? le32(d->b + 72) : 0;
+		if (d->ver >= 3 && (le32(d->b + 76) & 3) == 1) {
+			pg = 16384;
+			pgshift = 14;
+		}
+	} else
+		die("unknown minidump architecture %.32s", (const char *)d->b);
+	d->sparse = d->availsize != 0;
+	d->off_msgbuf = pg;
 	d->off_avail = d->off_msgbuf + rnd(d->msgbufsize);
 	d->off_bitmap = d->off_avail + rnd(d->availsize);
 	d->off_pmap = d->off_bitmap + rnd(d->bitmapsize);
@@ -331,8 +472,8 @@ parse(struct dump *d)
 	if (d->off_pages > d->len)
 		die("truncated minidump");
 	d->nbits = (uint64_t)d->bitmapsize * 8;
-	d->nent = d->pmapsize / 8;
-	if (d->ver >= 3) {
+	d->nent = d->pmapsize / d->esz;
+	if (d->sparse) {
 		a = d->b + d->off_avail;
 		for (i = 0; i < 32 && i * 16 + 16 <= d->availsize &&
 		    le64(a + i * 16 + 8) != 0; i++) {
@@ -350,7 +491,7 @@ parse(struct dump *d)
 		d->rank[i] = r;
 		r += (uint64_t)__builtin_popcount(bm[i]);
 	}
-	if (d->off_pages + r * PG > d->len)
+	if (d->off_pages + r * pg > d->len)
 		die("truncated page section");
 }
 
@@ -380,10 +521,17 @@ kernel_vas(const char *path, uint64_t *va, int max)
 		if (sh.sh_type != SHT_SYMTAB ||
 		    (data = elf_getdata(scn, NULL)) == NULL)
 			continue;
-		for (i = 1; i < sh.sh_size / sh.sh_entsize && n < max; i++)
-			if (gelf_getsym(data, (int)i, &sym) != NULL &&
-			    sym.st_shndx != SHN_ABS && sym.st_value != 0)
-				va[n++] = sym.st_value;
+		for (i = 1; i < sh.sh_size / sh.sh_entsize && n < max; i++) {
+			if (gelf_getsym(data, (int)i, &sym) == NULL ||
+			    sym.st_shndx == SHN_ABS || sym.st_value == 0)
+				continue;
+			/* Pointer variables: where -P starts following. */
+			if (GELF_ST_TYPE(sym.st_info) == STT_OBJECT &&
+			    sym.st_size == (gelf_getclass(e) == ELFCLASS32 ?
+			    4 : 8) && nptrvar < MAXSYMVA)
+				ptrvar[nptrvar++] = sym.st_value;
+			va[n++] = sym.st_value;
+		}
 	}
 	elf_end(e);
 	close(fd);
@@ -406,26 +554,26 @@ static int
 clusters(const GElf_Shdr *sh, const uint64_t *va, int nva, uint64_t *lo,
     uint64_t *hi, int max)
 {
-	uint64_t pg[MAXSYMVA], end;
+	uint64_t pgs[MAXSYMVA], end;
 	int i, n, np;
 
 	np = 0;
 	for (i = 0; i < nva; i++)
 		if (va[i] >= sh->sh_addr && va[i] - sh->sh_addr < sh->sh_size)
-			pg[np++] = va[i] & ~(PG - 1);
-	qsort(pg, (size_t)np, sizeof(pg[0]), cmp_u64);
+			pgs[np++] = va[i] & ~(pg - 1);
+	qsort(pgs, (size_t)np, sizeof(pgs[0]), cmp_u64);
 	end = sh->sh_addr + sh->sh_size;
 	n = 0;
 	for (i = 0; i < np; i++) {
-		if (n > 0 && pg[i] <= hi[n - 1] + PG) {
-			if (pg[i] + PG > hi[n - 1])
-				hi[n - 1] = pg[i] + PG;
+		if (n > 0 && pgs[i] <= hi[n - 1] + pg) {
+			if (pgs[i] + pg > hi[n - 1])
+				hi[n - 1] = pgs[i] + pg;
 			continue;
 		}
 		if (n == max)
 			break;
-		lo[n] = pg[i];
-		hi[n] = pg[i] + PG;
+		lo[n] = pgs[i];
+		hi[n] = pgs[i] + pg;
 		n++;
 	}
 	for (i = 0; i < n; i++) {
@@ -570,9 +718,9 @@ kernel_shrink(const char *in, const char *out, const uint64_t *va, int nva)
 		    ((sh.sh_flags & SHF_WRITE) ? PF_W : 0);
 		ph.p_offset = sh.sh_offset;
 		ph.p_vaddr = sh.sh_addr;
-		ph.p_paddr = sh.sh_addr - 0xffffffff80000000ULL;
+		ph.p_paddr = sh.sh_addr;
 		ph.p_filesz = ph.p_memsz = sh.sh_size;
-		ph.p_align = sh.sh_type == SHT_NOTE ? 4 : PG;
+		ph.p_align = sh.sh_type == SHT_NOTE ? 4 : pg;
 		if (gelf_update_phdr(oe, (int)k++, &ph) == 0)
 			die("%s: libelf: %s", out, elf_errmsg(-1));
 	}
@@ -760,10 +908,12 @@ main(int argc, char **argv)
 	enum comp comp;
 	enum cont cont;
 	const char *out, *kin, *kout;
-	uint8_t *hdr, *msg, *pmap, *bm, *pg;
+	uint8_t *hdr, *msg, *pmap, *bm, *page;
 	uint64_t symva[MAXSYMVA], lo, hi, e, i, idx, tail, mlen, total;
-	uint64_t kernbase, newbase;
+	uint64_t newbase, pmapsize, win;
 	uint32_t bsize, msize, wseq;
+	unsigned shift;
+	uint8_t *c;
 	bool ispt[MAXKEEP];
 	int ch, nsym, j;
 	bool pointers;
@@ -814,6 +964,9 @@ main(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	d.b = readfile(argv[optind], &d.len);
 	parse(&d);
+	/* KVA per entry; entries per page of the page-table section. */
+	shift = d.flat ? pgshift : 21;
+	win = pg / d.esz;
 
 	/* What to keep: the kernel's symbols, then the first mappings. */
 	nsym = kin != NULL ? kernel_vas(kin, symva, MAXSYMVA) : 0;
@@ -821,68 +974,83 @@ main(int argc, char **argv)
 		keep_va(&d, symva[j]);
 	if (pointers)
 		follow(&d);
+	if (getenv("MKSEED_DEBUG") != NULL)
+		fprintf(stderr, "kept %d, roots %d, kvamax %#jx\n", nkeep,
+		    nroots, (uintmax_t)kvamax);
 	lo = UINT64_MAX;
 	hi = 0;
 	for (j = 0; j < nsym; j++) {
 		if (symva[j] < d.kernbase)
 			continue;
-		idx = (symva[j] - d.kernbase) >> (d.ver == 1 ? PGSHIFT : 21);
+		idx = (symva[j] - d.kernbase) >> shift;
 		if (idx < d.nent && idx < lo)
 			lo = idx;
 		if (idx < d.nent && idx + 1 > hi)
 			hi = idx + 1;
 	}
+	/* i386 (no direct map): also the kernel-map addresses followed. */
+	if (d.arch == A_I386 && lo != UINT64_MAX && kvamax >= d.kernbase &&
+	    ((kvamax - d.kernbase) >> shift) < d.nent &&
+	    ((kvamax - d.kernbase) >> shift) < lo + 65536 &&
+	    ((kvamax - d.kernbase) >> shift) + 1 > hi)
+		hi = ((kvamax - d.kernbase) >> shift) + 1;
 	if (lo == UINT64_MAX) {
-		/* No kernel: the last WINDOW entries up to the last valid. */
-		for (hi = d.nent; hi > 0 &&
-		    (le64(d.b + d.off_pmap + (hi - 1) * 8) & PG_V) == 0; hi--)
+		/* No kernel: the last page of entries up to the last valid. */
+		for (hi = d.nent; hi > 0 && !pte_valid(&d, ent(&d, d.b +
+		    d.off_pmap + (hi - 1) * d.esz)); hi--)
 			;
-		lo = hi > WINDOW ? hi - WINDOW : 0;
+		lo = hi > win ? hi - win : 0;
 	}
 	/* Whole pages of entries; v2/v3 kernbase stays 2 MiB aligned. */
-	lo &= ~(uint64_t)(WINDOW - 1);
-	hi = (hi + WINDOW - 1) & ~(uint64_t)(WINDOW - 1);
+	lo &= ~(win - 1);
+	hi = (hi + win - 1) & ~(win - 1);
 	if (hi > d.nent)
 		hi = d.nent;
 	for (i = lo; i < hi && nkeep < maxkeep; i++)
-		keep_va(&d, d.kernbase + (i << (d.ver == 1 ? PGSHIFT : 21)));
-	kernbase = d.kernbase;
-	newbase = kernbase + (lo << (d.ver == 1 ? PGSHIFT : 21));
+		keep_va(&d, d.kernbase + (i << shift));
+	newbase = d.kernbase + (lo << shift);
 
 	/* The new page-table section: the window, dangling entries cleared. */
-	if ((pmap = calloc(1, rnd((hi - lo) * 8) + PG)) == NULL)
+	pmapsize = (hi - lo) * d.esz;
+	if ((pmap = calloc(1, rnd(pmapsize) + pg)) == NULL)
 		die("out of memory");
 	for (i = lo; i < hi; i++) {
-		e = le64(d.b + d.off_pmap + i * 8);
-		if ((e & PG_V) && (d.ver == 1 || (e & PG_PS) == 0) &&
+		e = ent(&d, d.b + d.off_pmap + i * d.esz);
+		if (d.flat && pte_valid(&d, e) && !kept(pte_frame(&d, e)))
+			e = 0;
+		if (!d.flat && (e & PG_V) && (e & PG_PS) == 0 &&
 		    !kept(e & PG_FRAME))
 			e = 0;
-		put64(pmap + (i - lo) * 8, e);
+		put_ent(&d, pmap + (i - lo) * d.esz, e);
 	}
 	/* Header, one page of message buffer, dump_avail, bitmap. */
-	if ((hdr = calloc(1, PG)) == NULL || (msg = calloc(1, PG)) == NULL ||
+	if ((hdr = calloc(1, pg)) == NULL || (msg = calloc(1, pg)) == NULL ||
 	    (bm = calloc(1, rnd(d.bitmapsize) + 8)) == NULL ||
-	    (pg = malloc(PG)) == NULL)
+	    (page = malloc(pg)) == NULL)
 		die("out of memory");
-	memcpy(hdr, d.b, PG);
+	memcpy(hdr, d.b, pg);
 	tail = rnd(d.msgbufsize) - d.msgbufsize;
-	mlen = d.msgbufsize <= PG ? d.msgbufsize : PG - tail;
+	mlen = d.msgbufsize <= pg ? d.msgbufsize : pg - tail;
 	memcpy(msg, d.b + d.off_msgbuf, (size_t)mlen);
-	if (d.msgbufsize > PG && tail > 0) {
+	if (d.msgbufsize > pg && tail > 0) {
 		memcpy(msg + mlen, d.b + d.off_msgbuf + d.msgbufsize,
 		    (size_t)tail);
 		/* struct msgbuf after the text: ptr, magic, size, wseq, rseq */
-		if (tail >= 24 && le32(msg + mlen + 8) == MSGMAGIC) {
+		c = msg + mlen + d.ptrsize;
+		if (tail >= d.ptrsize + 16 && le32(c) == MSGMAGIC) {
 			msize = (uint32_t)mlen;
-			wseq = le32(msg + mlen + 16) % msize;
-			put32(msg + mlen + 12, msize);
-			put32(msg + mlen + 16, wseq);
-			put32(msg + mlen + 20, le32(msg + mlen + 20) % msize);
+			wseq = le32(c + 8) % msize;
+			put32(c + 4, msize);
+			put32(c + 8, wseq);
+			put32(c + 12, le32(c + 12) % msize);
 		}
 	}
 	put32(hdr + 28, (uint32_t)mlen);
-	put32(hdr + 36, (uint32_t)((hi - lo) * 8));
-	put64(hdr + 40, newbase);
+	put32(hdr + 36, (uint32_t)pmapsize);
+	if (d.arch == A_I386)
+		put32(hdr + 40, (uint32_t)newbase);
+	else
+		put64(hdr + 40, newbase);
 	qsort(keep, (size_t)nkeep, sizeof(keep[0]), cmp_u64);
 	for (j = 0; j < nkeep; j++) {
 		int64_t b = pa_bit(&d, keep[j]);
@@ -892,7 +1060,7 @@ main(int argc, char **argv)
 	/* Which kept pages are page-table pages (their PTEs get fixed). */
 	for (j = 0; j < nkeep; j++) {
 		ispt[j] = false;
-		for (i = 0; d.ver > 1 && i < hi - lo; i++) {
+		for (i = 0; !d.flat && i < hi - lo; i++) {
 			e = le64(pmap + i * 8);
 			if ((e & PG_V) && !(e & PG_PS) &&
 			    (e & PG_FRAME) == keep[j])
@@ -900,15 +1068,15 @@ main(int argc, char **argv)
 		}
 	}
 
-	total = PG + PG + rnd(d.availsize) + rnd(d.bitmapsize) +
-	    rnd((hi - lo) * 8) + (uint64_t)nkeep * PG;
+	total = pg + pg + rnd(d.availsize) + rnd(d.bitmapsize) +
+	    rnd(pmapsize) + (uint64_t)nkeep * pg;
 	memset(&o, 0, sizeof(o));
-	oput(&o, hdr, PG);
-	oput(&o, msg, PG);
+	oput(&o, hdr, pg);
+	oput(&o, msg, pg);
 	if (d.availsize > 0)
 		oput(&o, d.b + d.off_avail, rnd(d.availsize));
 	oput(&o, bm, rnd(d.bitmapsize));
-	oput(&o, pmap, rnd((hi - lo) * 8));
+	oput(&o, pmap, rnd(pmapsize));
 	/* Pages in bitmap order: kept pages sorted by bit. */
 	for (i = 0; i < d.nbits; i++) {
 		uint64_t pa;
@@ -920,10 +1088,10 @@ main(int argc, char **argv)
 			;
 		if (j == nkeep)
 			die("internal error: bit without page");
-		memcpy(pg, page_of(&d, pa), PG);
+		memcpy(page, page_of(&d, pa), pg);
 		if (ispt[j])
-			fix_pt(pg);
-		oput(&o, pg, PG);
+			fix_pt(page);
+		oput(&o, page, pg);
 	}
 	if (o.len != total)
 		die("internal error: %zu bytes, not %ju", o.len,
@@ -932,9 +1100,9 @@ main(int argc, char **argv)
 	if (kout != NULL)
 		kernel_shrink(kin, kout, symva, nsym);
 	printf("pages %d kernbase %#jx pmapsize %ju bytes %ju\n", nkeep,
-	    (uintmax_t)newbase, (uintmax_t)((hi - lo) * 8), (uintmax_t)total);
+	    (uintmax_t)newbase, (uintmax_t)pmapsize, (uintmax_t)total);
 	free(o.p);
-	free(pg);
+	free(page);
 	free(bm);
 	free(msg);
 	free(hdr);

@@ -277,71 +277,112 @@ mut_kdh(struct buf *b, size_t off)
 		kdh_parity(b->p + off);
 }
 
+/* Header fields of the minidumps: offset, size. */
+struct hfield {
+	int	 off, n;
+};
+static const struct hfield hf_amd64[] = { { 24, 4 }, { 28, 4 }, { 32, 4 },
+    { 36, 4 }, { 40, 8 }, { 48, 8 }, { 56, 8 }, { 64, 4 }, { 0, 0 } };
+static const struct hfield hf_i386[] = { { 24, 4 }, { 28, 4 }, { 32, 4 },
+    { 36, 4 }, { 40, 4 }, { 44, 4 }, { 48, 4 }, { 0, 0 } };
+static const struct hfield hf_arm64[] = { { 24, 4 }, { 28, 4 }, { 32, 4 },
+    { 36, 4 }, { 40, 8 }, { 48, 8 }, { 56, 8 }, { 64, 8 }, { 72, 4 },
+    { 76, 4 }, { 0, 0 } };
+
+enum mdarch { MD_AMD64, MD_I386, MD_ARM64 };
+
 struct md {
 	size_t		 base;		/* offset of the minidump in the input */
+	enum mdarch	 arch;
+	const struct hfield *hf;
 	uint32_t	 ver;
+	uint64_t	 pg;		/* page size */
+	unsigned	 esz;		/* page-table entry size */
 	uint64_t	 msgbufsize, availsize, bitmapsize, pmapsize;
 	uint64_t	 off_msgbuf, off_avail, off_bitmap, off_pmap, off_pages;
 };
 
 static uint64_t
-rup(uint64_t x)
+rup(uint64_t x, uint64_t pg)
 {
-	return ((x + PAGE - 1) & ~(PAGE - 1));
+	return ((x + pg - 1) & ~(pg - 1));
 }
 
-/* An uncompressed amd64 minidump at base? */
+/* An uncompressed amd64, i386 or arm64 minidump at base? */
 static bool
 md_parse(const struct buf *b, size_t base, struct md *m)
 {
 	const uint8_t *h;
 
-	if (base + 72 > b->len ||
-	    memcmp(b->p + base, "minidump FreeBSD/amd64", 23) != 0)
+	if (base + 80 > b->len)
 		return (false);
 	h = b->p + base;
-	m->base = base;
+	m->pg = PAGE;
+	m->esz = 8;
 	m->ver = (uint32_t)getle(h + 24, 4);
+	if (memcmp(h, "minidump FreeBSD/amd64", 23) == 0) {
+		m->arch = MD_AMD64;
+		m->hf = hf_amd64;
+		m->availsize = m->ver >= 3 ? getle(h + 64, 4) : 0;
+	} else if (memcmp(h, "minidump FreeBSD/i386", 22) == 0) {
+		m->arch = MD_I386;
+		m->hf = hf_i386;
+		m->esz = getle(h + 44, 4) != 0 ? 8 : 4;
+		m->availsize = m->ver >= 2 ? getle(h + 48, 4) : 0;
+	} else if (memcmp(h, "minidump FreeBSD/arm64", 23) == 0) {
+		m->arch = MD_ARM64;
+		m->hf = hf_arm64;
+		m->availsize = m->ver >= 2 ? getle(h + 72, 4) : 0;
+		if (m->ver >= 3 && (getle(h + 76, 4) & 3) == 1)
+			m->pg = 16384;
+	} else
+		return (false);
+	m->base = base;
 	m->msgbufsize = getle(h + 28, 4);
 	m->bitmapsize = getle(h + 32, 4);
 	m->pmapsize = getle(h + 36, 4);
-	m->availsize = m->ver >= 3 ? getle(h + 64, 4) : 0;
-	m->off_msgbuf = base + PAGE;
-	m->off_avail = m->off_msgbuf + rup(m->msgbufsize);
-	m->off_bitmap = m->off_avail + rup(m->availsize);
-	m->off_pmap = m->off_bitmap + rup(m->bitmapsize);
-	m->off_pages = m->off_pmap + rup(m->pmapsize);
+	m->off_msgbuf = base + m->pg;
+	m->off_avail = m->off_msgbuf + rup(m->msgbufsize, m->pg);
+	m->off_bitmap = m->off_avail + rup(m->availsize, m->pg);
+	m->off_pmap = m->off_bitmap + rup(m->bitmapsize, m->pg);
+	m->off_pages = m->off_pmap + rup(m->pmapsize, m->pg);
 	return (true);
 }
 
-/* A page-table-ish entry: valid, sometimes PS, some frame. */
+/* A page-table-ish entry: valid, sometimes PS (amd64), some frame. */
 static uint64_t
 pte_value(const struct buf *b, const struct md *m)
 {
-	uint64_t frame;
+	uint64_t frame, e;
 
 	switch (below(5)) {
 	case 0:
 		frame = 0x000ffffffffff000ULL;
 		break;
 	case 1:
-		frame = below(64) * PAGE;
+		frame = below(64) * m->pg;
 		break;
 	case 2:	/* a page of the dump's own physical range */
-		frame = below(m->bitmapsize * 8 + 1) * PAGE;
+		frame = below(m->bitmapsize * 8 + 1) * m->pg;
 		break;
 	case 3:
 		frame = rnd64() & 0x000ffffffffff000ULL;
 		break;
 	default: /* another entry of the page-table section */
 		frame = 0;
-		if (m->pmapsize >= 8 && m->off_pmap + m->pmapsize <= b->len)
+		if (m->pmapsize >= m->esz &&
+		    m->off_pmap + m->pmapsize <= b->len)
 			frame = getle(b->p + m->off_pmap +
-			    below(m->pmapsize / 8) * 8, 8) &
+			    below(m->pmapsize / m->esz) * m->esz, (int)m->esz) &
 			    0x000ffffffffff000ULL;
 		break;
 	}
-	return (frame | 0x63 | (below(3) == 0 ? 0x80 : 0));
+	if (m->arch == MD_ARM64)
+		e = frame | 0x703;	/* L3 page, AF, inner shareable */
+	else
+		e = frame | 0x63 | (m->arch == MD_AMD64 && below(3) == 0 ?
+		    0x80 : 0);
+	return (m->esz == 4 ? e & 0xffffffffULL : e);
 }
 
 /* Offset of a valid entry of the page-table section (or a random one). */
@@ -350,33 +391,33 @@ pmap_entry(const struct buf *b, const struct md *m)
 {
 	uint64_t n, i, k, off;
 
-	n = m->pmapsize / 8;
+	n = m->pmapsize / m->esz;
 	if (n == 0)
 		return (m->off_pmap);
 	for (k = 0; k < 64; k++) {
 		i = below(n);
-		off = m->off_pmap + i * 8;
-		if (off + 8 <= b->len && (b->p[off] & 1))
+		off = m->off_pmap + i * m->esz;
+		if (off + m->esz <= b->len && (b->p[off] & 1))
 			return (off);
 	}
-	return (m->off_pmap + below(n) * 8);
+	return (m->off_pmap + below(n) * m->esz);
 }
 
 static void
 mut_minidump(struct buf *b, const struct md *m)
 {
-	static const struct {
-		int	 off, n;
-	} hf[] = { { 24, 4 }, { 28, 4 }, { 32, 4 }, { 36, 4 }, { 40, 8 },
-	    { 48, 8 }, { 56, 8 }, { 64, 4 } };
 	uint64_t off, n, i, e;
-	size_t k;
+	size_t k, nhf;
+	int esz;
 
+	esz = (int)m->esz;
+	for (nhf = 0; m->hf[nhf].n != 0; nhf++)
+		;
 	switch (below(9)) {
 	case 0:
 	case 1:	/* a header field */
-		k = below(sizeof(hf) / sizeof(hf[0]));
-		field(b, m->base + (uint64_t)hf[k].off, hf[k].n, false);
+		k = below(nhf);
+		field(b, m->base + (uint64_t)m->hf[k].off, m->hf[k].n, false);
 		break;
 	case 2:	/* dump_avail: an address of a range */
 		n = m->availsize / 8;
@@ -400,26 +441,27 @@ mut_minidump(struct buf *b, const struct md *m)
 	case 4:
 	case 5:	/* page-table section: an entry */
 		off = pmap_entry(b, m);
-		if (off + 8 > b->len)
+		if (off + m->esz > b->len)
 			break;
-		e = getle(b->p + off, 8);
+		e = getle(b->p + off, esz);
 		switch (below(4)) {
-		case 0:
-			e ^= 0x80;	/* PG_PS */
+		case 0:	/* amd64 PG_PS; arm64 block instead of page */
+			e ^= m->arch == MD_ARM64 ? 0x2 : 0x80;
 			break;
 		case 1:
 			e = pte_value(b, m);
 			break;
 		case 2:	/* the same entry again elsewhere */
-			i = m->off_pmap + below(m->pmapsize / 8 + 1) * 8;
-			if (i + 8 <= b->len)
-				putle(b->p + i, 8, e);
+			i = m->off_pmap + below(m->pmapsize / m->esz + 1) *
+			    m->esz;
+			if (i + m->esz <= b->len)
+				putle(b->p + i, esz, e);
 			break;
 		default:
-			e = interesting(e, 8);
+			e = interesting(e, esz);
 			break;
 		}
-		putle(b->p + off, 8, e);
+		putle(b->p + off, esz, e);
 		if (verbose)
 			fprintf(stderr, "  pmap entry %#jx = %#jx\n",
 			    (uintmax_t)off, (uintmax_t)e);
@@ -434,7 +476,7 @@ mut_minidump(struct buf *b, const struct md *m)
 			fprintf(stderr, "  page word %#jx\n", (uintmax_t)off);
 		break;
 	case 7:	/* message buffer: the control block after the text */
-		off = m->off_msgbuf + m->msgbufsize + below(5) * 4;
+		off = m->off_msgbuf + m->msgbufsize + below(6) * 4;
 		field(b, off, 4, false);
 		break;
 	default: /* cut inside or at the edge of a section */
@@ -455,7 +497,7 @@ mut_minidump(struct buf *b, const struct md *m)
 			off = m->off_msgbuf;
 			break;
 		}
-		off += below(2) ? 0 : below(PAGE) - PAGE / 2;
+		off += below(2) ? 0 : below(m->pg) - m->pg / 2;
 		if (off < b->len)
 			b->len = (size_t)off;
 		if (verbose)
@@ -464,66 +506,78 @@ mut_minidump(struct buf *b, const struct md *m)
 	}
 }
 
-/* ELF64 little-endian: header, section headers, symbols, notes, phdrs. */
+/* Where the fields of an ELF file are, by class (little-endian). */
+struct elflayout {
+	int	 phoff, shoff, phnum, shnum;	/* ELF header fields, 0: size */
+	int	 addrsz, shentsz, phentsz, symentsz;
+	struct hfield eh[10], sh[10], sym[5], ph[5];
+	int	 sh_type, sh_offset, sh_size;	/* in a section header */
+};
+static const struct elflayout elf64 = { 32, 40, 56, 60, 8, 64, 56, 24,
+	{ { 32, 8 }, { 40, 8 }, { 54, 2 }, { 56, 2 }, { 58, 2 }, { 60, 2 },
+	  { 62, 2 }, { 24, 8 }, { 18, 2 }, { 4, 1 } },
+	{ { 4, 4 }, { 8, 8 }, { 16, 8 }, { 24, 8 }, { 32, 8 }, { 40, 4 },
+	  { 44, 4 }, { 48, 8 }, { 56, 8 }, { 0, 4 } },
+	{ { 0, 4 }, { 4, 1 }, { 6, 2 }, { 8, 8 }, { 16, 8 } },
+	{ { 0, 4 }, { 8, 8 }, { 16, 8 }, { 32, 8 }, { 40, 8 } },
+	4, 24, 32 };
+static const struct elflayout elf32 = { 28, 32, 44, 48, 4, 40, 32, 16,
+	{ { 28, 4 }, { 32, 4 }, { 42, 2 }, { 44, 2 }, { 46, 2 }, { 48, 2 },
+	  { 50, 2 }, { 24, 4 }, { 18, 2 }, { 4, 1 } },
+	{ { 4, 4 }, { 8, 4 }, { 12, 4 }, { 16, 4 }, { 20, 4 }, { 24, 4 },
+	  { 28, 4 }, { 32, 4 }, { 36, 4 }, { 0, 4 } },
+	{ { 0, 4 }, { 4, 4 }, { 8, 4 }, { 12, 1 }, { 14, 2 } },
+	{ { 0, 4 }, { 4, 4 }, { 8, 4 }, { 16, 4 }, { 20, 4 } },
+	4, 16, 20 };
+
+/* ELF32 or ELF64: header, section headers, symbols, notes, phdrs. */
 static void
-mut_elf(struct buf *b)
+mut_elf(struct buf *b, const struct elflayout *l)
 {
-	static const struct {
-		int	 off, n;
-	} eh[] = { { 32, 8 }, { 40, 8 }, { 54, 2 }, { 56, 2 }, { 58, 2 },
-	    { 60, 2 }, { 62, 2 }, { 24, 8 }, { 18, 2 }, { 4, 1 } };
-	static const struct {
-		int	 off, n;
-	} shf[] = { { 4, 4 }, { 8, 8 }, { 16, 8 }, { 24, 8 }, { 32, 8 },
-	    { 40, 4 }, { 44, 4 }, { 48, 8 }, { 56, 8 }, { 0, 4 } };
-	static const struct {
-		int	 off, n;
-	} stf[] = { { 0, 4 }, { 4, 1 }, { 6, 2 }, { 8, 8 }, { 16, 8 } };
-	static const struct {
-		int	 off, n;
-	} phf[] = { { 0, 4 }, { 8, 8 }, { 16, 8 }, { 32, 8 }, { 40, 8 } };
 	uint64_t shoff, phoff, off, size, type, i, k;
 	uint64_t shnum, phnum;
 
 	if (b->len < 64)
 		return;
-	shoff = getle(b->p + 40, 8);
-	phoff = getle(b->p + 32, 8);
-	shnum = getle(b->p + 60, 2);
-	phnum = getle(b->p + 56, 2);
+	shoff = getle(b->p + l->shoff, l->addrsz);
+	phoff = getle(b->p + l->phoff, l->addrsz);
+	shnum = getle(b->p + l->shnum, 2);
+	phnum = getle(b->p + l->phnum, 2);
 	switch (below(6)) {
 	case 0:	/* ELF header */
-		k = below(sizeof(eh) / sizeof(eh[0]));
-		field(b, (uint64_t)eh[k].off, eh[k].n, false);
+		k = below(10);
+		field(b, (uint64_t)l->eh[k].off, l->eh[k].n, false);
 		break;
 	case 1:
 	case 2:	/* a section header field */
 		if (shnum == 0)
 			break;
-		k = below(sizeof(shf) / sizeof(shf[0]));
-		field(b, shoff + below(shnum) * 64 + (uint64_t)shf[k].off,
-		    shf[k].n, false);
+		k = below(10);
+		field(b, shoff + below(shnum) * (uint64_t)l->shentsz +
+		    (uint64_t)l->sh[k].off, l->sh[k].n, false);
 		break;
 	case 3:
 	case 4:	/* a symbol, or a note header field */
 		for (i = 0; i < shnum; i++) {
-			off = shoff + i * 64;
-			if (off + 64 > b->len || off + 64 < off)
+			off = shoff + i * (uint64_t)l->shentsz;
+			if (off + (uint64_t)l->shentsz > b->len ||
+			    off + (uint64_t)l->shentsz < off)
 				return;
-			type = getle(b->p + off + 4, 4);
-			size = getle(b->p + off + 32, 8);
-			if (type == 2 /* SHT_SYMTAB */ && size >= 24 &&
-			    below(2)) {
-				k = below(sizeof(stf) / sizeof(stf[0]));
-				field(b, getle(b->p + off + 24, 8) +
-				    below(size / 24) * 24 +
-				    (uint64_t)stf[k].off, stf[k].n, false);
+			type = getle(b->p + off + l->sh_type, 4);
+			size = getle(b->p + off + l->sh_size, l->addrsz);
+			if (type == 2 /* SHT_SYMTAB */ &&
+			    size >= (uint64_t)l->symentsz && below(2)) {
+				k = below(5);
+				field(b, getle(b->p + off + l->sh_offset,
+				    l->addrsz) + below(size / (uint64_t)
+				    l->symentsz) * (uint64_t)l->symentsz +
+				    (uint64_t)l->sym[k].off, l->sym[k].n, false);
 				return;
 			}
 			if (type == 7 /* SHT_NOTE */ && size >= 12 &&
 			    below(2)) {
-				field(b, getle(b->p + off + 24, 8) +
-				    below(3) * 4, 4, false);
+				field(b, getle(b->p + off + l->sh_offset,
+				    l->addrsz) + below(3) * 4, 4, false);
 				return;
 			}
 		}
@@ -531,9 +585,9 @@ mut_elf(struct buf *b)
 	default: /* a program header field */
 		if (phnum == 0)
 			break;
-		k = below(sizeof(phf) / sizeof(phf[0]));
-		field(b, phoff + below(phnum) * 56 + (uint64_t)phf[k].off,
-		    phf[k].n, false);
+		k = below(5);
+		field(b, phoff + below(phnum) * (uint64_t)l->phentsz +
+		    (uint64_t)l->ph[k].off, l->ph[k].n, false);
 		break;
 	}
 }
@@ -560,7 +614,7 @@ mutate(struct buf *b)
 			if (off >= 2 * 65536 + 8192 && off + 8192 < b->len)
 				off = (b->len - 8192) & ~(size_t)511;
 		}
-		if (m.base == SIZE_MAX && b->len >= 72)
+		if (m.base == SIZE_MAX)
 			(void)md_parse(b, 0, &m);
 		if (nk > 0 && below(4) == 0)
 			mut_kdh(b, kdhs[below(nk)]);
@@ -568,7 +622,10 @@ mutate(struct buf *b)
 			mut_minidump(b, &m);
 		else if (b->len >= 64 && memcmp(b->p, "\177ELF\002\001", 6) ==
 		    0 && below(4) != 0)
-			mut_elf(b);
+			mut_elf(b, &elf64);
+		else if (b->len >= 52 && memcmp(b->p, "\177ELF\001\001", 6) ==
+		    0 && below(4) != 0)
+			mut_elf(b, &elf32);
 		else
 			mut_generic(b);
 	}

@@ -13,9 +13,7 @@ secs=$2
 shift 2
 [ $# -gt 0 ] || set -- fuzz_dump fuzz_kdh fuzz_kernel
 jobs=${FUZZ_JOBS:-1}
-M2E_FUZZ_DUMP=$dir/corpus/dump.vmcore
-M2E_FUZZ_KERNEL=$dir/corpus/kernel.elf
-export M2E_FUZZ_DUMP M2E_FUZZ_KERNEL
+. "$dir/corpus/env" || exit 2
 # The harnesses' temporary files: memory if possible (much faster).
 [ -d /dev/shm ] && [ -w /dev/shm ] && { TMPDIR=/dev/shm; export TMPDIR; }
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
