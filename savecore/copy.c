@@ -326,7 +326,9 @@ decomp_run(struct decomp *c, const uint8_t *in, size_t n, struct sink *s)
 		}
 		if (sink_write(s, c->out, zout.pos) != 0)
 			return (-2);
-	} while (zin.pos < zin.size || zout.pos == zout.size);
+		/* A full buffer may hide more output, unless the frame ended. */
+	} while (zin.pos < zin.size || (zout.pos == zout.size &&
+	    c->zret != 0));
 	return (0);
 }
 

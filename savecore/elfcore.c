@@ -74,7 +74,7 @@ write_elf_core(const char *savedir, const char *corename, int bounds)
 		outfile_abort(&o);
 		goto out;
 	}
-	if (outfile_commit(&o, true) != 0) {
+	if (outfile_commit(&o, false) != 0) {
 		logmsg("error on %s: %s", name, strerror(errno));
 		goto out;
 	}

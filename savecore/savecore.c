@@ -81,8 +81,8 @@ version_ok(uint32_t v)
 }
 
 /*
- * Decode a header; one of an unknown version (accepted with -f) is read
- * with the current layout, as FreeBSD's savecore does.
+ * Decode a header of version 4 or 1; one of another version (accepted with
+ * -f) is read with the layout of version 4, as FreeBSD's savecore does.
  */
 static int
 decode(const uint8_t *raw, struct md2elf_kdh *h, char *errbuf)
@@ -91,9 +91,9 @@ decode(const uint8_t *raw, struct md2elf_kdh *h, char *errbuf)
 	uint32_t v, x;
 	int i;
 
-	if (md2elf_kdh_decode(raw, h, errbuf) == 0)
-		return (0);
 	v = be32(raw + 32);
+	if (version_ok(v))
+		return (md2elf_kdh_decode(raw, h, errbuf));
 	memcpy(copy, raw, sizeof(copy));
 	copy[32] = copy[33] = copy[34] = 0;
 	copy[35] = KERNELDUMPVERSION;
@@ -146,7 +146,7 @@ dofile(const char *savedir, int origdir, const char *device)
 	ssize_t r;
 	int bounds, status, fd, dirfd;
 
-	bounds = opt.checkfor ? 0 : getbounds();
+	bounds = opt.checkfor || opt.clear ? 0 : getbounds();
 	status = STATUS_UNKNOWN;
 	sect = first = key = NULL;
 	saved = false;
@@ -363,7 +363,7 @@ dofile(const char *savedir, int origdir, const char *device)
 			goto closecore;
 		}
 		if (write(ko.fd, key, keysize) != (ssize_t)keysize ||
-		    outfile_commit(&ko, true) != 0) {
+		    outfile_commit(&ko, !opt.keep) != 0) {
 			logmsg("Unable to write the key to %s: %s.", keyname,
 			    strerror(errno));
 			outfile_abort(&ko);
@@ -396,7 +396,11 @@ dofile(const char *savedir, int origdir, const char *device)
 	job.outfd = core.fd;
 	if (copy_dump(&job) != 0)
 		goto closecore;
-	if (outfile_commit(&core, true) != 0) {
+	/*
+	 * Before the dump on the device is cleared, the saved files must be
+	 * on disk: fsync them (and the directory) unless -k keeps the dump.
+	 */
+	if (outfile_commit(&core, !opt.keep) != 0) {
 		logmsg("error on %s: %s", corename, strerror(errno));
 		nerr++;
 		goto closefd;
@@ -421,8 +425,7 @@ dofile(const char *savedir, int origdir, const char *device)
 	saved = true;
 	if (opt.verbose)
 		printf("dump saved\n");
-	/* The saved files must outlive the dump on the device. */
-	if ((dirfd = open(".", O_RDONLY | O_DIRECTORY)) >= 0) {
+	if (!opt.keep && (dirfd = open(".", O_RDONLY | O_DIRECTORY)) >= 0) {
 		(void)fsync(dirfd);
 		close(dirfd);
 	}
