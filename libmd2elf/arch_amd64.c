@@ -8,7 +8,10 @@
  * Version 1: the page-table section is a flat array of PTEs, one per 4 KiB
  * of KVA from kernbase.  Versions 2 and 3: it is an array of PDEs, one per
  * 2 MiB of KVA from kernbase (1 GiB pages arrive as 2 MiB PS entries); the
- * last-level page-table pages are ordinary dumped pages.
+ * last-level page-table pages are ordinary dumped pages.  The kernel dumps
+ * every page-table page its PDEs reference, so a PDE whose page is missing
+ * means a corrupt dump: an error, or with MD2ELF_OPEN_FORCE one warning
+ * and the 2 MiB it maps left out.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +211,8 @@ struct amd64_walk {
 	uint64_t	 bva, bpa;	/* va and pa of the current large page */
 	uint8_t		*seen;		/* page-table pages walked, by rank */
 	bool		 warned;
+	/* Forced: PDEs whose page-table page is missing, the first one. */
+	uint64_t	 nmissing, miss_pde, miss_va, miss_pa;
 };
 
 /* n dumped pages at va -> pa, rank. */
@@ -240,9 +245,13 @@ amd64_large_run(void *arg, uint64_t pa, uint64_t rank, uint64_t n)
 	return (amd64_run(w, w->bva + (pa - w->bpa), pa, rank, n));
 }
 
-/* The 512 PTEs of the page-table page at pt_pa, mapping from va. */
+/*
+ * The 512 PTEs of the page-table page at pt_pa, mapping from va, which
+ * PDE number pde of the page-table section references.
+ */
 static int
-amd64_walk_pt(struct amd64_walk *w, uint64_t pt_pa, uint64_t va)
+amd64_walk_pt(struct amd64_walk *w, uint64_t pde, uint64_t pt_pa,
+    uint64_t va)
 {
 	md2elf_t *d;
 	uint8_t pt[AMD64_PAGE];
@@ -250,9 +259,21 @@ amd64_walk_pt(struct amd64_walk *w, uint64_t pt_pa, uint64_t va)
 	int rc;
 
 	d = w->d;
-	/* A page-table page that is not in the dump maps nothing. */
-	if (m2e_md_pa_rank(d, pt_pa, &rank) != 0)
+	/* The kernel dumps every page-table page its PDEs reference. */
+	if (m2e_md_pa_rank(d, pt_pa, &rank) != 0) {
+		if ((d->openflags & MD2ELF_OPEN_FORCE) == 0)
+			return (m2e_err_at(d, d->md.off_pmap + pde * 8,
+			    "page-directory entry %ju of the page-table "
+			    "section (va %#jx) points to page-table page "
+			    "%#jx, which is not in the dump", (uintmax_t)pde,
+			    (uintmax_t)va, (uintmax_t)pt_pa));
+		if (w->nmissing++ == 0) {
+			w->miss_pde = pde;
+			w->miss_va = va;
+			w->miss_pa = pt_pa;
+		}
 		return (0);
+	}
 	/* Kernel page-table pages are not shared; walk each once. */
 	if (w->seen[rank / 8] & (1 << (rank % 8))) {
 		if (!w->warned)
@@ -314,9 +335,17 @@ amd64_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
 			rc = m2e_md_pa_runs(d, w.bpa, AMD64_NPTEPG,
 			    amd64_large_run, &w);
 		} else
-			rc = amd64_walk_pt(&w, e & AMD64_PG_FRAME, w.bva);
+			rc = amd64_walk_pt(&w, i, e & AMD64_PG_FRAME, w.bva);
 	}
 	free(w.seen);
+	if (rc == 0 && w.nmissing > 0)
+		m2e_warn(d, "%s: offset %#jx: page-directory entry %ju of the "
+		    "page-table section (va %#jx) points to page-table page "
+		    "%#jx, which is not in the dump; its 2 MiB are left out "
+		    "of the core (PDEs skipped: %ju)", d->path,
+		    (uintmax_t)(d->filebase + md->off_pmap + w.miss_pde * 8),
+		    (uintmax_t)w.miss_pde, (uintmax_t)w.miss_va,
+		    (uintmax_t)w.miss_pa, (uintmax_t)w.nmissing);
 	if (rc == 0 && w.len != 0)
 		rc = fn(arg, w.va, w.pa, w.len);
 	return (rc);

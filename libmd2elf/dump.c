@@ -95,6 +95,7 @@ md2elf_open(const char *path, int flags, char *errbuf)
 		m2e_err(d, "md2elf_open: unknown flags %#x", flags);
 		goto fail;
 	}
+	d->openflags = flags;
 	if (m2e_input_open(d, path, flags) != 0 || dump_probe(d) != 0)
 		goto fail;
 	return (d);

@@ -24,7 +24,9 @@ extern "C" {
 typedef struct md2elf md2elf_t;
 
 /* Flags for md2elf_open(). */
-#define	MD2ELF_OPEN_FORCE	0x0001	/* accept bad parity, disagreeing headers */
+#define	MD2ELF_OPEN_FORCE	0x0001	/* accept bad parity, disagreeing headers,
+					   (amd64) PDEs to undumped page-table
+					   pages: their 2 MiB left out */
 
 /*
  * Open a dump.  The container (kerneldumpheader, compression) and the format

@@ -136,6 +136,7 @@ struct md2elf {
 	md2elf_warn_fn	*warn;
 	void		*warnarg;
 	/* Input. */
+	int		 openflags;	/* md2elf_open() flags */
 	char		*path;		/* as given, for messages */
 	int		 fd;		/* where the dump data is read */
 	uint64_t	 base;		/* dump data start in fd */

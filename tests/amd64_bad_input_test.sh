@@ -102,19 +102,65 @@ sizes_exceed_body()
 	bad 'message buffer'
 }
 
+# pde_msg: what md2elf says of the hostile PDE of the last gen (an ERE):
+# the offset of the entry, its number, its va and the missing page.
+pde_msg()
+{
+	printf 'offset %#x: page-directory entry %s of the page-table ' \
+	    "$(fact pde_undumped_offset)" "$(fact pde_undumped_index)"
+	printf 'section \\(va %s\\) points to page-table page %s, ' \
+	    "$(fact pde_undumped_va)" "$(fact pde_undumped_pt)"
+	printf 'which is not in the dump'
+}
+
 atf_test_case pde_undumped
 pde_undumped_head()
 {
-	atf_set descr 'a page-directory entry pointing to a page-table page' \
-	    'that is not in the dump'
+	atf_set descr 'v2/v3: a page-directory entry pointing to a page-table' \
+	    'page that is not in the dump: one error naming the offset of' \
+	    'the entry, its number in the page-table section, its va and' \
+	    'the missing page'
 }
 pde_undumped_body()
 {
 	. "$(atf_get_srcdir)/gen/testlib.sh"
-	atf_expect_fail "md2elf ignores a page-table page missing from the" \
-	    "dump (issue 2 asks for an error)"
-	gen -V 3 -s 37 -X pde-undumped
-	bad 'page-table page'
+	for v in 2 3; do
+		gen -V $v -s 37 -X pde-undumped
+		[ -n "$(fact pde_undumped_va)" ] || atf_fail "no PDE facts"
+		bad "$(pde_msg)"
+	done
+}
+
+atf_test_case pde_undumped_force
+pde_undumped_force_head()
+{
+	atf_set descr 'the same with md2elf -F: one warning, and a core with' \
+	    'everything but the 2 MiB that entry maps'
+}
+pde_undumped_force_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	for v in 2 3; do
+		gen -V $v -s 37 -X pde-undumped
+		[ -n "$(fact pde_undumped_va)" ] || atf_fail "no PDE facts"
+		rm -f core.elf
+		atf_check -s exit:0 -o empty -e save:err \
+		    "$MD2ELF" -F -q -k kernel -o core.elf vmcore.0
+		grep -v '^md2elf: warning: ' err >other || true
+		[ ! -s other ] || atf_fail "md2elf printed: $(cat other)"
+		grep 'page-directory entry' err >pde
+		[ "$(wc -l <pde)" -eq 1 ] ||
+		    atf_fail "expected one warning about the PDE: $(cat err)"
+		want="^md2elf: warning: vmcore\\.0: $(pde_msg); its 2 MiB are"
+		want="$want left out of the core \\(PDEs skipped: 1\\)\$"
+		grep -Eq "$want" pde || atf_fail "warning: $(cat pde)"
+		# Every other dumped page is in the core, none of those 2 MiB.
+		atf_check -s exit:0 -o save:ck -e empty "$CORECK" \
+		    -x "$(fact pde_undumped_va):0x200000" -M model core.elf
+		[ "$(fact excluded_pages ck)" -gt 0 ] ||
+		    atf_fail "the model maps nothing under that PDE"
+		echo "v$v: $(fact excluded_pages ck) pages left out"
+	done
 }
 
 atf_test_case pte_outside
@@ -288,6 +334,7 @@ atf_init_test_cases()
 	atf_add_test_case unknown_version
 	atf_add_test_case sizes_exceed
 	atf_add_test_case pde_undumped
+	atf_add_test_case pde_undumped_force
 	atf_add_test_case pte_outside
 	atf_add_test_case kdh_parity
 	atf_add_test_case kdh_disagree

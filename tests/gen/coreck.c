@@ -2,7 +2,8 @@
  * coreck.c: checks an ELF core against the memory model it was made from,
  * independently of libmd2elf (libelf for the headers, pread for the data).
  *
- * usage: coreck [-qSTW] [-f freebsd|linux] [-n segments] -M model core
+ * usage: coreck [-qSTW] [-f freebsd|linux] [-n segments] [-x va:len]
+ *            -M model core
  *        coreck -M model -r address [-l length]
  *        coreck -M model -A
  *        coreck -M model -t
@@ -14,7 +15,10 @@
  * at its direct-map address, so pages that are not dumped are not readable;
  * all-zero pages are holes in the file; the PT_LOAD count (the model's
  * coalesced runs, or -n) and the file size.  -S only prints the segment
- * count.  Prints the numbers; exit 0 if all is good, 1 with the first
+ * count.  -x: the kernel-map range [va, va + len) must not be in the core
+ * (a dump whose page tables lost it, read with md2elf -F); its pages are
+ * counted as excluded_pages and the PT_LOAD count is not checked (unless
+ * -n).  Prints the numbers; exit 0 if all is good, 1 with the first
  * mismatches, 2 on usage or I/O errors.
  *
  * -T also checks the threads: one NT_PRSTATUS per model thread, the
@@ -63,6 +67,7 @@ struct ck {
 	unsigned	 errors;
 	int		 quiet;
 	uint64_t	 pages, kpages, dpages, zero, holes;
+	uint64_t	 xva, xlen, xpages;	/* -x */
 	size_t		 threads, threads_known;
 	uint8_t		*want, *got;
 };
@@ -254,6 +259,14 @@ check_memory(struct ck *c)
 			pa = k->pa + i * GPAGE;
 			if (!model_dumped(m, pa))
 				continue;
+			if (k->va + i * GPAGE - c->xva < c->xlen) {
+				if (seg_find(c, k->va + i * GPAGE) != NULL)
+					bad(c, "va %#" PRIx64 " is excluded "
+					    "(-x) but in a PT_LOAD",
+					    k->va + i * GPAGE);
+				c->xpages++;
+				continue;
+			}
 			model_page(m, pa, c->want);
 			zero = allzero(c->want);
 			check_page(c, k->va + i * GPAGE, pa, zero);
@@ -608,7 +621,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: coreck [-qSTW] [-f freebsd|linux] "
-	    "[-n segments] -M model core\n"
+	    "[-n segments] [-x va:len]\n"
+	    "              -M model core\n"
 	    "       coreck -M model -r address [-l length]\n"
 	    "       coreck -M model -A\n"
 	    "       coreck -M model -t\n");
@@ -752,6 +766,7 @@ main(int argc, char **argv)
 	uint64_t kr, dr, kp, expect, maxsize, notesz, alloc;
 	int ch, loose;
 	long nexp;
+	char *xend;
 
 	mfile = NULL;
 	flavor = "freebsd";
@@ -764,7 +779,7 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	c.fd = -1;
 	e = NULL;
-	while ((ch = getopt(argc, argv, "Af:l:M:n:qr:StTW")) != -1) {
+	while ((ch = getopt(argc, argv, "Af:l:M:n:qr:StTWx:")) != -1) {
 		switch (ch) {
 		case 'f':
 			flavor = optarg;
@@ -804,6 +819,12 @@ main(int argc, char **argv)
 		case 'W':
 			thr = 2;
 			break;
+		case 'x':
+			c.xva = strtoull(optarg, &xend, 0);
+			if (*xend != ':')
+				usage();
+			c.xlen = strtoull(xend + 1, NULL, 0);
+			break;
 		default:
 			usage();
 		}
@@ -811,6 +832,8 @@ main(int argc, char **argv)
 	if (mfile == NULL ||
 	    optind + ((raddr || samples || list) ? 0 : 1) != argc)
 		usage();
+	if (c.xlen != 0 && nexp < 0)
+		loose = 1;
 	m = model_load(mfile, err, sizeof(err));
 	if (m == NULL) {
 		fprintf(stderr, "coreck: %s\n", err);
@@ -931,6 +954,8 @@ main(int argc, char **argv)
 		bad(&c, "%" PRIu64 " bytes allocated for %" PRIu64
 		    " non-zero pages: the file is not sparse", alloc,
 		    c.pages - c.zero);
+	if (!c.quiet && c.xlen != 0)
+		printf("excluded_pages %" PRIu64 "\n", c.xpages);
 	if (!c.quiet)
 		printf("segments %zu\nsegments_expected %" PRIu64 "\n"
 		    "kmap_runs %" PRIu64 "\ndmap_runs %" PRIu64 "\n"

@@ -147,6 +147,8 @@ struct layout {
 	uint64_t	 hdr, msgbuf, avail, bitmap, pmap, pages, end;
 	uint32_t	 msgbufsize, bitmapsize, pmapsize, availsize;
 	uint64_t	 npages;
+	/* -X pde-undumped: the PDE's offset and number, its va and page. */
+	uint64_t	 hpde_off, hpde_n, hpde_va, hpde_pt;
 };
 
 static uint64_t
@@ -184,6 +186,8 @@ write_minidump(const struct model *m, const struct hostile *h,
 	l->msgbufsize = get32(page + 28);
 	l->bitmapsize = get32(page + 32);
 	l->pmapsize = get32(page + 36);
+	l->hpde_va = (uint64_t)get32(page + 40) |
+	    (uint64_t)get32(page + 44) << 32;	/* amd64: kernbase */
 	l->availsize = sparse ? get32(page + model_availsize_off(m)) : 0;
 	if (h->magic)
 		page[21] ^= 0x01;
@@ -243,6 +247,12 @@ write_minidump(const struct model *m, const struct hostile *h,
 		goto out;
 	}
 	undumped = undumped_page(m);
+	if (h->pde_undumped) {
+		l->hpde_n = hpmap * (GPAGE / 8) + (uint64_t)hidx;
+		l->hpde_off = l->pmap + l->hpde_n * 8;
+		l->hpde_va += l->hpde_n << 21;
+		l->hpde_pt = undumped;
+	}
 	n = m->arch->pmap_size(m) / GPAGE;
 	for (i = 0; i < n; i++) {
 		m->arch->pmap_page(m, i, page);
@@ -569,6 +579,12 @@ main(int argc, char **argv)
 			    l.pmap, l.pages - l.pmap, l.pages, l.end - l.pages,
 			    l.msgbufsize, l.bitmapsize, l.pmapsize,
 			    l.availsize, kr, dr, kp, m->dumptime, m->hostname);
+			if (h.pde_undumped)
+				printf("pde_undumped_offset %" PRIu64 "\n"
+				    "pde_undumped_index %" PRIu64 "\n"
+				    "pde_undumped_va %#" PRIx64 "\n"
+				    "pde_undumped_pt %#" PRIx64 "\n",
+				    l.hpde_off, l.hpde_n, l.hpde_va, l.hpde_pt);
 		}
 	}
 	if (kern != NULL && mkkernel_write(m, kern, kflags, err, sizeof(err)) != 0)
