@@ -12,7 +12,8 @@
  *            [-W hostile]... [-K variant]... [-k kernel] [-M model]
  *            [-o vmcore]
  *
- *   -a  architecture (amd64)            -V  minidump version (amd64: 1-3)
+ *   -a  architecture: amd64, i386, i386pae, arm64, arm64-16k
+ *   -V  minidump version (amd64, arm64: 1-3; i386: 1-2; arm64-16k: 3)
  *   -s  seed (page contents, layout)    -m  RAM in MiB (>= 64)
  *   -T  threads in the world            -F  heap fragmentation 0..3
  *   -c  compression, as the kernel does (dumpon -z / -Z)
