@@ -3,11 +3,12 @@
 
 PREFIX?=	/usr/local
 DESTDIR?=
-SUBDIRS=	libmd2elf md2elf tests bench
+SUBDIRS=	libmd2elf md2elf savecore tests bench
 
 all:
 	cd libmd2elf && $(MAKE) all
 	cd md2elf && $(MAKE) all
+	cd savecore && $(MAKE) all
 	cd tests && $(MAKE) all
 
 deps:
@@ -27,11 +28,13 @@ bench: all
 install: all
 	cd libmd2elf && $(MAKE) install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	cd md2elf && $(MAKE) install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	cd savecore && $(MAKE) install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	cd man && $(MAKE) install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 clean:
 	cd libmd2elf && $(MAKE) clean
 	cd md2elf && $(MAKE) clean
+	cd savecore && $(MAKE) clean
 	cd tests && $(MAKE) clean
 	cd bench && $(MAKE) clean
 

@@ -479,6 +479,7 @@ main(int argc, char **argv)
 	umask(cmask);
 	savedir = ".";
 	livecore = false;
+	kpath = NULL;
 	while ((ch = getopt(argc, argv, "CcefK:kLm:uvZz")) != -1)
 		switch (ch) {
 		case 'C':
@@ -607,5 +608,10 @@ main(int argc, char **argv)
 			logmsg("no unsaved dumps found");
 	} else if (opt.verbose)
 		logmsg("%d cores saved in %s", nsaved, savedir);
+	for (i = 0; i < argc; i++)
+		free(devs[i]);
+	free(devs);
+	free(kpath);
+	close(origdir);
 	return (0);
 }
