@@ -74,6 +74,31 @@ image_sectorsize(int fd, off_t size)
 	return (first != 0 ? first : 512);
 }
 
+#ifdef __linux__
+/* Is the block device rdev an active swap area (in /proc/swaps)? */
+static bool
+active_swap(dev_t rdev)
+{
+	char line[PATH_MAX + 128], path[PATH_MAX];
+	struct stat st;
+	FILE *fp;
+	bool found;
+
+	if ((fp = fopen("/proc/swaps", "r")) == NULL)
+		return (false);
+	found = false;
+	/* The first line holds the column names. */
+	if (fgets(line, sizeof(line), fp) != NULL)
+		while (!found && fgets(line, sizeof(line), fp) != NULL)
+			if (sscanf(line, "%4095s", path) == 1 &&
+			    stat(path, &st) == 0 && S_ISBLK(st.st_mode) &&
+			    st.st_rdev == rdev)
+				found = true;
+	fclose(fp);
+	return (found);
+}
+#endif
+
 /*
  * Open path (relative paths from dirfd) and find its size and sector size.
  * Returns the descriptor, or -1 after logging the error as savecore does.
@@ -103,6 +128,13 @@ dev_open(int dirfd, const char *path, bool rw, off_t *mediasize,
 
 		if (!S_ISBLK(st.st_mode))
 			error = ENOTTY;
+		else if (rw && active_swap(st.st_rdev)) {
+			/* Clearing would write into live swap space. */
+			logmsg("%s: in use as swap: run savecore before "
+			    "swapon(8), or use -k", path);
+			close(fd);
+			return (-1);
+		}
 		else if (ioctl(fd, BLKGETSIZE64, &size64) != 0 ||
 		    ioctl(fd, BLKSSZGET, &ssz) != 0)
 			error = errno;

@@ -689,6 +689,54 @@ blocksize4096_body()
 	check_cleared dev.img orig 4096
 }
 
+atf_test_case blockdev cleanup
+blockdev_head()
+{
+	atf_set descr 'a loop block device: size and sector size (512 and 4096)' \
+	    'from the kernel, saved, cleared through the device'
+	atf_set require.user root
+	atf_set require.progs losetup
+}
+blockdev_body()
+{
+	setup
+	mksmall
+	snap dev.img orig full
+	losetup -f --show dev.img >loopdev 2>err || atf_skip "losetup: $(cat err)"
+	dev=$(cat loopdev)
+	atf_check -s exit:0 -o inline:"A dump exists on $dev\n" -e empty \
+	    "$SAVECORE" -C "$dev"
+	atf_check -s exit:0 -o save:out -e ignore "$SAVECORE" -v crash "$dev"
+	grep -qx "mediasize = $(stat -c %s dev.img) bytes" out &&
+	    grep -qx 'sectorsize = 512 bytes' out || atf_fail "$(cat out)"
+	cmp crash/vmcore.0 small || atf_fail "vmcore.0 differs"
+	grep -qx "Dump header from device: $dev" crash/info.0 || atf_fail "info.0"
+	atf_check -s exit:1 -o empty -e empty "$SAVECORE" -C "$dev"
+	losetup -d "$dev" || atf_fail "losetup -d"
+	rm loopdev
+	check_cleared dev.img orig
+
+	# A 4096-byte-sector device (an image found at 512 would not do).
+	"$SCDEV" -B 4096 -o dev.img small || atf_fail "scdev"
+	snap dev.img orig full
+	losetup -f --show -b 4096 dev.img >loopdev 2>err || {
+		rm -f loopdev
+		echo "no 4096-byte sectors: $(cat err)"
+		return
+	}
+	dev=$(cat loopdev)
+	atf_check -s exit:0 -o save:out -e ignore "$SAVECORE" -v crash "$dev"
+	grep -qx 'sectorsize = 4096 bytes' out || atf_fail "$(cat out)"
+	cmp crash/vmcore.1 small || atf_fail "vmcore.1 differs"
+	losetup -d "$dev" || atf_fail "losetup -d"
+	rm loopdev
+	check_cleared dev.img orig 4096
+}
+blockdev_cleanup()
+{
+	[ ! -f loopdev ] || losetup -d "$(cat loopdev)"
+}
+
 atf_test_case minfree
 minfree_head()
 {
@@ -871,6 +919,7 @@ atf_init_test_cases()
 	atf_add_test_case encrypted
 	atf_add_test_case version1
 	atf_add_test_case blocksize4096
+	atf_add_test_case blockdev
 	atf_add_test_case minfree
 	atf_add_test_case elf
 	atf_add_test_case fstab
