@@ -149,6 +149,7 @@ dofile(const char *savedir, int origdir, const char *device)
 	bounds = opt.checkfor || opt.clear ? 0 : getbounds();
 	status = STATUS_UNKNOWN;
 	sect = first = key = NULL;
+	keysize = 0;
 	saved = false;
 	compress = opt.compress;
 	uncompress = opt.uncompress;
