@@ -18,7 +18,7 @@ quiet=false
 here=$(cd "$(dirname "$0")" && pwd)
 mkdump=${MKDUMP:-$here/../gen/mkdump}
 mkseed=${MKSEED:-$here/mkseed}
-out=$1
+mkdir -p "$1" && out=$(cd "$1" && pwd) || exit 1
 shift
 sets=${*:-dump kdh kernel}
 want() { case " $sets " in *" $1 "*) return 0 ;; esac; return 1; }
