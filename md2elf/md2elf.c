@@ -296,7 +296,19 @@ do_info(md2elf_t *d, bool haskernel)
 struct tlist {
 	md2elf_t	*d;
 	int		 n;
+	bool		 header;	/* the table's header is printed */
 };
+
+/* Printed with the first thread: nothing on stdout if the walk fails. */
+static void
+thread_header(struct tlist *l)
+{
+	if (l->header)
+		return;
+	l->header = true;
+	printf("  %-5s %-7s %-6s %-28s %-8s %-18s\n", "Id", "TID", "PID",
+	    "Name", "State", "PC");
+}
 
 static int
 thread_cb(void *arg, const struct md2elf_thread *t)
@@ -307,6 +319,7 @@ thread_cb(void *arg, const struct md2elf_thread *t)
 	uint64_t off;
 
 	l = arg;
+	thread_header(l);
 	l->n++;
 	memcpy(comm, t->comm, sizeof(t->comm));
 	comm[20] = '\0';
@@ -341,10 +354,11 @@ do_threads(md2elf_t *d)
 
 	memset(&l, 0, sizeof(l));
 	l.d = d;
-	printf("  %-5s %-7s %-6s %-28s %-8s %-18s\n", "Id", "TID", "PID",
-	    "Name", "State", "PC");
-	if (md2elf_threads(d, thread_cb, &l) != 0)
+	if (md2elf_threads(d, thread_cb, &l) != 0) {
+		fflush(stdout);
 		fail("%s", md2elf_geterr(d));
+	}
+	thread_header(&l);
 	return (0);
 }
 

@@ -154,6 +154,29 @@ msgbuf_body()
 	grep -q 'panic: page fault' d.s || atf_fail "no panic line"
 }
 
+atf_test_case threads_fail
+threads_fail_head()
+{
+	atf_set descr 'md2elf -t prints nothing on stdout (not even the' \
+	    'table header) when the kernel is refused or the thread walk' \
+	    'fails before the first thread; a good walk prints header and rows'
+}
+threads_fail_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 95 -T 9 -K nooffsets
+	atf_check -s exit:1 -o empty -e match:'lacks proc_off_p_pid' \
+	    "$MD2ELF" -t -k kernel vmcore.0
+	"$MKDUMP" -s 96 -k other || atf_fail "mkdump -k other"
+	atf_check -s exit:1 -o empty -e match:'other does not match' \
+	    "$MD2ELF" -t -k other vmcore.0
+	gen -V 3 -s 95 -T 9
+	atf_check -s exit:0 -o save:out -e empty "$MD2ELF" -t -k kernel vmcore.0
+	head -1 out | grep -Eq '^  Id +TID +PID +Name +State +PC *$' ||
+	    atf_fail "header: $(head -1 out)"
+	[ "$(sed 1d out | wc -l)" -eq 9 ] || atf_fail "$(cat out)"
+}
+
 atf_test_case usage
 usage_head()
 {
@@ -183,5 +206,6 @@ atf_init_test_cases()
 	atf_add_test_case input_untouched
 	atf_add_test_case interrupted
 	atf_add_test_case msgbuf
+	atf_add_test_case threads_fail
 	atf_add_test_case usage
 }
