@@ -262,7 +262,8 @@ amd64_walk_pt(struct amd64_walk *w, uint64_t pde, uint64_t pt_pa,
 	/* The kernel dumps every page-table page its PDEs reference. */
 	if (m2e_md_pa_rank(d, pt_pa, &rank) != 0) {
 		if ((d->openflags & MD2ELF_OPEN_FORCE) == 0)
-			return (m2e_err_at(d, d->md.off_pmap + pde * 8,
+			return (m2e_err_at_forcible(d,
+			    d->md.off_pmap + pde * 8,
 			    "page-directory entry %ju of the page-table "
 			    "section (va %#jx) points to page-table page "
 			    "%#jx, which is not in the dump", (uintmax_t)pde,

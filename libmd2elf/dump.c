@@ -1,7 +1,8 @@
 /*
- * dump.c: the public handle: md2elf_open() (input, format probe, the
- * architecture's init), md2elf_close(), md2elf_get_info() and the public
- * memory readers md2elf_kread(), md2elf_pread() and md2elf_kvtop().
+ * dump.c: the public handle: md2elf_open()/md2elf_openx() (input, format
+ * probe, the architecture's init), md2elf_close(), md2elf_get_info() and
+ * the public memory readers md2elf_kread(), md2elf_pread() and
+ * md2elf_kvtop().
  */
 #include <limits.h>
 #include <stdio.h>
@@ -82,8 +83,16 @@ dump_probe(md2elf_t *d)
 md2elf_t *
 md2elf_open(const char *path, int flags, char *errbuf)
 {
+	return (md2elf_openx(path, flags, errbuf, NULL));
+}
+
+md2elf_t *
+md2elf_openx(const char *path, int flags, char *errbuf, int *forcible)
+{
 	md2elf_t *d;
 
+	if (forcible != NULL)
+		*forcible = 0;
 	if ((d = calloc(1, sizeof(*d))) == NULL) {
 		if (errbuf != NULL)
 			snprintf(errbuf, MD2ELF_ERRBUF_SIZE, "%s: out of memory",
@@ -102,6 +111,8 @@ md2elf_open(const char *path, int flags, char *errbuf)
 fail:
 	if (errbuf != NULL)
 		snprintf(errbuf, MD2ELF_ERRBUF_SIZE, "%s", d->err);
+	if (forcible != NULL)
+		*forcible = d->errforcible;
 	md2elf_close(d);
 	return (NULL);
 }

@@ -1,6 +1,7 @@
 /*
  * error.c: the handle's error string and warnings.  Every message is one
  * line that starts with the file name; m2e_err_at() adds the file offset.
+ * The _forcible variants mark refusals that the FORCE flags get past.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@ m2e_verr(md2elf_t *d, int withoff, uint64_t off, const char *fmt, va_list ap)
 	const char *path;
 	int n;
 
+	d->errforcible = false;
 	path = d->path != NULL ? d->path : "md2elf";
 	if (withoff)
 		n = snprintf(d->err, sizeof(d->err), "%s: offset %#jx: ", path,
@@ -47,6 +49,30 @@ m2e_err_at(md2elf_t *d, uint64_t off, const char *fmt, ...)
 	return (-1);
 }
 
+int
+m2e_err_forcible(md2elf_t *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	m2e_verr(d, 0, 0, fmt, ap);
+	va_end(ap);
+	d->errforcible = true;
+	return (-1);
+}
+
+int
+m2e_err_at_forcible(md2elf_t *d, uint64_t off, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	m2e_verr(d, 1, off, fmt, ap);
+	va_end(ap);
+	d->errforcible = true;
+	return (-1);
+}
+
 void
 m2e_warn(md2elf_t *d, const char *fmt, ...)
 {
@@ -65,6 +91,12 @@ const char *
 md2elf_geterr(const md2elf_t *d)
 {
 	return (d->err);
+}
+
+int
+md2elf_errforcible(const md2elf_t *d)
+{
+	return (d->errforcible ? 1 : 0);
 }
 
 void

@@ -104,14 +104,13 @@ in_check_kdh(md2elf_t *d, const uint8_t *raw, uint64_t at, int flags)
 		    "dump, a tar archive of text), not a memory dump: extract "
 		    "it with savecore(8)", (uintmax_t)at));
 	if (!m2e_kdh_parity_ok(raw) && !(flags & MD2ELF_OPEN_FORCE))
-		return (m2e_err(d, "offset %#jx: kerneldumpheader parity "
-		    "error (use force to read the dump anyway)",
-		    (uintmax_t)at));
+		return (m2e_err_forcible(d, "offset %#jx: kerneldumpheader "
+		    "parity error", (uintmax_t)at));
 	if (strcmp(h->magic, KDH_MAGIC_CLEARED) == 0 &&
 	    !(flags & MD2ELF_OPEN_FORCE))
-		return (m2e_err(d, "offset %#jx: the dump header is marked "
-		    "\"%s\": savecore(8) already saved this dump (use force "
-		    "to read it anyway)", (uintmax_t)at, KDH_MAGIC_CLEARED));
+		return (m2e_err_forcible(d, "offset %#jx: the dump header is "
+		    "marked \"%s\": savecore(8) already saved this dump",
+		    (uintmax_t)at, KDH_MAGIC_CLEARED));
 	if (h->keysize != 0)
 		return (m2e_err(d, "offset %#jx: the dump is encrypted (key "
 		    "of %u bytes): save it with savecore(8) and decrypt it "
@@ -170,10 +169,10 @@ in_device(md2elf_t *d, int fd, const uint8_t *raw, uint64_t lasthd,
 		/* Version 1: 512-byte headers right around the data. */
 		sector = KDH_SIZE;
 	} else if (h->blocksize != sector && !(flags & MD2ELF_OPEN_FORCE))
-		return (m2e_err(d, "offset %#jx: the trailing header says "
-		    "block size %u but lies %ju bytes before the end of the "
-		    "file (use force to read the dump anyway)",
-		    (uintmax_t)lasthd, h->blocksize, (uintmax_t)sector));
+		return (m2e_err_forcible(d, "offset %#jx: the trailing header "
+		    "says block size %u but lies %ju bytes before the end of "
+		    "the file", (uintmax_t)lasthd, h->blocksize,
+		    (uintmax_t)sector));
 	/* Space from the leading header to the trailing header. */
 	need = h->version <= 2 ? h->dumplength : h->dumpextent;
 	room = lasthd;
@@ -189,10 +188,10 @@ in_device(md2elf_t *d, int fd, const uint8_t *raw, uint64_t lasthd,
 		    "header: %s", (uintmax_t)firsthd, strerror(errno)));
 	if (r != (ssize_t)sizeof(lead) || memcmp(lead, raw, KDH_SIZE) != 0) {
 		if (!(flags & MD2ELF_OPEN_FORCE))
-			return (m2e_err(d, "offset %#jx: the leading "
+			return (m2e_err_forcible(d, "offset %#jx: the leading "
 			    "kerneldumpheader does not match the trailing one "
-			    "at offset %#jx (use force to read the dump "
-			    "anyway)", (uintmax_t)firsthd, (uintmax_t)lasthd));
+			    "at offset %#jx", (uintmax_t)firsthd,
+			    (uintmax_t)lasthd));
 		m2e_warn(d, "%s: offset %#jx: the leading kerneldumpheader "
 		    "does not match the trailing one", d->path,
 		    (uintmax_t)firsthd);

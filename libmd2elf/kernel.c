@@ -797,6 +797,7 @@ m2e_kernel_open(md2elf_t *d, const char *path, int flags)
 
 	rv = kernel_matches(d, k);
 	if (rv < 0) {
+		d->errforcible = true;	/* MD2ELF_KERNEL_FORCE gets past it */
 		if ((flags & MD2ELF_KERNEL_FORCE) == 0)
 			goto fail;
 		m2e_warn(d, "%s (used anyway: forced)", d->err);

@@ -36,8 +36,24 @@ typedef struct md2elf md2elf_t;
  * and, if errbuf is not NULL, a one-line message naming the file and offset.
  */
 md2elf_t	*md2elf_open(const char *path, int flags, char *errbuf);
+/*
+ * md2elf_open() that also tells, on failure, whether the error is one that
+ * MD2ELF_OPEN_FORCE gets past (*forcible 1, else 0; forcible may be NULL).
+ */
+md2elf_t	*md2elf_openx(const char *path, int flags, char *errbuf,
+		    int *forcible);
 void		 md2elf_close(md2elf_t *);
 const char	*md2elf_geterr(const md2elf_t *);
+/*
+ * 1 if the handle's error is a refusal that the FORCE flags turn into a
+ * warning (MD2ELF_OPEN_FORCE: kerneldumpheader parity, a header marked
+ * cleared, a trailing header whose block size disagrees with where it lies,
+ * leading and trailing headers that differ, an amd64 PDE whose page-table
+ * page is not in the dump; MD2ELF_KERNEL_FORCE: a kernel that does not
+ * match the dump), else 0.  The messages do not say how to force: that is
+ * the caller's to tell.
+ */
+int		 md2elf_errforcible(const md2elf_t *);
 
 /* Non-fatal diagnostics (e.g. a corrupt thread list) go to this callback. */
 typedef void	 md2elf_warn_fn(void *arg, const char *msg);

@@ -133,6 +133,7 @@ struct m2e_kernel;	/* kernel.c */
 
 struct md2elf {
 	char		 err[MD2ELF_ERRBUF_SIZE];
+	bool		 errforcible;	/* err is a refusal FORCE gets past */
 	md2elf_warn_fn	*warn;
 	void		*warnarg;
 	/* Input. */
@@ -164,6 +165,14 @@ int	m2e_err_at(md2elf_t *, uint64_t off, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	m2e_warn(md2elf_t *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * The same errors for a refusal that MD2ELF_OPEN_FORCE or
+ * MD2ELF_KERNEL_FORCE would turn into a warning (md2elf_errforcible()).
+ */
+int	m2e_err_forcible(md2elf_t *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	m2e_err_at_forcible(md2elf_t *, uint64_t off, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
 
 /* Input (input.c): read dump data at off (relative to d->base). */
 int	m2e_read(md2elf_t *, void *buf, size_t len, uint64_t off,

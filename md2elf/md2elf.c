@@ -68,6 +68,13 @@ fail(const char *fmt, ...)
 	exit(EXIT_FAILURE);
 }
 
+/* A library error; one -F gets past ends with how to force it. */
+static void
+fail_forcible(const char *msg, int forcible)
+{
+	fail("%s%s", msg, forcible ? " (use -F to force)" : "");
+}
+
 static void
 warn_cb(void *arg, const char *msg)
 {
@@ -207,10 +214,12 @@ open_dump(const char *vmcore, const char *kernel, bool force, bool verbose)
 	char errbuf[MD2ELF_ERRBUF_SIZE];
 	struct md2elf_info info;
 	md2elf_t *d;
+	int forcible;
 
-	d = md2elf_open(vmcore, force ? MD2ELF_OPEN_FORCE : 0, errbuf);
+	d = md2elf_openx(vmcore, force ? MD2ELF_OPEN_FORCE : 0, errbuf,
+	    &forcible);
 	if (d == NULL)
-		fail("%s", errbuf);
+		fail_forcible(errbuf, forcible);
 	md2elf_set_warn(d, warn_cb, NULL);
 	if (verbose && md2elf_get_info(d, &info) == 0)
 		fprintf(stderr, "%s: %s: %s %s version %d, %s, compression "
@@ -219,7 +228,7 @@ open_dump(const char *vmcore, const char *kernel, bool force, bool verbose)
 		    info.compression, (uintmax_t)info.pages, info.pagesize);
 	if (kernel != NULL && md2elf_set_kernel(d, kernel,
 	    force ? MD2ELF_KERNEL_FORCE : 0) != 0)
-		fail("%s", md2elf_geterr(d));
+		fail_forcible(md2elf_geterr(d), md2elf_errforcible(d));
 	return (d);
 }
 
@@ -457,6 +466,8 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	if (md2elf_write_core(d, fd, &o, &st) != 0) {
 		progress_end(&p);
 		remove_temp();
+		if (md2elf_errforcible(d))
+			fail_forcible(md2elf_geterr(d), 1);
 		fail("%s (output %s)", md2elf_geterr(d), output);
 	}
 	progress_end(&p);

@@ -16,6 +16,56 @@ summary_counts()
 '\([0-9]*\) segments, \([0-9]*\) threads*$/\1 \2 \3 \4/p' "$1"
 }
 
+# clear_magic FILE: the kerneldumpheader at the start of FILE says "Cleared
+# Kernel Dump" instead of "FreeBSD Kernel Dump", its parity word kept right
+# (the 128 words XOR to zero, so each of the 4 byte lanes does).
+clear_magic()
+{
+	set -- "$1" $(od -An -v -tu1 -N7 "$1") \
+	    $(printf Cleared | od -An -v -tu1) \
+	    $(od -An -v -tu1 -j508 -N4 "$1")
+	f=$1
+	shift
+	l0=0 l1=0 l2=0 l3=0
+	i=0
+	while [ $i -lt 7 ]; do
+		eval "o=\${$((i + 1))} n=\${$((i + 8))}"
+		eval "l$((i % 4))=\$((l$((i % 4)) ^ o ^ n))"
+		i=$((i + 1))
+	done
+	eval "p0=\${15} p1=\${16} p2=\${17} p3=\${18}"
+	printf Cleared | dd of="$f" conv=notrunc 2>/dev/null
+	printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $((p0 ^ l0)) \
+	    $((p1 ^ l1)) $((p2 ^ l2)) $((p3 ^ l3)))" |
+	    dd of="$f" bs=1 seek=508 conv=notrunc 2>/dev/null
+}
+
+# refused KERNEL MESSAGE-ERE [ARGS...]: md2elf -k KERNEL ARGS vmcore.0
+# fails with exit 1, nothing on stdout and one error line (warnings aside)
+# "md2elf: vmcore.0: MESSAGE", saved in file msg.
+refused()
+{
+	k=$1
+	pattern=$2
+	shift 2
+	atf_check -s exit:1 -o empty -e save:err \
+	    "$MD2ELF" -q -k "$k" -o core.elf "$@" vmcore.0
+	grep -v '^md2elf: warning: ' err >msg || true
+	[ "$(wc -l <msg)" -eq 1 ] || atf_fail "expected one line: $(cat err)"
+	grep -Eq "^md2elf: vmcore\.0: $pattern\$" msg ||
+	    atf_fail "message '$(cat msg)' does not match '$pattern'"
+	[ ! -e core.elf ] || atf_fail "core.elf written"
+	echo "message: $(cat msg)"
+}
+
+# forced: the same conversion with -F succeeds.
+forced()
+{
+	atf_check -s exit:0 -o empty -e ignore \
+	    "$MD2ELF" -q -F -k "${1:-kernel}" -o core.elf vmcore.0
+	rm -f core.elf
+}
+
 atf_test_case summary
 summary_head()
 {
@@ -177,6 +227,51 @@ threads_fail_body()
 	[ "$(sed 1d out | wc -l)" -eq 9 ] || atf_fail "$(cat out)"
 }
 
+atf_test_case force_messages
+force_messages_head()
+{
+	atf_set descr 'the refusals -F gets past end with "(use -F to force)":' \
+	    'header parity, a cleared header, a block size that disagrees' \
+	    'with where the header lies, disagreeing headers, an undumped' \
+	    'page-table page, a mismatched kernel; other errors do not'
+}
+force_messages_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	F=' \(use -F to force\)'
+	gen -V 3 -s 97 -H device -X kdh-parity
+	refused kernel "offset 0x[0-9a-f]+: kerneldumpheader parity error$F"
+	forced
+	gen -V 3 -s 97 -H lead
+	clear_magic vmcore.0
+	refused kernel "offset 0: the dump header is marked \"Cleared Kernel \
+Dump\": savecore\\(8\\) already saved this dump$F"
+	forced
+	gen -V 3 -s 97 -H device
+	dd if=/dev/zero bs=3584 count=1 >>vmcore.0 2>/dev/null
+	refused kernel "offset 0x[0-9a-f]+: the trailing header says block \
+size 512 but lies 4096 bytes before the end of the file$F"
+	gen -V 3 -s 97 -H device -X kdh-disagree
+	refused kernel "offset 0x[0-9a-f]+: the leading kerneldumpheader does \
+not match the trailing one at offset 0x[0-9a-f]+$F"
+	forced
+	gen -V 3 -s 97 -X pde-undumped
+	refused kernel "offset 0x[0-9a-f]+: page-directory entry [0-9]+ .*, \
+which is not in the dump$F"
+	forced
+	"$MKDUMP" -s 98 -k other || atf_fail "mkdump -k other"
+	refused other "kernel other does not match the dump: build id [0-9a-f]+ \
+in the dump's memory, [0-9a-f]+ in the file$F"
+	forced other
+	# Not forcible: no hint.
+	"$MKDUMP" -a i386 -V 2 -s 98 -k i386k || atf_fail "mkdump -k i386k"
+	refused i386k "kernel i386k is EM_386 .* but the dump is amd64"
+	refused i386k "kernel i386k is EM_386 .* but the dump is amd64" -F
+	gen -V 3 -s 97 -H device -X kdh-version=5
+	refused kernel "offset 0x[0-9a-f]+: unknown kerneldumpheader \
+version 5 \\(known: 1 to 4\\)"
+}
+
 atf_test_case usage
 usage_head()
 {
@@ -207,5 +302,6 @@ atf_init_test_cases()
 	atf_add_test_case interrupted
 	atf_add_test_case msgbuf
 	atf_add_test_case threads_fail
+	atf_add_test_case force_messages
 	atf_add_test_case usage
 }
