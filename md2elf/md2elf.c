@@ -250,14 +250,53 @@ print_line(const char *label, const char *s)
 	printf("%-16s%.*s\n", label, (int)strcspn(s, "\n"), s);
 }
 
+/* "label  YYYY-MM-DD HH:MM:SS UTC<suffix>" */
+static void
+print_time(const char *label, int64_t secs, const char *suffix)
+{
+	char tbuf[64];
+	time_t t;
+	struct tm tm;
+
+	t = (time_t)secs;
+	if (gmtime_r(&t, &tm) != NULL &&
+	    strftime(tbuf, sizeof(tbuf), "%Y-%m-%d %H:%M:%S UTC", &tm) > 0)
+		printf("%-16s%s%s\n", label, tbuf, suffix);
+	else
+		printf("%-16s%jd (seconds since 1970)%s\n", label,
+		    (intmax_t)secs, suffix);
+}
+
+/*
+ * The kernel's clock when it stopped: time_second (a time_t: 8 bytes on
+ * LP64, 4 on i386) in the dump's memory.  -1 if unknown.
+ */
+static int
+read_time_second(md2elf_t *d, unsigned elfclass, int64_t *secs)
+{
+	uint8_t b[8];
+	uint64_t va, size, v;
+	size_t n, i;
+
+	if (md2elf_lookup(d, "time_second", &va, &size) != 0)
+		return (-1);
+	/* Its symbol's size, else time_t's: 4 on ELFCLASS32 (1), else 8. */
+	n = size == 4 || size == 8 ? (size_t)size : elfclass == 1 ? 4 : 8;
+	if (md2elf_kread(d, va, b, n) != (ssize_t)n)
+		return (-1);
+	v = 0;
+	for (i = n; i > 0; i--)
+		v = v << 8 | b[i - 1];
+	*secs = n == 4 ? (int64_t)(int32_t)v : (int64_t)v;
+	return (*secs > 0 ? 0 : -1);
+}
+
 static int
 do_info(md2elf_t *d, bool haskernel)
 {
 	struct md2elf_info info;
 	struct md2elf_kernel_info ki;
-	char tbuf[64];
-	time_t t;
-	struct tm tm;
+	int64_t secs;
 
 	if (md2elf_get_info(d, &info) != 0)
 		fail("%s", md2elf_geterr(d));
@@ -276,16 +315,26 @@ do_info(md2elf_t *d, bool haskernel)
 		printf("%-16s%#jx-%#jx (physical %#jx)\n", "direct map:",
 		    (uintmax_t)info.dmapbase, (uintmax_t)info.dmapend,
 		    (uintmax_t)info.dmapphys);
+	/*
+	 * A saved vmcore has no kerneldumpheader: the time is then the
+	 * kernel's clock in memory.  The host name is in prison0, whose
+	 * layout changes between releases and is not exported: only the
+	 * header has it.
+	 */
+	if (info.has_header)
+		print_time("dump time:", info.dumptime, "");
+	else if (haskernel && read_time_second(d, info.elfclass, &secs) == 0)
+		print_time("dump time:", secs, " (time_second)");
+	else
+		printf("%-16s%s\n", "dump time:", haskernel ?
+		    "unknown (no dump header, no time_second in the dump)" :
+		    "unknown (no dump header; -k reads time_second)");
 	if (info.has_header) {
-		t = (time_t)info.dumptime;
-		if (gmtime_r(&t, &tm) != NULL &&
-		    strftime(tbuf, sizeof(tbuf), "%Y-%m-%d %H:%M:%S UTC",
-		    &tm) > 0)
-			printf("%-16s%s\n", "dump time:", tbuf);
 		print_line("hostname:", info.hostname);
 		print_line("version:", info.versionstring);
 		print_line("panic string:", info.panicstring);
-	}
+	} else
+		printf("%-16s%s\n", "hostname:", "unknown (no dump header)");
 	if (!haskernel)
 		return (0);
 	if (md2elf_get_kernel_info(d, &ki) != 0)

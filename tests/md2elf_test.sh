@@ -40,6 +40,13 @@ clear_magic()
 	    dd of="$f" bs=1 seek=508 conv=notrunc 2>/dev/null
 }
 
+# utc SECONDS: the time as md2elf -i prints it.
+utc()
+{
+	date -u -d "@$1" '+%Y-%m-%d %H:%M:%S UTC' 2>/dev/null ||
+	    date -u -r "$1" '+%Y-%m-%d %H:%M:%S UTC'
+}
+
 # refused KERNEL MESSAGE-ERE [ARGS...]: md2elf -k KERNEL ARGS vmcore.0
 # fails with exit 1, nothing on stdout and one error line (warnings aside)
 # "md2elf: vmcore.0: MESSAGE", saved in file msg.
@@ -272,6 +279,38 @@ in the dump's memory, [0-9a-f]+ in the file$F"
 version 5 \\(known: 1 to 4\\)"
 }
 
+atf_test_case info_time_host
+info_time_host_head()
+{
+	atf_set descr 'md2elf -i on a saved vmcore (no kerneldumpheader): the' \
+	    'dump time from time_second in memory with -k (8 bytes on amd64,' \
+	    '4 on i386), the host name unknown; with a header both from it'
+}
+info_time_host_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	for a in amd64:3 i386:2; do
+		gen -a ${a%:*} -V ${a#*:} -s 99
+		want="$(utc "$(fact dumptime)")"
+		atf_check -s exit:0 -o save:info -e empty \
+		    "$MD2ELF" -i -k kernel vmcore.0
+		grep -qx "dump time: *$want (time_second)" info ||
+		    atf_fail "$a: want $want: $(grep 'dump time' info)"
+		grep -qx 'hostname: *unknown (no dump header)' info ||
+		    atf_fail "$a: $(grep hostname info)"
+	done
+	atf_check -s exit:0 -o save:info -e empty "$MD2ELF" -i vmcore.0
+	grep -qx 'dump time: *unknown (no dump header; -k reads time_second)' \
+	    info || atf_fail "without -k: $(grep 'dump time' info)"
+	gen -V 3 -s 99 -H lead
+	atf_check -s exit:0 -o save:info -e empty \
+	    "$MD2ELF" -i -k kernel vmcore.0
+	grep -qx "dump time: *$(utc "$(fact dumptime)")" info ||
+	    atf_fail "header: $(grep 'dump time' info)"
+	grep -qx "hostname: *$(fact hostname)" info ||
+	    atf_fail "header: $(grep hostname info)"
+}
+
 atf_test_case usage
 usage_head()
 {
@@ -303,5 +342,6 @@ atf_init_test_cases()
 	atf_add_test_case msgbuf
 	atf_add_test_case threads_fail
 	atf_add_test_case force_messages
+	atf_add_test_case info_time_host
 	atf_add_test_case usage
 }
