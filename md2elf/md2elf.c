@@ -48,7 +48,8 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: md2elf [-fFqv] [-k kernel] [--flavor freebsd|linux] "
-	    "[-o output] vmcore\n"
+	    "[--no-dmap]\n"
+	    "              [-o output] vmcore\n"
 	    "       md2elf -i [-F] [-k kernel] vmcore\n"
 	    "       md2elf -t [-F] -k kernel vmcore\n"
 	    "       md2elf -d [-F] [-k kernel] vmcore\n");
@@ -481,7 +482,8 @@ remove_temp(void)
 
 static int
 do_convert(md2elf_t *d, const char *vmcore, const char *output,
-    const char *kernel, enum md2elf_flavor flavor, bool force, bool quiet)
+    const char *kernel, enum md2elf_flavor flavor, bool nodmap, bool force,
+    bool quiet)
 {
 	struct md2elf_write_opts o;
 	struct md2elf_write_stats st;
@@ -508,6 +510,7 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	p.start = p.last = now();
 	memset(&o, 0, sizeof(o));
 	o.flavor = flavor;
+	o.no_dmap = nodmap;
 	o.progress = progress_cb;
 	o.progress_arg = &p;
 	curprogress = &p;
@@ -573,22 +576,26 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "flavor", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "no-dmap", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 }
 	};
 	enum md2elf_flavor flavor;
 	const char *kernel, *output, *vmcore;
 	char *defout;
-	bool force, overwrite, quiet, verbose;
+	bool force, nodmap, overwrite, quiet, verbose;
 	int ch, mode, rc;
 	md2elf_t *d;
 
 	flavor = MD2ELF_FLAVOR_FREEBSD;
 	kernel = output = NULL;
-	force = overwrite = quiet = verbose = false;
+	force = nodmap = overwrite = quiet = verbose = false;
 	mode = 0;
 	while ((ch = getopt_long(argc, argv, "dfFhik:o:qtv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case 'D':
+			nodmap = true;
+			break;
 		case 'd':
 		case 'i':
 		case 't':
@@ -662,8 +669,8 @@ main(int argc, char **argv)
 				fail("out of memory");
 			output = defout;
 		}
-		rc = do_convert(d, vmcore, output, kernel, flavor, overwrite,
-		    quiet);
+		rc = do_convert(d, vmcore, output, kernel, flavor, nodmap,
+		    overwrite, quiet);
 		free(defout);
 		break;
 	}

@@ -2,7 +2,7 @@
 # core_test: the ELF core writer beyond the memory round trips: more than
 # 65535 program headers (PN_XNUM) read by LLDB 19 and GDB, the read/write
 # fallback of the page copy, the "md2elf" note carrying the kernel's build
-# id, and the notes of a core written without a kernel.
+# id, the notes of a core written without a kernel, --no-dmap.
 
 LLDB=${LLDB:-lldb-19}
 GDB=${GDB:-gdb-multiarch}
@@ -196,10 +196,47 @@ no_kernel_notes_body()
 	[ "$got" = "$w" ] || atf_fail "GDB at 0x$VA: '$got', file has '$w'"
 }
 
+atf_test_case no_dmap
+no_dmap_head()
+{
+	atf_set descr 'md2elf --no-dmap: exactly the kernel-map segments' \
+	    '(mkdump kmap_runs), every kernel-map page right (coreck -K),' \
+	    'no direct-map address in the core'
+}
+no_dmap_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	for c in amd64:3:freebsd arm64:3:linux; do
+		set -- $(echo $c | tr : ' ')
+		gen -a $1 -V $2 -s 65
+		[ "$(fact dmap_runs)" -gt 0 ] || atf_fail "$1: no direct map"
+		atf_check -s exit:0 -o save:out -e empty "$MD2ELF" -k kernel \
+		    --flavor $3 --no-dmap -o nd.elf vmcore.0
+		atf_check -s exit:0 -o save:ck -e empty \
+		    "$CORECK" -K -T -f $3 -M model nd.elf
+		[ "$(fact segments ck)" = "$(fact kmap_runs)" ] ||
+		    atf_fail "$1: $(fact segments ck) segments, kmap_runs" \
+		    "$(fact kmap_runs)"
+		grep -q "^  $(fact pages) pages, .* $(fact kmap_runs) segments," \
+		    out || atf_fail "$1: summary: $(cat out)"
+		[ "$(fact kmap_pages ck)" -gt 0 ] || atf_fail "no pages checked"
+		# The checks can fail: direct-map pages are missing from this
+		# core, and a default core has them.
+		atf_check -s exit:1 -o ignore -e match:'not in any PT_LOAD' \
+		    "$CORECK" -f $3 -M model nd.elf
+		atf_check -s exit:0 -o empty -e empty "$MD2ELF" -q -k kernel \
+		    --flavor $3 -o d.elf vmcore.0
+		atf_check -s exit:1 -o ignore -e match:'direct-map va .* \(-K\)' \
+		    "$CORECK" -K -f $3 -M model d.elf
+		rm -f nd.elf d.elf
+	done
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case pn_xnum
 	atf_add_test_case copy_fallback
 	atf_add_test_case buildid_note
 	atf_add_test_case no_kernel_notes
+	atf_add_test_case no_dmap
 }

@@ -2,7 +2,7 @@
  * coreck.c: checks an ELF core against the memory model it was made from,
  * independently of libmd2elf (libelf for the headers, pread for the data).
  *
- * usage: coreck [-qSTW] [-f freebsd|linux] [-n segments] [-x va:len]
+ * usage: coreck [-KqSTW] [-f freebsd|linux] [-n segments] [-x va:len]
  *            -M model core
  *        coreck -M model -r address [-l length]
  *        coreck -M model -A
@@ -18,7 +18,9 @@
  * count.  -x: the kernel-map range [va, va + len) must not be in the core
  * (a dump whose page tables lost it, read with md2elf -F); its pages are
  * counted as excluded_pages and the PT_LOAD count is not checked (unless
- * -n).  Prints the numbers; exit 0 if all is good, 1 with the first
+ * -n).  -K: the core maps the kernel map only (md2elf --no-dmap): no
+ * direct-map address is in a PT_LOAD, the count expected is the kernel
+ * map's runs.  Prints the numbers; exit 0 if all is good, 1 with the first
  * mismatches, 2 on usage or I/O errors.
  *
  * -T also checks the threads: one NT_PRSTATUS per model thread, the
@@ -68,6 +70,7 @@ struct ck {
 	int		 quiet;
 	uint64_t	 pages, kpages, dpages, zero, holes;
 	uint64_t	 xva, xlen, xpages;	/* -x */
+	int		 kmaponly;		/* -K */
 	size_t		 threads, threads_known;
 	uint8_t		*want, *got;
 };
@@ -217,9 +220,13 @@ check_segments(struct ck *c)
 			    s->va);
 		for (i = 0; i < s->memsz; i += GPAGE) {
 			va = s->va + i;
-			if (model_dmap_pa(m, va, &pa) == 0)
-				;
-			else if (model_kvtop(m, va, &pa) != 0) {
+			if (model_dmap_pa(m, va, &pa) == 0) {
+				if (c->kmaponly) {
+					bad(c, "PT_LOAD maps direct-map va %#"
+					    PRIx64 " (-K)", va);
+					continue;
+				}
+			} else if (model_kvtop(m, va, &pa) != 0) {
 				bad(c, "PT_LOAD maps va %#" PRIx64 ", which "
 				    "the kernel does not map", va);
 				continue;
@@ -282,7 +289,12 @@ check_memory(struct ck *c)
 		zero = allzero(c->want);
 		if (zero)
 			c->zero++;
-		if (m->arch->dmapend != 0) {
+		if (m->arch->dmapend != 0 && c->kmaponly) {
+			if (seg_find(c, model_dmap_va(m, pfn * GPAGE)) != NULL)
+				bad(c, "direct-map va %#" PRIx64 " is in a "
+				    "PT_LOAD (-K)", model_dmap_va(m,
+				    pfn * GPAGE));
+		} else if (m->arch->dmapend != 0) {
 			check_page(c, model_dmap_va(m, pfn * GPAGE),
 			    pfn * GPAGE, zero);
 			c->dpages++;
@@ -620,7 +632,7 @@ print_threads(const struct model *m)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: coreck [-qSTW] [-f freebsd|linux] "
+	fprintf(stderr, "usage: coreck [-KqSTW] [-f freebsd|linux] "
 	    "[-n segments] [-x va:len]\n"
 	    "              -M model core\n"
 	    "       coreck -M model -r address [-l length]\n"
@@ -779,7 +791,7 @@ main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	c.fd = -1;
 	e = NULL;
-	while ((ch = getopt(argc, argv, "Af:l:M:n:qr:StTWx:")) != -1) {
+	while ((ch = getopt(argc, argv, "Af:Kl:M:n:qr:StTWx:")) != -1) {
 		switch (ch) {
 		case 'f':
 			flavor = optarg;
@@ -789,6 +801,9 @@ main(int argc, char **argv)
 			break;
 		case 'A':
 			samples = 1;
+			break;
+		case 'K':
+			c.kmaponly = 1;
 			break;
 		case 'l':
 			rlen = strtoull(optarg, NULL, 0);
@@ -935,7 +950,7 @@ main(int argc, char **argv)
 	}
 	/* Counts and sizes. */
 	model_runs(m, &kr, &dr, &kp);
-	expect = nexp >= 0 ? (uint64_t)nexp : kr + dr;
+	expect = nexp >= 0 ? (uint64_t)nexp : c.kmaponly ? kr : kr + dr;
 	if (!loose && nload != expect)
 		bad(&c, "%zu PT_LOAD segments, expected %" PRIu64
 		    " (kernel map %" PRIu64 " + direct map %" PRIu64 ")",
