@@ -12,6 +12,7 @@
 #include "md2elf_private.h"
 
 #define	MINIDUMP_PREFIX		"minidump FreeBSD/"
+#define	MINIDUMP_MAGICLEN	24	/* char magic[24] of the headers */
 #define	DUMP_HDRSZ		4096
 #define	ELFOSABI_STANDALONE_	255
 #define	ET_CORE_		4
@@ -32,13 +33,34 @@ dump_magic(const struct m2e_arch *a, const uint8_t *hdr, size_t hdrlen)
 	return (true);
 }
 
+/*
+ * The magic field hdr[0..len) as text for a message, every byte that is
+ * not printable ASCII (and the quote and backslash) as \xNN: a field that
+ * differs from a valid magic only in its padding must not print like it.
+ */
+static void
+dump_escape(char *out, size_t outlen, const uint8_t *hdr, size_t len)
+{
+	size_t i, o;
+
+	for (i = o = 0; i < len && o + 5 <= outlen; i++) {
+		if (hdr[i] >= 0x20 && hdr[i] < 0x7f && hdr[i] != '"' &&
+		    hdr[i] != '\\')
+			out[o++] = (char)hdr[i];
+		else
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x",
+			    hdr[i]);
+	}
+	out[o] = '\0';
+}
+
 static int
 dump_probe(md2elf_t *d)
 {
 	const struct m2e_arch *const *ap;
 	uint8_t hdr[DUMP_HDRSZ];
-	char name[33];
-	size_t hdrlen, i;
+	char name[MINIDUMP_MAGICLEN * 4 + 1];
+	size_t hdrlen, n;
 	uint16_t etype;
 
 	if (d->len == 0)
@@ -59,12 +81,11 @@ dump_probe(md2elf_t *d)
 	}
 	if (hdrlen >= sizeof(MINIDUMP_PREFIX) - 1 &&
 	    memcmp(hdr, MINIDUMP_PREFIX, sizeof(MINIDUMP_PREFIX) - 1) == 0) {
-		for (i = 0; i < sizeof(name) - 1 && i < hdrlen &&
-		    hdr[i] >= 0x20 && hdr[i] < 0x7f; i++)
-			name[i] = (char)hdr[i];
-		name[i] = '\0';
+		n = hdrlen < MINIDUMP_MAGICLEN ? hdrlen : MINIDUMP_MAGICLEN;
+		dump_escape(name, sizeof(name), hdr, n);
 		return (m2e_err_at(d, 0, "unsupported minidump architecture "
-		    "(magic \"%s\")", name));
+		    "(magic \"%s\"%s)", name, n < MINIDUMP_MAGICLEN ?
+		    ", cut short" : ""));
 	}
 	if (hdrlen >= 18 && memcmp(hdr, "\177ELF", 4) == 0) {
 		etype = hdr[5] == 2 ? (uint16_t)(hdr[16] << 8 | hdr[17]) :

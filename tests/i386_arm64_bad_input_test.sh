@@ -80,10 +80,21 @@ header_body()
 	esac
 	[ "$1" = i386pae ] && esz=8
 	base "$1" "$2"
-	# A magic that is almost right.
+	# A magic that is almost right: the whole field (24 bytes, the name
+	# then NULs) is printed, every byte that is not printable as \xNN,
+	# so a corrupt padding does not print as the valid magic.
+	pad=$((24 - 17 - ${#a}))	# 17: "minidump FreeBSD/"
+	msg='offset 0: unsupported minidump architecture \(magic "minidump FreeBSD/'
 	broken
 	printf 'X' | dd of=vmcore.0 bs=1 seek=20 conv=notrunc 2>/dev/null
-	bad 'offset 0: unsupported minidump architecture \(magic "minidump FreeBSD/'
+	bad "$msg$(echo "$a" | sed 's/^\(...\)./\1X/')$(nuls $pad)\"\)\$"
+	broken
+	printf 'X' | dd of=vmcore.0 bs=1 seek=23 conv=notrunc 2>/dev/null
+	bad "$msg$a$(nuls $((pad - 1)))X\"\)\$"
+	broken
+	printf '\001' | dd of=vmcore.0 bs=1 seek=$((17 + ${#a})) conv=notrunc \
+	    2>/dev/null
+	bad "$msg$a\\\\x01$(nuls $((pad - 1)))\"\)\$"
 	for v in $bad_versions; do
 		broken
 		poke32 24 $v
@@ -106,6 +117,19 @@ header_body()
 		poke32 $avail 0xfffff000
 		bad 'dump_avail'
 	fi
+	# A file that ends inside the magic field.
+	truncate -s $((18 + ${#a})) vmcore.0
+	bad "$msg$a$(nuls 1)\", cut short\)\$"
+}
+
+# nuls N: N escaped NUL bytes as md2elf prints them ("\x00"), as an ERE.
+nuls()
+{
+	i=0
+	while [ $i -lt "$1" ]; do
+		printf '%s' '\\x00'
+		i=$((i + 1))
+	done
 }
 
 atf_test_case i386_fields
