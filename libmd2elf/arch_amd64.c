@@ -160,6 +160,21 @@ amd64_pte(md2elf_t *d, uint64_t pde, uint64_t va, uint64_t *pte)
 	return (0);
 }
 
+/* Version 1: PTE idx of the flat section (an m2e_flat_fn). */
+static int
+amd64_pte1(const md2elf_t *d, uint64_t idx, uint64_t *frame)
+{
+	uint64_t e;
+
+	if (d->md.pmap == NULL || idx >= d->md.pmapsize / 8)
+		return (-1);
+	e = le64dec_(d->md.pmap + idx * 8);
+	if ((e & AMD64_PG_V) == 0)
+		return (-1);
+	*frame = e & AMD64_PG_FRAME;
+	return (0);
+}
+
 static int
 amd64_kvtop(md2elf_t *d, uint64_t va, uint64_t *pa)
 {
@@ -173,16 +188,8 @@ amd64_kvtop(md2elf_t *d, uint64_t va, uint64_t *pa)
 	}
 	if (va < md->kernbase || md->pmap == NULL)
 		return (-1);
-	if (md->version == 1) {
-		idx = (va - md->kernbase) >> AMD64_PAGESHIFT;
-		if (idx >= md->pmapsize / 8)
-			return (-1);
-		e = le64dec_(md->pmap + idx * 8);
-		if ((e & AMD64_PG_V) == 0)
-			return (-1);
-		*pa = (e & AMD64_PG_FRAME) | (va & (AMD64_PAGE - 1));
-		return (0);
-	}
+	if (md->version == 1)
+		return (m2e_flat_kvtop(d, amd64_pte1, va, pa));
 	idx = (va - md->kernbase) >> AMD64_PDRSHIFT;
 	if (idx >= md->pmapsize / 8)
 		return (-1);
@@ -205,9 +212,7 @@ amd64_kvtop(md2elf_t *d, uint64_t va, uint64_t *pa)
  */
 struct amd64_walk {
 	md2elf_t	*d;
-	m2e_map_fn	*fn;
-	void		*arg;
-	uint64_t	 va, pa, rank, len;
+	struct m2e_runs	 runs;
 	uint64_t	 bva, bpa;	/* va and pa of the current large page */
 	uint8_t		*seen;		/* page-table pages walked, by rank */
 	bool		 warned;
@@ -215,34 +220,13 @@ struct amd64_walk {
 	uint64_t	 nmissing, miss_pde, miss_va, miss_pa;
 };
 
-/* n dumped pages at va -> pa, rank. */
-static int
-amd64_run(struct amd64_walk *w, uint64_t va, uint64_t pa, uint64_t rank,
-    uint64_t n)
-{
-	int rc;
-
-	if (w->len != 0 && va == w->va + w->len && pa == w->pa + w->len &&
-	    rank == w->rank + w->len / AMD64_PAGE) {
-		w->len += n * AMD64_PAGE;
-		return (0);
-	}
-	if (w->len != 0 && (rc = w->fn(w->arg, w->va, w->pa, w->len)) != 0)
-		return (rc);
-	w->va = va;
-	w->pa = pa;
-	w->rank = rank;
-	w->len = n * AMD64_PAGE;
-	return (0);
-}
-
 /* m2e_run_fn for the dumped parts of a large page. */
 static int
 amd64_large_run(void *arg, uint64_t pa, uint64_t rank, uint64_t n)
 {
 	struct amd64_walk *w = arg;
 
-	return (amd64_run(w, w->bva + (pa - w->bpa), pa, rank, n));
+	return (m2e_runs_add(&w->runs, w->bva + (pa - w->bpa), pa, rank, n));
 }
 
 /*
@@ -295,7 +279,8 @@ amd64_walk_pt(struct amd64_walk *w, uint64_t pde, uint64_t pt_pa,
 		pa = pte & AMD64_PG_FRAME;
 		if (m2e_md_pa_rank(d, pa, &rank) != 0)
 			continue;
-		if ((rc = amd64_run(w, va + j * AMD64_PAGE, pa, rank, 1)) != 0)
+		if ((rc = m2e_runs_add(&w->runs, va + j * AMD64_PAGE, pa, rank,
+		    1)) != 0)
 			return (rc);
 	}
 	return (0);
@@ -306,30 +291,24 @@ amd64_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
 {
 	const struct m2e_minidump *md;
 	struct amd64_walk w;
-	uint64_t i, n, e, rank;
+	uint64_t i, n, e;
 	int rc;
 
 	md = &d->md;
+	n = md->pmap != NULL ? md->pmapsize / 8 : 0;
+	/* init keeps the kernel map out of the direct map. */
+	if (md->version == 1)
+		return (m2e_flat_walk(d, n, amd64_pte1, fn, arg));
 	memset(&w, 0, sizeof(w));
 	w.d = d;
-	w.fn = fn;
-	w.arg = arg;
-	n = md->pmap != NULL ? md->pmapsize / 8 : 0;
-	if (md->version >= 2 && (w.seen = calloc(md->npages / 8 + 1, 1)) ==
-	    NULL)
+	m2e_runs_init(&w.runs, d, fn, arg);
+	if ((w.seen = calloc(md->npages / 8 + 1, 1)) == NULL)
 		return (m2e_err(d, "out of memory"));
 	rc = 0;
 	for (i = 0; i < n && rc == 0; i++) {
 		e = le64dec_(md->pmap + i * 8);
 		if ((e & AMD64_PG_V) == 0)
 			continue;
-		if (md->version == 1) {
-			if (m2e_md_pa_rank(d, e & AMD64_PG_FRAME, &rank) == 0)
-				rc = amd64_run(&w, md->kernbase +
-				    (i << AMD64_PAGESHIFT), e & AMD64_PG_FRAME,
-				    rank, 1);
-			continue;
-		}
 		w.bva = md->kernbase + (i << AMD64_PDRSHIFT);
 		if ((e & AMD64_PG_PS) != 0) {
 			w.bpa = e & AMD64_PS_FRAME;
@@ -347,8 +326,8 @@ amd64_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
 		    (uintmax_t)(d->filebase + md->off_pmap + w.miss_pde * 8),
 		    (uintmax_t)w.miss_pde, (uintmax_t)w.miss_va,
 		    (uintmax_t)w.miss_pa, (uintmax_t)w.nmissing);
-	if (rc == 0 && w.len != 0)
-		rc = fn(arg, w.va, w.pa, w.len);
+	if (rc == 0)
+		rc = m2e_runs_end(&w.runs);
 	return (rc);
 }
 

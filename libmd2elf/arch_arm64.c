@@ -162,11 +162,14 @@ arm64_in_dmap(const md2elf_t *d, uint64_t va)
 	return (va >= d->md.dmapbase && va < d->md.dmapend);
 }
 
-/* L3 descriptor idx: 0 and the page frame if it maps a page, -1 if not. */
+/*
+ * L3 descriptor idx: 0 and the page frame if it maps a page, -1 if not (an
+ * m2e_flat_fn).
+ */
 static int
-arm64_l3(const md2elf_t *d, const struct arm64_state *st, uint64_t idx,
-    uint64_t *frame)
+arm64_l3(const md2elf_t *d, uint64_t idx, uint64_t *frame)
 {
+	const struct arm64_state *st = d->archdata;
 	uint64_t e;
 
 	if (idx >= st->nptes)
@@ -181,20 +184,11 @@ arm64_l3(const md2elf_t *d, const struct arm64_state *st, uint64_t idx,
 static int
 arm64_kvtop(md2elf_t *d, uint64_t va, uint64_t *pa)
 {
-	const struct arm64_state *st = d->archdata;
-	uint64_t frame;
-
 	if (arm64_in_dmap(d, va)) {
 		*pa = va - d->md.dmapbase + d->md.dmapphys;
 		return (0);
 	}
-	if (va < d->md.kernbase)
-		return (-1);
-	if (arm64_l3(d, st, (va - d->md.kernbase) >> d->md.pageshift,
-	    &frame) != 0)
-		return (-1);
-	*pa = frame | (va & (d->md.pagesize - 1));
-	return (0);
+	return (m2e_flat_kvtop(d, arm64_l3, va, pa));
 }
 
 /*
@@ -206,36 +200,8 @@ static int
 arm64_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
 {
 	const struct arm64_state *st = d->archdata;
-	uint64_t i, frame, rank, va, runva, runpa, runrank, runlen, psz;
-	unsigned shift;
-	int rv;
 
-	psz = d->md.pagesize;
-	shift = d->md.pageshift;
-	runlen = runva = runpa = runrank = 0;
-	for (i = 0; i < st->nptes; i++) {
-		if (arm64_l3(d, st, i, &frame) != 0)
-			continue;
-		va = d->md.kernbase + (i << shift);
-		if (arm64_in_dmap(d, va) ||
-		    m2e_md_pa_rank(d, frame, &rank) != 0)
-			continue;
-		if (runlen != 0 && runva + runlen == va &&
-		    runpa + runlen == frame &&
-		    runrank + (runlen >> shift) == rank) {
-			runlen += psz;
-			continue;
-		}
-		if (runlen != 0 && (rv = fn(arg, runva, runpa, runlen)) != 0)
-			return (rv);
-		runva = va;
-		runpa = frame;
-		runrank = rank;
-		runlen = psz;
-	}
-	if (runlen != 0)
-		return (fn(arg, runva, runpa, runlen));
-	return (0);
+	return (m2e_flat_walk(d, st->nptes, arm64_l3, fn, arg));
 }
 
 /* A saved kernel stack pointer: in the upper half, 16-byte aligned. */

@@ -148,11 +148,11 @@ i386_fini(md2elf_t *d)
 	d->archdata = NULL;
 }
 
-/* PTE idx: 0 and the page frame if valid, -1 if not. */
+/* PTE idx: 0 and the page frame if valid, -1 if not (an m2e_flat_fn). */
 static int
-i386_pte(const md2elf_t *d, const struct i386_state *st, uint64_t idx,
-    uint64_t *frame)
+i386_pte(const md2elf_t *d, uint64_t idx, uint64_t *frame)
 {
+	const struct i386_state *st = d->archdata;
 	const uint8_t *p;
 	uint64_t pte;
 
@@ -176,16 +176,9 @@ i386_pte(const md2elf_t *d, const struct i386_state *st, uint64_t idx,
 static int
 i386_kvtop(md2elf_t *d, uint64_t va, uint64_t *pa)
 {
-	const struct i386_state *st = d->archdata;
-	uint64_t frame;
-
-	if (va < d->md.kernbase || va >= I386_VA_LIMIT)
+	if (va >= I386_VA_LIMIT)
 		return (-1);
-	if (i386_pte(d, st, (va - d->md.kernbase) >> I386_PAGE_SHIFT,
-	    &frame) != 0)
-		return (-1);
-	*pa = frame | (va & (I386_PAGE_SIZE - 1));
-	return (0);
+	return (m2e_flat_kvtop(d, i386_pte, va, pa));
 }
 
 /*
@@ -196,31 +189,8 @@ static int
 i386_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
 {
 	const struct i386_state *st = d->archdata;
-	uint64_t i, frame, rank, va, runva, runpa, runrank, runlen;
-	int rv;
 
-	runlen = runva = runpa = runrank = 0;
-	for (i = 0; i < st->nptes; i++) {
-		if (i386_pte(d, st, i, &frame) != 0 ||
-		    m2e_md_pa_rank(d, frame, &rank) != 0)
-			continue;
-		va = d->md.kernbase + (i << I386_PAGE_SHIFT);
-		if (runlen != 0 && runva + runlen == va &&
-		    runpa + runlen == frame &&
-		    runrank + (runlen >> I386_PAGE_SHIFT) == rank) {
-			runlen += I386_PAGE_SIZE;
-			continue;
-		}
-		if (runlen != 0 && (rv = fn(arg, runva, runpa, runlen)) != 0)
-			return (rv);
-		runva = va;
-		runpa = frame;
-		runrank = rank;
-		runlen = I386_PAGE_SIZE;
-	}
-	if (runlen != 0)
-		return (fn(arg, runva, runpa, runlen));
-	return (0);
+	return (m2e_flat_walk(d, st->nptes, i386_pte, fn, arg));
 }
 
 static const struct i386_pcb_layout *

@@ -203,6 +203,36 @@ int	m2e_md_runs(md2elf_t *, m2e_run_fn *, void *arg);
 /* The same, for the dumped pages in [pa, pa + n pages) only. */
 int	m2e_md_pa_runs(md2elf_t *, uint64_t pa, uint64_t n, m2e_run_fn *,
 	    void *arg);
+/*
+ * Mappings (flatpt.c).  m2e_runs merges pages given in ascending va into
+ * runs contiguous in va, pa and rank, and hands each run to fn.
+ */
+struct m2e_runs {
+	m2e_map_fn	*fn;
+	void		*arg;
+	uint64_t	 psz;
+	uint64_t	 va, pa, rank, len;	/* the pending run */
+};
+void	m2e_runs_init(struct m2e_runs *, const md2elf_t *, m2e_map_fn *,
+	    void *arg);
+/* n pages at va -> pa, the first at rank; non-zero: fn's stop value. */
+int	m2e_runs_add(struct m2e_runs *, uint64_t va, uint64_t pa,
+	    uint64_t rank, uint64_t n);
+/* Hand over the pending run. */
+int	m2e_runs_end(struct m2e_runs *);
+/*
+ * A flat last-level page-table section, one entry per page of KVA from
+ * kernbase: entry idx decoded to 0 and its page frame, or -1 (not a page,
+ * or idx out of the table).
+ */
+typedef int	m2e_flat_fn(const md2elf_t *, uint64_t idx, uint64_t *frame);
+int	m2e_flat_kvtop(md2elf_t *, m2e_flat_fn *, uint64_t va, uint64_t *pa);
+/*
+ * Every mapped entry whose page is in the dump, outside the direct map
+ * (which kvtop tries first), as runs to fn in ascending va.
+ */
+int	m2e_flat_walk(md2elf_t *, uint64_t nptes, m2e_flat_fn *,
+	    m2e_map_fn *fn, void *arg);
 /* Physical read, page by page; -1 with error if a page is not dumped. */
 int	m2e_read_pa(md2elf_t *, uint64_t pa, void *buf, size_t len);
 /* Kernel virtual read (kvtop + read_pa); -1 with error. */
