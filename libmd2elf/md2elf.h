@@ -97,6 +97,15 @@ int		 md2elf_kvtop(md2elf_t *, uint64_t kva, uint64_t *pa);
  * minidump's message-buffer section.
  */
 int		 md2elf_msgbuf(md2elf_t *, char **text, size_t *len);
+/*
+ * The same with flags.  MD2ELF_MSGBUF_DMESG: as dmesg(8) prints it: if the
+ * ring has wrapped, without its partial first line (through its first
+ * newline).  Nothing is dropped when the order is unknown (no control
+ * block).
+ */
+#define	MD2ELF_MSGBUF_DMESG	0x0001
+int		 md2elf_msgbuf_flags(md2elf_t *, int flags, char **text,
+		    size_t *len);
 
 /*
  * The kernel image: symbols (.symtab, else .dynsym), entry point, build id.

@@ -6,6 +6,7 @@
  * kernel, or when msgbufp is unusable: the minidump's message-buffer
  * section, whose page-rounded tail normally holds the control block right
  * after the text (msgbufinit() puts it there).  NUL bytes are dropped.
+ * MD2ELF_MSGBUF_DMESG drops the partial first line of a wrapped ring.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,12 +41,18 @@ mctl_decode(const uint8_t *b, unsigned ptrsize, struct mctl *c)
 	c->rseq = le32dec_(b + ptrsize + 12);
 }
 
-/* Ring in dmesg order, NULs dropped, into a new NUL-terminated string. */
+/*
+ * Ring in dmesg order, NULs dropped, into a new NUL-terminated string.
+ * MD2ELF_MSGBUF_DMESG in flags: if the ring has wrapped, its oldest line
+ * lost its start: drop it through its newline, as dmesg(8) does.  wseq
+ * runs modulo 16 * size, so a ring that wrapped may have wseq < size; its
+ * oldest byte (at the write position) is then not a NUL.
+ */
 static int
 ring_out(md2elf_t *d, const uint8_t *ring, uint32_t size, uint32_t wseq,
-    char **text, size_t *len)
+    int flags, char **text, size_t *len)
 {
-	char *out;
+	char *out, *nl;
 	size_t n, i, pos, k;
 
 	if ((out = malloc((size_t)size + 1)) == NULL)
@@ -56,6 +63,13 @@ ring_out(md2elf_t *d, const uint8_t *ring, uint32_t size, uint32_t wseq,
 		i = (pos + k) % size;
 		if (ring[i] != '\0')
 			out[n++] = (char)ring[i];
+	}
+	if ((flags & MD2ELF_MSGBUF_DMESG) && size > 0 &&
+	    (wseq >= size || ring[pos] != '\0') &&
+	    (nl = memchr(out, '\n', n)) != NULL) {
+		k = (size_t)(nl + 1 - out);
+		memmove(out, nl + 1, n - k);
+		n -= k;
 	}
 	out[n] = '\0';
 	*text = out;
@@ -166,6 +180,12 @@ section(md2elf_t *d, uint8_t **sect, uint32_t *sectlen, struct mctl *c,
 int
 md2elf_msgbuf(md2elf_t *d, char **text, size_t *len)
 {
+	return (md2elf_msgbuf_flags(d, 0, text, len));
+}
+
+int
+md2elf_msgbuf_flags(md2elf_t *d, int flags, char **text, size_t *len)
+{
 	struct mctl kc, sc;
 	const char *why;
 	uint8_t *ring, *sect = NULL;
@@ -183,8 +203,8 @@ md2elf_msgbuf(md2elf_t *d, char **text, size_t *len)
 		havekc = ctl_from_kernel(d, &kc, &why) == 0;
 		if (havekc) {
 			if ((ring = ring_from_memory(d, &kc)) != NULL) {
-				rv = ring_out(d, ring, kc.size, kc.wseq, text,
-				    len);
+				rv = ring_out(d, ring, kc.size, kc.wseq, flags,
+				    text, len);
 				free(ring);
 				return (rv);
 			}
@@ -210,13 +230,13 @@ md2elf_msgbuf(md2elf_t *d, char **text, size_t *len)
 		m2e_warn(d, "msgbuf: %s; using the dump's message-buffer "
 		    "section", why);
 	if (havekc && kc.size == sectlen)
-		rv = ring_out(d, sect, sectlen, kc.wseq, text, len);
+		rv = ring_out(d, sect, sectlen, kc.wseq, flags, text, len);
 	else if (havesc)
-		rv = ring_out(d, sect, sectlen, sc.wseq, text, len);
+		rv = ring_out(d, sect, sectlen, sc.wseq, flags, text, len);
 	else {
 		m2e_warn(d, "msgbuf: no control block after the message-buffer "
 		    "section; text left in buffer order, not dmesg order");
-		rv = ring_out(d, sect, sectlen, 0, text, len);
+		rv = ring_out(d, sect, sectlen, 0, 0, text, len);
 	}
 	free(sect);
 	return (rv);

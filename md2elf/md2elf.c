@@ -427,7 +427,7 @@ do_msgbuf(md2elf_t *d)
 	char *text;
 	size_t len;
 
-	if (md2elf_msgbuf(d, &text, &len) != 0)
+	if (md2elf_msgbuf_flags(d, MD2ELF_MSGBUF_DMESG, &text, &len) != 0)
 		fail("%s", md2elf_geterr(d));
 	if (fwrite(text, 1, len, stdout) != len || (len > 0 &&
 	    text[len - 1] != '\n' && putchar('\n') == EOF) ||

@@ -194,7 +194,9 @@ atf_test_case msgbuf
 msgbuf_head()
 {
 	atf_set descr 'md2elf -d prints the message buffer as the library' \
-	    'gives it (via msgbufp with -k, the dump section without)'
+	    'gives it (via msgbufp with -k, the dump section without), like' \
+	    'dmesg(8) without the partial first line of a wrapped ring, and' \
+	    'all of a ring that has not wrapped'
 }
 msgbuf_body()
 {
@@ -204,11 +206,39 @@ msgbuf_body()
 	atf_check -s exit:0 -o save:lib -e empty "$THRLIST" -m -k kernel vmcore.0
 	atf_check -s exit:0 -o save:d.k -e empty "$MD2ELF" -d -k kernel vmcore.0
 	atf_check -s exit:0 -o save:d.s -e empty "$MD2ELF" -d vmcore.0
-	# md2elf ends the text with a newline if the buffer does not.
-	[ -n "$(tail -c1 lib)" ] && echo >>lib
-	cmp lib d.k || atf_fail "-d -k differs from the library's text"
-	cmp lib d.s || atf_fail "-d differs from the library's text"
+	# The model's ring has wrapped (it starts mid-line): md2elf drops
+	# that line through its newline and ends the text with a newline.
+	[ "$(wc -c <lib)" -eq "$(fact msgbufsize)" ] || atf_fail "not full"
+	head -1 lib | grep -Eqv '^md2elf model line [0-9]+ seed 94 ' ||
+	    atf_fail "the ring's first line is whole: $(head -1 lib)"
+	sed 1d lib >want
+	[ -n "$(tail -c1 want)" ] && echo >>want
+	cmp want d.k || atf_fail "-d -k is not the library's text less its" \
+	    "first line"
+	cmp want d.s || atf_fail "-d is not the library's text less its" \
+	    "first line"
+	line='^md2elf model line [0-9]+ seed 94 hash [0-9a-f]{16}$'
+	head -1 d.s | grep -Eq "$line" ||
+	    atf_fail "-d starts with '$(head -1 d.s)'"
 	grep -q 'panic: page fault' d.s || atf_fail "no panic line"
+
+	# A ring that has not wrapped (msg_wseq < msg_size, NULs from the
+	# write position on): all of its text, the first line included.
+	set -- $(fact section_msgbuf)
+	off=$1
+	size=$(fact msgbufsize)
+	p=1000
+	dd if=/dev/zero of=vmcore.0 bs=1 seek=$((off + p)) \
+	    count=$((size - p)) conv=notrunc 2>/dev/null
+	# struct msgbuf after the text: msg_ptr, msg_magic, msg_size, msg_wseq.
+	printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $((p & 255)) \
+	    $((p >> 8 & 255)) 0 0)" |
+	    dd of=vmcore.0 bs=1 seek=$((off + size + 16)) conv=notrunc \
+	    2>/dev/null
+	atf_check -s exit:0 -o save:d.n -e empty "$MD2ELF" -d vmcore.0
+	tail -c +$((off + 1)) vmcore.0 | head -c $p >want
+	[ -n "$(tail -c1 want)" ] && echo >>want
+	cmp want d.n || atf_fail "unwrapped ring: -d printed $(head -2 d.n)"
 }
 
 atf_test_case threads_fail
