@@ -13,6 +13,7 @@
 
 #include "model.h"
 #include "world.h"
+#include "gen_common.h"
 
 #define	KERNBASE	0xffffffff80000000ULL
 #define	VM_MIN_KERNEL	0xfffffe0000000000ULL
@@ -205,60 +206,11 @@ amd64_map4k(struct model *m, uint64_t va, uint64_t pa)
 	return (map_page(m, va, pa, MK_4K));
 }
 
-/* Map a chunk of n pages at va from freshly allocated memory. */
-static int
-map_chunk(struct model *m, uint64_t va, uint64_t n, int flags)
-{
-	uint64_t pa, i;
-
-	pa = model_alloc(m, n, flags);
-	if (pa != UINT64_MAX) {
-		for (i = 0; i < n; i++)
-			if (map_page(m, va + i * GPAGE, pa + i * GPAGE,
-			    MK_4K) != 0)
-				return (-1);
-		return (0);
-	}
-	for (i = 0; i < n; i++) {
-		pa = model_alloc(m, 1, flags);
-		if (pa == UINT64_MAX ||
-		    map_page(m, va + i * GPAGE, pa, MK_4K) != 0)
-			return (-1);
-	}
-	return (0);
-}
-
-/* Scattered 4 KiB heap: chunks with gaps; returns the new cursor. */
-static int
-map_heap(struct model *m, uint64_t *cur, uint64_t npages, uint64_t salt)
-{
-	static const uint64_t maxlen[] = { 32, 16, 4, 1 };
-	uint64_t done, n, h, ml;
-	int f;
-
-	f = m->p.frag < 0 ? 0 : m->p.frag > 3 ? 3 : m->p.frag;
-	ml = maxlen[f];
-	for (done = 0; done < npages; done += n) {
-		h = model_hash(m->p.seed ^ salt, done);
-		n = 1 + h % ml;
-		if (n > npages - done)
-			n = npages - done;
-		if (map_chunk(m, *cur, n, 0) != 0)
-			return (-1);
-		*cur += n * GPAGE;
-		if ((h >> 20) % 4 == 0)
-			*cur += (1 + (h >> 24) % 3) * GPAGE;
-		if ((h >> 32) % 512 == 0)
-			*cur += 2 * NBPDR + ((h >> 40) % 512) * GPAGE;
-	}
-	return (0);
-}
-
 static int
 amd64_build(struct model *m, char *err, size_t errlen)
 {
 	struct a64 *a;
-	uint64_t cur, pa, i, heap, ram, hole;
+	uint64_t cur, i, heap, hole;
 
 	a = calloc(1, sizeof(*a));
 	if (a == NULL)
@@ -272,28 +224,28 @@ amd64_build(struct model *m, char *err, size_t errlen)
 			goto nomem;
 	/* Preloaded modules: 4 KiB pages right after the image. */
 	cur = KERNBASE + KERN_END_PA;
-	if (map_heap(m, &cur, 200 + m->p.seed % 64, 0x30d) != 0)
+	if (gen_map_heap(m, &cur, 200 + m->p.seed % 64, 0x30d, NBPDR,
+	    false) != 0)
 		goto nomem;
 	if (cur > KERNBASE + NKPT * NBPDR) {
 		snprintf(err, errlen, "model bug: module region too large");
 		return (-1);
 	}
 	/* The kernel heap. */
-	ram = 0;
-	for (i = 0; i < (uint64_t)m->navail; i++)
-		ram += (m->avail[2 * i + 1] - m->avail[2 * i]) / GPAGE;
-	heap = ram * 6 / 100;
+	heap = gen_ram_pages(m) * 6 / 100;
 	cur = m->p.version == 1 ? KERNBASE + 2 * NKPT * NBPDR :
 	    VM_MIN_KERNEL + NBPDR;
 	a->heap_va = cur;
-	if (map_heap(m, &cur, heap / 2, 0x4ea9) != 0)
+	if (gen_map_heap(m, &cur, heap / 2, 0x4ea9, NBPDR,
+	    false) != 0)
 		goto nomem;
 	/* A hole: a whole invalid PDPE on v2/v3, two invalid PDEs on v1. */
 	if (m->p.version == 1)
 		cur = ((cur + NBPDR - 1) & ~(NBPDR - 1)) + 2 * NBPDR;
 	else
 		cur = ((cur + NBPDP - 1) & ~(NBPDP - 1)) + NBPDP;
-	if (map_heap(m, &cur, heap - heap / 2, 0x4eaa) != 0)
+	if (gen_map_heap(m, &cur, heap - heap / 2, 0x4eaa, NBPDR,
+	    false) != 0)
 		goto nomem;
 	/*
 	 * Device memory (not RAM: never dumped): the local APIC, HPET, I/O
@@ -309,11 +261,8 @@ amd64_build(struct model *m, char *err, size_t errlen)
 			if (map_page(m, cur, dev[i], MK_4K) != 0)
 				goto nomem;
 	}
-	for (i = 0; i < 8; i++, cur += GPAGE) {
-		pa = model_alloc(m, 1, PS_NODUMP);
-		if (pa == UINT64_MAX || map_page(m, cur, pa, MK_4K) != 0)
-			goto nomem;
-	}
+	if (gen_map_nodump(m, &cur) != 0)
+		goto nomem;
 	/* Remember a free PTE slot for hostile variants. */
 	a->hostile_pt_idx = (int)((cur >> 12) & 511);
 	{
@@ -330,13 +279,8 @@ amd64_build(struct model *m, char *err, size_t errlen)
 	}
 	cur += 4 * GPAGE;
 	/* Pages for the world's heap objects (pid hash table etc.). */
-	m->misc_va = cur;
-	for (i = 0; i < 16; i++, cur += GPAGE) {
-		pa = model_alloc(m, 1, 0);
-		if (pa == UINT64_MAX || map_page(m, cur, pa, MK_4K) != 0)
-			goto nomem;
-		m->misc_pa[i] = pa;
-	}
+	if (gen_map_misc(m, &cur) != 0)
+		goto nomem;
 	/* Kernel stacks: one guard page and one stack page per thread. */
 	cur = (cur + NBPDR - 1) & ~(NBPDR - 1);
 	m->kstack_va = cur;
@@ -371,108 +315,29 @@ nomem:
 }
 
 static int
-patch64(struct model *m, const char *name, uint64_t off, uint64_t v)
-{
-	const struct gsym *s = model_sym(m, name);
-	uint8_t b[8];
-	int i;
-
-	if (s == NULL)
-		return (-1);
-	for (i = 0; i < 8; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-	return (model_patch_va(m, s->va + off, b, 8));
-}
-
-static int
-patch32(struct model *m, const char *name, uint64_t off, uint32_t v)
-{
-	const struct gsym *s = model_sym(m, name);
-	uint8_t b[4];
-	int i;
-
-	if (s == NULL)
-		return (-1);
-	for (i = 0; i < 4; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-	return (model_patch_va(m, s->va + off, b, 4));
-}
-
-static int
 amd64_finish(struct model *m, char *err, size_t errlen)
 {
 	const struct gsym *s;
-	uint8_t note[36], zero[GPAGE];
 	size_t i;
-	uint64_t va;
 
 	/* v2/v3: the kernel's walk adds last-level page-table pages. */
 	if (m->p.version >= 2)
 		for (i = 0; i < m->npt; i++)
 			if (m->pt[i].level == 1)
 				model_setstate(m, m->pt[i].pa, 1, PS_EXPLICIT);
-	/* .bss is zero at boot; the first partial page is patched. */
-	memset(zero, 0, sizeof(zero));
-	va = (BSS_VA + GPAGE - 1) & ~(GPAGE - 1);
-	model_setstate(m, model_kva_to_pa(m, va), (BSS_END - va) / GPAGE,
-	    PS_ZERO);
-	if (model_patch_va(m, BSS_VA, zero, va - BSS_VA) != 0)
+	if (gen_finish_image(m, NOTE_VA, BSS_VA, BSS_END, &s) != 0)
 		goto fail;
-	/* GNU build-id note. */
-	memset(note, 0, sizeof(note));
-	note[0] = 4;
-	note[4] = 20;
-	note[8] = 3;
-	memcpy(note + 12, "GNU", 4);
-	memcpy(note + 16, m->buildid, 20);
-	if (model_patch_va(m, NOTE_VA, note, sizeof(note)) != 0)
-		goto fail;
-	/* The entry point's code. */
-	{
-		uint8_t code[0x40];
-
-		m->arch->funccode(m->arch->entry, sizeof(code), NULL, 0,
-		    code);
-		if (model_patch_va(m, m->arch->entry, code, sizeof(code)) != 0)
-			goto fail;
-	}
-	/* Variables. */
-	s = model_sym(m, "version");
-	if (model_patch_va(m, s->va, m->version, strlen(m->version) + 1) != 0)
-		goto fail;
-	s = model_sym(m, "panic_buf");
-	if (model_patch_va(m, s->va, m->panicstr,
-	    strlen(m->panicstr) + 1) != 0)
-		goto fail;
-	if (patch64(m, "KPML4phys", 0, m->kpml4) != 0 ||
-	    patch32(m, "hz", 0, 1000) != 0 ||
-	    patch32(m, "osreldate", 0, 1302000) != 0 ||
-	    patch64(m, "time_second", 0, (uint64_t)m->dumptime) != 0 ||
-	    patch64(m, "panicstr", 0, s->va) != 0 ||
-	    patch64(m, "msgbufp", 0, model_msgbufp(m)) != 0)
+	if (gen_patch_sym(m, "KPML4phys", m->kpml4, 8) != 0 ||
+	    gen_patch_sym(m, "hz", 1000, 4) != 0 ||
+	    gen_patch_sym(m, "osreldate", 1302000, 4) != 0 ||
+	    gen_patch_sym(m, "time_second", (uint64_t)m->dumptime, 8) != 0 ||
+	    gen_patch_sym(m, "panicstr", s->va, 8) != 0 ||
+	    gen_patch_sym(m, "msgbufp", model_msgbufp(m), 8) != 0)
 		goto fail;
 	return (0);
 fail:
 	snprintf(err, errlen, "model bug: cannot patch the kernel image");
 	return (-1);
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
 }
 
 static uint64_t
@@ -518,12 +383,12 @@ amd64_pmap_page(const struct model *m, uint64_t i, uint8_t *page)
 		if ((e & (PG_V | PG_PS)) == (PG_V | PG_PS)) {
 			pa = e & PG_PS_FRAME;
 			for (k = 0; k < 512; k++)
-				put64(page + 8 * k, (pa + (uint64_t)k * GPAGE) |
+				gen_put64(page + 8 * k, (pa + (uint64_t)k * GPAGE) |
 				    PG_V | PG_RW | PG_A | PG_M);
 		} else if (e & PG_V) {
 			t = model_ptfind(m, e & PG_FRAME);
 			for (k = 0; t != NULL && k < 512; k++)
-				put64(page + 8 * k, t->e[k]);
+				gen_put64(page + 8 * k, t->e[k]);
 		}
 		return;
 	}
@@ -534,7 +399,7 @@ amd64_pmap_page(const struct model *m, uint64_t i, uint8_t *page)
 		return;
 	if (e & PG_PS) {
 		for (k = 0; k < 512; k++)
-			put64(page + 8 * k, e + (uint64_t)k * NBPDR);
+			gen_put64(page + 8 * k, e + (uint64_t)k * NBPDR);
 		return;
 	}
 	t = model_ptfind(m, e & PG_FRAME);
@@ -542,32 +407,20 @@ amd64_pmap_page(const struct model *m, uint64_t i, uint8_t *page)
 	    (m->pst[t->pa / GPAGE] & (PS_RAM | PS_NODUMP)) != PS_RAM))
 		return;
 	for (k = 0; k < 512; k++)
-		put64(page + 8 * k, t->e[k]);
+		gen_put64(page + 8 * k, t->e[k]);
 }
 
 static void
 amd64_header(const struct model *m, uint8_t *page)
 {
-	uint64_t bits;
-	bool sparse;
-
-	sparse = m->p.version >= 3;
-	bits = model_bitmap_bits(m, sparse);
-	memcpy(page, "minidump FreeBSD/amd64", 22);
-	put32(page + 24, (uint32_t)m->p.version);
-	put32(page + 28, m->msg_size);
-	if (sparse)
-		put32(page + 32, (uint32_t)(((bits + 63) / 64 * 8 + GPAGE - 1) &
-		    ~(GPAGE - 1)));
-	else
-		put32(page + 32, (uint32_t)((((bits + 7) & ~7ULL) / 8 +
-		    GPAGE - 1) & ~(GPAGE - 1)));
-	put32(page + 36, (uint32_t)amd64_pmap_size(m));
-	put64(page + 40, kvabase(m));
-	put64(page + 48, DMAP_MIN);
-	put64(page + 56, DMAP_MAX);
+	gen_header_start(m, page, "minidump FreeBSD/amd64", 64,
+	    m->p.version >= 3);
+	gen_put32(page + 36, (uint32_t)amd64_pmap_size(m));
+	gen_put64(page + 40, kvabase(m));
+	gen_put64(page + 48, DMAP_MIN);
+	gen_put64(page + 56, DMAP_MAX);
 	if (m->p.version >= 3)
-		put32(page + 64, (uint32_t)GPAGE);
+		gen_put32(page + 64, (uint32_t)GPAGE);
 }
 
 /*
@@ -591,7 +444,7 @@ amd64_funccode(uint64_t va, uint64_t size, const uint64_t *calls,
 		site = 0x10 + 0x10 * (uint64_t)k;
 		rel = (int32_t)(calls[k] - (va + site + 5));
 		b[site] = 0xe8;
-		put32(b + site + 1, (uint32_t)rel);
+		gen_put32(b + site + 1, (uint32_t)rel);
 	}
 	b[size - 2] = 0xc9;
 	b[size - 1] = 0xc3;
@@ -601,15 +454,15 @@ static void
 amd64_pcb(const struct model *m, const struct gthread *t, uint8_t *b)
 {
 	memset(b, 0, 0x140);
-	put64(b + 0, t->r15);
-	put64(b + 8, t->r14);
-	put64(b + 16, t->r13);
-	put64(b + 24, t->r12);
-	put64(b + 32, t->rbp);
-	put64(b + 40, t->rsp);
-	put64(b + 48, t->rbx);
-	put64(b + 56, t->rip);
-	put64(b + 104, m->kpml4);		/* pcb_cr3 */
+	gen_put64(b + 0, t->r15);
+	gen_put64(b + 8, t->r14);
+	gen_put64(b + 16, t->r13);
+	gen_put64(b + 24, t->r12);
+	gen_put64(b + 32, t->rbp);
+	gen_put64(b + 40, t->rsp);
+	gen_put64(b + 48, t->rbx);
+	gen_put64(b + 56, t->rip);
+	gen_put64(b + 104, m->kpml4);		/* pcb_cr3 */
 }
 
 /*

@@ -19,6 +19,7 @@
 #include "model.h"
 #include "world.h"
 #include "gen_arm64.h"
+#include "gen_common.h"
 
 #define	KVA_MIN		0xffff000000000000ULL	/* VM_MIN_KERNEL_ADDRESS */
 #define	DMAP_MIN	0xffffa00000000000ULL
@@ -58,23 +59,7 @@ static const struct gsym arm64_syms[] = {
 	{ "hz", 0xffff000000e2651cULL, 4, GS_OBJECT, 1, SEC_BSS },
 	/* Newer-kernel symbols at free addresses. */
 	{ "btext", TEXT_VA, 0x40, GS_FUNC, 1, SEC_TEXT },
-	{ "pcb_size", RODATA_VA + 0x80, 4, GS_OBJECT, 1, SEC_RODATA },
-	{ "proc_off_p_pid", RODATA_VA + 0x100, 4, GS_OBJECT, 1, SEC_RODATA },
-	{ "proc_off_p_comm", RODATA_VA + 0x104, 4, GS_OBJECT, 1, SEC_RODATA },
-	{ "proc_off_p_list", RODATA_VA + 0x108, 4, GS_OBJECT, 1, SEC_RODATA },
-	{ "proc_off_p_hash", RODATA_VA + 0x10c, 4, GS_OBJECT, 1, SEC_RODATA },
-	{ "proc_off_p_threads", RODATA_VA + 0x110, 4, GS_OBJECT, 1,
-	    SEC_RODATA },
-	{ "thread_off_td_tid", RODATA_VA + 0x114, 4, GS_OBJECT, 1,
-	    SEC_RODATA },
-	{ "thread_off_td_name", RODATA_VA + 0x118, 4, GS_OBJECT, 1,
-	    SEC_RODATA },
-	{ "thread_off_td_oncpu", RODATA_VA + 0x11c, 4, GS_OBJECT, 1,
-	    SEC_RODATA },
-	{ "thread_off_td_pcb", RODATA_VA + 0x120, 4, GS_OBJECT, 1,
-	    SEC_RODATA },
-	{ "thread_off_td_plist", RODATA_VA + 0x124, 4, GS_OBJECT, 1,
-	    SEC_RODATA },
+	GEN_OFFSET_SYMS(RODATA_VA),
 	{ "version", DATA_VA + 0x1000, 256, GS_OBJECT, 1, SEC_DATA },
 	{ "osreldate", DATA_VA + 0x1200, 4, GS_OBJECT, 1, SEC_DATA },
 	{ "time_second", DATA_VA + 0x1208, 8, GS_OBJECT, 1, SEC_DATA },
@@ -105,28 +90,6 @@ l2size(void)
 	return (GPAGE / 8 * GPAGE);
 }
 
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
-static uint64_t
-roundup2_(uint64_t x, uint64_t a)
-{
-	return ((x + a - 1) & ~(a - 1));
-}
-
 static int
 arm64_map4k(struct model *m, uint64_t va, uint64_t pa)
 {
@@ -136,52 +99,9 @@ arm64_map4k(struct model *m, uint64_t va, uint64_t pa)
 }
 
 static int
-map_chunk(struct model *m, uint64_t va, uint64_t n, int flags)
-{
-	uint64_t pa, i;
-
-	pa = model_alloc(m, n, flags);
-	if (pa != UINT64_MAX)
-		return (model_map(m, va, pa, n, MK_4K));
-	for (i = 0; i < n; i++) {
-		pa = model_alloc(m, 1, flags);
-		if (pa == UINT64_MAX ||
-		    arm64_map4k(m, va + i * GPAGE, pa) != 0)
-			return (-1);
-	}
-	return (0);
-}
-
-/* Scattered L3 heap: chunks with gaps (as the amd64 model does). */
-static int
-map_heap(struct model *m, uint64_t *cur, uint64_t npages, uint64_t salt)
-{
-	static const uint64_t maxlen[] = { 32, 16, 4, 1 };
-	uint64_t done, n, h, ml;
-	int f;
-
-	f = m->p.frag < 0 ? 0 : m->p.frag > 3 ? 3 : m->p.frag;
-	ml = maxlen[f];
-	for (done = 0; done < npages; done += n) {
-		h = model_hash(m->p.seed ^ salt, done);
-		n = 1 + h % ml;
-		if (n > npages - done)
-			n = npages - done;
-		if (map_chunk(m, *cur, n, 0) != 0)
-			return (-1);
-		*cur += n * GPAGE;
-		if ((h >> 20) % 4 == 0)
-			*cur += (1 + (h >> 24) % 3) * GPAGE;
-		if ((h >> 32) % 512 == 0)
-			*cur += 2 * l2size() + ((h >> 40) % 512) * GPAGE;
-	}
-	return (0);
-}
-
-static int
 arm64_build(struct model *m, char *err, size_t errlen)
 {
-	uint64_t cur, pa, i, heap, ram, hole, l2, blk;
+	uint64_t cur, i, heap, hole, l2, blk;
 
 	l2 = l2size();
 	m->archdata = calloc(1, sizeof(struct a64m));
@@ -194,18 +114,15 @@ arm64_build(struct model *m, char *err, size_t errlen)
 			goto nomem;
 	/* Preloaded modules: L3 pages right after the image. */
 	cur = KVA_MIN + (KERN_END_PA - PHYS_BASE);
-	if (map_heap(m, &cur, 200 + m->p.seed % 64, 0x30d) != 0)
+	if (gen_map_heap(m, &cur, 200 + m->p.seed % 64, 0x30d, l2, true) != 0)
 		goto nomem;
 	/* The kernel heap, with a hole of two invalid L2 entries. */
-	cur = roundup2_(cur, l2) + l2;
-	ram = 0;
-	for (i = 0; i < (uint64_t)m->navail; i++)
-		ram += (m->avail[2 * i + 1] - m->avail[2 * i]) / GPAGE;
-	heap = ram * 6 / 100;
-	if (map_heap(m, &cur, heap / 2, 0x4ea9) != 0)
+	cur = gen_roundup2(cur, l2) + l2;
+	heap = gen_ram_pages(m) * 6 / 100;
+	if (gen_map_heap(m, &cur, heap / 2, 0x4ea9, l2, true) != 0)
 		goto nomem;
-	cur = roundup2_(cur, l2) + 2 * l2;
-	if (map_heap(m, &cur, heap - heap / 2, 0x4eaa) != 0)
+	cur = gen_roundup2(cur, l2) + 2 * l2;
+	if (gen_map_heap(m, &cur, heap - heap / 2, 0x4eaa, l2, true) != 0)
 		goto nomem;
 	/*
 	 * Device memory (never dumped): the GIC and UART of QEMU's virt
@@ -215,28 +132,20 @@ arm64_build(struct model *m, char *err, size_t errlen)
 	hole = m->avail[3];
 	{
 		const uint64_t dev[] = { 0x08000000ULL, 0x09000000ULL,
-		    roundup2_(hole + 1, GPAGE),
+		    gen_roundup2(hole + 1, GPAGE),
 		    ~0xfffc000000000fffULL & ~(GPAGE - 1) };
 
 		for (i = 0; i < 4; i++, cur += GPAGE)
 			if (arm64_map4k(m, cur, dev[i]) != 0)
 				goto nomem;
 	}
-	for (i = 0; i < 8; i++, cur += GPAGE) {
-		pa = model_alloc(m, 1, PS_NODUMP);
-		if (pa == UINT64_MAX || arm64_map4k(m, cur, pa) != 0)
-			goto nomem;
-	}
+	if (gen_map_nodump(m, &cur) != 0)
+		goto nomem;
 	cur += 4 * GPAGE;
-	m->misc_va = cur;
-	for (i = 0; i < 16; i++, cur += GPAGE) {
-		pa = model_alloc(m, 1, 0);
-		if (pa == UINT64_MAX || arm64_map4k(m, cur, pa) != 0)
-			goto nomem;
-		m->misc_pa[i] = pa;
-	}
+	if (gen_map_misc(m, &cur) != 0)
+		goto nomem;
 	/* Kernel stacks: one guard page and one stack page per thread. */
-	cur = roundup2_(cur, l2);
+	cur = gen_roundup2(cur, l2);
 	m->kstack_va = cur;
 	cur += world_kva_pages(&m->p) * GPAGE;
 	/*
@@ -244,29 +153,17 @@ arm64_build(struct model *m, char *err, size_t errlen)
 	 * block (32 MiB) with 16 KiB pages.
 	 */
 	blk = GPAGE == 4096 ? GIB : l2;
-	cur = roundup2_(cur, blk);
+	cur = gen_roundup2(cur, blk);
 	if (model_map(m, cur, model_high_base(m), blk / GPAGE,
 	    blk == GIB ? MK_1G : MK_2M) != 0)
 		goto nomem;
 	cur += blk;
-	m->kva_end = roundup2_(cur, l2);
+	m->kva_end = gen_roundup2(cur, l2);
 	return (0);
 nomem:
 	snprintf(err, errlen, "model needs more RAM (%" PRIu64 " MiB is too "
 	    "small for this layout)", m->p.ram_mib);
 	return (-1);
-}
-
-static int
-patchn(struct model *m, const char *name, uint64_t v, size_t n)
-{
-	const struct gsym *s = model_sym(m, name);
-	uint8_t b[8];
-
-	if (s == NULL)
-		return (-1);
-	put64(b, v);
-	return (model_patch_va(m, s->va, b, n));
 }
 
 /* __FreeBSD_version of the model kernel: 13.2 for v1/v2, 14.1 for v3. */
@@ -280,42 +177,14 @@ static int
 arm64_finish(struct model *m, char *err, size_t errlen)
 {
 	const struct gsym *s;
-	uint8_t note[36], code[0x40], *zero;
-	uint64_t va;
-	int rc;
 
-	va = (BSS_VA + GPAGE - 1) & ~(GPAGE - 1);
-	model_setstate(m, model_kva_to_pa(m, va), (BSS_END - va) / GPAGE,
-	    PS_ZERO);
-	if ((zero = calloc(1, GPAGE)) == NULL)
+	if (gen_finish_image(m, NOTE_VA, BSS_VA, BSS_END, &s) != 0)
 		goto fail;
-	rc = model_patch_va(m, BSS_VA, zero, va - BSS_VA);
-	free(zero);
-	if (rc != 0)
-		goto fail;
-	memset(note, 0, sizeof(note));
-	note[0] = 4;
-	note[4] = 20;
-	note[8] = 3;
-	memcpy(note + 12, "GNU", 4);
-	memcpy(note + 16, m->buildid, 20);
-	if (model_patch_va(m, NOTE_VA, note, sizeof(note)) != 0)
-		goto fail;
-	m->arch->funccode(m->arch->entry, sizeof(code), NULL, 0, code);
-	if (model_patch_va(m, m->arch->entry, code, sizeof(code)) != 0)
-		goto fail;
-	s = model_sym(m, "version");
-	if (model_patch_va(m, s->va, m->version, strlen(m->version) + 1) != 0)
-		goto fail;
-	s = model_sym(m, "panic_buf");
-	if (model_patch_va(m, s->va, m->panicstr,
-	    strlen(m->panicstr) + 1) != 0)
-		goto fail;
-	if (patchn(m, "hz", 1000, 4) != 0 ||
-	    patchn(m, "osreldate", osreldate(m), 4) != 0 ||
-	    patchn(m, "time_second", (uint64_t)m->dumptime, 8) != 0 ||
-	    patchn(m, "panicstr", s->va, 8) != 0 ||
-	    patchn(m, "msgbufp", model_msgbufp(m), 8) != 0)
+	if (gen_patch_sym(m, "hz", 1000, 4) != 0 ||
+	    gen_patch_sym(m, "osreldate", osreldate(m), 4) != 0 ||
+	    gen_patch_sym(m, "time_second", (uint64_t)m->dumptime, 8) != 0 ||
+	    gen_patch_sym(m, "panicstr", s->va, 8) != 0 ||
+	    gen_patch_sym(m, "msgbufp", model_msgbufp(m), 8) != 0)
 		goto fail;
 	return (0);
 fail:
@@ -329,23 +198,6 @@ arm64_pmap_size(const struct model *m)
 	return ((m->kva_end - KVA_MIN) / l2size() * GPAGE);
 }
 
-static size_t
-kmap_from(const struct model *m, uint64_t va)
-{
-	size_t lo, hi, mid;
-
-	lo = 0;
-	hi = m->nmap;
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (m->map[mid].va + m->map[mid].npages * GPAGE <= va)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (lo);
-}
-
 /*
  * One L3 table per L2 entry from VM_MIN_KERNEL_ADDRESS: the real L3
  * descriptors of page mappings (with upper attributes the reader must
@@ -355,56 +207,25 @@ kmap_from(const struct model *m, uint64_t va)
 static void
 arm64_pmap_page(const struct model *m, uint64_t i, uint8_t *page)
 {
-	const struct kmap *k;
-	uint64_t va0, va, e, l2;
-	size_t j;
-
-	l2 = l2size();
-	memset(page, 0, GPAGE);
-	va0 = KVA_MIN + i * l2;
-	for (j = kmap_from(m, va0); j < m->nmap; j++) {
-		k = &m->map[j];
-		if (k->va >= va0 + l2)
-			break;
-		for (va = k->va > va0 ? k->va : va0;
-		    va < k->va + k->npages * GPAGE && va < va0 + l2;
-		    va += GPAGE) {
-			e = (k->pa + (va - k->va)) | ATTR_AF | ATTR_SH_IS |
-			    ATTR_IDX_WB | L3_PAGE;
-			if (k->kind == MK_4K)
-				e |= ATTR_NG | ATTR_DBM | ATTR_PXN | ATTR_UXN |
-				    ATTR_SW_WIRED;
-			put64(page + (va - va0) / GPAGE * 8, e);
-		}
-	}
+	gen_flat_pmap_page(m, KVA_MIN, l2size(), 8,
+	    ATTR_AF | ATTR_SH_IS | ATTR_IDX_WB | L3_PAGE,
+	    ATTR_NG | ATTR_DBM | ATTR_PXN | ATTR_UXN | ATTR_SW_WIRED, i, page);
 }
 
 static void
 arm64_header(const struct model *m, uint8_t *page)
 {
-	uint64_t bits;
-	bool sparse;
-
-	sparse = model_sparse(m);
-	bits = model_bitmap_bits(m, sparse);
-	memcpy(page, "minidump FreeBSD/arm64", 22);
-	put32(page + 24, (uint32_t)m->p.version);
-	put32(page + 28, m->msg_size);
-	if (sparse)
-		put32(page + 32, (uint32_t)roundup2_((bits + 63) / 64 * 8,
-		    GPAGE));
-	else
-		put32(page + 32, (uint32_t)roundup2_(roundup2_(bits, 8) / 8,
-		    GPAGE));
-	put32(page + 36, (uint32_t)arm64_pmap_size(m));
-	put64(page + 40, KVA_MIN);
-	put64(page + 48, m->arch->dmapphys);
-	put64(page + 56, DMAP_MIN);
-	put64(page + 64, DMAP_MAX);
+	gen_header_start(m, page, "minidump FreeBSD/arm64", 64,
+	    model_sparse(m));
+	gen_put32(page + 36, (uint32_t)arm64_pmap_size(m));
+	gen_put64(page + 40, KVA_MIN);
+	gen_put64(page + 48, m->arch->dmapphys);
+	gen_put64(page + 56, DMAP_MIN);
+	gen_put64(page + 64, DMAP_MAX);
 	if (m->p.version >= 2)
-		put32(page + 72, (uint32_t)GPAGE);
+		gen_put32(page + 72, (uint32_t)GPAGE);
 	if (m->p.version >= 3)
-		put32(page + 76, GPAGE == 16384 ? 1 : 0);
+		gen_put32(page + 76, GPAGE == 16384 ? 1 : 0);
 }
 
 uint64_t
@@ -450,12 +271,12 @@ arm64_pcb(const struct model *m, const struct gthread *t, uint8_t *b)
 	memset(b, 0, PCB_SIZE);
 	if (arm64_model_newpcb(m)) {
 		for (n = 19; n <= 30; n++)
-			put64(b + (n - 19) * 8, arm64_model_xreg(m, t, n));
-		put64(b + 96, t->rsp);
+			gen_put64(b + (n - 19) * 8, arm64_model_xreg(m, t, n));
+		gen_put64(b + 96, t->rsp);
 	} else {
 		for (n = 0; n <= 30; n++)
-			put64(b + n * 8, arm64_model_xreg(m, t, n));
-		put64(b + 256, t->rsp);
+			gen_put64(b + n * 8, arm64_model_xreg(m, t, n));
+		gen_put64(b + 256, t->rsp);
 	}
 }
 
@@ -505,16 +326,16 @@ arm64_funccode(uint64_t va, uint64_t size, const uint64_t *calls,
 	int k;
 
 	for (i = 0; i + 4 <= size; i += 4)
-		put32(b + i, 0xd503201f);		/* nop */
-	put32(b + 0, 0xa9be7bfd);
-	put32(b + 4, 0x910003fd);
+		gen_put32(b + i, 0xd503201f);		/* nop */
+	gen_put32(b + 0, 0xa9be7bfd);
+	gen_put32(b + 4, 0x910003fd);
 	for (k = 0; k < ncalls; k++) {
 		site = 0x10 + 0x10 * (uint64_t)k;
-		put32(b + site, 0x94000000 |
+		gen_put32(b + site, 0x94000000 |
 		    (uint32_t)(((calls[k] - (va + site)) >> 2) & 0x3ffffff));
 	}
-	put32(b + size - 8, 0xa8c27bfd);
-	put32(b + size - 4, 0xd65f03c0);
+	gen_put32(b + size - 8, 0xa8c27bfd);
+	gen_put32(b + size - 4, 0xd65f03c0);
 }
 
 #define	ARM64_COMMON							\

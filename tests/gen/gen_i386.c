@@ -18,6 +18,7 @@
 
 #include "model.h"
 #include "world.h"
+#include "gen_common.h"
 
 #define	KERNBASE	0x800000ULL
 #define	KVA_MAX		0xff000000ULL	/* VM_MAX_KERNEL_ADDRESS */
@@ -53,23 +54,7 @@ static const struct gsym i386_syms[] = {
 	{ "IdlePDPT", 0x1d8b044ULL, 4, GS_OBJECT, 1, SEC_BSS },
 	/* Newer-kernel symbols at free addresses. */
 	{ "btext", BTEXT, 0x40, GS_FUNC, 1, SEC_TEXT },
-	{ "pcb_size", RODATA_VA + 0x80, 4, GS_OBJECT, 1, SEC_RODATA },
-	{ "proc_off_p_pid", RODATA_VA + 0x100, 4, GS_OBJECT, 1, SEC_RODATA },
-	{ "proc_off_p_comm", RODATA_VA + 0x104, 4, GS_OBJECT, 1, SEC_RODATA },
-	{ "proc_off_p_list", RODATA_VA + 0x108, 4, GS_OBJECT, 1, SEC_RODATA },
-	{ "proc_off_p_hash", RODATA_VA + 0x10c, 4, GS_OBJECT, 1, SEC_RODATA },
-	{ "proc_off_p_threads", RODATA_VA + 0x110, 4, GS_OBJECT, 1,
-	    SEC_RODATA },
-	{ "thread_off_td_tid", RODATA_VA + 0x114, 4, GS_OBJECT, 1,
-	    SEC_RODATA },
-	{ "thread_off_td_name", RODATA_VA + 0x118, 4, GS_OBJECT, 1,
-	    SEC_RODATA },
-	{ "thread_off_td_oncpu", RODATA_VA + 0x11c, 4, GS_OBJECT, 1,
-	    SEC_RODATA },
-	{ "thread_off_td_pcb", RODATA_VA + 0x120, 4, GS_OBJECT, 1,
-	    SEC_RODATA },
-	{ "thread_off_td_plist", RODATA_VA + 0x124, 4, GS_OBJECT, 1,
-	    SEC_RODATA },
+	GEN_OFFSET_SYMS(RODATA_VA),
 	{ "version", DATA_VA + 0x1000, 256, GS_OBJECT, 1, SEC_DATA },
 	{ "osreldate", DATA_VA + 0x1200, 4, GS_OBJECT, 1, SEC_DATA },
 	{ "time_second", DATA_VA + 0x1208, 4, GS_OBJECT, 1, SEC_DATA },
@@ -100,22 +85,6 @@ im(const struct model *m)
 	return (m->archdata);
 }
 
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
-
 static int
 i386_map4k(struct model *m, uint64_t va, uint64_t pa)
 {
@@ -124,60 +93,11 @@ i386_map4k(struct model *m, uint64_t va, uint64_t pa)
 	return (model_map(m, va, pa, 1, MK_4K));
 }
 
-/* n fresh pages at va, contiguous if possible. */
-static int
-map_chunk(struct model *m, uint64_t va, uint64_t n, int flags)
-{
-	uint64_t pa, i;
-
-	pa = model_alloc(m, n, flags);
-	if (pa != UINT64_MAX)
-		return (model_map(m, va, pa, n, MK_4K));
-	for (i = 0; i < n; i++) {
-		pa = model_alloc(m, 1, flags);
-		if (pa == UINT64_MAX || i386_map4k(m, va + i * GPAGE, pa) != 0)
-			return (-1);
-	}
-	return (0);
-}
-
-/* Scattered 4 KiB heap: chunks with gaps (as the amd64 model does). */
-static int
-map_heap(struct model *m, uint64_t *cur, uint64_t npages, uint64_t salt)
-{
-	static const uint64_t maxlen[] = { 32, 16, 4, 1 };
-	uint64_t done, n, h, ml;
-	int f;
-
-	f = m->p.frag < 0 ? 0 : m->p.frag > 3 ? 3 : m->p.frag;
-	ml = maxlen[f];
-	for (done = 0; done < npages; done += n) {
-		h = model_hash(m->p.seed ^ salt, done);
-		n = 1 + h % ml;
-		if (n > npages - done)
-			n = npages - done;
-		if (map_chunk(m, *cur, n, 0) != 0)
-			return (-1);
-		*cur += n * GPAGE;
-		if ((h >> 20) % 4 == 0)
-			*cur += (1 + (h >> 24) % 3) * GPAGE;
-		if ((h >> 32) % 512 == 0)
-			*cur += 2 * im(m)->nbpdr + ((h >> 40) % 512) * GPAGE;
-	}
-	return (0);
-}
-
-static uint64_t
-roundup2_(uint64_t x, uint64_t a)
-{
-	return ((x + a - 1) & ~(a - 1));
-}
-
 static int
 i386_build_common(struct model *m, bool pae, char *err, size_t errlen)
 {
 	struct i386m *a;
-	uint64_t cur, pa, i, heap, ram, hole, nb, nobj;
+	uint64_t cur, pa, i, heap, hole, nb, nobj;
 
 	a = calloc(1, sizeof(*a));
 	if (a == NULL)
@@ -193,10 +113,10 @@ i386_build_common(struct model *m, bool pae, char *err, size_t errlen)
 			goto nomem;
 	/* Preloaded modules: 4 KiB pages right after the image. */
 	cur = KERN_END_PA;
-	if (map_heap(m, &cur, 200 + m->p.seed % 64, 0x30d) != 0)
+	if (gen_map_heap(m, &cur, 200 + m->p.seed % 64, 0x30d, nb, true) != 0)
 		goto nomem;
 	/* The message buffer: pmap_bootstrap maps it at its address. */
-	cur = roundup2_(cur, nb);
+	cur = gen_roundup2(cur, nb);
 	if (m->msgbuf_pa < cur || m->msgbuf_pa + MSGBUF_REGION > KVA_MAX) {
 		snprintf(err, errlen, "model bug: message buffer at %#" PRIx64
 		    " collides with the kernel map", m->msgbuf_pa);
@@ -206,16 +126,13 @@ i386_build_common(struct model *m, bool pae, char *err, size_t errlen)
 		if (i386_map4k(m, m->msgbuf_pa + i, m->msgbuf_pa + i) != 0)
 			goto nomem;
 	/* The kernel heap, above the message buffer. */
-	cur = roundup2_(m->msgbuf_pa + MSGBUF_REGION, nb) + nb;
-	ram = 0;
-	for (i = 0; i < (uint64_t)m->navail; i++)
-		ram += (m->avail[2 * i + 1] - m->avail[2 * i]) / GPAGE;
-	heap = ram * 6 / 100;
-	if (map_heap(m, &cur, heap / 2, 0x4ea9) != 0)
+	cur = gen_roundup2(m->msgbuf_pa + MSGBUF_REGION, nb) + nb;
+	heap = gen_ram_pages(m) * 6 / 100;
+	if (gen_map_heap(m, &cur, heap / 2, 0x4ea9, nb, true) != 0)
 		goto nomem;
 	/* A hole of two invalid page-directory entries. */
-	cur = roundup2_(cur, nb) + 2 * nb;
-	if (map_heap(m, &cur, heap - heap / 2, 0x4eaa) != 0)
+	cur = gen_roundup2(cur, nb) + 2 * nb;
+	if (gen_map_heap(m, &cur, heap - heap / 2, 0x4eaa, nb, true) != 0)
 		goto nomem;
 	/*
 	 * Device memory (never dumped): local APIC, HPET, I/O APIC, a page in
@@ -232,20 +149,12 @@ i386_build_common(struct model *m, bool pae, char *err, size_t errlen)
 			if (i386_map4k(m, cur, dev[i]) != 0)
 				goto nomem;
 	}
-	for (i = 0; i < 8; i++, cur += GPAGE) {
-		pa = model_alloc(m, 1, PS_NODUMP);
-		if (pa == UINT64_MAX || i386_map4k(m, cur, pa) != 0)
-			goto nomem;
-	}
+	if (gen_map_nodump(m, &cur) != 0)
+		goto nomem;
 	cur += 4 * GPAGE;
 	/* Pages for the world's heap objects (pid hash table etc.). */
-	m->misc_va = cur;
-	for (i = 0; i < 16; i++, cur += GPAGE) {
-		pa = model_alloc(m, 1, 0);
-		if (pa == UINT64_MAX || i386_map4k(m, cur, pa) != 0)
-			goto nomem;
-		m->misc_pa[i] = pa;
-	}
+	if (gen_map_misc(m, &cur) != 0)
+		goto nomem;
 	/* No direct map: KVA for the world's struct proc/thread pages. */
 	cur += GPAGE;
 	nobj = ((uint64_t)m->p.nthreads + 8) / 2 + 8;
@@ -253,17 +162,17 @@ i386_build_common(struct model *m, bool pae, char *err, size_t errlen)
 	m->obj_end = cur + nobj * GPAGE;
 	cur = m->obj_end;
 	/* Kernel stacks: one guard page and one stack page per thread. */
-	cur = roundup2_(cur, nb);
+	cur = gen_roundup2(cur, nb);
 	m->kstack_va = cur;
 	cur += world_kva_pages(&m->p) * GPAGE;
 	/* The high RAM range, by large pages. */
-	cur = roundup2_(cur, nb);
+	cur = gen_roundup2(cur, nb);
 	pa = model_high_base(m);
 	for (i = 0; i < 8 * 1024 * 1024; i += nb)
 		if (model_map(m, cur + i, pa + i, nb / GPAGE, MK_2M) != 0)
 			goto nomem;
 	cur += 8 * 1024 * 1024;
-	m->kva_end = roundup2_(cur, nb);
+	m->kva_end = gen_roundup2(cur, nb);
 	if (m->kva_end > KVA_MAX) {
 		snprintf(err, errlen, "model does not fit in the i386 kernel "
 		    "address space (try less RAM or threads)");
@@ -289,59 +198,18 @@ i386pae_build(struct model *m, char *err, size_t errlen)
 }
 
 static int
-patch32(struct model *m, const char *name, uint32_t v)
-{
-	const struct gsym *s = model_sym(m, name);
-	uint8_t b[4];
-
-	if (s == NULL)
-		return (-1);
-	put32(b, v);
-	return (model_patch_va(m, s->va, b, 4));
-}
-
-static int
 i386_finish(struct model *m, char *err, size_t errlen)
 {
 	const struct gsym *s;
-	uint8_t note[36], code[0x40], *zero;
-	uint64_t va;
-	int rc;
 
-	/* .bss is zero at boot; the first partial page is patched. */
-	va = (BSS_VA + GPAGE - 1) & ~(GPAGE - 1);
-	model_setstate(m, model_kva_to_pa(m, va), (BSS_END - va) / GPAGE,
-	    PS_ZERO);
-	if ((zero = calloc(1, GPAGE)) == NULL)
+	if (gen_finish_image(m, NOTE_VA, BSS_VA, BSS_END, &s) != 0)
 		goto fail;
-	rc = model_patch_va(m, BSS_VA, zero, va - BSS_VA);
-	free(zero);
-	if (rc != 0)
-		goto fail;
-	memset(note, 0, sizeof(note));
-	note[0] = 4;
-	note[4] = 20;
-	note[8] = 3;
-	memcpy(note + 12, "GNU", 4);
-	memcpy(note + 16, m->buildid, 20);
-	if (model_patch_va(m, NOTE_VA, note, sizeof(note)) != 0)
-		goto fail;
-	m->arch->funccode(m->arch->entry, sizeof(code), NULL, 0, code);
-	if (model_patch_va(m, m->arch->entry, code, sizeof(code)) != 0)
-		goto fail;
-	s = model_sym(m, "version");
-	if (model_patch_va(m, s->va, m->version, strlen(m->version) + 1) != 0)
-		goto fail;
-	s = model_sym(m, "panic_buf");
-	if (model_patch_va(m, s->va, m->panicstr,
-	    strlen(m->panicstr) + 1) != 0)
-		goto fail;
-	if (patch32(m, "hz", 1000) != 0 ||
-	    patch32(m, "osreldate", 1302000) != 0 ||
-	    patch32(m, "time_second", (uint32_t)m->dumptime) != 0 ||
-	    patch32(m, "panicstr", (uint32_t)s->va) != 0 ||
-	    patch32(m, "msgbufp", (uint32_t)model_msgbufp(m)) != 0 ||
-	    patch32(m, "IdlePDPT", 0x1ff000) != 0)
+	if (gen_patch_sym(m, "hz", 1000, 4) != 0 ||
+	    gen_patch_sym(m, "osreldate", 1302000, 4) != 0 ||
+	    gen_patch_sym(m, "time_second", (uint32_t)m->dumptime, 4) != 0 ||
+	    gen_patch_sym(m, "panicstr", (uint32_t)s->va, 4) != 0 ||
+	    gen_patch_sym(m, "msgbufp", (uint32_t)model_msgbufp(m), 4) != 0 ||
+	    gen_patch_sym(m, "IdlePDPT", 0x1ff000, 4) != 0)
 		goto fail;
 	return (0);
 fail:
@@ -355,24 +223,6 @@ i386_pmap_size(const struct model *m)
 	return ((m->kva_end - KERNBASE) / im(m)->nbpdr * GPAGE);
 }
 
-/* Index of the first kernel-map run that ends above va. */
-static size_t
-kmap_from(const struct model *m, uint64_t va)
-{
-	size_t lo, hi, mid;
-
-	lo = 0;
-	hi = m->nmap;
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (m->map[mid].va + m->map[mid].npages * GPAGE <= va)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (lo);
-}
-
 /*
  * One page-table page per page-directory entry from KERNBASE: the real
  * PTEs of 4 KiB mappings, synthetic ones (PG_V | PG_RW | PG_A | PG_M) for
@@ -382,55 +232,24 @@ static void
 i386_pmap_page(const struct model *m, uint64_t i, uint8_t *page)
 {
 	const struct i386m *a = im(m);
-	const struct kmap *k;
-	uint64_t va0, va, pte;
-	size_t j;
 
-	memset(page, 0, GPAGE);
-	va0 = KERNBASE + i * a->nbpdr;
-	for (j = kmap_from(m, va0); j < m->nmap; j++) {
-		k = &m->map[j];
-		if (k->va >= va0 + a->nbpdr)
-			break;
-		for (va = k->va > va0 ? k->va : va0;
-		    va < k->va + k->npages * GPAGE && va < va0 + a->nbpdr;
-		    va += GPAGE) {
-			pte = (k->pa + (va - k->va)) | PG_V | PG_RW | PG_A |
-			    PG_M;
-			if (k->kind == MK_4K)
-				pte |= PG_G | (a->pae ? PG_NX : 0);
-			if (a->esz == 8)
-				put64(page + (va - va0) / GPAGE * 8, pte);
-			else
-				put32(page + (va - va0) / GPAGE * 4,
-				    (uint32_t)pte);
-		}
-	}
+	gen_flat_pmap_page(m, KERNBASE, a->nbpdr, a->esz,
+	    PG_V | PG_RW | PG_A | PG_M, PG_G | (a->pae ? PG_NX : 0), i, page);
 }
 
 static void
 i386_header(const struct model *m, uint8_t *page)
 {
-	uint64_t bits;
 	bool sparse;
 
 	sparse = model_sparse(m);
-	bits = model_bitmap_bits(m, sparse);
-	memcpy(page, "minidump FreeBSD/i386", 21);
-	put32(page + 24, (uint32_t)m->p.version);
-	put32(page + 28, m->msg_size);
 	/* BITSET of 32-bit longs (v2); bytes of the pfn bitmap (v1). */
+	gen_header_start(m, page, "minidump FreeBSD/i386", 32, sparse);
+	gen_put32(page + 36, (uint32_t)i386_pmap_size(m));
+	gen_put32(page + 40, (uint32_t)KERNBASE);
+	gen_put32(page + 44, im(m)->pae ? 1 : 0);
 	if (sparse)
-		put32(page + 32, (uint32_t)roundup2_((bits + 31) / 32 * 4,
-		    GPAGE));
-	else
-		put32(page + 32, (uint32_t)roundup2_(roundup2_(bits, 8) / 8,
-		    GPAGE));
-	put32(page + 36, (uint32_t)i386_pmap_size(m));
-	put32(page + 40, (uint32_t)KERNBASE);
-	put32(page + 44, im(m)->pae ? 1 : 0);
-	if (sparse)
-		put32(page + 48, (uint32_t)GPAGE);
+		gen_put32(page + 48, (uint32_t)GPAGE);
 }
 
 /*
@@ -442,12 +261,12 @@ i386_pcb(const struct model *m, const struct gthread *t, uint8_t *b)
 {
 	(void)m;
 	memset(b, 0, PCB_SIZE);
-	put32(b + 0, (uint32_t)t->r13);
-	put32(b + 4, (uint32_t)t->r12);
-	put32(b + 8, (uint32_t)t->rbp);
-	put32(b + 12, (uint32_t)t->rsp);
-	put32(b + 16, (uint32_t)t->rbx);
-	put32(b + 20, (uint32_t)t->rip);
+	gen_put32(b + 0, (uint32_t)t->r13);
+	gen_put32(b + 4, (uint32_t)t->r12);
+	gen_put32(b + 8, (uint32_t)t->rbp);
+	gen_put32(b + 12, (uint32_t)t->rsp);
+	gen_put32(b + 16, (uint32_t)t->rbx);
+	gen_put32(b + 20, (uint32_t)t->rip);
 }
 
 /*
@@ -498,7 +317,7 @@ i386_funccode(uint64_t va, uint64_t size, const uint64_t *calls, int ncalls,
 	for (k = 0; k < ncalls; k++) {
 		site = 0x10 + 0x10 * (uint64_t)k;
 		b[site] = 0xe8;
-		put32(b + site + 1, (uint32_t)(calls[k] - (va + site + 5)));
+		gen_put32(b + site + 1, (uint32_t)(calls[k] - (va + site + 5)));
 	}
 	b[size - 2] = 0xc9;
 	b[size - 1] = 0xc3;
