@@ -84,6 +84,25 @@ struct md2elf_info {
 int		 md2elf_get_info(md2elf_t *, struct md2elf_info *);
 
 /*
+ * The sections of the dump data as read, in file order; for a minidump
+ * "header", "msgbuf", "avail" (dump_avail), "bitmap", "pmap" (page
+ * tables), "pages".  offset is from the start of the dump data (after a
+ * kerneldumpheader; in the decompressed stream if it was compressed), size
+ * the bytes the section takes (page-rounded; 0 if absent), used the bytes
+ * the header gives it.  Fills up to max entries and returns the number of
+ * sections (at most MD2ELF_MAXSECTIONS), or -1 with an error.
+ */
+#define	MD2ELF_MAXSECTIONS	8
+struct md2elf_section {
+	const char	*name;
+	uint64_t	 offset;
+	uint64_t	 size;
+	uint64_t	 used;
+};
+int		 md2elf_get_sections(md2elf_t *, struct md2elf_section *,
+		    size_t max);
+
+/*
  * Memory.  md2elf_kread() reads kernel virtual memory; it returns len, or -1
  * with an error set if any byte is unmapped or not in the dump.
  */

@@ -13,6 +13,7 @@
  *   msgbuf.c     message buffer
  *   notes.c      ELF note descriptors (FreeBSD and Linux flavours)
  *   elfcore.c    the ELF core writer (gelf), copy.c the bulk page copy
+ *   sections.c   md2elf_get_sections(), the dump data's layout as read
  */
 #ifndef MD2ELF_PRIVATE_H
 #define MD2ELF_PRIVATE_H

@@ -50,9 +50,9 @@ usage(void)
 	    "usage: md2elf [-fFqv] [-k kernel] [--flavor freebsd|linux] "
 	    "[--no-dmap]\n"
 	    "              [-o output] vmcore\n"
-	    "       md2elf -i [-F] [-k kernel] vmcore\n"
-	    "       md2elf -t [-F] -k kernel vmcore\n"
-	    "       md2elf -d [-F] [-k kernel] vmcore\n");
+	    "       md2elf -i [-Fv] [-k kernel] vmcore\n"
+	    "       md2elf -t [-Fv] -k kernel vmcore\n"
+	    "       md2elf -d [-Fv] [-k kernel] vmcore\n");
 	exit(EXIT_USAGE);
 }
 
@@ -209,11 +209,55 @@ gdbcmd(const char *cmd, const char *path, char *buf, size_t len)
 	buf[o] = '\0';
 }
 
+/* -v: what was found while reading the dump, on stderr. */
+static void
+verbose_dump(md2elf_t *d, const char *vmcore)
+{
+	struct md2elf_info info;
+	struct md2elf_section sec[MD2ELF_MAXSECTIONS];
+	int i, n;
+
+	if (md2elf_get_info(d, &info) != 0)
+		return;
+	fprintf(stderr, "%s: %s: container %s, compression %s\n", progname,
+	    vmcore, info.container, info.compression);
+	if (info.has_header)
+		fprintf(stderr, "%s: %s: kerneldumpheader: host %s, %.*s\n",
+		    progname, vmcore, info.hostname,
+		    (int)strcspn(info.versionstring, "\n"),
+		    info.versionstring);
+	fprintf(stderr, "%s: %s: %s %s version %d%s, page size %u, %ju pages "
+	    "(%.1f MiB)\n", progname, vmcore, info.arch, info.format,
+	    info.format_version, info.pae ? " (PAE)" : "", info.pagesize,
+	    (uintmax_t)info.pages, info.pages * (double)info.pagesize / MIB);
+	n = md2elf_get_sections(d, sec, MD2ELF_MAXSECTIONS);
+	for (i = 0; i < n && i < MD2ELF_MAXSECTIONS; i++)
+		fprintf(stderr, "%s: %s: section %s at offset %#jx, %ju bytes "
+		    "(%ju used)\n", progname, vmcore, sec[i].name,
+		    (uintmax_t)sec[i].offset, (uintmax_t)sec[i].size,
+		    (uintmax_t)sec[i].used);
+}
+
+/* -v: the kernel that was accepted. */
+static void
+verbose_kernel(md2elf_t *d, const char *vmcore)
+{
+	struct md2elf_kernel_info ki;
+	size_t i;
+
+	if (md2elf_get_kernel_info(d, &ki) != 0)
+		return;
+	fprintf(stderr, "%s: %s: kernel %s: %zu symbols, osreldate %d, "
+	    "build id ", progname, vmcore, ki.path, ki.nsyms, ki.osreldate);
+	for (i = 0; ki.buildid != NULL && i < ki.buildidlen; i++)
+		fprintf(stderr, "%02x", ki.buildid[i]);
+	fprintf(stderr, "%s\n", ki.buildid != NULL ? "" : "none");
+}
+
 static md2elf_t *
 open_dump(const char *vmcore, const char *kernel, bool force, bool verbose)
 {
 	char errbuf[MD2ELF_ERRBUF_SIZE];
-	struct md2elf_info info;
 	md2elf_t *d;
 	int forcible;
 
@@ -222,14 +266,13 @@ open_dump(const char *vmcore, const char *kernel, bool force, bool verbose)
 	if (d == NULL)
 		fail_forcible(errbuf, forcible);
 	md2elf_set_warn(d, warn_cb, NULL);
-	if (verbose && md2elf_get_info(d, &info) == 0)
-		fprintf(stderr, "%s: %s: %s %s version %d, %s, compression "
-		    "%s, %ju pages of %u bytes\n", progname, vmcore, info.arch,
-		    info.format, info.format_version, info.container,
-		    info.compression, (uintmax_t)info.pages, info.pagesize);
+	if (verbose)
+		verbose_dump(d, vmcore);
 	if (kernel != NULL && md2elf_set_kernel(d, kernel,
 	    force ? MD2ELF_KERNEL_FORCE : 0) != 0)
 		fail_forcible(md2elf_geterr(d), md2elf_errforcible(d));
+	if (verbose && kernel != NULL)
+		verbose_kernel(d, vmcore);
 	return (d);
 }
 

@@ -341,6 +341,46 @@ info_time_host_body()
 	    atf_fail "header: $(grep hostname info)"
 }
 
+atf_test_case verbose
+verbose_head()
+{
+	atf_set descr 'md2elf -v: on stderr, before converting, the container,' \
+	    'compression, format and version, architecture, page size, pages' \
+	    'and every section as mkdump laid it out, and the kernel'
+}
+verbose_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	for c in "-V 3 -c zstd -H lead:kerneldumpheader:zstd" \
+	    "-V 1:vmcore:none" "-V 2 -c gzip -H device:device:gzip"; do
+		args=${c%%:*}
+		c=${c#*:}
+		gen $args -s 89
+		atf_check -s exit:0 -o empty -e save:err \
+		    "$MD2ELF" -v -q -k kernel -o core.elf vmcore.0
+		rm -f core.elf
+		v=$(fact version)
+		for want in "container ${c%:*}, compression ${c#*:}" \
+		    "amd64 minidump version $v, page size 4096, $(fact pages) \
+pages \\([0-9.]+ MiB\\)" \
+		    "kernel kernel: [0-9]+ symbols, osreldate 1302000, build \
+id [0-9a-f]{40}"; do
+			grep -Eqx "md2elf: vmcore\.0: $want" err ||
+			    atf_fail "$args: no '$want' in: $(cat err)"
+		done
+		for s in header msgbuf avail bitmap pmap pages; do
+			set -- $(fact section_$s)
+			line="md2elf: vmcore.0: section $s at offset"
+			line="$line $(printf '%#x' $1), $2 bytes"
+			grep -Fq "$line (" err ||
+			    atf_fail "$args: no '$line' in: $(cat err)"
+		done
+		grep -q 'section msgbuf .*('"$(fact msgbufsize)"' used)$' err ||
+		    atf_fail "$args: msgbuf used: $(cat err)"
+		[ "$(grep -c 'section ' err)" -eq 6 ] || atf_fail "$(cat err)"
+	done
+}
+
 atf_test_case usage
 usage_head()
 {
@@ -373,5 +413,6 @@ atf_init_test_cases()
 	atf_add_test_case threads_fail
 	atf_add_test_case force_messages
 	atf_add_test_case info_time_host
+	atf_add_test_case verbose
 	atf_add_test_case usage
 }
