@@ -16,6 +16,12 @@
  * Corrupt lists end a walk with a warning, never an error.  Caps:
  *   TMAXPROCS    131072 processes (PID_MAX is 99999: more is corruption)
  *   TMAXTHREADS  262144 threads in all (each one becomes a note)
+ *   TMAXPTHREADS 65536 threads in one process's list: FreeBSD's
+ *                kern.threads.max_threads_per_proc defaults to 1500, so
+ *                a list this long is corrupt; it ends there with a
+ *                warning and the walk goes on with the next process, so
+ *                that one bad list cannot use up TMAXTHREADS and lose
+ *                the ordinary threads listed after it
  *   TMAXBUCKETS  1048576 pid hash buckets (pidhash + 1, a power of two)
  *   TMAXOFF      65536, value of an exported offset
  *   TMAXPCB      16384 bytes of pcb (pcb_size) read per thread
@@ -33,6 +39,7 @@
 
 #define	TMAXPROCS	(1u << 17)
 #define	TMAXTHREADS	(1u << 18)
+#define	TMAXPTHREADS	(1u << 16)
 #define	TMAXBUCKETS	(1u << 20)
 #define	TMAXOFF		65536
 #define	TMAXPCB		16384
@@ -547,6 +554,7 @@ static int
 walk_proc(struct walk *w, uint64_t p)
 {
 	uint64_t td, next;
+	size_t n;
 	int32_t pid;
 	int r;
 
@@ -555,12 +563,19 @@ walk_proc(struct walk *w, uint64_t p)
 		    (uintmax_t)p);
 		return (0);
 	}
-	while (td != 0) {
+	for (n = 0; td != 0; n++) {
 		if (w->nthreads >= TMAXTHREADS) {
 			wwarn(w, "more than %u threads: walk ended there (cap)",
 			    TMAXTHREADS);
 			w->stop = true;
 			return (1);
+		}
+		if (n >= TMAXPTHREADS) {
+			if (ri32(w, p + w->o.p_pid, &pid) != 0)
+				pid = -1;
+			wwarn(w, "pid %d: more than %u threads in its list; rest "
+			    "of the list skipped (cap)", (int)pid, TMAXPTHREADS);
+			return (0);
 		}
 		if (misaligned(w, td)) {
 			wwarn(w, "process %#jx: misaligned thread pointer %#jx; "
