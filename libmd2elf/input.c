@@ -103,14 +103,18 @@ in_check_kdh(md2elf_t *d, const uint8_t *raw, uint64_t at, int flags)
 		return (m2e_err(d, "offset %#jx: this is a textdump (ddb text "
 		    "dump, a tar archive of text), not a memory dump: extract "
 		    "it with savecore(8)", (uintmax_t)at));
-	if (!m2e_kdh_parity_ok(raw) && !(flags & MD2ELF_OPEN_FORCE))
-		return (m2e_err_forcible(d, "offset %#jx: kerneldumpheader "
-		    "parity error", (uintmax_t)at));
+	/*
+	 * The cleared mark first: savecore(8) rewrites the magic without
+	 * recomputing the parity, so a cleared header never has good parity.
+	 */
 	if (strcmp(h->magic, KDH_MAGIC_CLEARED) == 0 &&
 	    !(flags & MD2ELF_OPEN_FORCE))
 		return (m2e_err_forcible(d, "offset %#jx: the dump header is "
 		    "marked \"%s\": savecore(8) already saved this dump",
 		    (uintmax_t)at, KDH_MAGIC_CLEARED));
+	if (!m2e_kdh_parity_ok(raw) && !(flags & MD2ELF_OPEN_FORCE))
+		return (m2e_err_forcible(d, "offset %#jx: kerneldumpheader "
+		    "parity error", (uintmax_t)at));
 	if (h->keysize != 0)
 		return (m2e_err(d, "offset %#jx: the dump is encrypted (key "
 		    "of %u bytes): save it with savecore(8) and decrypt it "

@@ -205,6 +205,15 @@ save_body()
 	unchanged dev.img cleared || atf_fail "a cleared device was modified"
 	check_files bounds info.0 info.last vmcore.0 vmcore.last
 	[ "$(cat crash/bounds)" = 1 ] || atf_fail "bounds: $(cat crash/bounds)"
+
+	# md2elf on the device savecore cleared (whose parity savecore left
+	# as it was): "already saved", not a parity error; -F converts it.
+	md2elf=$SRCDIR/../md2elf/md2elf
+	atf_check -s exit:1 -o empty -e match:"^md2elf: \./dev\.img: offset 0x[0-9a-f]+: the dump header is marked \"Cleared Kernel Dump\": savecore\(8\) already saved this dump \(use -F to force\)\$" \
+	    "$md2elf" -q -o cleared.elf ./dev.img
+	[ ! -e cleared.elf ] || atf_fail "md2elf left cleared.elf"
+	atf_check -s exit:0 -o empty -e empty "$md2elf" -q -F -o cleared.elf ./dev.img
+	atf_check -s exit:0 -o ignore -e ignore "$CORECK" -M model cleared.elf
 }
 
 atf_test_case info
