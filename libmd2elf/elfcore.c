@@ -3,7 +3,7 @@
  *
  * Layout of the core (all offsets chosen here, ELF_F_LAYOUT):
  *
- *   ELF header | program headers: PT_NOTE, PT_LOAD... sorted by p_vaddr |
+ *   ELF header | program headers: PT_NOTE, PT_LOAD... ascending p_vaddr |
  *   notes (section 1, SHT_NOTE) | ".shstrtab" (section 2) |
  *   section headers | pad to the page size |
  *   page data: the minidump's page section verbatim, page of rank r at
@@ -12,20 +12,78 @@
  * Every kernel-map mapping (arch->walk) and every direct-map alias of a
  * dumped page is a PT_LOAD (p_vaddr KVA, p_paddr PA) pointing at that
  * page's one copy; runs contiguous in virtual address, physical address
- * and rank are one segment.  With 65535 or more program headers libelf
- * writes PN_XNUM and the real count in section 0's sh_info.
+ * and rank are one segment.  Runs are never merged across pages that are
+ * not in the dump (that would make missing memory read as zeros), so a
+ * real dump has many segments (~106 000 for 4 GiB of RAM).  With 65535 or
+ * more program headers e_phnum is PN_XNUM and the real count is section
+ * 0's sh_info.
+ *
+ * Memory does not grow with the number of segments:
+ *
+ * - No segment array.  The segments come from a generator (gen_run) that
+ *   merges two streams ascending in va as they are produced: the kernel
+ *   map (arch->walk, ascending va) and the direct map (the dumped runs of
+ *   its physical range, ascending pa, hence va), pulled up to each
+ *   kernel-map run's va through a cursor (m2e_md_pa_runs on the pages not
+ *   yet handed out), so neither walk is buffered and arm64, whose direct
+ *   map lies above kernbase inside the kernel map's span, comes out in
+ *   order as well as amd64 (kernel map above the direct map) and i386 (no
+ *   direct map).  It keeps one pending segment: it merges what is
+ *   contiguous in va, pa and rank and drops what overlaps a segment
+ *   already emitted (both debuggers want disjoint ranges; the
+ *   architectures keep the two maps disjoint, so this only happens with
+ *   a walk that is not ascending).  The generator runs twice over the same
+ *   in-memory tables: a count pass (sizes the layout, warns) and, after
+ *   elf_update(), an emit pass (warnings muted) that writes the program
+ *   headers; both must agree on the count.  The walks are deterministic
+ *   and cheap to restart (page-table section in memory; amd64 v2/v3 read
+ *   their page-table pages again, a few thousand preads).
+ *
+ * - No libelf program-header table (gelf_newphdr(n) allocates n * 56
+ *   bytes).  libelf writes the ELF header, the sections and the section
+ *   table, and knows nothing of the program headers: e_phnum is 0 while
+ *   it works.  After elf_update() we write the table in chunks of
+ *   ELFCORE_CHUNK entries, each converted to the file representation by
+ *   libelf (elf32_xlatetof / elf64_xlatetof, ELF_T_PHDR), into the gap
+ *   libelf left for it between the ELF header and the notes, then rewrite
+ *   the ELF header (the one libelf laid out, taken after elf_update
+ *   (ELF_C_NULL), with e_phoff, e_phnum and e_phentsize set, converted by
+ *   xlatetof ELF_T_EHDR).  For PN_XNUM, section 0's sh_info is set through
+ *   gelf_update_shdr before elf_update.  Why writing after elf_update() is
+ *   safe: elfutils fills the gaps between the extents it knows with zeros
+ *   and elftoolchain truncates the file and writes everything from offset
+ *   0 (both in elf_update()); neither writes in elf_end() for ELF_C_WRITE.
+ *   What each library does with e_phnum when no table was made: elfutils
+ *   keeps e_phnum (0) and clears e_phoff; elftoolchain's resync sets
+ *   e_phnum to 0 (_libelf_setphnum), e_phentsize to 0, leaves e_phoff
+ *   alone under ELF_F_LAYOUT and only touches section 0's sh_info when it
+ *   has 65535 or more headers of its own: our header rewrite covers all.
+ *   The cores are byte-identical to the ones libelf's table produced.
+ *   Remaining per-segment cost on elftoolchain only: its elf_update()
+ *   builds the file image of everything from offset 0 to the end of the
+ *   section table in one malloc()ed buffer, our program-header gap
+ *   included (filled with zeros), so there peak memory still holds 56
+ *   (ELF64) bytes per segment for the duration of elf_update(); elfutils
+ *   writes each extent with pwrite and fills gaps from a small buffer.
  *
  * Why the notes are a section's Elf_Data (and not pwrite()n by us): then
- * libelf writes every byte in front of the page data in one elf_update():
- * elftoolchain's elf_update() truncates the file and rewrites all it
- * knows about from offset 0, and elfutils fills the gaps between the
- * extents it knows with zeros, so bytes we wrote ourselves in that area
- * would be lost or would have to be written afterwards around libelf.  The
- * section table is needed for PN_XNUM anyway; LLDB and GDB read cores by
- * their program headers and ignore the sections.  The note data is given
- * as ELF_T_BYTE, already in the target's (little-endian) byte order.
- * elf_update() runs first, on the empty file; the page data, which libelf
- * knows nothing of, is written after it (beyond every libelf extent).
+ * libelf writes the notes and the section table, which it needs for
+ * PN_XNUM anyway; LLDB and GDB read cores by their program headers and
+ * ignore the sections.  The note data is given as ELF_T_BYTE, already in
+ * the target's (little-endian) byte order.  The page data, which libelf
+ * knows nothing of, is written after elf_update() (beyond every libelf
+ * extent).
+ *
+ * Peak RSS (md2elf -o core, /usr/bin/time -v, mkdump -V 3 -s 1 -m RAM
+ * dumps, warm cache, Linux 6.18, elfutils 0.188; before: a segment array
+ * sorted with qsort and libelf's program-header table; after: this file;
+ * the cores are byte-identical):
+ *   RAM      PT_LOADs    peak RSS before    after       wall before  after
+ *   1 GiB      25 931        12.3 MiB    10.8 MiB         0.20 s   0.21 s
+ *   4 GiB     106 429        19.1 MiB    11.0 MiB         0.99 s   0.75 s
+ *   16 GiB    427 437        46.7 MiB    11.9 MiB         4.88 s   3.07 s
+ * What still grows (1.1 MiB from 1 to 16 GiB) is the reader's bitmap and
+ * rank table and amd64's page-table-pages-seen bitmap: one bit per page.
  */
 #include <sys/stat.h>
 
@@ -37,193 +95,299 @@
 
 #include "md2elf_private.h"
 
-#define	ELFCORE_MAXSEGS	(1ULL << 23)	/* PT_LOADs: 8 Mi, ~700 MiB RAM */
+/* A sanity cap: debuggers hold every program header in memory. */
+#define	ELFCORE_MAXSEGS	(1ULL << 23)	/* PT_LOADs: 8 Mi */
+#define	ELFCORE_CHUNK	512		/* program headers per write */
 
 static const char elfcore_shstrtab[] = "\0.note\0.shstrtab";
 #define	SHSTR_NOTE	1
 #define	SHSTR_SHSTRTAB	7
 
-struct seg {
-	uint64_t	 va, pa, rank, n;	/* n pages */
+/* The program-header table, written a chunk at a time. */
+struct phw {
+	md2elf_t	*d;
+	int		 fd;
+	unsigned	 elfclass;
+	uint64_t	 off;		/* file offset of the buffered entries */
+	uint64_t	 room;		/* entries the table has left */
+	size_t		 n;		/* entries buffered */
+	union {
+		Elf32_Phdr	 p32[ELFCORE_CHUNK];
+		Elf64_Phdr	 p64[ELFCORE_CHUNK];
+	} mem;
+	unsigned char	 file[ELFCORE_CHUNK * sizeof(Elf64_Phdr)];
 };
 
-struct segs {
+/* The segment generator's state. */
+struct gen {
 	md2elf_t	*d;
-	struct seg	*v;
-	size_t		 n, cap;
-	unsigned	 ps;
-	int		 err;		/* 1: out of memory, 2: too many */
-	uint64_t	 kva, kpa;	/* kernel-map mapping being added */
+	uint64_t	 ps;
+	unsigned	 shift;
+	uint64_t	 va, pa, rank, n;	/* pending segment, n pages */
+	uint64_t	 nsegs;		/* segments handed out */
+	uint64_t	 dropped;	/* pages overlapping earlier ones */
+	/* Direct map: pa pages [dlo, dhi) at va dbase; pages < dnext done. */
+	bool		 dmap;
+	uint64_t	 dbase, dlo, dhi, dnext;
+	uint64_t	 kva, kpa;	/* kernel-map mapping being split */
+	/* Emit pass: where segments go (NULL: count only). */
+	struct phw	*w;
+	uint64_t	 data;		/* file offset of the page data */
+	uint64_t	 lim;		/* largest p_paddr of the class */
 };
 
 static int
-segs_add(struct segs *s, uint64_t va, uint64_t pa, uint64_t rank, uint64_t n)
+elfcore_pwrite(md2elf_t *d, int fd, const void *buf, size_t len,
+    uint64_t off)
 {
-	struct seg *last, *nv;
-	size_t ncap;
+	const unsigned char *p;
+	ssize_t w;
+	size_t done;
 
-	if (s->n > 0) {
-		last = &s->v[s->n - 1];
-		if (last->va + last->n * s->ps == va &&
-		    last->pa + last->n * s->ps == pa &&
-		    last->rank + last->n == rank) {
-			last->n += n;
-			return (0);
+	p = buf;
+	for (done = 0; done < len; done += (size_t)w) {
+		w = pwrite(fd, p + done, len - done, (off_t)(off + done));
+		if (w < 0 && errno == EINTR) {
+			w = 0;
+			continue;
 		}
+		if (w <= 0)
+			return (m2e_err(d, "writing the core: output offset "
+			    "%#jx: %s", (uintmax_t)(off + done),
+			    strerror(w < 0 ? errno : ENOSPC)));
 	}
-	if (s->n >= ELFCORE_MAXSEGS) {
-		s->err = 2;
-		return (-1);
-	}
-	if (s->n == s->cap) {
-		ncap = s->cap != 0 ? s->cap * 2 : 1024;
-		if ((nv = realloc(s->v, ncap * sizeof(*nv))) == NULL) {
-			s->err = 1;
-			return (-1);
-		}
-		s->v = nv;
-		s->cap = ncap;
-	}
-	s->v[s->n].va = va;
-	s->v[s->n].pa = pa;
-	s->v[s->n].rank = rank;
-	s->v[s->n].n = n;
-	s->n++;
 	return (0);
 }
 
-/* A dumped run inside the kernel-map mapping being added. */
+/* Convert the buffered program headers (libelf) and write them. */
 static int
-segs_kmap_run(void *arg, uint64_t pa, uint64_t rank, uint64_t n)
+phw_flush(struct phw *w)
 {
-	struct segs *s;
+	Elf_Data src, dst;
+	Elf_Data *r;
 
-	s = arg;
-	return (segs_add(s, s->kva + (pa - s->kpa), pa, rank, n) != 0);
+	if (w->n == 0)
+		return (0);
+	memset(&src, 0, sizeof(src));
+	memset(&dst, 0, sizeof(dst));
+	src.d_type = ELF_T_PHDR;
+	src.d_version = dst.d_version = EV_CURRENT;
+	src.d_buf = &w->mem;
+	dst.d_buf = w->file;
+	dst.d_size = sizeof(w->file);
+	if (w->elfclass == ELFCLASS64) {
+		src.d_size = w->n * sizeof(Elf64_Phdr);
+		r = elf64_xlatetof(&dst, &src, ELFDATA2LSB);
+	} else {
+		src.d_size = w->n * sizeof(Elf32_Phdr);
+		r = elf32_xlatetof(&dst, &src, ELFDATA2LSB);
+	}
+	if (r == NULL)
+		return (m2e_err(w->d, "writing the core: output offset "
+		    "%#jx: program headers: %s", (uintmax_t)w->off,
+		    elf_errmsg(-1)));
+	if (elfcore_pwrite(w->d, w->fd, w->file, dst.d_size, w->off) != 0)
+		return (-1);
+	w->off += dst.d_size;
+	w->n = 0;
+	return (0);
+}
+
+static int
+phw_add(struct phw *w, const GElf_Phdr *ph)
+{
+	Elf32_Phdr *p32;
+	Elf64_Phdr *p64;
+
+	if (w->room == 0)
+		return (m2e_err(w->d, "writing the core: more program headers "
+		    "than counted (the mappings changed between passes)"));
+	if (w->elfclass == ELFCLASS64) {
+		p64 = &w->mem.p64[w->n];
+		p64->p_type = ph->p_type;
+		p64->p_flags = ph->p_flags;
+		p64->p_offset = ph->p_offset;
+		p64->p_vaddr = ph->p_vaddr;
+		p64->p_paddr = ph->p_paddr;
+		p64->p_filesz = ph->p_filesz;
+		p64->p_memsz = ph->p_memsz;
+		p64->p_align = ph->p_align;
+	} else {
+		/* The caller checked that every value fits. */
+		p32 = &w->mem.p32[w->n];
+		p32->p_type = (Elf32_Word)ph->p_type;
+		p32->p_flags = (Elf32_Word)ph->p_flags;
+		p32->p_offset = (Elf32_Off)ph->p_offset;
+		p32->p_vaddr = (Elf32_Addr)ph->p_vaddr;
+		p32->p_paddr = (Elf32_Addr)ph->p_paddr;
+		p32->p_filesz = (Elf32_Word)ph->p_filesz;
+		p32->p_memsz = (Elf32_Word)ph->p_memsz;
+		p32->p_align = (Elf32_Word)ph->p_align;
+	}
+	w->room--;
+	if (++w->n == ELFCORE_CHUNK)
+		return (phw_flush(w));
+	return (0);
+}
+
+/* Hand the pending segment out: count it, and in the emit pass write it. */
+static int
+gen_flush(struct gen *g)
+{
+	GElf_Phdr ph;
+
+	if (g->n == 0)
+		return (0);
+	if (g->nsegs >= ELFCORE_MAXSEGS)
+		return (m2e_err(g->d, "more than %ju separate mappings: not "
+		    "writing a core with that many segments",
+		    (uintmax_t)ELFCORE_MAXSEGS));
+	g->nsegs++;
+	if (g->w == NULL)
+		return (0);
+	memset(&ph, 0, sizeof(ph));
+	ph.p_type = PT_LOAD;
+	ph.p_flags = PF_R | PF_W | PF_X;
+	ph.p_offset = g->data + g->rank * g->ps;
+	ph.p_vaddr = g->va;
+	/* An ELF32 p_paddr cannot hold a PAE address. */
+	ph.p_paddr = g->pa <= g->lim ? g->pa : 0;
+	ph.p_filesz = ph.p_memsz = g->n * g->ps;
+	ph.p_align = g->ps;
+	return (phw_add(g->w, &ph));
+}
+
+/*
+ * The next n pages at va -> pa, page section rank, in ascending va: drop
+ * what overlaps the pending segment, merge what continues it, else hand
+ * the pending segment out.  Ranges are compared by their last byte: a
+ * page at the top of the address space ends at 2^64.
+ */
+static int
+gen_add(struct gen *g, uint64_t va, uint64_t pa, uint64_t rank, uint64_t n)
+{
+	uint64_t plast, skip;
+
+	if (g->n != 0) {
+		plast = g->va + g->n * g->ps - 1;
+		if (va <= plast) {
+			skip = (plast - va) / g->ps + 1;
+			if (skip >= n) {
+				g->dropped += n;
+				return (0);
+			}
+			g->dropped += skip;
+			va += skip * g->ps;
+			pa += skip * g->ps;
+			rank += skip;
+			n -= skip;
+		}
+		if (plast + 1 == va && g->pa + g->n * g->ps == pa &&
+		    g->rank + g->n == rank) {
+			g->n += n;
+			return (0);
+		}
+		if (gen_flush(g) != 0)
+			return (-1);
+	}
+	g->va = va;
+	g->pa = pa;
+	g->rank = rank;
+	g->n = n;
+	return (0);
+}
+
+/* A dumped run of the direct map's physical range: its alias. */
+static int
+gen_dmap_run(void *arg, uint64_t pa, uint64_t rank, uint64_t n)
+{
+	struct gen *g;
+
+	g = arg;
+	return (gen_add(g, g->dbase + (pa - (g->dlo << g->shift)), pa, rank,
+	    n));
+}
+
+/* Hand out the direct-map segments below va that are not out yet. */
+static int
+gen_dmap_upto(struct gen *g, uint64_t va)
+{
+	uint64_t pages, limit;
+	int rc;
+
+	if (!g->dmap || va <= g->dbase)
+		return (0);
+	pages = (va - g->dbase) >> g->shift;
+	limit = pages < g->dhi - g->dlo ? g->dlo + pages : g->dhi;
+	if (limit <= g->dnext)
+		return (0);
+	rc = m2e_md_pa_runs(g->d, g->dnext << g->shift, limit - g->dnext,
+	    gen_dmap_run, g);
+	g->dnext = limit;
+	return (rc);
+}
+
+/* A dumped run inside the kernel-map mapping being split. */
+static int
+gen_kmap_run(void *arg, uint64_t pa, uint64_t rank, uint64_t n)
+{
+	struct gen *g;
+	uint64_t va;
+
+	g = arg;
+	va = g->kva + (pa - g->kpa);
+	if (gen_dmap_upto(g, va) != 0)
+		return (-1);
+	return (gen_add(g, va, pa, rank, n));
 }
 
 /* A kernel-map mapping: one segment per run of dumped pages. */
 static int
-segs_kmap(void *arg, uint64_t va, uint64_t pa, uint64_t len)
+gen_kmap(void *arg, uint64_t va, uint64_t pa, uint64_t len)
 {
-	struct segs *s;
+	struct gen *g;
 
-	s = arg;
-	s->kva = va;
-	s->kpa = pa;
-	return (m2e_md_pa_runs(s->d, pa, len / s->ps, segs_kmap_run, s));
-}
-
-/* A run of dumped pages: its direct-map alias, clipped to the map. */
-static int
-segs_dmap(void *arg, uint64_t pa, uint64_t rank, uint64_t n)
-{
-	struct segs *s;
-	const struct m2e_minidump *md;
-	uint64_t size, lo, hi, end, skip;
-
-	s = arg;
-	md = &s->d->md;
-	size = md->dmapend - md->dmapbase;
-	lo = md->dmapphys;
-	hi = lo + size;
-	if (hi < lo)			/* wraps: up to the top */
-		hi = UINT64_MAX;
-	end = pa + n * s->ps;
-	if (end <= lo || pa >= hi)
-		return (0);
-	if (pa < lo) {
-		skip = (lo - pa + s->ps - 1) / s->ps;
-		pa += skip * s->ps;
-		rank += skip;
-		n -= skip;
-	}
-	if (end > hi)
-		n -= (end - hi + s->ps - 1) / s->ps;
-	if (n == 0)
-		return (0);
-	return (segs_add(s, md->dmapbase + (pa - lo), pa, rank, n) != 0);
-}
-
-static int
-seg_cmp(const void *a, const void *b)
-{
-	const struct seg *x = a, *y = b;
-
-	if (x->va != y->va)
-		return (x->va < y->va ? -1 : 1);
-	return (0);
+	g = arg;
+	g->kva = va;
+	g->kpa = pa;
+	return (m2e_md_pa_runs(g->d, pa, len / g->ps, gen_kmap_run, g));
 }
 
 /*
- * Sort by va, merge what became adjacent, drop what overlaps an earlier
- * segment (both debuggers want disjoint ranges).  Ranges are compared by
- * their last byte: a page at the top of the address space ends at 2^64.
+ * Generate every PT_LOAD segment in ascending va: the count pass (w NULL)
+ * or the emit pass.  0, or -1 with the error set.
  */
-static void
-segs_sort(struct segs *s)
-{
-	struct seg *p, *c;
-	uint64_t plast, skip, dropped;
-	size_t i, out;
-
-	if (s->n == 0)
-		return;
-	qsort(s->v, s->n, sizeof(*s->v), seg_cmp);
-	dropped = 0;
-	out = 1;
-	for (i = 1; i < s->n; i++) {
-		p = &s->v[out - 1];
-		c = &s->v[i];
-		plast = p->va + p->n * s->ps - 1;
-		if (c->va <= plast) {
-			skip = (plast - c->va) / s->ps + 1;
-			if (skip >= c->n) {
-				dropped += c->n;
-				continue;
-			}
-			dropped += skip;
-			c->va += skip * s->ps;
-			c->pa += skip * s->ps;
-			c->rank += skip;
-			c->n -= skip;
-		}
-		if (plast + 1 == c->va && p->pa + p->n * s->ps == c->pa &&
-		    p->rank + p->n == c->rank) {
-			p->n += c->n;
-			continue;
-		}
-		s->v[out++] = *c;
-	}
-	s->n = out;
-	if (dropped > 0)
-		m2e_warn(s->d, "%s: %ju page mappings overlap others and are "
-		    "left out of the core", s->d->path, (uintmax_t)dropped);
-}
-
 static int
-segs_collect(md2elf_t *d, const struct md2elf_write_opts *o, struct segs *s)
+gen_run(md2elf_t *d, const struct md2elf_write_opts *o, struct gen *g,
+    struct phw *w, uint64_t data)
 {
 	const struct m2e_minidump *md;
+	uint64_t size, top;
 	int rc;
 
 	md = &d->md;
-	memset(s, 0, sizeof(*s));
-	s->d = d;
-	s->ps = md->pagesize;
-	rc = d->arch->walk(d, segs_kmap, s);
-	if (rc == 0 && !o->no_dmap && md->dmapend > md->dmapbase)
-		rc = m2e_md_runs(d, segs_dmap, s);
-	if (s->err == 1)
-		return (m2e_err(d, "out of memory for %zu segments", s->n));
-	if (s->err == 2)
-		return (m2e_err(d, "more than %ju separate mappings: not "
-		    "writing a core with that many segments",
-		    (uintmax_t)ELFCORE_MAXSEGS));
-	if (rc < 0)
-		return (-1);
-	segs_sort(s);
-	return (0);
+	memset(g, 0, sizeof(*g));
+	g->d = d;
+	g->ps = md->pagesize;
+	g->shift = md->pageshift;
+	g->w = w;
+	g->data = data;
+	g->lim = d->arch->elfclass == ELFCLASS64 ? UINT64_MAX : UINT32_MAX;
+	if (!o->no_dmap && md->dmapend > md->dmapbase) {
+		g->dmap = true;
+		g->dbase = md->dmapbase;
+		g->dlo = g->dnext = md->dmapphys >> g->shift;
+		size = (md->dmapend - md->dmapbase) >> g->shift;
+		/* Pages past 2^64 of physical address space: none. */
+		top = 1ULL << (64 - g->shift);
+		g->dhi = size < top - g->dlo ? g->dlo + size : top;
+	}
+	rc = d->arch->walk(d, gen_kmap, g);
+	if (rc == 0)
+		rc = gen_dmap_upto(g, UINT64_MAX);
+	if (rc == 0)
+		rc = gen_flush(g);
+	return (rc != 0 ? -1 : 0);
 }
 
 static int
@@ -240,43 +404,105 @@ roundup_(uint64_t x, uint64_t a)
 	return ((x + a - 1) / a * a);
 }
 
-/* ELF header, program headers, notes and section table, via libelf. */
+/* Where everything in front of the page data goes. */
+struct layout {
+	unsigned	 elfclass;
+	uint64_t	 ehsz, phsz, shsz;
+	uint64_t	 phnum, phoff, noteoff, stroff, shoff, data;
+};
+
+static int
+elfcore_layout(md2elf_t *d, uint64_t nsegs, const struct m2e_notes *notes,
+    struct layout *l)
+{
+	uint64_t end, lim;
+
+	l->elfclass = d->arch->elfclass;
+	l->ehsz = l->elfclass == ELFCLASS64 ? 64 : 52;
+	l->phsz = l->elfclass == ELFCLASS64 ? 56 : 32;
+	l->shsz = l->elfclass == ELFCLASS64 ? 64 : 40;
+	l->phnum = 1 + nsegs;
+	l->phoff = l->ehsz;
+	l->noteoff = roundup_(l->phoff + l->phnum * l->phsz, 8);
+	l->stroff = l->noteoff + notes->len;
+	l->shoff = roundup_(l->stroff + sizeof(elfcore_shstrtab), 8);
+	l->data = roundup_(l->shoff + 3 * l->shsz, d->md.pagesize);
+	end = l->data + d->md.npages * d->md.pagesize;
+	lim = l->elfclass == ELFCLASS64 ? UINT64_MAX : UINT32_MAX;
+	if (end > lim || end < l->data)
+		return (m2e_err(d, "the core would be %ju bytes: too large for "
+		    "an ELFCLASS32 file", (uintmax_t)end));
+	return (0);
+}
+
+/*
+ * The ELF header as libelf laid it out (eh, native), with the program
+ * header fields libelf was not told about, to the file at offset 0.
+ */
+static int
+elfcore_ehdr(md2elf_t *d, int fd, const struct layout *l, void *eh)
+{
+	Elf_Data src, dst;
+	Elf_Data *r;
+	Elf32_Ehdr *eh32;
+	Elf64_Ehdr *eh64;
+	unsigned char file[sizeof(Elf64_Ehdr)];
+	unsigned phnum;
+
+	phnum = l->phnum >= PN_XNUM ? PN_XNUM : (unsigned)l->phnum;
+	memset(&src, 0, sizeof(src));
+	memset(&dst, 0, sizeof(dst));
+	src.d_type = ELF_T_EHDR;
+	src.d_version = dst.d_version = EV_CURRENT;
+	src.d_buf = eh;
+	dst.d_buf = file;
+	dst.d_size = sizeof(file);
+	if (l->elfclass == ELFCLASS64) {
+		eh64 = eh;
+		eh64->e_phoff = l->phoff;
+		eh64->e_phentsize = (Elf64_Half)l->phsz;
+		eh64->e_phnum = (Elf64_Half)phnum;
+		src.d_size = sizeof(*eh64);
+		r = elf64_xlatetof(&dst, &src, ELFDATA2LSB);
+	} else {
+		eh32 = eh;
+		eh32->e_phoff = (Elf32_Off)l->phoff;
+		eh32->e_phentsize = (Elf32_Half)l->phsz;
+		eh32->e_phnum = (Elf32_Half)phnum;
+		src.d_size = sizeof(*eh32);
+		r = elf32_xlatetof(&dst, &src, ELFDATA2LSB);
+	}
+	if (r == NULL)
+		return (elfcore_elferr(d, "ELF header", l->data, 0));
+	return (elfcore_pwrite(d, fd, file, dst.d_size, 0));
+}
+
+/*
+ * ELF header, notes and section table via libelf, then the ELF header
+ * again with the program-header fields (see the top of the file).
+ */
 static int
 elfcore_headers(md2elf_t *d, int fd, enum md2elf_flavor flavor,
-    const struct segs *s, const struct m2e_notes *notes, uint64_t *datap)
+    const struct layout *l, const struct m2e_notes *notes)
 {
 	const struct m2e_arch *a;
 	Elf *e;
-	Elf_Scn *nscn, *sscn;
+	Elf_Scn *nscn, *sscn, *scn0;
 	Elf_Data *nd, *sd;
 	GElf_Ehdr eh;
-	GElf_Phdr ph;
 	GElf_Shdr sh;
-	uint64_t ehsz, phsz, shsz, phoff, noteoff, stroff, shoff, data;
-	uint64_t phnum, i, end, lim;
+	union {
+		Elf32_Ehdr	 e32;
+		Elf64_Ehdr	 e64;
+	} laid;
+	void *p;
 	int error;
 
 	a = d->arch;
-	ehsz = a->elfclass == ELFCLASS64 ? 64 : 52;
-	phsz = a->elfclass == ELFCLASS64 ? 56 : 32;
-	shsz = a->elfclass == ELFCLASS64 ? 64 : 40;
-	phnum = 1 + s->n;
-	phoff = ehsz;
-	noteoff = roundup_(phoff + phnum * phsz, 8);
-	stroff = noteoff + notes->len;
-	shoff = roundup_(stroff + sizeof(elfcore_shstrtab), 8);
-	data = roundup_(shoff + 3 * shsz, s->ps);
-	end = data + d->md.npages * s->ps;
-	lim = a->elfclass == ELFCLASS64 ? UINT64_MAX : UINT32_MAX;
-	if (end > lim || end < data)
-		return (m2e_err(d, "the core would be %ju bytes: too large for "
-		    "an ELFCLASS32 file", (uintmax_t)end));
-	*datap = data;
-
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return (m2e_err(d, "libelf: %s", elf_errmsg(-1)));
 	if ((e = elf_begin(fd, ELF_C_WRITE, NULL)) == NULL)
-		return (elfcore_elferr(d, "elf_begin", data, 0));
+		return (elfcore_elferr(d, "elf_begin", l->data, 0));
 	if (gelf_newehdr(e, (int)a->elfclass) == 0)
 		goto fail;
 	elf_flagelf(e, ELF_C_SET, ELF_F_LAYOUT);
@@ -296,7 +522,7 @@ elfcore_headers(md2elf_t *d, int fd, enum md2elf_flavor flavor,
 	sh.sh_type = SHT_NOTE;
 	sh.sh_flags = 0;
 	sh.sh_addr = 0;
-	sh.sh_offset = noteoff;
+	sh.sh_offset = l->noteoff;
 	sh.sh_size = notes->len;
 	sh.sh_addralign = 4;
 	sh.sh_entsize = 0;
@@ -314,36 +540,22 @@ elfcore_headers(md2elf_t *d, int fd, enum md2elf_flavor flavor,
 		goto fail;
 	sh.sh_name = SHSTR_SHSTRTAB;
 	sh.sh_type = SHT_STRTAB;
-	sh.sh_offset = stroff;
+	sh.sh_offset = l->stroff;
 	sh.sh_size = sizeof(elfcore_shstrtab);
 	sh.sh_addralign = 1;
 	if (gelf_update_shdr(sscn, &sh) == 0)
 		goto fail;
-
-	/* Program headers; libelf applies PN_XNUM when phnum >= 65535. */
-	if (gelf_newphdr(e, (size_t)phnum) == 0)
-		goto fail;
-	memset(&ph, 0, sizeof(ph));
-	ph.p_type = PT_NOTE;
-	ph.p_flags = PF_R;
-	ph.p_offset = noteoff;
-	ph.p_filesz = notes->len;
-	ph.p_align = 4;
-	if (gelf_update_phdr(e, 0, &ph) == 0)
-		goto fail;
-	for (i = 0; i < s->n; i++) {
-		ph.p_type = PT_LOAD;
-		ph.p_flags = PF_R | PF_W | PF_X;
-		ph.p_offset = data + s->v[i].rank * s->ps;
-		ph.p_vaddr = s->v[i].va;
-		/* An ELF32 p_paddr cannot hold a PAE address. */
-		ph.p_paddr = s->v[i].pa <= lim ? s->v[i].pa : 0;
-		ph.p_filesz = ph.p_memsz = s->v[i].n * s->ps;
-		ph.p_align = s->ps;
-		if (gelf_update_phdr(e, (int)(i + 1), &ph) == 0)
+	/* PN_XNUM: the real count in section 0's sh_info. */
+	if (l->phnum >= PN_XNUM) {
+		if ((scn0 = elf_getscn(e, 0)) == NULL ||
+		    gelf_getshdr(scn0, &sh) == NULL)
+			goto fail;
+		sh.sh_info = (GElf_Word)l->phnum;
+		if (gelf_update_shdr(scn0, &sh) == 0)
 			goto fail;
 	}
 
+	/* No program headers as far as libelf knows. */
 	if (gelf_getehdr(e, &eh) == NULL)
 		goto fail;
 	eh.e_ident[EI_DATA] = ELFDATA2LSB;
@@ -354,29 +566,80 @@ elfcore_headers(md2elf_t *d, int fd, enum md2elf_flavor flavor,
 	eh.e_machine = (GElf_Half)a->elfmachine;
 	eh.e_version = EV_CURRENT;
 	eh.e_entry = 0;
-	eh.e_phoff = phoff;
-	eh.e_shoff = shoff;
+	eh.e_phoff = 0;
+	eh.e_phnum = 0;
+	eh.e_phentsize = 0;
+	eh.e_shoff = l->shoff;
 	eh.e_flags = 0;
-	eh.e_ehsize = (GElf_Half)ehsz;
-	eh.e_phentsize = (GElf_Half)phsz;
-	eh.e_shentsize = (GElf_Half)shsz;
+	eh.e_ehsize = (GElf_Half)l->ehsz;
+	eh.e_shentsize = (GElf_Half)l->shsz;
 	eh.e_shstrndx = 2;
 	if (gelf_update_ehdr(e, &eh) == 0)
 		goto fail;
 
+	/* Lay out, keep the ELF header as laid out, write. */
+	if (elf_update(e, ELF_C_NULL) < 0)
+		goto fail;
+	p = a->elfclass == ELFCLASS64 ? (void *)elf64_getehdr(e) :
+	    (void *)elf32_getehdr(e);
+	if (p == NULL)
+		goto fail;
+	memcpy(&laid, p, a->elfclass == ELFCLASS64 ? sizeof(laid.e64) :
+	    sizeof(laid.e32));
 	errno = 0;
 	if (elf_update(e, ELF_C_WRITE) < 0) {
 		error = errno;
-		elfcore_elferr(d, "elf_update", data, error);
+		elfcore_elferr(d, "elf_update", l->data, error);
 		elf_end(e);
 		return (-1);
 	}
 	elf_end(e);
-	return (0);
+	return (elfcore_ehdr(d, fd, l, &laid));
 fail:
-	elfcore_elferr(d, "libelf", data, 0);
+	elfcore_elferr(d, "libelf", l->data, 0);
 	elf_end(e);
 	return (-1);
+}
+
+/* The program-header table: PT_NOTE, then the emit pass's PT_LOADs. */
+static int
+elfcore_phdrs(md2elf_t *d, int fd, const struct md2elf_write_opts *o,
+    const struct layout *l, const struct m2e_notes *notes)
+{
+	struct phw *w;
+	struct gen g;
+	GElf_Phdr ph;
+	md2elf_warn_fn *warn;
+	int rc;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return (m2e_err(d, "out of memory"));
+	w->d = d;
+	w->fd = fd;
+	w->elfclass = l->elfclass;
+	w->off = l->phoff;
+	w->room = l->phnum;
+	memset(&ph, 0, sizeof(ph));
+	ph.p_type = PT_NOTE;
+	ph.p_flags = PF_R;
+	ph.p_offset = l->noteoff;
+	ph.p_filesz = notes->len;
+	ph.p_align = 4;
+	rc = phw_add(w, &ph);
+	/* The count pass said it all: no warning twice. */
+	warn = d->warn;
+	d->warn = NULL;
+	if (rc == 0)
+		rc = gen_run(d, o, &g, w, l->data);
+	d->warn = warn;
+	if (rc == 0)
+		rc = phw_flush(w);
+	if (rc == 0 && w->room != 0)
+		rc = m2e_err(d, "writing the core: %ju program headers fewer "
+		    "than counted (the mappings changed between passes)",
+		    (uintmax_t)w->room);
+	free(w);
+	return (rc);
 }
 
 int
@@ -385,13 +648,13 @@ md2elf_write_core(md2elf_t *d, int fd, const struct md2elf_write_opts *opts,
 {
 	struct md2elf_write_opts defopts;
 	struct md2elf_write_stats st;
-	struct segs s;
+	struct gen g;
+	struct layout l;
 	struct m2e_notes notes;
 	struct stat sb;
-	uint64_t data, total;
+	uint64_t total;
 	int rc;
 
-	data = 0;
 	memset(&st, 0, sizeof(st));
 	if (stats != NULL)
 		*stats = st;
@@ -414,18 +677,21 @@ md2elf_write_core(md2elf_t *d, int fd, const struct md2elf_write_opts *opts,
 		return (m2e_err(d, "writing the core: output offset 0: %s",
 		    strerror(errno)));
 
-	if (segs_collect(d, opts, &s) != 0) {
-		free(s.v);
+	/* Count pass. */
+	if (gen_run(d, opts, &g, NULL, 0) != 0)
 		return (-1);
-	}
-	if (m2e_notes_build(d, opts->flavor, &notes) != 0) {
-		free(s.v);
+	if (g.dropped > 0)
+		m2e_warn(d, "%s: %ju page mappings overlap others and are "
+		    "left out of the core", d->path, (uintmax_t)g.dropped);
+	if (m2e_notes_build(d, opts->flavor, &notes) != 0)
 		return (-1);
-	}
-	rc = elfcore_headers(d, fd, opts->flavor, &s, &notes, &data);
-	st.segments = s.n;
+	rc = elfcore_layout(d, g.nsegs, &notes, &l);
+	if (rc == 0)
+		rc = elfcore_headers(d, fd, opts->flavor, &l, &notes);
+	if (rc == 0)
+		rc = elfcore_phdrs(d, fd, opts, &l, &notes);
+	st.segments = g.nsegs;
 	st.threads = notes.threads;
-	free(s.v);
 	m2e_notes_free(&notes);
 	if (rc != 0)
 		return (-1);
@@ -433,15 +699,15 @@ md2elf_write_core(md2elf_t *d, int fd, const struct md2elf_write_opts *opts,
 	total = d->md.npages * d->md.pagesize;
 	if (opts->progress != NULL)
 		opts->progress(opts->progress_arg, 0, total);
-	if (m2e_copy_pages(d, fd, data, opts->progress, opts->progress_arg,
+	if (m2e_copy_pages(d, fd, l.data, opts->progress, opts->progress_arg,
 	    &st.zero_pages) != 0)
 		return (-1);
 	/* The size covers trailing holes. */
-	if (ftruncate(fd, (off_t)(data + total)) != 0)
+	if (ftruncate(fd, (off_t)(l.data + total)) != 0)
 		return (m2e_err(d, "writing the core: output offset %#jx: %s",
-		    (uintmax_t)(data + total), strerror(errno)));
+		    (uintmax_t)(l.data + total), strerror(errno)));
 	st.pages = d->md.npages;
-	st.file_size = data + total;
+	st.file_size = l.data + total;
 	if (stats != NULL)
 		*stats = st;
 	return (0);
