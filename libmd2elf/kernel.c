@@ -1,11 +1,13 @@
 /*
  * kernel.c: the kernel's ELF image, read through libelf's gelf API.
  *
- * Owns: the symbol table (.symtab, else .dynsym) with lookup by name and by
- * address, the entry point, the GNU build id, reading initialised bytes at a
- * kernel address from the file, and the check that a kernel belongs to the
- * dump (architecture, then build id or `version` string).  Everything read
- * from the file is bounded: a hostile kernel file gets an error, not a crash.
+ * Owns: opening a kernel (its architecture must be the dump's), the symbol
+ * table (.symtab, else .dynsym) with lookup by name and by address, the
+ * entry point, the GNU build id, reading initialised bytes at a kernel
+ * address from the file, osreldate.  Whether the kernel belongs to the dump
+ * (build id or `version` string) and md2elf_get_kernel_info() are
+ * kernel_match.c's.  Everything read from the file is bounded: a hostile
+ * kernel file gets an error, not a crash.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,66 +20,16 @@
 #include <unistd.h>
 
 #include "md2elf_private.h"
+#include "kernel_int.h"
 
 /* Caps for hostile kernel files (a GENERIC kernel.full has ~100k symbols). */
 #define	KMAXSYMS	(4u * 1024 * 1024)	/* symbols in the table */
 #define	KMAXSTRTAB	(64u * 1024 * 1024)	/* bytes of string table */
 #define	KMAXSECS	65536			/* sections considered */
 #define	KMAXNOTE	(64u * 1024)		/* bytes of one note area */
-#define	KMAXBUILDID	64			/* bytes of build id */
-#define	KMAXVERSION	1024			/* bytes of `version` */
-#define	KMAXPANICSTR	1024			/* bytes of *panicstr */
 #define	KADDRBACK	64	/* entries looked back for a containing sym */
 
 #define	NT_GNU_BUILD_ID_	3
-/* read_versions(): memory is readable but holds no version string. */
-#define	NOT_A_VERSION		"\001"
-
-struct ksym {
-	uint64_t	 value;
-	uint64_t	 size;
-	const char	*name;
-	uint8_t		 type;
-	uint8_t		 bind;
-	uint8_t		 rank;		/* address preference, lower wins */
-	bool		 abs;		/* SHN_ABS */
-};
-
-struct kname {
-	const char	*name;
-	uint32_t	 idx;		/* into syms */
-	uint8_t		 rank;		/* GLOBAL 0, WEAK 1, LOCAL 2 */
-};
-
-struct ksec {
-	uint64_t	 addr, size, off;
-};
-
-struct m2e_kernel {
-	char		*path;
-	int		 fd;
-	uint64_t	 filesize;
-	unsigned	 elfclass, machine;
-	uint64_t	 entry;
-	char		*strtab;	/* own copy, NUL-terminated */
-	size_t		 strsz;
-	struct ksym	*syms;		/* by address (value, rank, name) */
-	size_t		 nsyms;
-	size_t		 naddr;		/* first naddr syms are addressable */
-	struct kname	*byname;
-	size_t		 nbyname;
-	struct ksec	*secs;		/* sections with file contents */
-	size_t		 nsecs;
-	uint8_t		 buildid[KMAXBUILDID];
-	size_t		 buildidlen;
-	uint64_t	 buildid_va;	/* 0: not loaded */
-	/* Filled on demand for md2elf_get_kernel_info(). */
-	bool		 info_done;
-	char		*version;
-	char		*panicstr;
-	int		 osreldate;
-	bool		 osreldate_done;
-};
 
 static const char *
 machine_name(unsigned m)
@@ -142,8 +94,8 @@ kfile_pread(struct m2e_kernel *k, void *buf, size_t len, uint64_t off)
 }
 
 /* Initialised bytes at kernel address va, from the file; -1 if not there. */
-static int
-kfile_read_va(struct m2e_kernel *k, uint64_t va, void *buf, size_t len)
+int
+m2e_kfile_read_va(struct m2e_kernel *k, uint64_t va, void *buf, size_t len)
 {
 	const struct ksec *s;
 	size_t i;
@@ -159,8 +111,8 @@ kfile_read_va(struct m2e_kernel *k, uint64_t va, void *buf, size_t len)
 }
 
 /* Bytes of file contents from va to the end of its section (0: none). */
-static size_t
-kfile_avail(struct m2e_kernel *k, uint64_t va)
+size_t
+m2e_kfile_avail(struct m2e_kernel *k, uint64_t va)
 {
 	const struct ksec *s;
 	size_t i;
@@ -497,8 +449,8 @@ load_symbols(md2elf_t *d, struct m2e_kernel *k, Elf *e, size_t shnum)
 	return (0);
 }
 
-static const struct ksym *
-ksym_byname(const struct m2e_kernel *k, const char *name)
+const struct ksym *
+m2e_ksym_byname(const struct m2e_kernel *k, const char *name)
 {
 	size_t lo, hi, mid;
 	int c;
@@ -554,184 +506,6 @@ ksym_byaddr(const struct m2e_kernel *k, uint64_t addr)
 			return (s);
 	}
 	return (NULL);
-}
-
-/*
- * Compare two version strings the way the kerneldumpheader stores them:
- * the header keeps at most 191 characters and, when it truncated, puts a
- * newline in the next-to-last byte.  Trailing white space is ignored.
- */
-static bool
-version_eq(const char *a, const char *b, bool b_is_kdh)
-{
-	size_t la, lb;
-
-	la = strlen(a);
-	lb = strlen(b);
-	while (la > 0 && (a[la - 1] == '\n' || a[la - 1] == ' ' ||
-	    a[la - 1] == '\t' || a[la - 1] == '\r'))
-		la--;
-	while (lb > 0 && (b[lb - 1] == '\n' || b[lb - 1] == ' ' ||
-	    b[lb - 1] == '\t' || b[lb - 1] == '\r'))
-		lb--;
-	if (b_is_kdh && lb >= 189) {
-		/* Possibly truncated: compare the common prefix. */
-		lb = 189;
-		if (la < lb)
-			return (false);
-		return (memcmp(a, b, lb) == 0);
-	}
-	return (la == lb && memcmp(a, b, la) == 0);
-}
-
-/* A printable, NUL-terminated string of at least min characters. */
-static bool
-plausible_string(const char *s, size_t min)
-{
-	size_t n;
-
-	for (n = 0; s[n] != '\0'; n++) {
-		if ((unsigned char)s[n] < 0x20 && s[n] != '\n' && s[n] != '\t')
-			return (false);
-		if ((unsigned char)s[n] >= 0x7f)
-			return (false);
-	}
-	return (n >= min);
-}
-
-/*
- * Read the C string at va (at most max - 1 characters) from dump memory,
- * page by page so that a string ending before an unmapped page is read.
- */
-static int
-read_cstr_mem(md2elf_t *d, uint64_t va, char *buf, size_t max)
-{
-	size_t got, chunk;
-
-	got = 0;
-	while (got < max - 1) {
-		chunk = 4096 - (size_t)((va + got) & 4095);
-		if (chunk > max - 1 - got)
-			chunk = max - 1 - got;
-		if (m2e_read_va(d, va + got, buf + got, chunk) != 0)
-			break;
-		if (memchr(buf + got, '\0', chunk) != NULL) {
-			got += chunk;
-			break;
-		}
-		got += chunk;
-	}
-	if (got == 0)
-		return (-1);
-	buf[got] = '\0';	/* got <= max - 1 */
-	return (0);
-}
-
-/* The `version` string of kernel k from the file (f) and from memory (m). */
-static void
-read_versions(md2elf_t *d, struct m2e_kernel *k, char *f, char *m, size_t max)
-{
-	const struct ksym *s;
-	size_t len;
-
-	f[0] = m[0] = '\0';
-	if ((s = ksym_byname(k, "version")) == NULL)
-		return;
-	/* File: up to the NUL, within the section holding the symbol. */
-	len = kfile_avail(k, s->value);
-	if (len > max - 1)
-		len = max - 1;
-	if (len > 0 && kfile_read_va(k, s->value, f, len) != 0)
-		len = 0;
-	f[len] = '\0';
-	if (!plausible_string(f, 8))
-		f[0] = '\0';
-	if (read_cstr_mem(d, s->value, m, max) != 0)
-		m[0] = '\0';
-	else if (!plausible_string(m, 8))
-		snprintf(m, max, "%s", NOT_A_VERSION);
-}
-
-static void
-hexstr(char *out, size_t outsz, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	out[0] = '\0';
-	for (i = 0; i < n && 2 * i + 2 < outsz; i++)
-		snprintf(out + 2 * i, 3, "%02x", p[i]);
-}
-
-/*
- * Does kernel k belong to the dump?  1 yes, 0 cannot tell, -1 no (error
- * set, naming what differs).
- */
-static int
-kernel_matches(md2elf_t *d, struct m2e_kernel *k)
-{
-	uint8_t mem[KMAXBUILDID];
-	char hm[2 * KMAXBUILDID + 1], hf[2 * KMAXBUILDID + 1];
-	char *fv, *mv;
-	const char *kdhv;
-	int rv;
-
-	if (k->buildidlen > 0 && k->buildid_va != 0 &&
-	    m2e_read_va(d, k->buildid_va, mem, k->buildidlen) == 0) {
-		if (memcmp(mem, k->buildid, k->buildidlen) == 0)
-			return (1);
-		hexstr(hm, sizeof(hm), mem, k->buildidlen);
-		hexstr(hf, sizeof(hf), k->buildid, k->buildidlen);
-		return (m2e_err(d, "kernel %s does not match the dump: build id "
-		    "%s in the dump's memory, %s in the file", k->path, hm, hf));
-	}
-	fv = malloc(KMAXVERSION);
-	mv = malloc(KMAXVERSION);
-	if (fv == NULL || mv == NULL) {
-		free(fv);
-		free(mv);
-		return (m2e_err(d, "%s: out of memory", k->path));
-	}
-	read_versions(d, k, fv, mv, KMAXVERSION);
-	kdhv = d->has_kdh && d->kdh.versionstring[0] != '\0' ?
-	    d->kdh.versionstring : NULL;
-	rv = 0;
-	if (strcmp(mv, NOT_A_VERSION) == 0) {
-		if (ksym_byname(k, "version") != NULL)
-			rv = m2e_err(d, "kernel %s does not match the dump: no "
-			    "version string at its `version` symbol (%#jx) in "
-			    "the dump's memory", k->path,
-			    (uintmax_t)ksym_byname(k, "version")->value);
-	} else if (fv[0] != '\0' && mv[0] != '\0') {
-		if (version_eq(fv, mv, false))
-			rv = 1;
-		else
-			rv = m2e_err(d, "kernel %s does not match the dump: its "
-			    "version is \"%.*s\", the dump's memory has \"%.*s\"",
-			    k->path, (int)strcspn(fv, "\n"), fv,
-			    (int)strcspn(mv, "\n"), mv);
-	} else if (fv[0] != '\0' && kdhv != NULL) {
-		if (version_eq(fv, kdhv, true))
-			rv = 1;
-		else
-			rv = m2e_err(d, "kernel %s does not match the dump: its "
-			    "version is \"%.*s\", the dump header has \"%.*s\"",
-			    k->path, (int)strcspn(fv, "\n"), fv,
-			    (int)strcspn(kdhv, "\n"), kdhv);
-	} else if (mv[0] != '\0' && kdhv != NULL) {
-		/* No contents in the file (kernel.debug): the symbol's
-		 * address must hold the header's version in memory. */
-		if (version_eq(mv, kdhv, true))
-			rv = 1;
-		else
-			rv = m2e_err(d, "kernel %s does not match the dump: its "
-			    "`version` symbol points at \"%.*s\" in the dump, "
-			    "the dump header has \"%.*s\"", k->path,
-			    (int)strcspn(mv, "\n"), mv,
-			    (int)strcspn(kdhv, "\n"), kdhv);
-	}
-	free(fv);
-	free(mv);
-	return (rv);
 }
 
 int
@@ -795,7 +569,7 @@ m2e_kernel_open(md2elf_t *d, const char *path, int flags)
 	elf_end(e);
 	e = NULL;
 
-	rv = kernel_matches(d, k);
+	rv = m2e_kernel_matches(d, k);
 	if (rv < 0) {
 		d->errforcible = true;	/* MD2ELF_KERNEL_FORCE gets past it */
 		if ((flags & MD2ELF_KERNEL_FORCE) == 0)
@@ -826,7 +600,7 @@ m2e_sym(md2elf_t *d, const char *name, uint64_t *value, uint64_t *size)
 {
 	const struct ksym *s;
 
-	if (d->kern == NULL || (s = ksym_byname(d->kern, name)) == NULL)
+	if (d->kern == NULL || (s = m2e_ksym_byname(d->kern, name)) == NULL)
 		return (-1);
 	*value = s->value;
 	if (size != NULL)
@@ -868,7 +642,7 @@ m2e_kernel_fread(md2elf_t *d, uint64_t va, void *buf, size_t len)
 {
 	if (d->kern == NULL)
 		return (-1);
-	return (kfile_read_va(d->kern, va, buf, len));
+	return (m2e_kfile_read_va(d->kern, va, buf, len));
 }
 
 int
@@ -930,53 +704,4 @@ const char *
 md2elf_symbolize(md2elf_t *d, uint64_t addr, uint64_t *off)
 {
 	return (m2e_sym_name(d, addr, off));
-}
-
-int
-md2elf_get_kernel_info(md2elf_t *d, struct md2elf_kernel_info *ki)
-{
-	struct m2e_kernel *k = d->kern;
-	char *fv, *mv;
-	uint64_t va, p;
-
-	memset(ki, 0, sizeof(*ki));
-	if (k == NULL)
-		return (m2e_err(d, "no kernel set"));
-	if (!k->info_done) {
-		fv = malloc(KMAXVERSION);
-		mv = malloc(KMAXVERSION);
-		if (fv == NULL || mv == NULL) {
-			free(fv);
-			free(mv);
-			return (m2e_err(d, "%s: out of memory", k->path));
-		}
-		read_versions(d, k, fv, mv, KMAXVERSION);
-		k->version = strdup(mv[0] != '\0' &&
-		    strcmp(mv, NOT_A_VERSION) != 0 ? mv : fv);
-		free(fv);
-		free(mv);
-		if (k->version == NULL)
-			return (m2e_err(d, "%s: out of memory", k->path));
-		if (m2e_sym(d, "panicstr", &va, NULL) == 0 &&
-		    m2e_read_ptr(d, va, &p) == 0 && p != 0) {
-			if ((k->panicstr = malloc(KMAXPANICSTR)) == NULL)
-				return (m2e_err(d, "%s: out of memory",
-				    k->path));
-			if (read_cstr_mem(d, p, k->panicstr, KMAXPANICSTR) !=
-			    0) {
-				free(k->panicstr);
-				k->panicstr = NULL;
-			}
-		}
-		k->info_done = true;
-	}
-	ki->path = k->path;
-	ki->version = k->version;
-	ki->osreldate = m2e_osreldate(d);
-	ki->panicstr = k->panicstr;
-	ki->buildid = k->buildidlen > 0 ? k->buildid : NULL;
-	ki->buildidlen = k->buildidlen;
-	ki->entry = k->entry;
-	ki->nsyms = k->nsyms;
-	return (0);
 }
