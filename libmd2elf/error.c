@@ -9,13 +9,15 @@
 
 #include "md2elf_private.h"
 
+/* The message; forcible: the FORCE flags get past this refusal. */
 static void
-m2e_verr(md2elf_t *d, int withoff, uint64_t off, const char *fmt, va_list ap)
+m2e_verr(md2elf_t *d, bool forcible, int withoff, uint64_t off,
+    const char *fmt, va_list ap)
 {
 	const char *path;
 	int n;
 
-	d->errforcible = false;
+	d->errforcible = forcible;
 	path = d->path != NULL ? d->path : "md2elf";
 	if (withoff)
 		n = snprintf(d->err, sizeof(d->err), "%s: offset %#jx: ", path,
@@ -33,7 +35,7 @@ m2e_err(md2elf_t *d, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	m2e_verr(d, 0, 0, fmt, ap);
+	m2e_verr(d, false, 0, 0, fmt, ap);
 	va_end(ap);
 	return (-1);
 }
@@ -44,7 +46,7 @@ m2e_err_at(md2elf_t *d, uint64_t off, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	m2e_verr(d, 1, off, fmt, ap);
+	m2e_verr(d, false, 1, off, fmt, ap);
 	va_end(ap);
 	return (-1);
 }
@@ -55,9 +57,8 @@ m2e_err_forcible(md2elf_t *d, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	m2e_verr(d, 0, 0, fmt, ap);
+	m2e_verr(d, true, 0, 0, fmt, ap);
 	va_end(ap);
-	d->errforcible = true;
 	return (-1);
 }
 
@@ -67,9 +68,8 @@ m2e_err_at_forcible(md2elf_t *d, uint64_t off, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	m2e_verr(d, 1, off, fmt, ap);
+	m2e_verr(d, true, 1, off, fmt, ap);
 	va_end(ap);
-	d->errforcible = true;
 	return (-1);
 }
 

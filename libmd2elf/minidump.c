@@ -41,6 +41,19 @@ md_section(md2elf_t *d, uint64_t off, uint64_t size, const char *what)
 	return (0);
 }
 
+/*
+ * The next section: size bytes (page-rounded) at *off, which moves past
+ * it; *start gets its offset.  -1 (error set) if the data is too short.
+ */
+static int
+md_section_next(md2elf_t *d, uint64_t *off, uint64_t size, const char *what,
+    uint64_t *start)
+{
+	*start = *off;
+	*off += md_roundup(size, d->md.pagesize);
+	return (md_section(d, *start, *off - *start, what));
+}
+
 /* Bits of a dump_avail range: howmany(end, page) - start / page. */
 static uint64_t
 md_npages(const struct m2e_minidump *md, const struct m2e_range *r)
@@ -161,27 +174,15 @@ m2e_md_load(md2elf_t *d, bool has_avail)
 		    (uintmax_t)MD_MAXAVAIL));
 	/* All sizes are < 2^32 here: the sums below cannot overflow. */
 	off = p;
-	if (md_section(d, 0, p, "minidump header page"))
-		return (-1);
-	md->off_msgbuf = off;
-	off += md_roundup(md->msgbufsize, p);
-	if (md_section(d, md->off_msgbuf, off - md->off_msgbuf,
-	    "message buffer section"))
-		return (-1);
-	md->off_avail = off;
-	off += md_roundup(md->availsize, p);
-	if (md_section(d, md->off_avail, off - md->off_avail,
-	    "dump_avail section"))
-		return (-1);
-	md->off_bitmap = off;
-	off += md_roundup(md->bitmapsize, p);
-	if (md_section(d, md->off_bitmap, off - md->off_bitmap,
-	    "page bitmap"))
-		return (-1);
-	md->off_pmap = off;
-	off += md_roundup(md->pmapsize, p);
-	if (md_section(d, md->off_pmap, off - md->off_pmap,
-	    "page-table section"))
+	if (md_section(d, 0, p, "minidump header page") ||
+	    md_section_next(d, &off, md->msgbufsize, "message buffer section",
+	    &md->off_msgbuf) ||
+	    md_section_next(d, &off, md->availsize, "dump_avail section",
+	    &md->off_avail) ||
+	    md_section_next(d, &off, md->bitmapsize, "page bitmap",
+	    &md->off_bitmap) ||
+	    md_section_next(d, &off, md->pmapsize, "page-table section",
+	    &md->off_pmap))
 		return (-1);
 	md->off_pages = off;
 
