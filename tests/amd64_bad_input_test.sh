@@ -19,14 +19,7 @@ trunc_body()
 {
 	. "$(atf_get_srcdir)/gen/testlib.sh"
 	gen -V 3 -s 31 -X trunc="$1"
-	case $1 in
-	header)	pat='offset 0: truncated minidump header' ;;
-	msgbuf)	pat='offset 0x1000: truncated message buffer' ;;
-	avail)	pat='offset 0x[0-9a-f]+: truncated dump_avail' ;;
-	bitmap)	pat='offset 0x[0-9a-f]+: truncated page bitmap' ;;
-	pmap)	pat='offset 0x[0-9a-f]+: truncated page-table section' ;;
-	pages)	pat='offset 0x[0-9a-f]+: truncated page data' ;;
-	esac
+	trunc_pat "$1"
 	bad "$pat"
 }
 
@@ -39,7 +32,8 @@ trunc_v1_body()
 {
 	. "$(atf_get_srcdir)/gen/testlib.sh"
 	gen -V 1 -s 32 -X trunc=pmap
-	bad 'offset 0x[0-9a-f]+: truncated page-table section'
+	trunc_pat pmap
+	bad "$pat"
 }
 
 atf_test_case trunc_v2_pages
@@ -51,7 +45,8 @@ trunc_v2_pages_body()
 {
 	. "$(atf_get_srcdir)/gen/testlib.sh"
 	gen -V 2 -s 33 -X trunc=pages
-	bad 'offset 0x[0-9a-f]+: truncated page data'
+	trunc_pat pages
+	bad "$pat"
 }
 
 atf_test_case bad_magic

@@ -59,14 +59,7 @@ trunc_body()
 		set -- $(fact section_$s)
 		[ "$2" -gt 0 ] || continue	# no dump_avail in v1
 		truncate -s $(($1 + $2 / 2 + 123)) vmcore.0
-		case $s in
-		header)	pat='offset 0: truncated minidump header' ;;
-		msgbuf)	pat="offset $pg: truncated message buffer" ;;
-		avail)	pat='offset 0x[0-9a-f]+: truncated dump_avail' ;;
-		bitmap)	pat='offset 0x[0-9a-f]+: truncated page bitmap' ;;
-		pmap)	pat='offset 0x[0-9a-f]+: truncated page-table section' ;;
-		pages)	pat='offset 0x[0-9a-f]+: truncated page data' ;;
-		esac
+		trunc_pat $s $pg
 		bad "$pat"
 	done
 }

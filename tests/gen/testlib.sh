@@ -1,4 +1,4 @@
-# tests/gen/testlib.sh: helpers for the amd64 atf-sh tests, sourced at the
+# tests/gen/testlib.sh: helpers for the atf-sh tests, sourced at the
 # start of each test body.  Programs come from the build tree: the
 # generator and checker in tests/gen, md2elf in ../md2elf (MD2ELF
 # overrides it).
@@ -65,4 +65,302 @@ bad()
 	    atf_fail "message '$(cat errlines)' does not match '$pattern'"
 	[ -z "$(ls -A out)" ] || atf_fail "left behind: $(ls -A out)"
 	echo "message: $(cat errlines)"
+}
+
+# trunc_pat SECTION [PAGESIZE]: pat = what md2elf says of a minidump cut
+# inside SECTION (an ERE; the message buffer starts at PAGESIZE, default
+# 0x1000).
+trunc_pat()
+{
+	case $1 in
+	header)	pat='offset 0: truncated minidump header' ;;
+	msgbuf)	pat="offset ${2:-0x1000}: truncated message buffer" ;;
+	avail)	pat='offset 0x[0-9a-f]+: truncated dump_avail' ;;
+	bitmap)	pat='offset 0x[0-9a-f]+: truncated page bitmap' ;;
+	pmap)	pat='offset 0x[0-9a-f]+: truncated page-table section' ;;
+	pages)	pat='offset 0x[0-9a-f]+: truncated page data' ;;
+	*)	atf_fail "trunc_pat: no section $1" ;;
+	esac
+}
+
+# -- the debuggers: amd64_clients_test, i386_arm64_clients_test ----------
+# The caller sets LLDB and GDB and, for the architecture: REGS (registers
+# as LLDB names them), GREGS (the same registers as GDB names them), OSREL
+# (the kernel's osreldate), READABLE and UNREADABLE (coreck -A keys of the
+# addresses the debuggers must read as the model's bytes, or refuse).
+# Helper variables are named _cl_*.
+
+# Hex without leading zeros (awk function h), to compare what tools print.
+NORM='function h(v) { sub(/^0x0*/, "0x", v); return v == "0x" ? "0x0" : v }'
+
+# client_setup ARCH VERSION SEED FLAVOR MKDUMP-ARGS...: dump, kernel and
+# model (gen, SEED kept in $SEED), core.elf of FLAVOR, the model's threads
+# (client_model), the sample addresses in files readable and unreadable.
+client_setup()
+{
+	_cl_arch=$1
+	_cl_v=$2
+	SEED=$3
+	_cl_flavor=$4
+	shift 4
+	[ -n "$REGS" ] && [ -n "$GREGS" ] && [ -n "$OSREL" ] &&
+	    [ -n "$READABLE" ] && [ -n "$UNREADABLE" ] ||
+	    atf_fail "client_setup: REGS, GREGS, OSREL, READABLE or UNREADABLE unset"
+	gen -a "$_cl_arch" -V "$_cl_v" -s "$SEED" "$@"
+	atf_check -s exit:0 -o empty -e ignore \
+	    "$MD2ELF" -q -k kernel --flavor "$_cl_flavor" -o core.elf vmcore.0
+	client_model
+	"$CORECK" -M model -A >samples || atf_fail "coreck -A"
+	client_samples "$READABLE" >readable
+	client_samples "$UNREADABLE" >unreadable
+}
+
+# client_samples KEYS: the coreck -A addresses of those keys, one a line.
+client_samples()
+{
+	for _cl_k in $1; do
+		_cl_a=$(fact "$_cl_k" samples)
+		[ -n "$_cl_a" ] || atf_fail "coreck -A gives no $_cl_k address"
+		echo "$_cl_a"
+	done
+}
+
+# client_model: the model's threads (coreck -t) in names.want ("tid|name",
+# named as a converter names them: comm or comm/td_name, 19 characters;
+# sorted), crashed (its tid), regs.want ("tid reg=value..." in the order
+# of $REGS, sorted: amd64's registers are the rip..r15 columns of the
+# thread lines, the other architectures' the "regs" lines) and frames.want
+# ("tid ret...": the return addresses of the frame-pointer chain).
+client_model()
+{
+	"$CORECK" -M model -t >threads.txt || atf_fail "coreck -t"
+	awk '$1 == "thread" {
+		n = $0
+		for (i = 1; i <= 13; i++)
+			sub(/^[^ ]* /, "", n)
+		c = n
+		sub(/\/.*/, "", c)
+		t = substr(n, length(c) + 2)
+		d = c
+		if (t != "" && t != c)
+			d = c "/" t
+		print $2 "|" substr(d, 1, 19)
+	}' threads.txt | sort >names.want
+	awk '$1 == "thread" && $4 == "crashed" { print $2 }' threads.txt \
+	    >crashed
+	[ "$(wc -l <crashed)" -eq 1 ] ||
+	    atf_fail "the model has $(wc -l <crashed) crashed threads"
+	awk "$NORM"'
+	$1 == "frames" { s = $2; for (i = 3; i <= NF; i++) s = s " " h($i)
+		print s }' threads.txt >frames.want
+	awk -v regs="$REGS" "$NORM"'
+	$1 == "thread" {
+		t[++n] = $2
+		split("rip rsp rbp rbx r12 r13 r14 r15", c, " ")
+		for (i = 1; i <= 8; i++)
+			v[$2, c[i]] = h($(i + 5))
+	}
+	$1 == "regs" {
+		for (i = 3; i <= NF; i++) {
+			k = $i; sub(/=.*/, "", k)
+			x = $i; sub(/^[^=]*=/, "", x)
+			v[$2, k] = h(x)
+		}
+	}
+	END {
+		nr = split(regs, r, " ")
+		for (j = 1; j <= n; j++) {
+			s = t[j]
+			for (i = 1; i <= nr; i++) {
+				if (!((t[j], r[i]) in v))
+					bad = 1
+				s = s " " r[i] "=" v[t[j], r[i]]
+			}
+			print s
+		}
+		exit bad
+	}' threads.txt >regs.raw || atf_fail "the model lacks some of $REGS"
+	sort regs.raw >regs.want
+}
+
+# client_thread_cmds SELECT REGISTERS: debugger commands that select each
+# thread 1..n of the list (n: the model's threads), print the registers
+# and the backtrace.
+client_thread_cmds()
+{
+	_cl_i=1
+	while [ $_cl_i -le "$(wc -l <names.want)" ]; do
+		echo "$1 $_cl_i"
+		echo "$2"
+		echo "bt"
+		_cl_i=$((_cl_i + 1))
+	done
+}
+
+# client_memory_cmds TOOL: commands of TOOL (LLDB or GDB) printing hz,
+# osreldate, time_second, version and the 16 bytes at each readable
+# address.
+client_memory_cmds()
+{
+	case $1 in
+	LLDB)	_cl_p='expr --' _cl_s='x/s &version'
+		_cl_x='memory read -s8 -fx -c2' ;;
+	*)	_cl_p='print' _cl_s='x/s (char*)&version' _cl_x='x/2gx' ;;
+	esac
+	echo "$_cl_p *(int*)&hz"
+	echo "$_cl_p *(int*)&osreldate"
+	echo "$_cl_p *(long*)&time_second"
+	echo "$_cl_s"
+	while read -r _cl_a; do
+		echo "$_cl_x $_cl_a"
+	done <readable
+}
+
+# client_check_memory TOOL OUT: what client_memory_cmds printed in OUT
+# (LLDB: "(int) $N = V", GDB: "$N = V"; the bytes as "ADDR: 0x... 0x..."
+# or with tabs, leading zeros of ADDR aside); then TOOL must refuse each
+# unreadable address, one run each (an error ends a batch), with an error
+# that names it.
+client_check_memory()
+{
+	case $1 in
+	LLDB)	_cl_i='\(int\) ' _cl_l='\(long\) '
+		_cl_e='^error: .*does not contain' ;;
+	*)	_cl_i= _cl_l= _cl_e='Cannot access memory at address' ;;
+	esac
+	grep -Eq "^$_cl_i\\\$[0-9]+ = 1000\$" "$2" ||
+	    atf_fail "$1: hz is not 1000"
+	grep -Eq "^$_cl_i\\\$[0-9]+ = $OSREL\$" "$2" ||
+	    atf_fail "$1: osreldate is not $OSREL"
+	grep -Eq "^$_cl_l\\\$[0-9]+ = $(fact dumptime)\$" "$2" ||
+	    atf_fail "$1: time_second is not the dump time $(fact dumptime)"
+	grep -q "md2elf model seed $SEED" "$2" || atf_fail "$1: version string"
+	while read -r _cl_a; do
+		_cl_w=$("$CORECK" -M model -r "$_cl_a" -l 16) ||
+		    atf_fail "coreck -r $_cl_a: $_cl_w"
+		awk -v a="$_cl_a" -v w="$_cl_w" "$NORM"'
+		    /^0x[0-9a-f]+:[ \t]+0x/ && h($1) == h(a) ":" { $1 = ""
+			if (substr($0, 2) == w) f = 1 }
+		    END { exit !f }' "$2" ||
+		    atf_fail "$1 did not read '$_cl_w' at $_cl_a"
+	done <readable
+	: >refused
+	while read -r _cl_a; do
+		case $1 in
+		LLDB)	"$LLDB" -b -o 'target create kernel -c core.elf' \
+			    -o "memory read -s8 -fx -c1 $_cl_a" ;;
+		*)	"$GDB" -batch -ex 'set osabi GNU/Linux' -ex 'file kernel' \
+			    -ex 'core core.elf' -ex "x/gx $_cl_a" ;;
+		esac >>refused 2>&1
+		awk -v a="$_cl_a" -v p="$_cl_e" "$NORM"'
+		    $0 ~ p && h($NF) == h(a) { f = 1 } END { exit !f }' refused ||
+		    atf_fail "$1 read $_cl_a, which is not in the dump"
+	done <unreadable
+	cat refused
+	[ "$(grep -Ec "$_cl_e" refused)" -eq "$(wc -l <unreadable)" ] ||
+	    atf_fail "$1 refused $(grep -Ec "$_cl_e" refused) reads, expected" \
+	    "$(wc -l <unreadable)"
+}
+
+# client_check_threads TOOL [names]: the debugger's threads against the
+# model.  list: "tid|name" in list order (the first one selected; names
+# compared if asked); got.regs ("tid reg=value...") and got.frames ("tid
+# ret...").
+client_check_threads()
+{
+	_cl_n=$(wc -l <names.want)
+	[ "$(wc -l <list)" -eq "$_cl_n" ] ||
+	    atf_fail "$1 lists $(wc -l <list) threads, the model has $_cl_n"
+	head -1 list | grep -q "^$(cat crashed)|" ||
+	    atf_fail "$1: the first thread is not the crashed one $(cat crashed)"
+	if [ "$2" = names ]; then
+		sort list >names.got
+		cmp -s names.got names.want ||
+		    atf_fail "$1: names differ:" \
+		    "$(diff names.want names.got | head -3 | tr '\n' ' ')"
+	fi
+	sort got.regs >regs.got
+	cmp -s regs.got regs.want ||
+	    atf_fail "$1: registers differ:" \
+	    "$(diff regs.want regs.got | head -4 | tr '\n' ' ')"
+	while read -r _cl_t _cl_w; do
+		_cl_g=$(awk -v t="$_cl_t" '$1 == t { $1 = ""
+		    print substr($0, 2) }' got.frames)
+		case "$_cl_g" in
+		"$_cl_w"*) ;;
+		*) atf_fail "$1: thread $_cl_t: frames '$_cl_g', the model's" \
+		    "return addresses '$_cl_w'" ;;
+		esac
+	done <frames.want
+	echo "$1: $_cl_n threads: registers and backtraces as in the model"
+}
+
+# lldb_check_threads OUT: LLDB's "thread list" and client_thread_cmds
+# output in OUT against the model: ids, names, stop reasons (a signal for
+# the crashed thread only), registers, backtraces.
+lldb_check_threads()
+{
+	# "* thread #1: tid = T, ..., name = 'N', stop reason = R"
+	sed -n "s/^[* ] thread #[0-9]*: tid = \\([0-9]*\\), .*name = '\\(.*\\)', stop reason = \\(.*\\)\$/\\1|\\2|\\3/p" \
+	    "$1" >list.full
+	cut -d'|' -f1,2 list.full >list
+	grep -q "^\\* thread #1: tid = $(cat crashed), .*stop reason = signal SIG" \
+	    "$1" || atf_fail "LLDB: thread #1 is not the crashed, signalled one"
+	[ "$(grep -c '|signal 0$' list.full)" -eq $(($(wc -l <list) - 1)) ] ||
+	    atf_fail "LLDB: other threads have a signal"
+	: >regs.seq
+	: >frames.seq
+	awk -v regs="$REGS" "$NORM"'
+	BEGIN { nr = split(regs, r, " ") }
+	/^\(lldb\) thread select/ { if (n++) out(); split("", v); fr = "" }
+	/^ +[a-z0-9]+ = 0x/ { v[$1] = h($3) }
+	/^ +frame #[1-9][0-9]*: 0x/ { fr = fr " " h($3) }
+	function out() { s = ""; for (i = 1; i <= nr; i++)
+		s = s " " r[i] "=" v[r[i]]; print s >"regs.seq"
+		print fr >"frames.seq" }
+	END { if (n) out() }' "$1"
+	cut -d'|' -f1 list >tids
+	paste -d '' tids regs.seq >got.regs
+	paste -d '' tids frames.seq >got.frames
+	client_check_threads LLDB names
+}
+
+# gdb_open_cmds: GDB commands opening core.elf (Linux flavour) with kernel.
+gdb_open_cmds()
+{
+	echo "set osabi GNU/Linux"
+	echo "file kernel"
+	echo "core core.elf"
+}
+
+# gdb_check_threads OUT: GDB's "info threads" and client_thread_cmds
+# output in OUT against the model: ids, the crashed thread current and
+# first, registers (GREGS, compared as REGS), backtraces.
+gdb_check_threads()
+{
+	grep -q "Current thread is 1 (LWP $(cat crashed))" "$1" ||
+	    atf_fail "GDB: the current thread is not the crashed one"
+	sed -n 's/^[* ] *\([0-9][0-9]*\) *LWP \([0-9]*\) .*/\1 \2/p' "$1" \
+	    >list.num
+	[ "$(head -1 list.num)" = "1 $(cat crashed)" ] ||
+	    atf_fail "GDB: thread 1 is not the crashed thread $(cat crashed)"
+	sed 's/^[0-9]* \(.*\)/\1|/' list.num >list
+	: >got.regs
+	: >got.frames
+	awk -v regs="$REGS" -v gregs="$GREGS" "$NORM"'
+	BEGIN { nr = split(regs, r, " "); split(gregs, g, " ") }
+	/^\[Switching to thread [0-9]+ \(LWP [0-9]+\)\]/ {
+		if (tid != "") out()
+		tid = $6; sub(/\)\]/, "", tid); split("", v); fr = "" }
+	/^[a-z0-9]+ +0x[0-9a-f]+/ { v[$1] = h($2) }
+	/^#[1-9][0-9]* +0x/ { fr = fr " " h($2) }
+	function out() {
+		s = tid
+		for (i = 1; i <= nr; i++)
+			s = s " " r[i] "=" v[g[i]]
+		print s >"got.regs"
+		print tid fr >"got.frames"
+	}
+	END { if (tid != "") out() }' "$1"
+	client_check_threads GDB
 }
