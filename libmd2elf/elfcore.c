@@ -165,6 +165,7 @@ phw_flush(struct phw *w)
 {
 	Elf_Data src, dst;
 	Elf_Data *r;
+	size_t len;
 
 	if (w->n == 0)
 		return (0);
@@ -174,21 +175,26 @@ phw_flush(struct phw *w)
 	src.d_version = dst.d_version = EV_CURRENT;
 	src.d_buf = &w->mem;
 	dst.d_buf = w->file;
-	dst.d_size = sizeof(w->file);
 	if (w->elfclass == ELFCLASS64) {
 		src.d_size = w->n * sizeof(Elf64_Phdr);
-		r = elf64_xlatetof(&dst, &src, ELFDATA2LSB);
+		len = elf64_fsize(ELF_T_PHDR, w->n, EV_CURRENT);
+		dst.d_size = len;
+		r = len != 0 && len <= sizeof(w->file) ?
+		    elf64_xlatetof(&dst, &src, ELFDATA2LSB) : NULL;
 	} else {
 		src.d_size = w->n * sizeof(Elf32_Phdr);
-		r = elf32_xlatetof(&dst, &src, ELFDATA2LSB);
+		len = elf32_fsize(ELF_T_PHDR, w->n, EV_CURRENT);
+		dst.d_size = len;
+		r = len != 0 && len <= sizeof(w->file) ?
+		    elf32_xlatetof(&dst, &src, ELFDATA2LSB) : NULL;
 	}
 	if (r == NULL)
 		return (m2e_err(w->d, "writing the core: output offset "
 		    "%#jx: program headers: %s", (uintmax_t)w->off,
 		    elf_errmsg(-1)));
-	if (elfcore_pwrite(w->d, w->fd, w->file, dst.d_size, w->off) != 0)
+	if (elfcore_pwrite(w->d, w->fd, w->file, len, w->off) != 0)
 		return (-1);
-	w->off += dst.d_size;
+	w->off += len;
 	w->n = 0;
 	return (0);
 }
@@ -456,7 +462,7 @@ elfcore_ehdr(md2elf_t *d, int fd, const struct layout *l, void *eh)
 	src.d_version = dst.d_version = EV_CURRENT;
 	src.d_buf = eh;
 	dst.d_buf = file;
-	dst.d_size = sizeof(file);
+	dst.d_size = (size_t)l->ehsz;
 	if (l->elfclass == ELFCLASS64) {
 		eh64 = eh;
 		eh64->e_phoff = l->phoff;
@@ -474,7 +480,7 @@ elfcore_ehdr(md2elf_t *d, int fd, const struct layout *l, void *eh)
 	}
 	if (r == NULL)
 		return (elfcore_elferr(d, "ELF header", l->data, 0));
-	return (elfcore_pwrite(d, fd, file, dst.d_size, 0));
+	return (elfcore_pwrite(d, fd, file, (size_t)l->ehsz, 0));
 }
 
 /*
