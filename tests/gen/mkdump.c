@@ -46,6 +46,7 @@
 
 #include "dumpout.h"
 #include "mkkernel.h"
+#include "gen_common.h"
 #include "model.h"
 
 #define	STAGE	(1024 * 1024)
@@ -105,24 +106,6 @@ stage_put(struct stage *s, const void *p, size_t n)
 	memcpy(s->buf + s->len, p, n);
 	s->len += n;
 	return (0);
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
 }
 
 static uint32_t
@@ -193,15 +176,15 @@ write_minidump(const struct model *m, const struct hostile *h,
 	if (h->magic)
 		page[21] ^= 0x01;
 	if (h->version >= 0)
-		put32(page + 24, (uint32_t)h->version);
+		gen_put32(page + 24, (uint32_t)h->version);
 	if (h->msgbufsize >= 0)
-		put32(page + 28, (uint32_t)h->msgbufsize);
+		gen_put32(page + 28, (uint32_t)h->msgbufsize);
 	if (h->bitmapsize >= 0)
-		put32(page + 32, (uint32_t)h->bitmapsize);
+		gen_put32(page + 32, (uint32_t)h->bitmapsize);
 	if (h->pmapsize >= 0)
-		put32(page + 36, (uint32_t)h->pmapsize);
+		gen_put32(page + 36, (uint32_t)h->pmapsize);
 	if (h->availsize >= 0)
-		put32(page + model_availsize_off(m), (uint32_t)h->availsize);
+		gen_put32(page + model_availsize_off(m), (uint32_t)h->availsize);
 	l->hdr = 0;
 	if (stage_put(&st, page, GPAGE) != 0)
 		goto out;
@@ -217,7 +200,7 @@ write_minidump(const struct model *m, const struct hostile *h,
 	if (sparse) {
 		memset(page, 0, GPAGE);
 		for (i = 0; i < (uint64_t)m->navail * 2; i++)
-			put64(page + 8 * i, m->avail[i]);
+			gen_put64(page + 8 * i, m->avail[i]);
 		if (stage_put(&st, page, GPAGE) != 0)
 			goto out;
 	}
@@ -258,7 +241,7 @@ write_minidump(const struct model *m, const struct hostile *h,
 	for (i = 0; i < n; i++) {
 		m->arch->pmap_page(m, i, page);
 		if (h->pde_undumped && hpmap == i)
-			put64(page + 8 * hidx, undumped | 0x63);
+			gen_put64(page + 8 * hidx, undumped | 0x63);
 		if (stage_put(&st, page, GPAGE) != 0)
 			goto out;
 	}

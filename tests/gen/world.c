@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "dense.h"
+#include "gen_common.h"
 #include "world.h"
 
 /* Layout of the model's struct proc and struct thread (LP64). */
@@ -209,32 +210,14 @@ emit_funcs(struct model *m)
 	return (0);
 }
 
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	int i;
-
-	for (i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* A pointer (or long) of the model's size. */
 static void
 putp(const struct model *m, uint8_t *p, uint64_t v)
 {
 	if (m->arch->ptrsize == 4)
-		put32(p, (uint32_t)v);
+		gen_put32(p, (uint32_t)v);
 	else
-		put64(p, v);
+		gen_put64(p, v);
 }
 
 static int
@@ -253,7 +236,7 @@ sym_put32(struct model *m, const char *name, uint64_t off, uint32_t v)
 {
 	uint8_t b[4];
 
-	put32(b, v);
+	gen_put32(b, v);
 	return (sym_put(m, name, off, b, 4));
 }
 
@@ -741,7 +724,7 @@ filler(const struct model *m, uint64_t key, uint8_t *b, size_t n)
 	size_t i;
 
 	for (i = 0; i + 8 <= n; i += 8)
-		put64(b + i, m->p.dense ? dense_word(model_hash(m->p.seed ^
+		gen_put64(b + i, m->p.dense ? dense_word(model_hash(m->p.seed ^
 		    0xf111, key + i)) : (model_hash(m->p.seed ^ 0xf111,
 		    key + i) & 0x00ff00ff00ff00ffULL));
 }
@@ -771,7 +754,7 @@ proc_bytes(const struct model *m, const struct world *w, uint32_t i,
 	putp(m, b + P_THREADS + PS(m), last->td + TD_PLIST);
 	if ((m->p.hostile & (WH_LONGLIST | WH_WIDELIST)) && i == w->long_proc)
 		putp(m, b + P_THREADS, w->long_va);
-	put32(b + P_PID, (uint32_t)p->pid);
+	gen_put32(b + P_PID, (uint32_t)p->pid);
 	/* Pid hash chain: the next older process in the same bucket. */
 	putp(m, b + P_HASH, p->hnext != 0 ? m->procs[p->hnext - 1].p : 0);
 	putp(m, b + P_HASH + PS(m), 0);
@@ -788,7 +771,7 @@ thread_bytes(const struct model *m, const struct world *w, uint32_t i,
 	uint64_t next, prev;
 
 	filler(m, t->td, b, TD_SIZE);
-	put64(b + 0, 0);			/* td_lock */
+	gen_put64(b + 0, 0);			/* td_lock */
 	putp(m, b + TD_PROC, p->p);
 	next = i + 1 < p->first + p->nthreads ? m->threads[i + 1].td : 0;
 	if ((m->p.hostile & WH_TDCYCLE) && t->proc == w->tdcycle_proc &&
@@ -800,8 +783,8 @@ thread_bytes(const struct model *m, const struct world *w, uint32_t i,
 	    p->p + P_THREADS;
 	putp(m, b + TD_PLIST, next);
 	putp(m, b + TD_PLIST + PS(m), prev);
-	put32(b + TD_TID, (uint32_t)t->tid);
-	put32(b + TD_ONCPU, (uint32_t)t->oncpu);
+	gen_put32(b + TD_TID, (uint32_t)t->tid);
+	gen_put32(b + TD_ONCPU, (uint32_t)t->oncpu);
 	memset(b + TD_NAME, 0, 20);
 	memcpy(b + TD_NAME, t->name, strlen(t->name));
 	putp(m, b + TD_PCB, t->kstack + PCB_OFF(m));
@@ -862,8 +845,8 @@ long_bytes(const struct model *m, const struct world *w, uint32_t i,
 		filler(m, va + k, b + k, TD_SIZE);
 		putp(m, b + k + TD_PLIST, e + 1 < m->p.longlist ?
 		    va + k + TD_SIZE : 0);
-		put32(b + k + TD_TID, (uint32_t)(200000 + e));
-		put32(b + k + TD_ONCPU, 0xffffffff);
+		gen_put32(b + k + TD_TID, (uint32_t)(200000 + e));
+		gen_put32(b + k + TD_ONCPU, 0xffffffff);
 		memset(b + k + TD_NAME, 0, 20);
 		memcpy(b + k + TD_NAME, "widelist", 8);
 		putp(m, b + k + TD_PCB, m->threads[0].kstack + PCB_OFF(m));
