@@ -133,7 +133,8 @@ pn_xnum_body()
 	    atf_fail "the model has only $(fact kmap_runs) + $(fact dmap_runs) runs"
 	"$CORECK" -M model -A >samples
 	a=$(fact dmap_dumped samples)
-	want=$("$CORECK" -M model -r "$a" -l 16)
+	[ -n "$a" ] || atf_fail "coreck -A gives no dmap_dumped address"
+	want=$("$CORECK" -M model -r "$a" -l 16) || atf_fail "coreck -r $a"
 	atf_check -s exit:0 -o empty -e ignore \
 	    "$MD2ELF" -q -k kernel -o core.elf vmcore.0
 	atf_check -s exit:0 -o save:ck -e empty \

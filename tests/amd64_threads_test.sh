@@ -43,14 +43,20 @@ list_body()
 	gen -V 3 -s 84 -T 40
 	atf_check -s exit:0 -o save:list -e ignore "$MD2ELF" -t -k kernel \
 	    vmcore.0
-	"$CORECK" -M model -t | awk '$1 == "thread"' >model.threads
+	"$CORECK" -M model -t >model.t || atf_fail "coreck -t"
+	awk '$1 == "thread" { print $2, $3, $4, $5 }' model.t >model.threads
+	[ "$(wc -l <model.threads)" -eq 40 ] ||
+	    atf_fail "the model has $(wc -l <model.threads) threads, not 40"
 	[ "$(grep -c ' 0x' list)" -eq 40 ] ||
 	    atf_fail "$(grep -c ' 0x' list) threads listed, 40 in the model"
-	crashed=$(awk '$4 == "crashed" { print $2 }' model.threads)
+	crashed=$(awk '$3 == "crashed" { print $1 }' model.threads)
+	[ -n "$crashed" ] || atf_fail "the model has no crashed thread"
 	grep ' 0x' list | head -1 | grep -q "^\\* *1 *$crashed .*crashed.*doadump" ||
 	    atf_fail "first row is not the crashed thread $crashed in doadump"
-	awk '{ print $2, $3, $4, $5 }' model.threads | while read -r tid pid \
-	    kind cpu; do
+	# Every model thread by tid and pid (no pipeline: atf_fail must not
+	# run in a subshell), its row naming where it stopped.
+	checked=0
+	while read -r tid pid kind cpu; do
 		row=$(grep -E "^[* ] *[0-9]+ +$tid +$pid " list) ||
 		    atf_fail "thread $tid (pid $pid) not listed"
 		case $kind in
@@ -59,7 +65,9 @@ list_body()
 		sleep)	echo "$row" | grep -q "sched_switch" ||
 			    atf_fail "thread $tid: $row" ;;
 		esac
-	done
+		checked=$((checked + 1))
+	done <model.threads
+	[ "$checked" -eq 40 ] || atf_fail "$checked rows checked"
 }
 
 atf_test_case info
@@ -78,6 +86,7 @@ info_body()
 	for want in amd64 'version 2' "$(fact hostname)" \
 	    'page fault while in kernel mode (model 85)' \
 	    'md2elf model seed 85' "$(fact pages)"; do
+		[ -n "$want" ] || atf_fail "mkdump -v lacks a fact: $(cat facts)"
 		grep -qF "$want" info || atf_fail "-i does not say '$want'"
 	done
 }

@@ -66,6 +66,8 @@ pn_xnum_body()
 0x0000000000000000" ] && [ $last -gt $((n - 100)) ]; do
 		last=$((last - 1))
 	done
+	[ "$(want freebsd.elf $last)" != "0x0000000000000000 \
+0x0000000000000000" ] || atf_fail "the last 100 segments start with zeros"
 	for i in 65600 $last; do
 		w=$(want freebsd.elf $i)
 		VA=$(va freebsd.elf $i)
@@ -93,19 +95,43 @@ atf_test_case copy_fallback
 copy_fallback_head()
 {
 	atf_set descr 'MD2ELF_COPY=rw (read/write instead of copy_file_range)' \
-	    'writes the same sparse core'
+	    'writes the same sparse core; strace shows that each run took' \
+	    'its path'
+	atf_set require.progs strace
 }
 copy_fallback_body()
 {
 	. "$(atf_get_srcdir)/gen/testlib.sh"
 	gen -V 2 -s 62 -m 128
-	atf_check -s exit:0 -o empty -e empty \
+	strace -f -o /dev/null true 2>st.err ||
+	    atf_skip "strace cannot trace here: $(cat st.err)"
+	atf_check -s exit:0 -o empty -e empty strace -f -c -o cfr.st \
+	    -e trace=copy_file_range,pwrite64 \
 	    "$MD2ELF" -q -k kernel -o cfr.elf vmcore.0
-	atf_check -s exit:0 -o empty -e empty \
+	atf_check -s exit:0 -o empty -e empty strace -f -c -o rw.st \
+	    -e trace=copy_file_range,pwrite64 \
 	    env MD2ELF_COPY=rw "$MD2ELF" -q -k kernel -o rw.elf vmcore.0
+	cat cfr.st rw.st
+	# "calls errors" of a system call in a strace -c summary (0 0 if
+	# there is none; the errors column is empty when there are none).
+	for f in cfr rw; do
+		for c in copy_file_range pwrite64; do
+			awk -v c=$c '$NF == c { n = $4; e = NF == 6 ? $5 : 0 }
+			    END { print n + 0, e + 0 }' $f.st >$f.$c
+		done
+	done
+	set -- $(cat cfr.copy_file_range) $(cat cfr.pwrite64) \
+	    $(cat rw.copy_file_range) $(cat rw.pwrite64)
+	[ "$1" -gt "$2" ] ||
+	    atf_fail "by default, no copy_file_range succeeded ($1 calls, $2 errors)"
+	[ "$5" -eq 0 ] || atf_fail "MD2ELF_COPY=rw called copy_file_range $5 times"
+	[ "$7" -gt "$3" ] && [ $(( ($7 - $3) * 2 )) -ge $(($1 - $2)) ] ||
+	    atf_fail "MD2ELF_COPY=rw: $7 pwrite calls, $3 by default beside" \
+	    "$(($1 - $2)) copy_file_range calls: the data was not written"
 	cmp cfr.elf rw.elf || atf_fail "the cores differ"
 	atf_check -s exit:0 -o save:ck -e empty "$CORECK" -M model rw.elf
 	[ "$(fact holes_checked ck)" -gt 0 ] || atf_fail "no holes checked"
+	echo "default: $(($1 - $2)) copy_file_range, $3 pwrite; rw: $7 pwrite"
 }
 
 atf_test_case buildid_note
@@ -134,7 +160,8 @@ buildid_note_body()
 		    atf_fail "$f: note has '$got', kernel build id is '$want'"
 	done
 	atf_check -s exit:0 -o empty -e empty "$MD2ELF" -q -o nok.elf vmcore.0
-	readelf -nW nok.elf >notes
+	readelf -nW nok.elf >notes || atf_fail "readelf -n nok.elf"
+	grep -q 'NT_PRSTATUS' notes || atf_fail "readelf shows no notes"
 	! grep -q md2elf notes || atf_fail "an md2elf note without -k"
 }
 

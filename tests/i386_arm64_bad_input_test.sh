@@ -53,15 +53,20 @@ trunc_body()
 	arm64-16k) pg=0x4000 ;;
 	*)	pg=0x1000 ;;
 	esac
+	v=$2
 	base "$1" "$2"
 	# From the last section to the first, each cut shortens the file.
+	cuts=0
 	for s in pages pmap bitmap avail msgbuf header; do
 		set -- $(fact section_$s)
+		[ -n "$2" ] || atf_fail "mkdump -v gives no section_$s"
 		[ "$2" -gt 0 ] || continue	# no dump_avail in v1
+		cuts=$((cuts + 1))
 		truncate -s $(($1 + $2 / 2 + 123)) vmcore.0
 		trunc_pat $s $pg
 		bad "$pat"
 	done
+	[ "$cuts" -eq $((v == 1 ? 5 : 6)) ] || atf_fail "$cuts sections cut"
 }
 
 header_body()

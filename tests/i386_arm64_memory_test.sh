@@ -28,6 +28,7 @@ convert()
 	v=$2
 	shift 2
 	gen -a "$arch" -V "$v" -T 16 "$@"
+	[ "$(fact pages)" -gt 0 ] || atf_fail "mkdump -v: no pages: $(cat facts)"
 	rm -f core.freebsd core.linux
 	for f in freebsd linux; do
 		atf_check -s exit:0 -o empty -e save:md2elf.err \

@@ -150,6 +150,7 @@ scale_body()
 	t0=$(date +%s)
 	walk
 	t1=$(date +%s)
+	[ "$(wc -l <exp)" -eq 20000 ] || atf_fail "model has $(wc -l <exp)"
 	same_threads
 	echo "20000 threads in $((t1 - t0)) s"
 }
@@ -182,6 +183,8 @@ hostile_arch_body()
 		rm -f vmcore.0 kernel model
 		gen_arch $v -m 192 -T 60 -s $seed -W $w
 		model_threads
+		[ "$(wc -l <exp)" -eq 60 ] ||
+		    atf_fail "$w: the model has $(wc -l <exp) threads"
 		walk
 		comm -23 exp got.s >missing
 		comm -13 exp got.s >extra
@@ -314,8 +317,10 @@ stripped_body()
 	# from td_pcb; every other thread is exact.
 	[ "$(head -1 got | awk '{ print $2, $4 }')" = "$crashed sleep" ] ||
 	    atf_fail "first thread: $(head -1 got)"
+	[ -n "$crashed" ] || atf_fail "model has no crashed thread"
 	grep -v " $crashed " exp >exp.o
 	grep -v " $crashed " got.s >got.o
+	[ "$(wc -l <exp.o)" -eq 39 ] || atf_fail "model has $(wc -l <exp.o) others"
 	diff exp.o got.o >diffs || atf_fail "threads differ: $(head -5 diffs)"
 }
 
