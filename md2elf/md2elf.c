@@ -542,8 +542,16 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	if (stat(vmcore, &sin) == 0 && stat(output, &sout) == 0 &&
 	    sin.st_dev == sout.st_dev && sin.st_ino == sout.st_ino)
 		fail("%s: the output is the input dump", output);
-	if (!force && lstat(output, &sout) == 0)
-		fail("%s: exists (use -f to overwrite it)", output);
+	/*
+	 * The rename would replace a device, a FIFO, a symbolic link or a
+	 * directory by a regular file: only a regular file is overwritten.
+	 */
+	if (lstat(output, &sout) == 0) {
+		if (!S_ISREG(sout.st_mode))
+			fail("%s: exists and is not a regular file", output);
+		if (!force)
+			fail("%s: exists (use -f to overwrite it)", output);
+	}
 	pagesize = md2elf_get_info(d, &info) == 0 ? info.pagesize : 0;
 	fd = make_temp(output);
 

@@ -157,6 +157,59 @@ input_untouched_body()
 	[ "$(ls | grep -c '^\.')" -eq 0 ] || atf_fail "left: $(ls -A)"
 }
 
+atf_test_case output_not_regular
+output_not_regular_head()
+{
+	atf_set descr 'an output that exists and is not a regular file (a' \
+	    'symbolic link, a FIFO, a device node, a directory) is refused' \
+	    'with or without -f, and left as it was'
+}
+output_not_regular_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 88
+	echo target >target
+	ln -s target link
+	ln -s missing dangling
+	mkfifo fifo
+	mkdir dir
+	nodes="link dangling fifo dir"
+	# A device node (the null device) if this user may make one.
+	if mknod nulldev c 1 3 2>/dev/null; then
+		nodes="$nodes nulldev"
+	else
+		echo "mknod not permitted: no device node case"
+	fi
+	ls -ld target $nodes >before
+	for o in $nodes; do
+		for f in "" -f; do
+			atf_check -s exit:1 -o empty -e save:err \
+			    "$MD2ELF" -q $f -k kernel -o $o vmcore.0
+			[ "$(cat err)" = "md2elf: $o: exists and is not a \
+regular file" ] || atf_fail "-o $o $f: $(cat err)"
+		done
+	done
+	ls -ld target $nodes >after
+	cmp -s before after || atf_fail "changed: $(diff before after)"
+	[ "$(ls -A | grep -c '^\.')" -eq 0 ] || atf_fail "left: $(ls -A)"
+	[ -L link ] && [ -L dangling ] && [ -p fifo ] && [ -d dir ] ||
+	    atf_fail "$(ls -lA)"
+	[ "$(cat target)" = target ] || atf_fail "target changed"
+	[ ! -e missing ] || atf_fail "created the dangling link's target"
+	case $nodes in
+	*nulldev*)
+		[ -c nulldev ] || atf_fail "nulldev: $(ls -l nulldev)" ;;
+	esac
+	# A regular file is still overwritten with -f.
+	echo old >core.elf
+	atf_check -s exit:1 -o empty -e match:'exists \(use -f' \
+	    "$MD2ELF" -q -k kernel -o core.elf vmcore.0
+	atf_check -s exit:0 -o empty -e empty \
+	    "$MD2ELF" -q -f -k kernel -o core.elf vmcore.0
+	[ "$(od -An -c -N4 core.elf | tr -d ' ')" = '177ELF' ] ||
+	    atf_fail "core.elf not overwritten"
+}
+
 atf_test_case interrupted
 interrupted_head()
 {
@@ -408,6 +461,7 @@ atf_init_test_cases()
 {
 	atf_add_test_case summary
 	atf_add_test_case input_untouched
+	atf_add_test_case output_not_regular
 	atf_add_test_case interrupted
 	atf_add_test_case msgbuf
 	atf_add_test_case threads_fail
