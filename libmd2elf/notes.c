@@ -303,18 +303,29 @@ notes_line(const char *s, char *buf, size_t len)
 }
 
 /*
- * NT_PRPSINFO's arguments: the panic string, else the kernel version,
- * from the kernel's memory when a kernel is set (kernel.c), else from the
+ * NT_PRPSINFO's file name: the kernel file's base name (GDB compares it
+ * with the executable's and warns when they differ), "kernel" without
+ * one.  Its arguments: the panic string, else the kernel version, from
+ * the kernel's memory when a kernel is set (kernel.c), else from the
  * kerneldumpheader, else "kernel".
  */
 static void
-notes_psargs(md2elf_t *d, char *buf, size_t len)
+notes_psinfo(md2elf_t *d, const char **fname, char *buf, size_t len)
 {
 	struct md2elf_kernel_info ki;
+	const char *slash;
 
 	memset(&ki, 0, sizeof(ki));
 	if (d->kern != NULL && md2elf_get_kernel_info(d, &ki) != 0)
 		memset(&ki, 0, sizeof(ki));
+	*fname = "kernel";
+	if (ki.path != NULL) {
+		slash = strrchr(ki.path, '/');
+		if (slash != NULL && slash[1] != '\0')
+			*fname = slash + 1;
+		else if (slash == NULL && ki.path[0] != '\0')
+			*fname = ki.path;
+	}
 	if (ki.panicstr != NULL && ki.panicstr[0] != '\0')
 		notes_line(ki.panicstr, buf, len);
 	else if (d->has_kdh && d->kdh.panicstring[0] != '\0')
@@ -333,6 +344,7 @@ m2e_notes_build(md2elf_t *d, enum md2elf_flavor flavor, struct m2e_notes *n)
 	struct notes_ctx c;
 	const struct m2e_arch *a;
 	const uint8_t *bid;
+	const char *fname;
 	uint8_t desc[M2E_MAXDESC];
 	char psargs[81];
 	size_t sz, bidlen;
@@ -346,8 +358,8 @@ m2e_notes_build(md2elf_t *d, enum md2elf_flavor flavor, struct m2e_notes *n)
 	c.flavor = flavor;
 	c.owner = flavor == MD2ELF_FLAVOR_LINUX ? "CORE" : "FreeBSD";
 
-	notes_psargs(d, psargs, sizeof(psargs));
-	sz = m2e_desc_prpsinfo(a, flavor, "kernel", psargs, desc);
+	notes_psinfo(d, &fname, psargs, sizeof(psargs));
+	sz = m2e_desc_prpsinfo(a, flavor, fname, psargs, desc);
 	if (m2e_note_add(n, c.owner, NT_PRPSINFO_, desc, sz) != 0)
 		goto nomem;
 

@@ -227,6 +227,62 @@ no_kernel_notes_body()
 	[ "$got" = "$w" ] || atf_fail "GDB at 0x$VA: '$got', file has '$w'"
 }
 
+atf_test_case prpsinfo_fname
+prpsinfo_fname_head()
+{
+	atf_set descr 'NT_PRPSINFO pr_fname is the base name of the -k kernel' \
+	    '(cut to 15 bytes in Linux fname[16], 16 in FreeBSD fname[17]),' \
+	    '"kernel" without one; GDB given kernel.debug does not warn that' \
+	    'the core may not match it'
+	atf_set require.progs gdb-multiarch
+}
+prpsinfo_fname_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 66 -T 8
+	mkdir dir
+	cp kernel kernel.debug
+	cp kernel dir/kernel.full.with.a.long.name
+	# pr_fname of core $1: at 16 (FreeBSD, 17 bytes) or 40 (Linux, 16
+	# bytes) in the first note's descriptor (amd64).
+	fname()
+	{
+		set -- $(phdr "$1" 0) "$1" "$2"
+		case $5 in
+		freebsd) set -- $(($2 + 20 + 16)) 17 "$4" ;;
+		linux) set -- $(($2 + 20 + 40)) 16 "$4" ;;
+		esac
+		dd if="$3" bs=1 skip="$1" count="$2" 2>/dev/null | tr -d '\000'
+	}
+	for f in freebsd linux; do
+		for k in kernel.debug:kernel.debug \
+		    dir/kernel.full.with.a.long.name:kernel.full.with \
+		    :kernel; do
+			want=${k#*:}
+			k=${k%%:*}
+			[ $f = linux ] && [ $want = kernel.full.with ] &&
+			    want=kernel.full.wit
+			rm -f $f.elf
+			atf_check -s exit:0 -o empty -e empty "$MD2ELF" -q \
+			    ${k:+-k "$k"} --flavor $f -o $f.elf vmcore.0
+			[ "$(u32 $f.elf $(($(phdr $f.elf 0 | cut -d' ' -f2) + \
+			    8)))" = 3 ] || atf_fail "$f: first note not psinfo"
+			got=$(fname $f.elf $f)
+			[ "$got" = "$want" ] ||
+			    atf_fail "$f -k '$k': pr_fname '$got', not '$want'"
+		done
+	done
+	atf_check -s exit:0 -o empty -e empty "$MD2ELF" -q -k kernel.debug \
+	    --flavor linux -o core.elf vmcore.0
+	atf_check -s exit:0 -o save:gdb.out -e save:gdb.err "$GDB" -batch \
+	    -ex 'set osabi GNU/Linux' -ex 'file kernel.debug' \
+	    -ex 'core-file core.elf' -ex 'info threads'
+	[ "$(grep -c '^[* ] *[0-9][0-9]* *LWP ' gdb.out)" -eq 8 ] ||
+	    atf_fail "GDB did not read the core: $(cat gdb.out gdb.err)"
+	! grep -q 'may not match' gdb.out gdb.err ||
+	    atf_fail "GDB: $(grep 'may not match' gdb.out gdb.err)"
+}
+
 atf_test_case no_dmap
 no_dmap_head()
 {
@@ -269,5 +325,6 @@ atf_init_test_cases()
 	atf_add_test_case copy_fallback
 	atf_add_test_case buildid_note
 	atf_add_test_case no_kernel_notes
+	atf_add_test_case prpsinfo_fname
 	atf_add_test_case no_dmap
 }
