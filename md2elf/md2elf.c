@@ -603,8 +603,8 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	printf("Open it with:\n");
 	if (flavor == MD2ELF_FLAVOR_LINUX) {
 		gdbcmd("file", kpath, g, sizeof(g));
-		printf("  gdb -ex 'set osabi GNU/Linux' -ex %s", shquote(g, true,
-		    q1, sizeof(q1)));
+		printf("  gdb-multiarch -ex 'set osabi GNU/Linux' -ex %s",
+		    shquote(g, true, q1, sizeof(q1)));
 		gdbcmd("core-file", output, g, sizeof(g));
 		printf(" -ex %s\n", shquote(g, true, q1, sizeof(q1)));
 	} else {

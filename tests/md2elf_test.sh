@@ -112,14 +112,29 @@ summary_body()
 	    --flavor linux -o 'my "core".elf' vmcore.0
 	grep -q '^md2elf: wrote my "core".elf (Linux flavour)$' out ||
 	    atf_fail "$(cat out)"
-	line=$(grep "^  gdb -ex 'set osabi GNU/Linux' -ex 'file " out) ||
-	    atf_fail "$(cat out)"
+	# gdb-multiarch: Debian's gdb reads only the host's architecture.
+	line=$(grep "^  gdb-multiarch -ex 'set osabi GNU/Linux' -ex 'file " \
+	    out) || atf_fail "$(cat out)"
 	eval "set -- $line"
 	shift
 	atf_check -s exit:0 -o save:gdb.out -e ignore \
 	    "$GDB" -batch "$@" -ex 'info threads'
 	[ "$(grep -c '^[* ] *[0-9][0-9]* *LWP ' gdb.out)" -eq 25 ] ||
 	    atf_fail "the printed gdb command: $(cat gdb.out)"
+	# The same on arm64, which a host-only gdb cannot read.
+	gen -a arm64 -V 2 -s 90 -T 9
+	atf_check -s exit:0 -o save:out -e empty "$MD2ELF" -k kernel \
+	    --flavor linux -o arm64.elf vmcore.0
+	line=$(grep "^  gdb-multiarch -ex 'set osabi GNU/Linux' -ex 'file " \
+	    out) || atf_fail "$(cat out)"
+	eval "set -- $line"
+	shift
+	atf_check -s exit:0 -o save:gdb.out -e save:gdb.err \
+	    "$GDB" -batch "$@" -ex 'info threads' -ex 'info registers pc'
+	[ "$(grep -c '^[* ] *[0-9][0-9]* *LWP ' gdb.out)" -eq 9 ] ||
+	    atf_fail "the printed gdb command, arm64: $(cat gdb.out gdb.err)"
+	! grep -q "general-purpose registers" gdb.err ||
+	    atf_fail "arm64: $(cat gdb.err)"
 
 	# Without a kernel: one thread, said on stderr; -q prints nothing.
 	atf_check -s exit:0 -o save:out -e match:'memory only' \
