@@ -398,6 +398,7 @@ do_info(md2elf_t *d, bool haskernel)
 struct tlist {
 	md2elf_t	*d;
 	int		 n;
+	int		 pcwidth;	/* "%#0*jx": 10 on 32-bit dumps, 18 */
 	bool		 header;	/* the table's header is printed */
 };
 
@@ -437,8 +438,8 @@ thread_cb(void *arg, const struct md2elf_thread *t)
 		snprintf(state, sizeof(state), "CPU %d", t->oncpu);
 	else
 		state[0] = '\0';
-	printf("%c %-5d %-7d %-6d %-28s %-8s %#018jx", t->crashed ? '*' : ' ',
-	    l->n, t->tid, t->pid, name, state, (uintmax_t)t->pc);
+	printf("%c %-5d %-7d %-6d %-28s %-8s %#0*jx", t->crashed ? '*' : ' ',
+	    l->n, t->tid, t->pid, name, state, l->pcwidth, (uintmax_t)t->pc);
 	if ((sym = md2elf_symbolize(l->d, t->pc, &off)) != NULL) {
 		if (off != 0)
 			printf(" in %s+%#jx", sym, (uintmax_t)off);
@@ -452,10 +453,14 @@ thread_cb(void *arg, const struct md2elf_thread *t)
 static int
 do_threads(md2elf_t *d)
 {
+	struct md2elf_info info;
 	struct tlist l;
 
 	memset(&l, 0, sizeof(l));
 	l.d = d;
+	/* A PC as wide as the dump's addresses: 8 hex digits on ELFCLASS32. */
+	l.pcwidth = md2elf_get_info(d, &info) == 0 && info.elfclass == 1 ?
+	    10 : 18;
 	if (md2elf_threads(d, thread_cb, &l) != 0) {
 		fflush(stdout);
 		fail("%s", md2elf_geterr(d));

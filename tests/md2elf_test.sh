@@ -332,6 +332,29 @@ threads_fail_body()
 	[ "$(sed 1d out | wc -l)" -eq 9 ] || atf_fail "$(cat out)"
 }
 
+atf_test_case threads_pc_width
+threads_pc_width_head()
+{
+	atf_set descr 'md2elf -t prints PCs as wide as the dump'"'"'s' \
+	    'addresses: 8 hex digits on i386, 16 on amd64 and arm64'
+}
+threads_pc_width_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	for a in i386:2:8 i386pae:2:8 amd64:3:16 arm64:2:16; do
+		set -- $(echo $a | tr : ' ')
+		gen -a $1 -V $2 -s 87 -T 8
+		atf_check -s exit:0 -o save:out -e empty \
+		    "$MD2ELF" -t -k kernel vmcore.0
+		sed 1d out >rows
+		[ "$(wc -l <rows)" -eq 8 ] || atf_fail "$1: $(cat out)"
+		n=$(grep -Ec " 0x[0-9a-f]{$3}( in |\$)" rows)
+		[ "$n" -eq 8 ] || atf_fail "$1: want $3 digits: $(cat rows)"
+		! grep -Eq "0x[0-9a-f]{$(($3 + 1))}" rows ||
+		    atf_fail "$1: wider than $3 digits: $(cat rows)"
+	done
+}
+
 atf_test_case force_messages
 force_messages_head()
 {
@@ -480,6 +503,7 @@ atf_init_test_cases()
 	atf_add_test_case interrupted
 	atf_add_test_case msgbuf
 	atf_add_test_case threads_fail
+	atf_add_test_case threads_pc_width
 	atf_add_test_case force_messages
 	atf_add_test_case info_time_host
 	atf_add_test_case verbose
