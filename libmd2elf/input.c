@@ -127,6 +127,10 @@ in_check_kdh(md2elf_t *d, const uint8_t *raw, uint64_t at, int flags)
 	if (h->compression < KDH_COMP_NONE || h->compression > KDH_COMP_ZSTD)
 		return (m2e_err(d, "offset %#jx: unknown compression %d in "
 		    "the kerneldumpheader", (uintmax_t)at, h->compression));
+	/* savecore(8) would save an empty vmcore, which is no dump either. */
+	if (h->dumplength == 0)
+		return (m2e_err(d, "offset %#jx: kerneldumpheader dump length "
+		    "0: no dump data", (uintmax_t)at));
 	if (h->dumpextent < h->dumplength)
 		return (m2e_err(d, "offset %#jx: dump length %ju exceeds the "
 		    "dump extent %ju", (uintmax_t)at,

@@ -97,6 +97,46 @@ sizes_exceed_body()
 	bad 'message buffer'
 }
 
+# kdh_zero_length OFFSET: the dump length (bytes 40..47, big-endian) of
+# the kerneldumpheader at OFFSET of vmcore.0 set to 0, its parity (the
+# word at 508, bytewise XOR) mended to match.
+kdh_zero_length()
+{
+	set -- "$1" $(od -An -v -tu1 -j $(($1 + 40)) -N 8 vmcore.0) \
+	    $(od -An -v -tu1 -j $(($1 + 508)) -N 4 vmcore.0)
+	[ $# -eq 13 ] || atf_fail "no kerneldumpheader at $1"
+	_at=$1
+	_p=$(printf '\\%03o\\%03o\\%03o\\%03o' $(($2 ^ $6 ^ ${10})) \
+	    $(($3 ^ $7 ^ ${11})) $(($4 ^ $8 ^ ${12})) $(($5 ^ $9 ^ ${13})))
+	printf '\0\0\0\0\0\0\0\0' | dd of=vmcore.0 bs=1 seek=$((_at + 40)) \
+	    conv=notrunc 2>/dev/null
+	printf "$_p" | dd of=vmcore.0 bs=1 seek=$((_at + 508)) conv=notrunc \
+	    2>/dev/null
+	[ "$(dd if=vmcore.0 bs=1 skip=$_at count=19 2>/dev/null)" = \
+	    "FreeBSD Kernel Dump" ] || atf_fail "no kerneldumpheader at $_at"
+}
+
+atf_test_case kdh_length_zero
+kdh_length_zero_head()
+{
+	atf_set descr 'a kerneldumpheader whose dump length is 0 (leading' \
+	    'header; device image, plain and zstd): refused with its offset'
+}
+kdh_length_zero_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 48 -H lead
+	kdh_zero_length 0
+	bad 'offset 0: kerneldumpheader dump length 0: no dump data$'
+	for c in none zstd; do
+		gen -V 3 -s 48 -H device -c $c
+		last=$(($(wc -c <vmcore.0) - 512))
+		kdh_zero_length $(($(fact data_offset) - 512))
+		kdh_zero_length $last
+		bad "offset $(printf %#x $last): kerneldumpheader dump length 0: no dump data\$"
+	done
+}
+
 # pde_msg: what md2elf says of the hostile PDE of the last gen (an ERE):
 # the offset of the entry, its number, its va and the missing page.
 pde_msg()
@@ -354,6 +394,7 @@ atf_init_test_cases()
 	atf_add_test_case kdh_disagree
 	atf_add_test_case kdh_version
 	atf_add_test_case kdh_length
+	atf_add_test_case kdh_length_zero
 	atf_add_test_case compressed_truncated
 	atf_add_test_case compressed_corrupt
 	atf_add_test_case not_a_dump
