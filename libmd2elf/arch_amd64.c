@@ -101,6 +101,7 @@ amd64_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
 	md->dmapend = le64dec_(hdr + MDH_DMAPEND);
 	md->dmapphys = 0;
 	md->availsize = md->version >= 3 ? le32dec_(hdr + MDH_AVAILSIZE) : 0;
+	md->availoff = MDH_AVAILSIZE;
 
 	if (md->dmapend < md->dmapbase)
 		return (m2e_err_at(d, MDH_DMAPBASE, "direct map [%#jx, %#jx) "

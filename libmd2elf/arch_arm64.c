@@ -107,6 +107,7 @@ arm64_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
 	md->dmapbase = le64dec_(hdr + 56);
 	md->dmapend = le64dec_(hdr + 64);
 	md->availsize = version >= 2 ? le32dec_(hdr + 72) : 0;
+	md->availoff = 72;
 
 	if ((md->kernbase & pmask) != 0)
 		return (m2e_err_at(d, 40, "arm64 minidump kernbase %#jx is "

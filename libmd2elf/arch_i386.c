@@ -112,6 +112,7 @@ i386_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
 	md->bitmapsize = le32dec_(hdr + 32);
 	md->pmapsize = le32dec_(hdr + 36);
 	md->availsize = version >= 2 ? le32dec_(hdr + 48) : 0;
+	md->availoff = 48;
 	md->kernbase = kernbase;
 	md->dmapbase = md->dmapend = md->dmapphys = 0;
 

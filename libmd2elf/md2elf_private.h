@@ -63,6 +63,7 @@ struct m2e_minidump {
 	uint32_t	 pagesize;
 	unsigned	 pageshift;
 	uint64_t	 msgbufsize, bitmapsize, pmapsize, availsize;
+	uint32_t	 availoff;	/* header offset of dumpavailsize */
 	uint64_t	 kernbase;
 	uint64_t	 dmapbase, dmapend, dmapphys;	/* dmapend == 0: none */
 	int		 pae;		/* i386: PAE page tables */

@@ -17,6 +17,10 @@
 #define	MD_MAXPMAP	(256ULL << 20)
 #define	MD_MAXAVAIL	(1ULL << 20)
 
+/* Header offsets of the size fields every architecture's header shares. */
+#define	MD_OFF_BITMAPSIZE	32
+#define	MD_OFF_PMAPSIZE		36
+
 static uint64_t
 md_roundup(uint64_t x, uint64_t p)
 {
@@ -160,18 +164,32 @@ m2e_md_load(md2elf_t *d, bool has_avail)
 		return (m2e_err(d, "bad minidump page size %ju", (uintmax_t)p));
 	if (!has_avail)
 		md->availsize = 0;
+	/*
+	 * The kernels write round_page() sizes for the bitmap, dump_avail
+	 * and the page-table section (whole page-table pages); only the
+	 * message buffer's size is the buffer's own.  The bitmap's is not
+	 * checked: nothing depends on it (the section is page-rounded).
+	 */
+	if (md->pmapsize % p != 0)
+		return (m2e_err_at(d, MD_OFF_PMAPSIZE, "pmapsize %ju (the "
+		    "page-table section) is not a multiple of the %ju-byte page",
+		    (uintmax_t)md->pmapsize, (uintmax_t)p));
+	if (md->availsize % p != 0)
+		return (m2e_err_at(d, md->availoff, "dumpavailsize %ju (the "
+		    "dump_avail section) is not a multiple of the %ju-byte page",
+		    (uintmax_t)md->availsize, (uintmax_t)p));
 	if (md->bitmapsize > MD_MAXBITMAP)
-		return (m2e_err_at(d, 0, "minidump bitmap size %ju exceeds the "
-		    "limit of %ju bytes", (uintmax_t)md->bitmapsize,
-		    (uintmax_t)MD_MAXBITMAP));
+		return (m2e_err_at(d, MD_OFF_BITMAPSIZE, "minidump bitmap size "
+		    "%ju exceeds the limit of %ju bytes",
+		    (uintmax_t)md->bitmapsize, (uintmax_t)MD_MAXBITMAP));
 	if (md->pmapsize > MD_MAXPMAP)
-		return (m2e_err_at(d, 0, "minidump page-table size %ju exceeds "
-		    "the limit of %ju bytes", (uintmax_t)md->pmapsize,
-		    (uintmax_t)MD_MAXPMAP));
+		return (m2e_err_at(d, MD_OFF_PMAPSIZE, "minidump page-table size "
+		    "%ju exceeds the limit of %ju bytes",
+		    (uintmax_t)md->pmapsize, (uintmax_t)MD_MAXPMAP));
 	if (md->availsize > MD_MAXAVAIL)
-		return (m2e_err_at(d, 0, "minidump dump_avail size %ju exceeds "
-		    "the limit of %ju bytes", (uintmax_t)md->availsize,
-		    (uintmax_t)MD_MAXAVAIL));
+		return (m2e_err_at(d, md->availoff, "minidump dump_avail size "
+		    "%ju exceeds the limit of %ju bytes",
+		    (uintmax_t)md->availsize, (uintmax_t)MD_MAXAVAIL));
 	/* All sizes are < 2^32 here: the sums below cannot overflow. */
 	off = p;
 	if (md_section(d, 0, p, "minidump header page") ||

@@ -137,6 +137,29 @@ kdh_length_zero_body()
 	done
 }
 
+atf_test_case size_alignment
+size_alignment_head()
+{
+	atf_set descr 'dumpavailsize and pmapsize that are not page' \
+	    'multiples (the kernel page-rounds them), a dump_avail beyond' \
+	    'the cap: refused with the header field offset'
+}
+size_alignment_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 50 -X availsize=12345
+	bad 'offset 0x40: dumpavailsize 12345 \(the dump_avail section\) is not a multiple of the 4096-byte page$'
+	gen -V 3 -s 50 -X availsize=0x200000
+	bad 'offset 0x40: minidump dump_avail size 2097152 exceeds the limit of 1048576 bytes$'
+	for v in 1 2 3; do
+		gen -V $v -s 50 -X pmapsize=4104
+		bad 'offset 0x24: pmapsize 4104 \(the page-table section\) is not a multiple of the 4096-byte page$'
+	done
+	# msgbufsize is the buffer's own size, not rounded.
+	[ $(($(fact msgbufsize) % 4096)) -ne 0 ] ||
+	    atf_fail "msgbufsize $(fact msgbufsize) is a page multiple"
+}
+
 # pde_msg: what md2elf says of the hostile PDE of the last gen (an ERE):
 # the offset of the entry, its number, its va and the missing page.
 pde_msg()
@@ -395,6 +418,7 @@ atf_init_test_cases()
 	atf_add_test_case kdh_version
 	atf_add_test_case kdh_length
 	atf_add_test_case kdh_length_zero
+	atf_add_test_case size_alignment
 	atf_add_test_case compressed_truncated
 	atf_add_test_case compressed_corrupt
 	atf_add_test_case not_a_dump
