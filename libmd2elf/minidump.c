@@ -155,7 +155,7 @@ int
 m2e_md_load(md2elf_t *d, bool has_avail)
 {
 	struct m2e_minidump *md;
-	uint64_t p, off, need;
+	uint64_t p, off, need, end;
 
 	md = &d->md;
 	p = md->pagesize;
@@ -208,10 +208,29 @@ m2e_md_load(md2elf_t *d, bool has_avail)
 		return (-1);
 	if (md_load_bitmap(d) != 0)
 		return (-1);
+	if (md->bitmapsize == 0)
+		return (m2e_err_at(d, MD_OFF_BITMAPSIZE, "bitmapsize 0: no "
+		    "pages in the dump"));
+	if (md->npages == 0)
+		return (m2e_err_at(d, MD_OFF_BITMAPSIZE, "bitmapsize %ju: no "
+		    "bit set in the page bitmap, no pages in the dump",
+		    (uintmax_t)md->bitmapsize));
 	/* npages < 2^33 and p <= 2^14: no overflow. */
 	need = md->npages * p;
 	if (md_section(d, md->off_pages, need, "page data"))
 		return (-1);
+	/*
+	 * The kernel writes exactly the pages the bitmap counts, and the
+	 * dump length (vmcore size, kerneldumpheader dumplength or the
+	 * decompressed stream) is exactly that: more than a page of data
+	 * after them means the header's sizes are wrong.
+	 */
+	end = md->off_pages + need;
+	if (d->len - end > p)
+		return (m2e_err_at(d, end, "%ju bytes after the last of the %ju "
+		    "pages the bitmap counts (bitmapsize or pmapsize in the "
+		    "header is wrong?)", (uintmax_t)(d->len - end),
+		    (uintmax_t)md->npages));
 	if (md->pmapsize != 0) {
 		if ((md->pmap = malloc((size_t)md->pmapsize)) == NULL)
 			return (m2e_err(d, "out of memory for a page-table "

@@ -137,6 +137,37 @@ kdh_length_zero_body()
 	done
 }
 
+atf_test_case no_pages
+no_pages_head()
+{
+	atf_set descr 'bitmapsize 0, a bitmap with no bit set, data after the' \
+	    'pages the bitmap counts: refused naming the header field'
+}
+no_pages_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 49 -X bitmapsize=0
+	bad 'offset 0x20: bitmapsize 0: no pages in the dump$'
+	atf_check -s exit:1 -o empty \
+	    -e match:'offset 0x20: bitmapsize 0: no pages' "$MD2ELF" -i vmcore.0
+	for v in 1 3; do
+		gen -V $v -s 49
+		set -- $(fact section_bitmap)
+		[ "$2" -gt 0 ] || atf_fail "no section_bitmap fact"
+		dd if=/dev/zero of=vmcore.0 bs=1 seek=$1 count=$2 conv=notrunc \
+		    2>/dev/null
+		bad "offset 0x20: bitmapsize $(fact bitmapsize): no bit set in the page bitmap, no pages in the dump\$"
+	done
+	# Exactly the pages counted, plus at most one page: accepted.
+	gen -V 3 -s 49
+	size=$(wc -c <vmcore.0)
+	[ "$size" -eq "$(fact dumpsize)" ] || atf_fail "dumpsize is not the size"
+	truncate -s +4096 vmcore.0
+	atf_check -s exit:0 -o ignore -e empty "$MD2ELF" -i vmcore.0
+	truncate -s +1 vmcore.0
+	bad "offset $(printf %#x $size): 4097 bytes after the last of the $(fact pages) pages the bitmap counts \\(bitmapsize or pmapsize in the header is wrong\\?\\)\$"
+}
+
 atf_test_case size_alignment
 size_alignment_head()
 {
@@ -418,6 +449,7 @@ atf_init_test_cases()
 	atf_add_test_case kdh_version
 	atf_add_test_case kdh_length
 	atf_add_test_case kdh_length_zero
+	atf_add_test_case no_pages
 	atf_add_test_case size_alignment
 	atf_add_test_case compressed_truncated
 	atf_add_test_case compressed_corrupt

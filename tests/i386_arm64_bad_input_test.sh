@@ -130,6 +130,82 @@ nuls()
 	done
 }
 
+# kdh_zero_length OFFSET: the dump length (bytes 40..47, big-endian) of
+# the kerneldumpheader at OFFSET of vmcore.0 set to 0, its parity (the
+# word at 508, bytewise XOR) mended to match.
+kdh_zero_length()
+{
+	set -- "$1" $(od -An -v -tu1 -j $(($1 + 40)) -N 8 vmcore.0) \
+	    $(od -An -v -tu1 -j $(($1 + 508)) -N 4 vmcore.0)
+	[ $# -eq 13 ] || atf_fail "no kerneldumpheader at $1"
+	_at=$1
+	_p=$(printf '\\%03o\\%03o\\%03o\\%03o' $(($2 ^ $6 ^ ${10})) \
+	    $(($3 ^ $7 ^ ${11})) $(($4 ^ $8 ^ ${12})) $(($5 ^ $9 ^ ${13})))
+	printf '\0\0\0\0\0\0\0\0' | dd of=vmcore.0 bs=1 seek=$((_at + 40)) \
+	    conv=notrunc 2>/dev/null
+	printf "$_p" | dd of=vmcore.0 bs=1 seek=$((_at + 508)) conv=notrunc \
+	    2>/dev/null
+	[ "$(dd if=vmcore.0 bs=1 skip=$_at count=19 2>/dev/null)" = \
+	    "FreeBSD Kernel Dump" ] || atf_fail "no kerneldumpheader at $_at"
+}
+
+atf_test_case sizes_pages
+sizes_pages_head()
+{
+	atf_set descr 'i386, i386 PAE, arm64 4K/16K: bitmapsize 0, a bitmap' \
+	    'with no bit set, data after the counted pages, size fields the' \
+	    'kernel page-rounds that are not page multiples, a device image' \
+	    'whose kerneldumpheader dump length is 0'
+}
+sizes_pages_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	for c in i386_2 i386pae_2 arm64_3 arm64-16k_3; do
+		a=${c%_*}
+		case $a in
+		i386*)	avail=48 ;;
+		*)	avail=72 ;;
+		esac
+		pg=4096
+		[ $a = arm64-16k ] && pg=16384
+		base $a ${c##*_}
+		broken
+		poke32 32 0
+		bad 'offset 0x20: bitmapsize 0: no pages in the dump$'
+		broken
+		set -- $(fact section_bitmap)
+		dd if=vmcore.0 of=bitmap.orig bs=$pg skip=$(($1 / pg)) \
+		    count=$(($2 / pg)) 2>/dev/null
+		dd if=/dev/zero of=vmcore.0 bs=$pg seek=$(($1 / pg)) \
+		    count=$(($2 / pg)) conv=notrunc 2>/dev/null
+		bad "offset 0x20: bitmapsize $(fact bitmapsize): no bit set in the page bitmap, no pages in the dump\$"
+		dd if=bitmap.orig of=vmcore.0 bs=$pg seek=$(($1 / pg)) \
+		    conv=notrunc 2>/dev/null
+		broken
+		size=$(wc -c <vmcore.0)
+		[ "$size" -eq "$(fact dumpsize)" ] ||
+		    atf_fail "$a: dumpsize is not the size"
+		truncate -s +$pg vmcore.0
+		atf_check -s exit:0 -o ignore -e empty "$MD2ELF" -i vmcore.0
+		truncate -s +1 vmcore.0
+		bad "offset $(printf %#x $size): $((pg + 1)) bytes after the last of the $(fact pages) pages the bitmap counts \\(bitmapsize or pmapsize in the header is wrong\\?\\)\$"
+		truncate -s $size vmcore.0
+		poke32 $avail 12345
+		bad "offset $(printf %#x $avail): dumpavailsize 12345 \\(the dump_avail section\\) is not a multiple of the $pg-byte page\$"
+		broken
+		poke32 36 $((pg + 8))
+		bad "offset 0x24: pmapsize $((pg + 8)) \\(the page-table section\\) is not a multiple of the $pg-byte page\$"
+	done
+	for c in "i386pae 2 none" "arm64-16k 3 zstd"; do
+		set -- $c
+		gen -a $1 -V $2 -s 92 -H device -c $3
+		last=$(($(wc -c <vmcore.0) - 512))
+		kdh_zero_length $(($(fact data_offset) - 512))
+		kdh_zero_length $last
+		bad "offset $(printf %#x $last): kerneldumpheader dump length 0: no dump data\$"
+	done
+}
+
 atf_test_case i386_fields
 i386_fields_head()
 {
@@ -271,6 +347,7 @@ atf_init_test_cases()
 		atf_add_test_case trunc_$n
 		atf_add_test_case header_$n
 	done
+	atf_add_test_case sizes_pages
 	atf_add_test_case i386_fields
 	atf_add_test_case arm64_fields
 	atf_add_test_case compressed
