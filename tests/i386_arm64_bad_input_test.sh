@@ -329,8 +329,8 @@ wrong_arch_kernel_body()
 	done
 	for pair in "i386pae amd64 EM_X86_64 i386" \
 	    "i386pae arm64-16k EM_AARCH64 i386" \
-	    "arm64-16k i386pae EM_386 aarch64" \
-	    "arm64-16k amd64 EM_X86_64 aarch64" \
+	    "arm64-16k i386pae EM_386 arm64" \
+	    "arm64-16k amd64 EM_X86_64 arm64" \
 	    "amd64 arm64-16k EM_AARCH64 amd64" "amd64 i386pae EM_386 amd64"; do
 		set -- $pair
 		ln -sf vmcore.$1 vmcore.0
