@@ -130,25 +130,6 @@ nuls()
 	done
 }
 
-# kdh_zero_length OFFSET: the dump length (bytes 40..47, big-endian) of
-# the kerneldumpheader at OFFSET of vmcore.0 set to 0, its parity (the
-# word at 508, bytewise XOR) mended to match.
-kdh_zero_length()
-{
-	set -- "$1" $(od -An -v -tu1 -j $(($1 + 40)) -N 8 vmcore.0) \
-	    $(od -An -v -tu1 -j $(($1 + 508)) -N 4 vmcore.0)
-	[ $# -eq 13 ] || atf_fail "no kerneldumpheader at $1"
-	_at=$1
-	_p=$(printf '\\%03o\\%03o\\%03o\\%03o' $(($2 ^ $6 ^ ${10})) \
-	    $(($3 ^ $7 ^ ${11})) $(($4 ^ $8 ^ ${12})) $(($5 ^ $9 ^ ${13})))
-	printf '\0\0\0\0\0\0\0\0' | dd of=vmcore.0 bs=1 seek=$((_at + 40)) \
-	    conv=notrunc 2>/dev/null
-	printf "$_p" | dd of=vmcore.0 bs=1 seek=$((_at + 508)) conv=notrunc \
-	    2>/dev/null
-	[ "$(dd if=vmcore.0 bs=1 skip=$_at count=19 2>/dev/null)" = \
-	    "FreeBSD Kernel Dump" ] || atf_fail "no kerneldumpheader at $_at"
-}
-
 atf_test_case sizes_pages
 sizes_pages_head()
 {
