@@ -12,9 +12,27 @@ m2e_runs_init(struct m2e_runs *r, const md2elf_t *d, m2e_map_fn *fn,
     void *arg)
 {
 	r->fn = fn;
+	r->runfn = NULL;
 	r->arg = arg;
 	r->psz = d->md.pagesize;
 	r->va = r->pa = r->rank = r->len = 0;
+}
+
+void
+m2e_runs_init_pa(struct m2e_runs *r, const md2elf_t *d, m2e_run_fn *fn,
+    void *arg)
+{
+	m2e_runs_init(r, d, NULL, arg);
+	r->runfn = fn;
+}
+
+/* Hand the pending run (non-empty) to the callback. */
+static int
+runs_flush(struct m2e_runs *r)
+{
+	if (r->runfn != NULL)
+		return (r->runfn(r->arg, r->pa, r->rank, r->len / r->psz));
+	return (r->fn(r->arg, r->va, r->pa, r->len));
 }
 
 int
@@ -28,7 +46,7 @@ m2e_runs_add(struct m2e_runs *r, uint64_t va, uint64_t pa, uint64_t rank,
 		r->len += n * r->psz;
 		return (0);
 	}
-	if (r->len != 0 && (rv = r->fn(r->arg, r->va, r->pa, r->len)) != 0)
+	if (r->len != 0 && (rv = runs_flush(r)) != 0)
 		return (rv);
 	r->va = va;
 	r->pa = pa;
@@ -42,7 +60,7 @@ m2e_runs_end(struct m2e_runs *r)
 {
 	if (r->len == 0)
 		return (0);
-	return (r->fn(r->arg, r->va, r->pa, r->len));
+	return (runs_flush(r));
 }
 
 int

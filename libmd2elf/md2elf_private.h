@@ -211,6 +211,7 @@ int	m2e_md_pa_runs(md2elf_t *, uint64_t pa, uint64_t n, m2e_run_fn *,
  */
 struct m2e_runs {
 	m2e_map_fn	*fn;
+	m2e_run_fn	*runfn;		/* instead of fn: (pa, rank, pages) */
 	void		*arg;
 	uint64_t	 psz;
 	uint64_t	 va, pa, rank, len;	/* the pending run */
@@ -218,6 +219,9 @@ struct m2e_runs {
 void	m2e_runs_init(struct m2e_runs *, const md2elf_t *, m2e_map_fn *,
 	    void *arg);
 /* n pages at va -> pa, the first at rank; non-zero: fn's stop value. */
+/* The same for physical runs (va = pa), handed to fn as m2e_md_runs does. */
+void	m2e_runs_init_pa(struct m2e_runs *, const md2elf_t *, m2e_run_fn *,
+	    void *arg);
 int	m2e_runs_add(struct m2e_runs *, uint64_t va, uint64_t pa,
 	    uint64_t rank, uint64_t n);
 /* Hand over the pending run. */

@@ -379,37 +379,12 @@ md_next(const struct m2e_minidump *md, uint64_t b, uint64_t lim, int v)
 	return (lim);
 }
 
-struct md_runs {
-	m2e_run_fn	*fn;
-	void		*arg;
-	uint64_t	 pa, rank, n;	/* pending run, n == 0: none */
-	unsigned	 shift;
-};
-
-static int
-md_run_add(struct md_runs *r, uint64_t pa, uint64_t rank, uint64_t n)
-{
-	int rc;
-
-	if (r->n != 0 && pa == r->pa + (r->n << r->shift) &&
-	    rank == r->rank + r->n) {
-		r->n += n;
-		return (0);
-	}
-	if (r->n != 0 && (rc = r->fn(r->arg, r->pa, r->rank, r->n)) != 0)
-		return (rc);
-	r->pa = pa;
-	r->rank = rank;
-	r->n = n;
-	return (0);
-}
-
 /* Runs of set bits in [b0, b1); bit b0 is the page at pa0. */
 static int
-md_scan(const struct m2e_minidump *md, struct md_runs *r, uint64_t b0,
+md_scan(const struct m2e_minidump *md, struct m2e_runs *r, uint64_t b0,
     uint64_t b1, uint64_t pa0)
 {
-	uint64_t b, e;
+	uint64_t b, e, pa;
 	int rc;
 
 	if (b1 > md->nbits)
@@ -419,8 +394,8 @@ md_scan(const struct m2e_minidump *md, struct md_runs *r, uint64_t b0,
 		if (b >= b1)
 			break;
 		e = md_next(md, b, b1, 0);
-		rc = md_run_add(r, pa0 + ((b - b0) << md->pageshift),
-		    md_rank_of(md, b), e - b);
+		pa = pa0 + ((b - b0) << md->pageshift);
+		rc = m2e_runs_add(r, pa, pa, md_rank_of(md, b), e - b);
 		if (rc != 0)
 			return (rc);
 	}
@@ -431,7 +406,7 @@ int
 m2e_md_runs(md2elf_t *d, m2e_run_fn *fn, void *arg)
 {
 	const struct m2e_minidump *md;
-	struct md_runs r;
+	struct m2e_runs r;
 	uint64_t b0, n, first, prevpg;
 	size_t i;
 	int rc;
@@ -439,10 +414,7 @@ m2e_md_runs(md2elf_t *d, m2e_run_fn *fn, void *arg)
 	md = &d->md;
 	if (md->bitmap == NULL)
 		return (0);
-	memset(&r, 0, sizeof(r));
-	r.fn = fn;
-	r.arg = arg;
-	r.shift = md->pageshift;
+	m2e_runs_init_pa(&r, d, fn, arg);
 	if (md->avail == NULL) {
 		if ((rc = md_scan(md, &r, 0, md->nbits, 0)) != 0)
 			return (rc);
@@ -466,9 +438,7 @@ m2e_md_runs(md2elf_t *d, m2e_run_fn *fn, void *arg)
 				return (rc);
 		}
 	}
-	if (r.n != 0)
-		return (fn(arg, r.pa, r.rank, r.n));
-	return (0);
+	return (m2e_runs_end(&r));
 }
 
 int
@@ -476,17 +446,14 @@ m2e_md_pa_runs(md2elf_t *d, uint64_t pa, uint64_t n, m2e_run_fn *fn,
     void *arg)
 {
 	const struct m2e_minidump *md;
-	struct md_runs r;
+	struct m2e_runs r;
 	uint64_t bit, left, k;
 	int rc;
 
 	md = &d->md;
 	if (md->bitmap == NULL)
 		return (0);
-	memset(&r, 0, sizeof(r));
-	r.fn = fn;
-	r.arg = arg;
-	r.shift = md->pageshift;
+	m2e_runs_init_pa(&r, d, fn, arg);
 	pa &= ~((uint64_t)md->pagesize - 1);
 	/* Not past the end of the physical address space. */
 	if (n > ((UINT64_MAX - pa) >> md->pageshift) + 1)
@@ -506,9 +473,7 @@ m2e_md_pa_runs(md2elf_t *d, uint64_t pa, uint64_t n, m2e_run_fn *fn,
 		if (n > 0)
 			pa += k << md->pageshift;
 	}
-	if (r.n != 0)
-		return (fn(arg, r.pa, r.rank, r.n));
-	return (0);
+	return (m2e_runs_end(&r));
 }
 
 int
