@@ -1,15 +1,22 @@
 # Top-level Makefile of md2elf: builds the library, the programs, the tests.
-# Works with GNU make and bmake (no GNU-only or bmake-only syntax).
+# Works with GNU make and bmake, serial or -jN (no GNU-only or bmake-only
+# syntax).  bmake -j runs all lines of a target in one shell, so every
+# sub-make runs in a subshell, "(cd DIR && $(MAKE) ...)", and a failure
+# stops the loop.  The directories are built one after the other, in the
+# order of SUBDIRS (the library before its users); -jN parallelises the
+# compilations within each directory.
 
 PREFIX?=	/usr/local
 DESTDIR?=
-SUBDIRS=	libmd2elf md2elf savecore tests bench
+SUBDIRS=	libmd2elf md2elf savecore tests
+INSTALLDIRS=	libmd2elf md2elf savecore man
+CLEANDIRS=	libmd2elf md2elf savecore tests bench
 
 all:
-	cd libmd2elf && $(MAKE) all
-	cd md2elf && $(MAKE) all
-	cd savecore && $(MAKE) all
-	cd tests && $(MAKE) all
+	@for d in $(SUBDIRS); do \
+		echo "===> $$d"; \
+		(cd $$d && $(MAKE) all) || exit 1; \
+	done
 
 deps:
 	sh mk/deps.sh
@@ -23,19 +30,18 @@ demo: deps
 	sh mk/demo.sh
 
 bench: all
-	cd bench && $(MAKE) bench
+	(cd bench && $(MAKE) bench)
 
 install: all
-	cd libmd2elf && $(MAKE) install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
-	cd md2elf && $(MAKE) install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
-	cd savecore && $(MAKE) install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
-	cd man && $(MAKE) install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	@for d in $(INSTALLDIRS); do \
+		echo "===> $$d"; \
+		(cd $$d && $(MAKE) install PREFIX=$(PREFIX) \
+		    DESTDIR=$(DESTDIR)) || exit 1; \
+	done
 
 clean:
-	cd libmd2elf && $(MAKE) clean
-	cd md2elf && $(MAKE) clean
-	cd savecore && $(MAKE) clean
-	cd tests && $(MAKE) clean
-	cd bench && $(MAKE) clean
+	@for d in $(CLEANDIRS); do \
+		(cd $$d && $(MAKE) clean) || exit 1; \
+	done
 
 .PHONY: all deps check demo bench install clean
