@@ -74,13 +74,20 @@ addscn(Elf *e, size_t *shl, char *shstr, const char *name, unsigned type,
 	Elf_Scn *s;
 	Elf_Data *dd;
 	GElf_Shdr sh;
+	uint64_t align;
 
+	/*
+	 * Entries are aligned as their file type is: a 64-bit symbol table
+	 * to 8 (elftoolchain's elf_update refuses less), 32-bit ones to 4;
+	 * byte sections to 4.
+	 */
+	align = dt != ELF_T_BYTE && gelf_getclass(e) == ELFCLASS64 ? 8 : 4;
 	ATF_REQUIRE((s = elf_newscn(e)) != NULL);
 	ATF_REQUIRE((dd = elf_newdata(s)) != NULL);
 	dd->d_buf = buf;
 	dd->d_size = len;
 	dd->d_type = dt;
-	dd->d_align = 4;
+	dd->d_align = align;
 	dd->d_version = EV_CURRENT;
 	ATF_REQUIRE(gelf_getshdr(s, &sh) != NULL);
 	sh.sh_name = (unsigned)*shl;
@@ -91,7 +98,7 @@ addscn(Elf *e, size_t *shl, char *shstr, const char *name, unsigned type,
 	sh.sh_addr = addr;
 	sh.sh_link = link;
 	sh.sh_entsize = entsz;
-	sh.sh_addralign = 4;
+	sh.sh_addralign = align;
 	sh.sh_size = len;
 	ATF_REQUIRE(gelf_update_shdr(s, &sh) != 0);
 }
