@@ -9,6 +9,8 @@ set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 md2elf=$top/md2elf/md2elf
 out=$top/demo/out
+LLDB=${LLDB:-lldb-19}		# the debuggers' names (Debian's by default)
+GDB=${GDB:-gdb-multiarch}
 
 if [ -t 1 ]; then
 	b=$(printf '\033[1m')
@@ -101,42 +103,42 @@ say "ls -ls vmcore.0.zst vmcore.0.zst.elf vmcore.0.linux.elf" \
     "    # sparse: zero pages are holes"
 ls -ls vmcore.0.zst vmcore.0.zst.elf vmcore.0.linux.elf
 
-if command -v lldb-19 >/dev/null 2>&1; then
+if command -v "$LLDB" >/dev/null 2>&1; then
 	step "5. LLDB 19: threads, the crashed thread's backtrace and" \
 	    "registers, kernel variables (no DWARF: cast them), a process" \
 	    "name read through allproc, thread $other on another CPU"
-	say "lldb-19 -b -o 'target create kernel -c vmcore.0.zst.elf'" \
+	say "$LLDB -b -o 'target create kernel -c vmcore.0.zst.elf'" \
 	    "-o 'thread list' -o bt -o 'register read rip rsp rbp'" \
 	    "-o 'p *(int *)&hz' -o 'x/s &version' -o 'p *(char **)&panicstr'" \
 	    "-o 'p (char *)(*(char **)&allproc + *(int *)&proc_off_p_comm)'" \
 	    "-o 'thread select $other' -o bt"
-	debugger lldb lldb-19 -b -o 'target create kernel -c vmcore.0.zst.elf' \
+	debugger lldb "$LLDB" -b -o 'target create kernel -c vmcore.0.zst.elf' \
 	    -o 'thread list' -o 'bt' -o 'register read rip rsp rbp' \
 	    -o 'p *(int *)&hz' -o 'x/s &version' \
 	    -o 'p *(char **)&panicstr' \
 	    -o 'p (char *)(*(char **)&allproc + *(int *)&proc_off_p_comm)' \
 	    -o "thread select $other" -o 'bt'
 else
-	step "5. LLDB: lldb-19 is not installed (make deps), skipped"
+	step "5. LLDB: $LLDB is not installed (make deps), skipped"
 fi
-if command -v gdb-multiarch >/dev/null 2>&1; then
-	step "6. GDB (gdb-multiarch, the Linux flavour): the same"
-	say "gdb-multiarch -nx -batch -ex 'set osabi GNU/Linux' -ex 'file" \
+if command -v "$GDB" >/dev/null 2>&1; then
+	step "6. GDB ($GDB, the Linux flavour): the same"
+	say "$GDB -nx -batch -ex 'set osabi GNU/Linux' -ex 'file" \
 	    "kernel' -ex 'core-file vmcore.0.linux.elf' -ex 'info threads'" \
 	    "-ex bt -ex 'info registers rip rsp rbp' -ex 'p *(int *)&hz'" \
 	    "-ex 'x/s (char *)&version' -ex 'p *(char **)&panicstr'" \
 	    "-ex 'thread $other' -ex bt"
-	debugger gdb gdb-multiarch -nx -batch -ex 'set osabi GNU/Linux' \
+	debugger gdb "$GDB" -nx -batch -ex 'set osabi GNU/Linux' \
 	    -ex 'file kernel' -ex 'core-file vmcore.0.linux.elf' \
 	    -ex 'info threads' -ex 'bt' -ex 'info registers rip rsp rbp' \
 	    -ex 'p *(int *)&hz' -ex 'x/s (char *)&version' \
 	    -ex 'p *(char **)&panicstr' -ex "thread $other" -ex 'bt'
 else
-	step "6. GDB: gdb-multiarch is not installed (make deps), skipped"
+	step "6. GDB: $GDB is not installed (make deps), skipped"
 fi
 
 step "Done.  The files are in $out; to explore:"
 echo "  cd $out"
-echo "  lldb-19 kernel -c vmcore.0.zst.elf"
-echo "  gdb-multiarch -ex 'set osabi GNU/Linux' -ex 'file kernel'" \
+echo "  $LLDB kernel -c vmcore.0.zst.elf"
+echo "  $GDB -ex 'set osabi GNU/Linux' -ex 'file kernel'" \
     "-ex 'core-file vmcore.0.linux.elf'"

@@ -25,7 +25,7 @@ lldb_memory_head()
 {
 	atf_set descr 'LLDB 19: variables by name, heap, 1 GiB page and' \
 	    'direct-map addresses; undumped memory is an error'
-	atf_set require.progs lldb-19
+	atf_set require.progs "$LLDB"
 }
 lldb_memory_body()
 {
@@ -36,7 +36,7 @@ atf_test_case lldb_memory_v1
 lldb_memory_v1_head()
 {
 	atf_set descr 'LLDB 19 on a version 1 minidump (no 1 GiB pages)'
-	atf_set require.progs lldb-19
+	atf_set require.progs "$LLDB"
 }
 lldb_memory_v1_body()
 {
@@ -63,7 +63,7 @@ lldb_threads_head()
 {
 	atf_set descr 'LLDB 19: thread list (ids, names, crashed thread),' \
 	    'registers and backtraces of every thread'
-	atf_set require.progs lldb-19
+	atf_set require.progs "$LLDB"
 }
 lldb_threads_body()
 {
@@ -83,7 +83,7 @@ gdb_memory_head()
 {
 	atf_set descr 'GDB (Linux flavour, set osabi GNU/Linux): variables' \
 	    'by name and addresses; undumped memory is an error'
-	atf_set require.progs gdb-multiarch
+	atf_set require.progs "$GDB"
 }
 gdb_memory_body()
 {
@@ -103,7 +103,7 @@ gdb_threads_head()
 {
 	atf_set descr 'GDB (Linux flavour): info threads, thread N, bt and' \
 	    'info registers for every thread'
-	atf_set require.progs gdb-multiarch
+	atf_set require.progs "$GDB"
 }
 gdb_threads_body()
 {
@@ -123,7 +123,7 @@ pn_xnum_head()
 {
 	atf_set descr 'more than 65535 segments (PN_XNUM): LLDB and GDB read' \
 	    'memory and threads'
-	atf_set require.progs lldb-19 gdb-multiarch
+	atf_set require.progs "$LLDB" "$GDB"
 }
 pn_xnum_body()
 {

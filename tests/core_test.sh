@@ -39,7 +39,7 @@ pn_xnum_head()
 {
 	atf_set descr 'more than 65535 PT_LOADs: PN_XNUM, section 0 sh_info;' \
 	    'LLDB 19 and GDB read segments past the 65535th'
-	atf_set require.progs lldb-19 gdb-multiarch
+	atf_set require.progs "$LLDB" "$GDB"
 }
 pn_xnum_body()
 {
@@ -174,7 +174,7 @@ no_kernel_notes_head()
 {
 	atf_set descr 'without a kernel: one NT_PRSTATUS (tid 0, no signal,' \
 	    'zero registers), no AUXV; LLDB and GDB open the core'
-	atf_set require.progs lldb-19 gdb-multiarch readelf
+	atf_set require.progs "$LLDB" "$GDB" readelf
 }
 no_kernel_notes_body()
 {
@@ -234,7 +234,7 @@ prpsinfo_fname_head()
 	    '(cut to 15 bytes in Linux fname[16], 16 in FreeBSD fname[17]),' \
 	    '"kernel" without one; GDB given kernel.debug does not warn that' \
 	    'the core may not match it'
-	atf_set require.progs gdb-multiarch
+	atf_set require.progs "$GDB"
 }
 prpsinfo_fname_body()
 {

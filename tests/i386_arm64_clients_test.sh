@@ -72,7 +72,7 @@ lldb_i386_head()
 {
 	atf_set descr 'LLDB 19, i386 v2: threads, eip/esp/ebp/ebx/esi/edi,' \
 	    'backtraces, variables, heap; undumped memory is an error'
-	atf_set require.progs lldb-19
+	atf_set require.progs "$LLDB"
 }
 lldb_i386_body()
 {
@@ -84,7 +84,7 @@ atf_test_case lldb_i386pae
 lldb_i386pae_head()
 {
 	atf_set descr 'LLDB 19, i386 PAE v1: the same'
-	atf_set require.progs lldb-19
+	atf_set require.progs "$LLDB"
 }
 lldb_i386pae_body()
 {
@@ -97,7 +97,7 @@ lldb_arm64_v2_head()
 {
 	atf_set descr 'LLDB 19, arm64 v2 (FreeBSD 13 pcb): threads, x19-x28,' \
 	    'fp, lr, sp, pc, backtraces, variables, heap, direct map, L1 block'
-	atf_set require.progs lldb-19
+	atf_set require.progs "$LLDB"
 }
 lldb_arm64_v2_body()
 {
@@ -109,7 +109,7 @@ atf_test_case lldb_arm64_v3
 lldb_arm64_v3_head()
 {
 	atf_set descr 'LLDB 19, arm64 v3 (FreeBSD 14 pcb): the same'
-	atf_set require.progs lldb-19
+	atf_set require.progs "$LLDB"
 }
 lldb_arm64_v3_body()
 {
@@ -122,7 +122,7 @@ lldb_arm64_16k_head()
 {
 	atf_set descr 'LLDB 19, arm64 v3 with 16 KiB pages: the same but the' \
 	    'L1 block (the model has none with 16 KiB pages)'
-	atf_set require.progs lldb-19
+	atf_set require.progs "$LLDB"
 }
 lldb_arm64_16k_body()
 {
@@ -136,7 +136,7 @@ gdb_i386_head()
 {
 	atf_set descr 'GDB (Linux flavour), i386 PAE v2: info threads, thread N,' \
 	    'info registers, bt, variables, heap; undumped memory errors'
-	atf_set require.progs gdb-multiarch
+	atf_set require.progs "$GDB"
 }
 gdb_i386_body()
 {
@@ -148,7 +148,7 @@ atf_test_case gdb_arm64_v1
 gdb_arm64_v1_head()
 {
 	atf_set descr 'GDB (Linux flavour), arm64 v1 (FreeBSD 13 pcb)'
-	atf_set require.progs gdb-multiarch
+	atf_set require.progs "$GDB"
 }
 gdb_arm64_v1_body()
 {
@@ -161,7 +161,7 @@ gdb_arm64_v3_head()
 {
 	atf_set descr 'GDB (Linux flavour), arm64 v3 16 KiB pages (FreeBSD 14' \
 	    'pcb)'
-	atf_set require.progs gdb-multiarch
+	atf_set require.progs "$GDB"
 }
 gdb_arm64_v3_body()
 {

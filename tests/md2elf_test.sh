@@ -78,7 +78,7 @@ summary_head()
 {
 	atf_set descr 'after converting: pages, holes, segments, threads as' \
 	    'in the core, and lldb-19 / gdb command lines that work'
-	atf_set require.progs lldb-19 gdb-multiarch
+	atf_set require.progs "$LLDB" "$GDB"
 }
 summary_body()
 {

@@ -50,6 +50,24 @@ mksmall()
 	snap dev.img orig
 }
 
+# File facts, with GNU stat (-c) or BSD stat (-f): the size, the permission
+# bits in octal, the bytes allocated (st_blocks is in 512-byte units on the
+# BSDs; GNU says the unit with %B).
+fsize()
+{
+	stat -c %s "$1" 2>/dev/null || stat -f %z "$1"
+}
+fmode()
+{
+	stat -c %a "$1" 2>/dev/null || stat -f %Lp "$1"
+}
+falloc()
+{
+	set -- "$1" "$(stat -c '%b %B' "$1" 2>/dev/null ||
+	    stat -f '%b 512' "$1")"
+	echo $(( ${2% *} * ${2#* } ))
+}
+
 fact()
 {
 	sed -n "s/^$1 //p" "${2:-facts}"
@@ -59,7 +77,7 @@ fact()
 # a field as text (OFF LEN), a big-endian number (OFF LEN).
 lasthd()
 {
-	echo $(( $(stat -c %s "$1") - ${2:-512} ))
+	echo $(( $(fsize "$1") - ${2:-512} ))
 }
 hstr()
 {
@@ -78,23 +96,23 @@ hnum()
 snap()
 {
 	rm -f "$2.sum"
-	size=$(stat -c %s "$1")
-	[ -z "$3" ] || head -c $((size - 4096)) "$1" | md5sum >"$2.sum"
+	size=$(fsize "$1")
+	[ -z "$3" ] || head -c $((size - 4096)) "$1" | cksum >"$2.sum"
 	tail -c 4096 "$1" >"$2.tail"
 }
 
 # unchanged IMG NAME: IMG is as it was when remembered as NAME.
 unchanged()
 {
-	size=$(stat -c %s "$1")
-	{ [ ! -f "$2.sum" ] || head -c $((size - 4096)) "$1" | md5sum |
+	size=$(fsize "$1")
+	{ [ ! -f "$2.sum" ] || head -c $((size - 4096)) "$1" | cksum |
 	    cmp -s - "$2.sum"; } && tail -c 4096 "$1" | cmp -s - "$2.tail"
 }
 
 # restore IMG NAME: put the remembered last 4 KiB back.
 restore()
 {
-	dd if="$2.tail" of="$1" bs=512 seek=$(( ($(stat -c %s "$1") - 4096) / 512 )) \
+	dd if="$2.tail" of="$1" bs=512 seek=$(( ($(fsize "$1") - 4096) / 512 )) \
 	    conv=notrunc 2>/dev/null
 	unchanged "$1" "$2" || atf_fail "$1 cannot be restored"
 }
@@ -106,8 +124,8 @@ check_cleared()
 	bs=${3:-512}
 	[ "$(hstr "$1" 0 20 "$bs")" = "Cleared Kernel Dump" ] ||
 	    atf_fail "trailing magic is '$(hstr "$1" 0 20 "$bs")'"
-	size=$(stat -c %s "$1")
-	[ ! -f "$2.sum" ] || head -c $((size - 4096)) "$1" | md5sum |
+	size=$(fsize "$1")
+	[ ! -f "$2.sum" ] || head -c $((size - 4096)) "$1" | cksum |
 	    cmp -s - "$2.sum" || atf_fail "$1 changed before its last 4 KiB"
 	tail -c 4096 "$1" >now.tail
 	cmp -l "$2.tail" now.tail >diffs || true
@@ -185,13 +203,13 @@ save_body()
 	check_link info.last info.0
 	check_link vmcore.last vmcore.0
 	[ "$(cat crash/bounds)" = 1 ] || atf_fail "bounds: $(cat crash/bounds)"
-	[ "$(stat -c %a crash/vmcore.0)" = 600 ] ||
-	    atf_fail "vmcore.0 mode $(stat -c %a crash/vmcore.0)"
-	[ "$(stat -c %a crash/info.0)" = 600 ] || atf_fail "info.0 mode"
+	[ "$(fmode crash/vmcore.0)" = 600 ] ||
+	    atf_fail "vmcore.0 mode $(fmode crash/vmcore.0)"
+	[ "$(fmode crash/info.0)" = 600 ] || atf_fail "info.0 mode"
 	# Sparse: the zero 4 KiB blocks of the dump are holes.
-	size=$(stat -c %s crash/vmcore.0)
-	alloc=$(( $(stat -c %b crash/vmcore.0) * $(stat -c %B crash/vmcore.0) ))
-	refalloc=$(( $(stat -c %b ref) * $(stat -c %B ref) ))
+	size=$(fsize crash/vmcore.0)
+	alloc=$(falloc crash/vmcore.0)
+	refalloc=$(falloc ref)
 	[ "$alloc" -le $((refalloc + 65536)) ] && [ "$alloc" -lt $((size * 9 / 10)) ] ||
 	    atf_fail "vmcore.0: $alloc bytes allocated for $size (mkdump's: $refalloc)"
 	echo "vmcore.0: $size bytes, $alloc allocated"
@@ -235,7 +253,7 @@ info_body()
 	    crash/info.0 || atf_fail "Dumptime: $(grep Dumptime crash/info.0)"
 	for line in 'unable to open bounds file, using 0' \
 	    'checking for kernel dump on device ./dev.img' \
-	    "mediasize = $(stat -c %s dev.img) bytes" 'sectorsize = 512 bytes' \
+	    "mediasize = $(fsize dev.img) bytes" 'sectorsize = 512 bytes' \
 	    'Checking for available free space' 'bounds number: 1' \
 	    'dump saved'; do
 		grep -qxF "$line" out || atf_fail "-v did not print '$line'"
@@ -379,7 +397,7 @@ clear_body()
 	mksmall
 	snap dev.img orig full
 	cd crash
-	atf_check -s exit:0 -o inline:'checking for kernel dump on device ../dev.img\nmediasize = '$(stat -c %s ../dev.img)' bytes\nsectorsize = 512 bytes\nclearing dump header\n' \
+	atf_check -s exit:0 -o inline:'checking for kernel dump on device ../dev.img\nmediasize = '$(fsize ../dev.img)' bytes\nsectorsize = 512 bytes\nclearing dump header\n' \
 	    -e inline:'savecore: no unsaved dumps found\n' "$SAVECORE" -c -v ../dev.img
 	cd ..
 	check_files
@@ -482,7 +500,7 @@ compressed_body()
 	    "$SAVECORE" -k crash ./dev.img
 	check_files bounds info.0 info.last vmcore.0.gz vmcore.last.gz
 	check_link vmcore.last.gz vmcore.0.gz
-	[ "$(stat -c %s crash/vmcore.0.gz)" = "$(hnum orig.tail 40 8)" ] ||
+	[ "$(fsize crash/vmcore.0.gz)" = "$(hnum orig.tail 40 8)" ] ||
 	    atf_fail "vmcore.0.gz is not dumplength bytes"
 	gzip -dc crash/vmcore.0.gz | cmp - ref || atf_fail "vmcore.0.gz"
 	expected_info orig.tail 512 ./dev.img 0 good >want.info
@@ -495,8 +513,8 @@ compressed_body()
 	check_link vmcore.last vmcore.1
 	[ ! -e crash/vmcore.last.gz ] || atf_fail "old link left"
 	cmp crash/vmcore.1 ref || atf_fail "-u of gzip differs"
-	alloc=$(( $(stat -c %b crash/vmcore.1) * $(stat -c %B crash/vmcore.1) ))
-	refalloc=$(( $(stat -c %b ref) * $(stat -c %B ref) ))
+	alloc=$(falloc crash/vmcore.1)
+	refalloc=$(falloc ref)
 	[ "$alloc" -le $((refalloc + 65536)) ] ||
 	    atf_fail "-u of gzip not sparse: $alloc allocated, mkdump's $refalloc"
 	grep -qx '  Compression: gzip' crash/info.1 || atf_fail "Compression"
@@ -510,7 +528,7 @@ compressed_body()
 	grep -qx '  Compression: zstd' crash/info.2 || atf_fail "Compression"
 	atf_check -s exit:0 -o empty -e ignore "$SAVECORE" -u crash ./dev.img
 	cmp crash/vmcore.3 ref || atf_fail "-u of zstd differs"
-	alloc=$(( $(stat -c %b crash/vmcore.3) * $(stat -c %B crash/vmcore.3) ))
+	alloc=$(falloc crash/vmcore.3)
 	[ "$alloc" -le $((refalloc + 65536)) ] ||
 	    atf_fail "-u of zstd not sparse: $alloc allocated, mkdump's $refalloc"
 	check_cleared dev.img orig
@@ -648,7 +666,7 @@ encrypted_body()
 	cmp crash/key.0 key.want || atf_fail "key.0 differs"
 	[ "$(od -An -tx1 -N 4 crash/key.0 | tr -d ' ')" = 4b4a4948 ] ||
 	    atf_fail "key.0 is not the key block"
-	[ "$(stat -c %a crash/key.0)" = 600 ] || atf_fail "key.0 mode"
+	[ "$(fmode crash/key.0)" = 600 ] || atf_fail "key.0 mode"
 	check_cleared dev.img orig
 }
 
@@ -716,7 +734,7 @@ blockdev_body()
 	atf_check -s exit:0 -o inline:"A dump exists on $dev\n" -e empty \
 	    "$SAVECORE" -C "$dev"
 	atf_check -s exit:0 -o save:out -e ignore "$SAVECORE" -v crash "$dev"
-	grep -qx "mediasize = $(stat -c %s dev.img) bytes" out &&
+	grep -qx "mediasize = $(fsize dev.img) bytes" out &&
 	    grep -qx 'sectorsize = 512 bytes' out || atf_fail "$(cat out)"
 	cmp crash/vmcore.0 small || atf_fail "vmcore.0 differs"
 	grep -qx "Dump header from device: $dev" crash/info.0 || atf_fail "info.0"
@@ -814,7 +832,7 @@ elf_body()
 	atf_check -s exit:0 -o empty \
 	    -e match:'^savecore: unable to write ELF core crash/vmcore.3.elf: ' \
 	    "$SAVECORE" -k -e crash ./dev.img
-	[ "$(stat -c %s crash/vmcore.3)" = 1000 ] || atf_fail "vmcore.3"
+	[ "$(fsize crash/vmcore.3)" = 1000 ] || atf_fail "vmcore.3"
 	[ ! -e crash/vmcore.3.elf ] || atf_fail "vmcore.3.elf written"
 	ls -A crash | grep -q '^\.' && atf_fail "left behind: $(ls -A crash)"
 	# The .last links are the last dump's: no ELF core among them.
