@@ -10,8 +10,9 @@
 # The libraries (libelf, libzstd, zlib) are asked of pkg-config when it
 # knows them, else linked as plain -lelf -lzstd -lz (mk/hostflags.sh);
 # PKG_CONFIG=false asks no pkg-config, DEP_CFLAGS=... / DEP_LIBS=... replace
-# the answer (ATF_CFLAGS / ATF_LIBS for the tests' atf-c).  Host-dependent values are backquoted: the recipe's shell
-# runs mk/hostflags.sh, the same way under every make.
+# the answer (ATF_CFLAGS / ATF_LIBS for the tests' atf-c).  Host-dependent
+# values are backquoted: the recipe's shell runs mk/hostflags.sh, the same
+# way under every make.
 
 CC?=		cc
 AR?=		ar
@@ -33,7 +34,7 @@ ATF_LIBS?=	`sh $(TOP)/mk/hostflags.sh libs "$(PKG_CONFIG)" atf-c:atf-c`
 SHLIB_LDFLAGS?=	`sh $(TOP)/mk/hostflags.sh shlib $(LIB).so.$(SOVER)`
 
 # What the recipes use: the project's flags, then the user's.
-M2E_CFLAGS=	$(CSTD) $(WARNS) $(OPT) $(SAN) -fPIC $(CPPFLAGS) $(DEP_CFLAGS) \
-		$(CFLAGS)
+M2E_CFLAGS=	$(CSTD) $(WARNS) $(OPT) $(SAN) -fPIC $(CPPFLAGS) \
+		$(DEP_CFLAGS) $(CFLAGS)
 M2E_LDFLAGS=	$(SAN) $(LDFLAGS)
 LIBDEPS=	$(DEP_LIBS) $(LDLIBS)

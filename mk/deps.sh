@@ -26,9 +26,11 @@ if command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; 
 fi
 case "$(uname -s)" in
 FreeBSD)
-	echo "deps: pkg install kyua atf zstd lldb gdb (libelf, zlib are in base)" ;;
+	echo "deps: pkg install pkgconf zstd kyua gdb" \
+	    "(libelf, zlib, ATF and lldb are in base)" ;;
 Darwin)
-	echo "deps: brew install libelf zstd atf kyua llvm gdb" ;;
+	echo "deps: brew install bmake pkg-config zstd atf kyua llvm;" \
+	    "libelf: build elftoolchain's (README, Building)" ;;
 *)
 	echo "deps: install libelf, zlib, zstd, atf, kyua with your package manager" ;;
 esac

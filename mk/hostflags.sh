@@ -33,7 +33,8 @@ flags()
 	for p in "$@"; do
 		mod=${p%%:*}
 		lib=${p#*:}
-		if pc "$pkgconf" && "$pkgconf" --exists "$mod" 2>/dev/null; then
+		if pc "$pkgconf" &&
+		    "$pkgconf" --exists "$mod" 2>/dev/null; then
 			f=$("$pkgconf" "--$what" "$mod") || exit 1
 		elif [ "$what" = libs ]; then
 			f=-l$lib
@@ -48,8 +49,8 @@ flags()
 
 case $1 in
 cflags|libs)
-	[ $# -ge 2 ] || { echo "usage: hostflags.sh $1 PKG_CONFIG [MOD:LIB...]" >&2
-	    exit 2; }
+	[ $# -ge 2 ] || { echo "usage: hostflags.sh $1 PKG_CONFIG" \
+	    "[MOD:LIB...]" >&2; exit 2; }
 	flags "$@" ;;
 shlib)	[ -n "${2-}" ] || { echo "usage: hostflags.sh shlib SONAME" >&2
 	    exit 2; }

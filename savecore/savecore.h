@@ -100,4 +100,22 @@ extern volatile sig_atomic_t got_siginfo;	/* progress requested */
 /* elfcore.c: -e. */
 void	 write_elf_core(const char *savedir, const char *corename, int bounds);
 
+/*
+ * macOS has no explicit_bzero(3): memset through a volatile pointer, which
+ * the compiler cannot see through, so the clearing of the key stays.
+ * (SAVECORE_NO_EXPLICIT_BZERO tries it elsewhere.)
+ */
+#if defined(__APPLE__) || defined(SAVECORE_NO_EXPLICIT_BZERO)
+#include <string.h>
+
+static inline void
+savecore_explicit_bzero(void *b, size_t len)
+{
+	static void *(*const volatile memset_v)(void *, int, size_t) = memset;
+
+	(void)memset_v(b, 0, len);
+}
+#define	explicit_bzero	savecore_explicit_bzero
+#endif
+
 #endif /* !SAVECORE_H */
