@@ -33,8 +33,12 @@ ATF_CFLAGS?=	`sh $(TOP)/mk/hostflags.sh cflags "$(PKG_CONFIG)" atf-c:atf-c`
 ATF_LIBS?=	`sh $(TOP)/mk/hostflags.sh libs "$(PKG_CONFIG)" atf-c:atf-c`
 SHLIB_LDFLAGS?=	`sh $(TOP)/mk/hostflags.sh shlib $(LIB).so.$(SOVER)`
 
-# What the recipes use: the project's flags, then the user's.
-M2E_CFLAGS=	$(CSTD) $(WARNS) $(OPT) $(SAN) -fPIC $(CPPFLAGS) \
+# What the recipes use: the project's flags, then the user's.  Debian's
+# bmake (sys/Linux.mk) adds "-nostdinc -idirafter $DESTDIR/usr/include" to
+# CPPFLAGS whenever DESTDIR is defined, as in "bmake install DESTDIR=...",
+# which would hide the compiler's own headers: -nostdinc is dropped (a
+# suffix substitution, the same in both makes), the -idirafter is harmless.
+M2E_CFLAGS=	$(CSTD) $(WARNS) $(OPT) $(SAN) -fPIC $(CPPFLAGS:-nostdinc=) \
 		$(DEP_CFLAGS) $(CFLAGS)
 M2E_LDFLAGS=	$(SAN) $(LDFLAGS)
 LIBDEPS=	$(DEP_LIBS) $(LDLIBS)
