@@ -1,7 +1,7 @@
 /*
  * elfcore.c: md2elf_write_core(), the ELF core writer.
  *
- * Layout of the core (all offsets chosen here, ELF_F_LAYOUT):
+ * Layout of the core (all offsets chosen here, elfcore_layout()):
  *
  *   ELF header | program headers: PT_NOTE, PT_LOAD... ascending p_vaddr |
  *   notes (section 1, SHT_NOTE) | ".shstrtab" (section 2) |
@@ -34,45 +34,35 @@
  *   architectures keep the two maps disjoint, so this only happens with
  *   a walk that is not ascending).  The generator runs twice over the same
  *   in-memory tables: a count pass (sizes the layout, warns) and, after
- *   elf_update(), an emit pass (warnings muted) that writes the program
- *   headers; both must agree on the count.  The walks are deterministic
- *   and cheap to restart (page-table section in memory; amd64 v2/v3 read
- *   their page-table pages again, a few thousand preads).
+ *   the other headers are written, an emit pass (warnings muted) that
+ *   writes the program headers; both must agree on the count.  The walks
+ *   are deterministic and cheap to restart (page-table section in memory;
+ *   amd64 v2/v3 read their page-table pages again, a few thousand
+ *   preads).
  *
  * - No libelf program-header table (gelf_newphdr(n) allocates n * 56
- *   bytes).  libelf writes the ELF header, the sections and the section
- *   table, and knows nothing of the program headers: e_phnum is 0 while
- *   it works.  After elf_update() we write the table in chunks of
- *   ELFCORE_CHUNK entries, each converted to the file representation by
- *   libelf (elf32_xlatetof / elf64_xlatetof, ELF_T_PHDR), into the gap
- *   libelf left for it between the ELF header and the notes, then rewrite
- *   the ELF header (the one libelf laid out, taken after elf_update
- *   (ELF_C_NULL), with e_phoff, e_phnum and e_phentsize set, converted by
- *   xlatetof ELF_T_EHDR).  For PN_XNUM, section 0's sh_info is set through
- *   gelf_update_shdr before elf_update.  Why writing after elf_update() is
- *   safe: elfutils fills the gaps between the extents it knows with zeros
- *   and elftoolchain truncates the file and writes everything from offset
- *   0 (both in elf_update()); neither writes in elf_end() for ELF_C_WRITE.
- *   What each library does with e_phnum when no table was made: elfutils
- *   keeps e_phnum (0) and clears e_phoff; elftoolchain's resync sets
- *   e_phnum to 0 (_libelf_setphnum), e_phentsize to 0, leaves e_phoff
- *   alone under ELF_F_LAYOUT and only touches section 0's sh_info when it
- *   has 65535 or more headers of its own: our header rewrite covers all.
- *   The cores are byte-identical to the ones libelf's table produced.
- *   Remaining per-segment cost on elftoolchain only: its elf_update()
- *   builds the file image of everything from offset 0 to the end of the
- *   section table in one malloc()ed buffer, our program-header gap
- *   included (filled with zeros), so there peak memory still holds 56
- *   (ELF64) bytes per segment for the duration of elf_update(); elfutils
- *   writes each extent with pwrite and fills gaps from a small buffer.
+ *   bytes), and no elf_update() at all: libelf converts, md2elf writes.
+ *   The ELF header, the three section headers (null, .note, .shstrtab;
+ *   for PN_XNUM section 0's sh_info holds the count) and, a chunk of
+ *   ELFCORE_CHUNK entries at a time, the program headers are built as
+ *   native structures, converted to the file's representation by libelf
+ *   (elf32_xlatetof / elf64_xlatetof: ELF_T_EHDR, ELF_T_SHDR, ELF_T_PHDR)
+ *   and written with pwrite() at the offsets of elfcore_layout(); the
+ *   notes (already in the target's byte order) and the section names are
+ *   written as they are.  Why not elf_update(): elftoolchain's (FreeBSD's
+ *   libelf) builds the file image from offset 0 to the end of the section
+ *   table in one malloc()ed buffer, the program-header table included,
+ *   so peak memory grew by 56 bytes per segment (4 GiB dump: 16.0 MiB
+ *   against elfutils' 11.2; 16 GiB: 34.5 against 12.0 MiB; ~450 MiB at
+ *   the 8 Mi segment cap), and it truncates the file to 0 first, which
+ *   on ext4 (auto_da_alloc) flushes the whole core to disk on close.
+ *   The cores are byte-identical to those elf_update() wrote, with either
+ *   library, and memory and time no longer depend on the libelf.
  *
- * Why the notes are a section's Elf_Data (and not pwrite()n by us): then
- * libelf writes the notes and the section table, which it needs for
- * PN_XNUM anyway; LLDB and GDB read cores by their program headers and
- * ignore the sections.  The note data is given as ELF_T_BYTE, already in
- * the target's (little-endian) byte order.  The page data, which libelf
- * knows nothing of, is written after elf_update() (beyond every libelf
- * extent).
+ * LLDB and GDB read cores by their program headers and ignore the
+ * sections; the section table is there for PN_XNUM and for tools that
+ * list sections (readelf -S shows the notes).  The page data follows
+ * every header (copy.c).
  *
  * Peak RSS (md2elf -o core, /usr/bin/time -v, mkdump -V 3 -s 1 -m RAM
  * dumps, warm cache, Linux 6.18, elfutils 0.188; before: a segment array
@@ -102,6 +92,7 @@
 static const char elfcore_shstrtab[] = "\0.note\0.shstrtab";
 #define	SHSTR_NOTE	1
 #define	SHSTR_SHSTRTAB	7
+#define	ELFCORE_NSECT	3		/* null, .note, .shstrtab */
 
 /* The program-header table, written a chunk at a time. */
 struct phw {
@@ -432,7 +423,8 @@ elfcore_layout(md2elf_t *d, uint64_t nsegs, const struct m2e_notes *notes,
 	l->noteoff = roundup_(l->phoff + l->phnum * l->phsz, 8);
 	l->stroff = l->noteoff + notes->len;
 	l->shoff = roundup_(l->stroff + sizeof(elfcore_shstrtab), 8);
-	l->data = roundup_(l->shoff + 3 * l->shsz, d->md.pagesize);
+	l->data = roundup_(l->shoff + ELFCORE_NSECT * l->shsz,
+	    d->md.pagesize);
 	end = l->data + d->md.npages * d->md.pagesize;
 	lim = l->elfclass == ELFCLASS64 ? UINT64_MAX : UINT32_MAX;
 	if (end > lim || end < l->data)
@@ -442,169 +434,136 @@ elfcore_layout(md2elf_t *d, uint64_t nsegs, const struct m2e_notes *notes,
 }
 
 /*
- * The ELF header as libelf laid it out (eh, native), with the program
- * header fields libelf was not told about, to the file at offset 0.
+ * xlatetof(): n native (EV_CURRENT) entries of type t at src, of the
+ * file's class, to their little-endian file representation in file (room
+ * bytes); the file size, or 0 if libelf refused.
  */
-static int
-elfcore_ehdr(md2elf_t *d, int fd, const struct layout *l, void *eh)
+static size_t
+elfcore_xlate(unsigned elfclass, Elf_Type t, void *src, size_t srclen,
+    size_t n, unsigned char *file, size_t room)
 {
-	Elf_Data src, dst;
+	Elf_Data s, f;
 	Elf_Data *r;
-	Elf32_Ehdr *eh32;
-	Elf64_Ehdr *eh64;
-	unsigned char file[sizeof(Elf64_Ehdr)];
-	unsigned phnum;
+	size_t len;
 
-	phnum = l->phnum >= PN_XNUM ? PN_XNUM : (unsigned)l->phnum;
-	memset(&src, 0, sizeof(src));
-	memset(&dst, 0, sizeof(dst));
-	src.d_type = ELF_T_EHDR;
-	src.d_version = dst.d_version = EV_CURRENT;
-	src.d_buf = eh;
-	dst.d_buf = file;
-	dst.d_size = (size_t)l->ehsz;
-	if (l->elfclass == ELFCLASS64) {
-		eh64 = eh;
-		eh64->e_phoff = l->phoff;
-		eh64->e_phentsize = (Elf64_Half)l->phsz;
-		eh64->e_phnum = (Elf64_Half)phnum;
-		src.d_size = sizeof(*eh64);
-		r = elf64_xlatetof(&dst, &src, ELFDATA2LSB);
-	} else {
-		eh32 = eh;
-		eh32->e_phoff = (Elf32_Off)l->phoff;
-		eh32->e_phentsize = (Elf32_Half)l->phsz;
-		eh32->e_phnum = (Elf32_Half)phnum;
-		src.d_size = sizeof(*eh32);
-		r = elf32_xlatetof(&dst, &src, ELFDATA2LSB);
-	}
-	if (r == NULL)
-		return (elfcore_elferr(d, "ELF header", l->data, 0));
-	return (elfcore_pwrite(d, fd, file, (size_t)l->ehsz, 0));
+	memset(&s, 0, sizeof(s));
+	memset(&f, 0, sizeof(f));
+	s.d_type = t;
+	s.d_version = f.d_version = EV_CURRENT;
+	s.d_buf = src;
+	s.d_size = srclen;
+	f.d_buf = file;
+	len = elfclass == ELFCLASS64 ? elf64_fsize(t, n, EV_CURRENT) :
+	    elf32_fsize(t, n, EV_CURRENT);
+	if (len == 0 || len > room)
+		return (0);
+	f.d_size = len;
+	r = elfclass == ELFCLASS64 ? elf64_xlatetof(&f, &s, ELFDATA2LSB) :
+	    elf32_xlatetof(&f, &s, ELFDATA2LSB);
+	return (r != NULL ? len : 0);
 }
 
 /*
- * ELF header, notes and section table via libelf, then the ELF header
- * again with the program-header fields (see the top of the file).
+ * The ELF header, the notes (section 1), the section names (section 2)
+ * and the section table, at the offsets of the layout (see the top of the
+ * file): built here as native structures, converted by libelf, written
+ * with pwrite().
  */
 static int
 elfcore_headers(md2elf_t *d, int fd, enum md2elf_flavor flavor,
     const struct layout *l, const struct m2e_notes *notes)
 {
-	const struct m2e_arch *a;
-	Elf *e;
-	Elf_Scn *nscn, *sscn, *scn0;
-	Elf_Data *nd, *sd;
-	GElf_Ehdr eh;
-	GElf_Shdr sh;
-	union {
-		Elf32_Ehdr	 e32;
-		Elf64_Ehdr	 e64;
-	} laid;
-	void *p;
-	int error;
+	Elf64_Ehdr eh;
+	Elf64_Shdr sh[ELFCORE_NSECT];
+	Elf32_Ehdr eh32;
+	Elf32_Shdr sh32[ELFCORE_NSECT];
+	unsigned char ehfile[sizeof(Elf64_Ehdr)];
+	unsigned char shfile[ELFCORE_NSECT * sizeof(Elf64_Shdr)];
+	size_t ehlen, shlen;
+	int i;
 
-	a = d->arch;
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return (m2e_err(d, "libelf: %s", elf_errmsg(-1)));
-	if ((e = elf_begin(fd, ELF_C_WRITE, NULL)) == NULL)
-		return (elfcore_elferr(d, "elf_begin", l->data, 0));
-	if (gelf_newehdr(e, (int)a->elfclass) == 0)
-		goto fail;
-	elf_flagelf(e, ELF_C_SET, ELF_F_LAYOUT);
-
-	/* Section 1: the notes; section 2: the section names. */
-	if ((nscn = elf_newscn(e)) == NULL || (nd = elf_newdata(nscn)) == NULL)
-		goto fail;
-	nd->d_buf = notes->buf;
-	nd->d_size = notes->len;
-	nd->d_off = 0;
-	nd->d_align = 4;
-	nd->d_type = ELF_T_BYTE;
-	nd->d_version = EV_CURRENT;
-	if (gelf_getshdr(nscn, &sh) == NULL)
-		goto fail;
-	sh.sh_name = SHSTR_NOTE;
-	sh.sh_type = SHT_NOTE;
-	sh.sh_flags = 0;
-	sh.sh_addr = 0;
-	sh.sh_offset = l->noteoff;
-	sh.sh_size = notes->len;
-	sh.sh_addralign = 4;
-	sh.sh_entsize = 0;
-	if (gelf_update_shdr(nscn, &sh) == 0)
-		goto fail;
-	if ((sscn = elf_newscn(e)) == NULL || (sd = elf_newdata(sscn)) == NULL)
-		goto fail;
-	sd->d_buf = (void *)(uintptr_t)elfcore_shstrtab;
-	sd->d_size = sizeof(elfcore_shstrtab);
-	sd->d_off = 0;
-	sd->d_align = 1;
-	sd->d_type = ELF_T_BYTE;
-	sd->d_version = EV_CURRENT;
-	if (gelf_getshdr(sscn, &sh) == NULL)
-		goto fail;
-	sh.sh_name = SHSTR_SHSTRTAB;
-	sh.sh_type = SHT_STRTAB;
-	sh.sh_offset = l->stroff;
-	sh.sh_size = sizeof(elfcore_shstrtab);
-	sh.sh_addralign = 1;
-	if (gelf_update_shdr(sscn, &sh) == 0)
-		goto fail;
-	/* PN_XNUM: the real count in section 0's sh_info. */
-	if (l->phnum >= PN_XNUM) {
-		if ((scn0 = elf_getscn(e, 0)) == NULL ||
-		    gelf_getshdr(scn0, &sh) == NULL)
-			goto fail;
-		sh.sh_info = (GElf_Word)l->phnum;
-		if (gelf_update_shdr(scn0, &sh) == 0)
-			goto fail;
-	}
-
-	/* No program headers as far as libelf knows. */
-	if (gelf_getehdr(e, &eh) == NULL)
-		goto fail;
+	memset(&eh, 0, sizeof(eh));
+	eh.e_ident[EI_MAG0] = ELFMAG0;	/* elftoolchain has no ELFMAG */
+	eh.e_ident[EI_MAG1] = ELFMAG1;
+	eh.e_ident[EI_MAG2] = ELFMAG2;
+	eh.e_ident[EI_MAG3] = ELFMAG3;
+	eh.e_ident[EI_CLASS] = (unsigned char)l->elfclass;
 	eh.e_ident[EI_DATA] = ELFDATA2LSB;
 	eh.e_ident[EI_VERSION] = EV_CURRENT;
 	eh.e_ident[EI_OSABI] = flavor == MD2ELF_FLAVOR_LINUX ? ELFOSABI_NONE :
 	    ELFOSABI_FREEBSD;
 	eh.e_type = ET_CORE;
-	eh.e_machine = (GElf_Half)a->elfmachine;
+	eh.e_machine = (Elf64_Half)d->arch->elfmachine;
 	eh.e_version = EV_CURRENT;
-	eh.e_entry = 0;
-	eh.e_phoff = 0;
-	eh.e_phnum = 0;
-	eh.e_phentsize = 0;
+	eh.e_phoff = l->phoff;
 	eh.e_shoff = l->shoff;
-	eh.e_flags = 0;
-	eh.e_ehsize = (GElf_Half)l->ehsz;
-	eh.e_shentsize = (GElf_Half)l->shsz;
+	eh.e_ehsize = (Elf64_Half)l->ehsz;
+	eh.e_phentsize = (Elf64_Half)l->phsz;
+	/* PN_XNUM: the real count is section 0's sh_info. */
+	eh.e_phnum = (Elf64_Half)(l->phnum >= PN_XNUM ? PN_XNUM : l->phnum);
+	eh.e_shentsize = (Elf64_Half)l->shsz;
+	eh.e_shnum = ELFCORE_NSECT;
 	eh.e_shstrndx = 2;
-	if (gelf_update_ehdr(e, &eh) == 0)
-		goto fail;
 
-	/* Lay out, keep the ELF header as laid out, write. */
-	if (elf_update(e, ELF_C_NULL) < 0)
-		goto fail;
-	p = a->elfclass == ELFCLASS64 ? (void *)elf64_getehdr(e) :
-	    (void *)elf32_getehdr(e);
-	if (p == NULL)
-		goto fail;
-	memcpy(&laid, p, a->elfclass == ELFCLASS64 ? sizeof(laid.e64) :
-	    sizeof(laid.e32));
-	errno = 0;
-	if (elf_update(e, ELF_C_WRITE) < 0) {
-		error = errno;
-		elfcore_elferr(d, "elf_update", l->data, error);
-		elf_end(e);
-		return (-1);
+	memset(sh, 0, sizeof(sh));
+	if (l->phnum >= PN_XNUM)
+		sh[0].sh_info = (Elf64_Word)l->phnum;
+	sh[1].sh_name = SHSTR_NOTE;
+	sh[1].sh_type = SHT_NOTE;
+	sh[1].sh_offset = l->noteoff;
+	sh[1].sh_size = notes->len;
+	sh[1].sh_addralign = 4;
+	sh[2].sh_name = SHSTR_SHSTRTAB;
+	sh[2].sh_type = SHT_STRTAB;
+	sh[2].sh_offset = l->stroff;
+	sh[2].sh_size = sizeof(elfcore_shstrtab);
+	sh[2].sh_addralign = 1;
+
+	if (l->elfclass == ELFCLASS64) {
+		ehlen = elfcore_xlate(ELFCLASS64, ELF_T_EHDR, &eh, sizeof(eh),
+		    1, ehfile, sizeof(ehfile));
+		shlen = elfcore_xlate(ELFCLASS64, ELF_T_SHDR, sh, sizeof(sh),
+		    ELFCORE_NSECT, shfile, sizeof(shfile));
+	} else {
+		/* The offsets fit: elfcore_layout checked the file's end. */
+		memset(&eh32, 0, sizeof(eh32));
+		memcpy(eh32.e_ident, eh.e_ident, EI_NIDENT);
+		eh32.e_type = eh.e_type;
+		eh32.e_machine = eh.e_machine;
+		eh32.e_version = eh.e_version;
+		eh32.e_phoff = (Elf32_Off)eh.e_phoff;
+		eh32.e_shoff = (Elf32_Off)eh.e_shoff;
+		eh32.e_ehsize = eh.e_ehsize;
+		eh32.e_phentsize = eh.e_phentsize;
+		eh32.e_phnum = eh.e_phnum;
+		eh32.e_shentsize = eh.e_shentsize;
+		eh32.e_shnum = eh.e_shnum;
+		eh32.e_shstrndx = eh.e_shstrndx;
+		memset(sh32, 0, sizeof(sh32));
+		for (i = 0; i < ELFCORE_NSECT; i++) {
+			sh32[i].sh_name = sh[i].sh_name;
+			sh32[i].sh_type = sh[i].sh_type;
+			sh32[i].sh_offset = (Elf32_Off)sh[i].sh_offset;
+			sh32[i].sh_size = (Elf32_Word)sh[i].sh_size;
+			sh32[i].sh_info = sh[i].sh_info;
+			sh32[i].sh_addralign = (Elf32_Word)sh[i].sh_addralign;
+		}
+		ehlen = elfcore_xlate(ELFCLASS32, ELF_T_EHDR, &eh32,
+		    sizeof(eh32), 1, ehfile, sizeof(ehfile));
+		shlen = elfcore_xlate(ELFCLASS32, ELF_T_SHDR, sh32,
+		    sizeof(sh32), ELFCORE_NSECT, shfile, sizeof(shfile));
 	}
-	elf_end(e);
-	return (elfcore_ehdr(d, fd, l, &laid));
-fail:
-	elfcore_elferr(d, "libelf", l->data, 0);
-	elf_end(e);
-	return (-1);
+	if (ehlen != l->ehsz || shlen != ELFCORE_NSECT * l->shsz)
+		return (elfcore_elferr(d, "xlatetof", l->data, 0));
+	if (elfcore_pwrite(d, fd, ehfile, ehlen, 0) != 0 ||
+	    elfcore_pwrite(d, fd, notes->buf, notes->len, l->noteoff) != 0 ||
+	    elfcore_pwrite(d, fd, elfcore_shstrtab, sizeof(elfcore_shstrtab),
+	    l->stroff) != 0 ||
+	    elfcore_pwrite(d, fd, shfile, shlen, l->shoff) != 0)
+		return (-1);
+	return (0);
 }
 
 /* The program-header table: PT_NOTE, then the emit pass's PT_LOADs. */
