@@ -40,13 +40,7 @@ text_arch_body()
 	# interrupted context and its frames, in order.
 	grep -q "^2. The crashed thread: tid $c, pid $cpid, " r.txt ||
 	    atf_fail "crashed: $(grep '^2\.' r.txt)"
-	awk -v c="$c" "$HNORM"'
-	$1 == "thread" && $2 == c { pc = h($6) }
-	$1 == "thread" && $2 == "1000" c { tpc = h($6) }
-	$1 == "frames" && $2 == c { for (i = 3; i <= NF; i++) w = w " " h($i) }
-	$1 == "frames" && $2 == "1000" c { for (i = 3; i <= NF; i++)
-		tw = tw " " h($i) }
-	END { print pc w " " tpc tw }' model.t >want
+	crash_frames "$c" >want
 	sed -n '/^2\. /,/^3\. /p' r.txt |
 	    sed -n 's/^#[0-9]* *0x0*\([0-9a-f]*\) .*/\1/p' | tr '\n' ' ' >got
 	w=$(cat want)
