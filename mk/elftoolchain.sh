@@ -5,8 +5,9 @@
 # leg; by hand, to compare the two libraries).
 #
 # usage: elftoolchain.sh TARBALL DIR
-#   Extracts TARBALL (elftoolchain-*-libelf.tar.xz, e.g. from
-#   ../shared/third_party/) into DIR, builds common/ (m4 generates
+#   Extracts TARBALL (an elftoolchain source tarball with common/ and
+#   libelf/, e.g. ../shared/third_party/elftoolchain-r3945-libelf.tar.xz)
+#   into DIR, builds common/ (m4 generates
 #   sys/elfdefinitions.h) and libelf/ with bmake, and prints the make
 #   variables that build md2elf with it, e.g.
 #     make CPPFLAGS="-I.../libelf -I.../common" \
@@ -27,8 +28,11 @@ done
     { echo "elftoolchain: $tarball: not readable" >&2; exit 1; }
 mkdir -p "$dir" && dir=$(cd "$dir" && pwd) || exit 1
 log=$dir/build.log
-top=$(tar -xJvf "$tarball" -C "$dir" 2>"$log" | sed -n '1s|/.*||p')
-[ -n "$top" ] && [ -d "$dir/$top/libelf" ] ||
+# tar -t lists on stdout with GNU tar and bsdtar alike (-xv does not), and
+# both find the compression themselves.
+top=$(tar -tf "$tarball" 2>"$log" | sed -n '1s|/.*||p')
+[ -n "$top" ] && tar -xf "$tarball" -C "$dir" 2>>"$log" &&
+    [ -d "$dir/$top/libelf" ] ||
     { echo "elftoolchain: $tarball: no libelf/ inside" >&2; exit 1; }
 src=$dir/$top
 # No profiled library, no manual pages, no tests (both spellings of the
