@@ -91,9 +91,7 @@ dump_probe(md2elf_t *d)
 		etype = hdr[5] == 2 ? (uint16_t)(hdr[16] << 8 | hdr[17]) :
 		    (uint16_t)(hdr[16] | hdr[17] << 8);
 		if (hdr[7] == ELFOSABI_STANDALONE_ && etype == ET_CORE_)
-			return (m2e_err_at(d, 0, "a full memory dump "
-			    "(debug.minidump=0): not supported yet, only "
-			    "minidumps (the default) are"));
+			return (m2e_full_probe(d, hdr, hdrlen));
 		return (m2e_err_at(d, 0, "an ELF file (OS ABI %u, type %u), "
 		    "not a FreeBSD kernel dump", hdr[7], etype));
 	}

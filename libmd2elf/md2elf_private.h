@@ -132,6 +132,7 @@ extern const struct m2e_arch m2e_arch_arm64;
 extern const struct m2e_arch *const m2e_arches[];
 
 struct m2e_kernel;	/* kernel.c */
+struct m2e_full;	/* fulldump.c */
 
 struct md2elf {
 	char		 err[MD2ELF_ERRBUF_SIZE];
@@ -155,6 +156,7 @@ struct md2elf {
 	const struct m2e_arch *arch;
 	void		*archdata;
 	struct m2e_minidump md;
+	struct m2e_full	*full;		/* a full dump (fulldump.c), else NULL */
 	/* Kernel. */
 	struct m2e_kernel *kern;
 };
@@ -246,6 +248,22 @@ int	m2e_read_va(md2elf_t *, uint64_t va, void *buf, size_t len);
 /* Convenience readers in the dump's byte order (all targets are LE). */
 int	m2e_read_ptr(md2elf_t *, uint64_t va, uint64_t *val);
 int	m2e_read_u32(md2elf_t *, uint64_t va, uint32_t *val);
+
+/*
+ * Full dumps (fulldump.c, full_amd64.c, full_i386.c): the probe of an ELF
+ * dump, physical pages (the minidump layer's m2e_md_pa_rank, _runs and
+ * _pa_runs hand a full dump to these), the page tables found with a
+ * kernel (m2e_full_undo: back to those before, if the kernel is refused),
+ * and md2elf_get_sections().
+ */
+int	m2e_full_probe(md2elf_t *, const uint8_t *hdr, size_t hdrlen);
+int	m2e_full_pa_rank(md2elf_t *, uint64_t pa, uint64_t *rank);
+int	m2e_full_pa_runs(md2elf_t *, uint64_t pa, uint64_t n, m2e_run_fn *,
+	    void *arg);
+int	m2e_full_runs(md2elf_t *, m2e_run_fn *, void *arg);
+int	m2e_full_setkernel(md2elf_t *, struct m2e_kernel *);
+void	m2e_full_undo(md2elf_t *);
+int	m2e_full_sections(md2elf_t *, struct md2elf_section *, size_t max);
 
 /* Kernel image (kernel.c), through libelf. */
 int	m2e_kernel_open(md2elf_t *, const char *path, int flags);
