@@ -102,14 +102,14 @@ a64_findpt(md2elf_t *d, struct m2e_kernel *k, struct m2e_fullpt *pt)
 	kb = m2e_ksym_byname(k, "kernbase");
 	kp = m2e_ksym_byname(k, "KPML4phys");
 	if (kb == NULL || kp == NULL)
-		return (m2e_err(d, "%s: kernel %s has no %s symbol: the page "
-		    "tables of a full dump cannot be found without it", d->path,
+		return (m2e_err(d, "kernel %s has no %s symbol: the page "
+		    "tables of a full dump cannot be found without it",
 		    k->path, kb == NULL ? "kernbase" : "KPML4phys"));
 	if (m2e_full_find(d, kp->value, kb->value, a64_try, pt) != 0)
-		return (m2e_err(d, "%s: no physical page of the dump holds a "
+		return (m2e_err(d, "no physical page of the dump holds a "
 		    "KPML4phys whose page tables map it (kernel %s: KPML4phys "
 		    "at %#jx, kernbase %#jx): wrong kernel, or a damaged dump",
-		    d->path, k->path, (uintmax_t)kp->value,
+		    k->path, (uintmax_t)kp->value,
 		    (uintmax_t)kb->value));
 	/* la57 != 0: five-level page tables, another layout. */
 	if ((la = m2e_ksym_byname(k, "la57")) != NULL) {
@@ -118,9 +118,8 @@ a64_findpt(md2elf_t *d, struct m2e_kernel *k, struct m2e_fullpt *pt)
 
 		if (a64_xlate(d, pt, la->value, &pa) == 0 &&
 		    m2e_read_pa(d, pa, b, sizeof(b)) == 0 && le32dec_(b) != 0)
-			return (m2e_err(d, "%s: the kernel uses 5-level page "
-			    "tables (la57): not supported in full dumps",
-			    d->path));
+			return (m2e_err(d, "the kernel uses 5-level page "
+			    "tables (la57): not supported in full dumps"));
 	}
 	return (0);
 }

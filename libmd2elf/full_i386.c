@@ -135,15 +135,15 @@ i386_findpt(md2elf_t *d, struct m2e_kernel *k, struct m2e_fullpt *pt)
 	pdpt = m2e_ksym_byname(k, "IdlePDPT");
 	ptd = m2e_ksym_byname(k, "IdlePTD");
 	if (pdpt == NULL && ptd == NULL)
-		return (m2e_err(d, "%s: kernel %s has neither IdlePDPT nor "
+		return (m2e_err(d, "kernel %s has neither IdlePDPT nor "
 		    "IdlePTD: the page tables of a full dump cannot be found "
-		    "without them", d->path, k->path));
+		    "without them", k->path));
 	if ((pdpt == NULL || m2e_full_find(d, pdpt->value, kernbase,
 	    i386_try_pae, pt) != 0) && (ptd == NULL ||
 	    m2e_full_find(d, ptd->value, kernbase, i386_try_nopae, pt) != 0))
-		return (m2e_err(d, "%s: no physical page of the dump holds an "
+		return (m2e_err(d, "no physical page of the dump holds an "
 		    "%s whose page tables map it (kernel %s, kernbase %#jx): "
-		    "wrong kernel, or a damaged dump", d->path,
+		    "wrong kernel, or a damaged dump",
 		    pdpt != NULL && ptd != NULL ? "IdlePDPT or IdlePTD" :
 		    pdpt != NULL ? "IdlePDPT" : "IdlePTD", k->path,
 		    (uintmax_t)kernbase));

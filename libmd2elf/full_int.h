@@ -14,9 +14,13 @@
 
 struct m2e_kernel;
 
-/* One PT_LOAD: physical [pa, end) at page section rank (page index). */
+/*
+ * One PT_LOAD: physical [pa, end) at page section rank (page index); hdrpa:
+ * pa as the program header gives it (an ELFCLASS32 one only the low 32
+ * bits, which the kernel's dump_avail may complete).
+ */
 struct m2e_fchunk {
-	uint64_t	 pa, end, rank;
+	uint64_t	 pa, end, rank, hdrpa;
 };
 
 /* The kernel page tables, found once a kernel gives their symbols. */

@@ -86,9 +86,8 @@ full_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
 	struct m2e_full *f = d->full;
 
 	if (!f->pt.ok)
-		return (m2e_err(d, "%s: a full dump's kernel map needs the "
-		    "kernel (its page tables are found through its symbols)",
-		    d->path));
+		return (m2e_err(d, "a full dump's kernel map needs the "
+		    "kernel (its page tables are found through its symbols)"));
 	return (f->ops->walk(d, &f->pt, fn, arg));
 }
 
@@ -190,7 +189,7 @@ full_chunks(md2elf_t *d, struct m2e_full *f, bool c64, uint64_t phoff,
 			    d->decompressed ? "decompressed data has" :
 			    "file has", (uintmax_t)(d->filebase + d->len)));
 		}
-		f->chunks[i].pa = pa;
+		f->chunks[i].pa = f->chunks[i].hdrpa = pa;
 		f->chunks[i].end = end = pa + filesz;
 		f->chunks[i].rank = rank;
 		rank += filesz >> FULL_PAGESHIFT;
@@ -413,9 +412,9 @@ m2e_full_table(md2elf_t *d, uint64_t pa, uint8_t *page, uint64_t va,
 
 	if (m2e_full_pa_rank(d, pa, &rank) != 0) {
 		if ((d->openflags & MD2ELF_OPEN_FORCE) == 0)
-			return (m2e_err_forcible(d, "%s: the page-table entry "
+			return (m2e_err_forcible(d, "the page-table entry "
 			    "for va %#jx points to %s page %#jx, which is not "
-			    "in the dump (outside every chunk)", d->path,
+			    "in the dump (outside every chunk)",
 			    (uintmax_t)va, what, (uintmax_t)pa));
 		if (f->nmissing++ == 0) {
 			f->miss_va = va;
@@ -428,11 +427,87 @@ m2e_full_table(md2elf_t *d, uint64_t pa, uint8_t *page, uint64_t va,
 	 * reads than pages means the tables loop back on themselves.
 	 */
 	if (++f->tables > d->md.npages)
-		return (m2e_err(d, "%s: the kernel page tables reference more "
+		return (m2e_err(d, "the kernel page tables reference more "
 		    "table pages than the %ju pages of the dump (a loop, at va "
-		    "%#jx)", d->path, (uintmax_t)d->md.npages, (uintmax_t)va));
+		    "%#jx)", (uintmax_t)d->md.npages, (uintmax_t)va));
 	return (m2e_read(d, page, FULL_PAGE, d->md.off_pages +
 	    (rank << FULL_PAGESHIFT), "page-table page"));
+}
+
+static int
+chunk_cmp(const void *a, const void *b)
+{
+	const struct m2e_fchunk *x = a, *y = b;
+
+	return (x->pa < y->pa ? -1 : x->pa > y->pa);
+}
+
+/* Chunks at hdrpa again (the kernel that moved them was refused). */
+static void
+full_chunks_reset(struct m2e_full *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nchunks; i++) {
+		f->chunks[i].end = f->chunks[i].hdrpa +
+		    (f->chunks[i].end - f->chunks[i].pa);
+		f->chunks[i].pa = f->chunks[i].hdrpa;
+	}
+	qsort(f->chunks, f->nchunks, sizeof(*f->chunks), chunk_cmp);
+}
+
+/*
+ * ELFCLASS32 with PAE: a chunk above 4 GiB has only the low 32 bits of
+ * its address in p_paddr (kern_dump.c stores a vm_paddr_t in Elf32_Addr).
+ * The kernel's dump_avail (64-bit vm_paddr_t pairs, the list the chunks
+ * were made from) gives the whole address of the chunk of the same size
+ * and low bits.  -1 with the error set if the result overlaps.
+ */
+static int
+full_fix_high(md2elf_t *d, struct m2e_kernel *k, const struct m2e_fullpt *pt)
+{
+	struct m2e_full *f = d->full;
+	const struct ksym *da;
+	uint8_t b[16];
+	uint64_t s, e, pa;
+	size_t i, j;
+	bool moved;
+
+	if (f->arch.elfclass != ELFCLASS32 || !pt->pae ||
+	    (da = m2e_ksym_byname(k, "dump_avail")) == NULL)
+		return (0);
+	moved = false;
+	for (j = 0; j <= FULL_MAXCHUNKS; j++) {
+		if (f->ops->xlate(d, pt, da->value + j * 16, &pa) != 0 ||
+		    m2e_read_pa(d, pa, b, sizeof(b)) != 0)
+			break;
+		s = le64dec_(b);
+		e = le64dec_(b + 8);
+		if (s == 0 && e == 0)
+			break;
+		if (e <= s || s < FULL_4G)
+			continue;
+		for (i = 0; i < f->nchunks; i++)
+			if ((f->chunks[i].hdrpa & (FULL_4G - 1)) ==
+			    (s & (FULL_4G - 1)) &&
+			    f->chunks[i].end - f->chunks[i].pa == e - s &&
+			    f->chunks[i].pa != s) {
+				f->chunks[i].pa = s;
+				f->chunks[i].end = e;
+				moved = true;
+			}
+	}
+	if (!moved)
+		return (0);
+	qsort(f->chunks, f->nchunks, sizeof(*f->chunks), chunk_cmp);
+	for (i = 1; i < f->nchunks; i++)
+		if (f->chunks[i].pa < f->chunks[i - 1].end) {
+			full_chunks_reset(f);
+			return (m2e_err(d, "the kernel's dump_avail puts chunk "
+			    "%#jx over chunk %#jx", (uintmax_t)f->chunks[i].pa,
+			    (uintmax_t)f->chunks[i - 1].pa));
+		}
+	return (0);
 }
 
 int
@@ -443,8 +518,12 @@ m2e_full_setkernel(md2elf_t *d, struct m2e_kernel *k)
 
 	memset(&pt, 0, sizeof(pt));
 	f->saved = f->pt;
-	if (k != NULL && f->ops->findpt(d, k, &pt) != 0)
+	full_chunks_reset(f);
+	if (k != NULL && (f->ops->findpt(d, k, &pt) != 0 ||
+	    full_fix_high(d, k, &pt) != 0)) {
+		m2e_full_undo(d);
 		return (-1);
+	}
 	f->pt = pt;
 	d->md.pae = pt.pae;
 	d->md.kernbase = pt.kvmin;
@@ -454,6 +533,17 @@ m2e_full_setkernel(md2elf_t *d, struct m2e_kernel *k)
 void
 m2e_full_undo(md2elf_t *d)
 {
+	char err[sizeof(d->err)];
+	bool forcible;
+
+	/* The kernel still set, if any, placed the chunks: again. */
+	memcpy(err, d->err, sizeof(err));
+	forcible = d->errforcible;
+	full_chunks_reset(d->full);
+	if (d->kern != NULL && d->full->saved.ok)
+		(void)full_fix_high(d, d->kern, &d->full->saved);
+	memcpy(d->err, err, sizeof(err));
+	d->errforcible = forcible;
 	d->full->pt = d->full->saved;
 	d->md.pae = d->full->pt.pae;
 	d->md.kernbase = d->full->pt.kvmin;

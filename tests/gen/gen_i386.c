@@ -44,6 +44,7 @@
 #define	PCB_SIZE	0xc0		/* real sizeof(dumppcb) */
 #define	IDLEPDPT_PA	0x1ff000ULL	/* the PDPT, in the image area */
 #define	IDLEPTD_VA	0x1d97000ULL	/* full non-PAE models: IdlePTD */
+#define	DUMPAVAIL_VA	0x1d98000ULL	/* full PAE models: dump_avail */
 
 /*
  * Symbols of a FreeBSD 13 i386 kernel (addresses as published with LLVM's
@@ -200,16 +201,39 @@ i386pae_build(struct model *m, char *err, size_t errlen)
 	return (i386_build_common(m, true, err, errlen));
 }
 
+/* dump_avail as the kernel holds it (64-bit pairs, 0-terminated). */
+static size_t
+gen_avail(const struct model *m, uint8_t *b)
+{
+	size_t i;
+
+	memset(b, 0, sizeof(m->avail));
+	for (i = 0; i < (size_t)m->navail * 2; i++)
+		gen_put64(b + i * 8, m->avail[i]);
+	return (sizeof(m->avail));
+}
+
 static int
 i386_finish(struct model *m, char *err, size_t errlen)
 {
 	const struct gsym *s;
+	uint8_t avail[sizeof(m->avail)];
 	uint64_t root;
 
 	/* A full dump: a non-PAE kernel finds its page directory here. */
 	if (m->p.full && !im(m)->pae) {
 		if (model_addsym(m, "IdlePTD", IDLEPTD_VA, 4, GS_OBJECT,
 		    SEC_BSS) != 0)
+			goto fail;
+		m->syms[m->nsyms - 1].global = 1;
+	}
+	/*
+	 * A full PAE dump's ELF32 headers cut chunks above 4 GiB to 32 bits;
+	 * the kernel's dump_avail (64-bit vm_paddr_t pairs) has them whole.
+	 */
+	if (m->p.full && im(m)->pae) {
+		if (model_addsym(m, "dump_avail", DUMPAVAIL_VA,
+		    sizeof(m->avail), GS_OBJECT, SEC_BSS) != 0)
 			goto fail;
 		m->syms[m->nsyms - 1].global = 1;
 	}
@@ -228,6 +252,9 @@ i386_finish(struct model *m, char *err, size_t errlen)
 		    IDLEPDPT_PA, &root) != 0)
 			goto fail;
 		if (!im(m)->pae && gen_patch_sym(m, "IdlePTD", root, 4) != 0)
+			goto fail;
+		if (im(m)->pae && model_patch_va(m, DUMPAVAIL_VA, avail,
+		    gen_avail(m, avail)) != 0)
 			goto fail;
 	}
 	return (0);
