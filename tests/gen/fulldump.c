@@ -169,6 +169,19 @@ phdr(const struct model *m, uint8_t *p, uint32_t type, uint64_t off,
 	}
 }
 
+/* -X kpml4-zero: the 8 bytes of KPML4phys, if in the page at pa. */
+static void
+kpml4_zero(const struct model *m, uint64_t pa, uint8_t *page)
+{
+	const struct gsym *s;
+	uint64_t spa;
+
+	if ((s = model_sym(m, "KPML4phys")) == NULL ||
+	    model_kvtop(m, s->va, &spa) != 0 || spa - pa >= GPAGE)
+		return;
+	memset(page + (spa - pa), 0, 8);
+}
+
 int
 fulldump_write(const struct model *m, const struct fullhostile *h,
     struct dumpout *o, uint32_t blocksize, uint64_t *hdrsz)
@@ -221,6 +234,8 @@ fulldump_write(const struct model *m, const struct fullhostile *h,
 		for (pa = m->avail[2 * i]; pa < m->avail[2 * i + 1];
 		    pa += GPAGE) {
 			model_page(m, pa, stage + n);
+			if (h->kpml4zero && c64(m))
+				kpml4_zero(m, pa, stage + n);
 			if (h->ptoutside && pa == m->kpml4 && c64(m))
 				gen_put64(stage + n + A64_OUTSIDE_SLOT * 8,
 				    A64_OUTSIDE_PA | 0x3);

@@ -34,6 +34,7 @@ struct fullhostile {
 	int		 phunaligned;	/* the first chunk's size is not paged */
 	int		 ptoutside;	/* amd64: a PML4 entry (slot 300) to a
 					   PDP page beyond RAM */
+	int		 kpml4zero;	/* amd64: KPML4phys reads 0 */
 };
 
 /* Bytes of the full dump stream of m (headers rounded to a page + RAM). */

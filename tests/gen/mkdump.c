@@ -392,6 +392,8 @@ parse_hostile(struct hostile *h, const char *arg)
 		h->full.phunaligned = 1;
 	else if (KEY("pt-outside"))
 		h->full.ptoutside = 1;
+	else if (KEY("kpml4-zero"))
+		h->full.kpml4zero = 1;
 	else {
 		fprintf(stderr, "mkdump: unknown -X %s\n", arg);
 		exit(2);
