@@ -345,8 +345,13 @@ do_info(md2elf_t *d, bool haskernel)
 	if (md2elf_get_info(d, &info) != 0)
 		fail("%s", md2elf_geterr(d));
 	printf("%-16s%s\n", "architecture:", info.arch);
-	printf("%-16s%s version %d%s\n", "format:", info.format,
-	    info.format_version, info.pae ? " (PAE)" : "");
+	/* A full dump has no format version; PAE is known with -k. */
+	if (strcmp(info.format, "full") == 0)
+		printf("%-16s%s%s\n", "format:", "full dump (debug.minidump=0)",
+		    info.pae ? " (PAE)" : "");
+	else
+		printf("%-16s%s version %d%s\n", "format:", info.format,
+		    info.format_version, info.pae ? " (PAE)" : "");
 	printf("%-16s%s, compression %s\n", "container:", info.container,
 	    info.compression);
 	printf("%-16s%u bytes\n", "page size:", info.pagesize);
