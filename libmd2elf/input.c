@@ -211,8 +211,13 @@ in_device(md2elf_t *d, int fd, const uint8_t *raw, uint64_t lasthd,
 	return (0);
 }
 
+/*
+ * devfirst: a kerneldumpheader at offset 0 may be the leading header of a
+ * dump device whose junk before it was not kept (spool.c): the trailing
+ * header decides.
+ */
 static int
-in_find(md2elf_t *d, int fd, uint64_t fsize, int flags)
+in_find(md2elf_t *d, int fd, uint64_t fsize, int flags, bool devfirst)
 {
 	static const uint64_t sectors[] = { 512, 4096 };
 	uint8_t buf[IN_PROBESZ];
@@ -234,6 +239,8 @@ in_find(md2elf_t *d, int fd, uint64_t fsize, int flags)
 		d->len = fsize;
 		return (0);
 	case IN_KDH:
+		if (devfirst)
+			break;
 		if ((size_t)n < KDH_SIZE)
 			return (m2e_err(d, "offset 0: truncated "
 			    "kerneldumpheader (need %d bytes, file has %zd)",
@@ -253,9 +260,19 @@ in_find(md2elf_t *d, int fd, uint64_t fsize, int flags)
 			return (m2e_err(d, "offset %#jx: cannot read: %s",
 			    (uintmax_t)(fsize - sectors[i]),
 			    strerror(errno)));
-		if (n == KDH_SIZE && in_kind(buf, KDH_SIZE) == IN_KDH)
+		if (n == KDH_SIZE && in_kind(buf, KDH_SIZE) == IN_KDH &&
+		    fsize - sectors[i] > 0)
 			return (in_device(d, fd, buf, fsize - sectors[i],
 			    sectors[i], flags));
+	}
+	if (k == IN_KDH) {
+		/* No trailing header: the file starts with the leading one. */
+		n = in_pread(fd, buf, KDH_SIZE, 0);
+		if (n != KDH_SIZE)
+			return (m2e_err(d, "offset 0: truncated "
+			    "kerneldumpheader (need %d bytes, file has %zd)",
+			    KDH_SIZE, n));
+		return (in_leading(d, buf, fsize, flags));
 	}
 	if (fsize == 0)
 		return (m2e_err(d, "empty file"));
@@ -270,18 +287,25 @@ m2e_input_open(md2elf_t *d, const char *path, int flags)
 {
 	uint8_t magic[4];
 	struct stat st;
-	uint64_t fsize, tlen;
+	uint64_t fsize, tlen, skipped;
 	off_t end;
 	int fd, comp, tfd;
 	ssize_t n;
 	enum in_kind k;
+	bool in;
 
 	d->fd = -1;
-	if (d->path == NULL && (d->path = strdup(path)) == NULL)
+	/* "-": standard input, spooled (spool.c); messages say "stdin". */
+	in = strcmp(path, "-") == 0;
+	if (d->path == NULL && (d->path = strdup(in ? "stdin" : path)) == NULL)
 		return (m2e_err(d, "out of memory"));
 	d->container = "vmcore";
 	d->compression = "none";
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	skipped = 0;
+	if (in) {
+		if (m2e_spool_open(d, &fd, &skipped) != 0)
+			return (-1);
+	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return (m2e_err(d, "cannot open: %s", strerror(errno)));
 	d->fd = fd;
 	if (fstat(fd, &st) != 0)
@@ -297,9 +321,9 @@ m2e_input_open(md2elf_t *d, const char *path, int flags)
 			    strerror(errno)));
 		fsize = (uint64_t)end;
 	}
-	if (in_find(d, fd, fsize, flags) != 0)
+	if (in_find(d, fd, fsize, flags, in) != 0)
 		return (-1);
-	d->filebase = d->base;
+	d->filebase = d->base + skipped;
 
 	/* Compression: by the header's byte and by the data's magic. */
 	n = in_pread(fd, magic, sizeof(magic), d->base);

@@ -182,6 +182,12 @@ int	m2e_err_at_forcible(md2elf_t *, uint64_t off, const char *fmt, ...)
 int	m2e_read(md2elf_t *, void *buf, size_t len, uint64_t off,
 	    const char *what);
 int	m2e_input_open(md2elf_t *, const char *path, int flags);
+/*
+ * Standard input into an unlinked sparse temporary file (spool.c), from
+ * its first byte or, if it does not start with dump data, from the first
+ * block with a kerneldumpheader magic (*skipped: the bytes before it).
+ */
+int	m2e_spool_open(md2elf_t *, int *fd, uint64_t *skipped);
 void	m2e_input_close(md2elf_t *);
 /*
  * Decompress [off, off + len) of infd (comp: KDH_COMP_GZIP or KDH_COMP_ZSTD)

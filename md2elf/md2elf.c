@@ -708,6 +708,12 @@ main(int argc, char **argv)
 		    progname);
 		usage();
 	}
+	/* "-" is standard input: no file name to put the core next to. */
+	if (mode == 0 && output == NULL && strcmp(vmcore, "-") == 0) {
+		fprintf(stderr, "%s: reading the dump from standard input (-) "
+		    "needs -o output\n", progname);
+		usage();
+	}
 
 	d = open_dump(vmcore, kernel, force, verbose);
 	switch (mode) {
