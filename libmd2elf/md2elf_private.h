@@ -151,6 +151,10 @@ struct md2elf {
 	const char	*compression;
 	bool		 has_kdh;
 	struct m2e_kdh	 kdh;
+	/* Encryption: the keys given (md2elf_open_keys), the cipher found. */
+	char		*privkey, *dumpkey;
+	const char	*encryption;	/* "none", "AES-256-CBC", "ChaCha20" */
+	uint64_t	 keyoff;	/* key block in the file (kdh.keysize) */
 	/* Format. */
 	const char	*format;	/* "minidump", "full" */
 	const struct m2e_arch *arch;
@@ -177,6 +181,25 @@ int	m2e_err_forcible(md2elf_t *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 int	m2e_err_at_forcible(md2elf_t *, uint64_t off, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Encrypted dumps (crypto.c, OpenSSL libcrypto): the kerneldumpkey block,
+ * and the data decrypted with the RSA private key into an unlinked
+ * temporary file.  where: "" for a key block in the input, else a prefix
+ * naming the key file ("key file K: ").
+ */
+#define	M2E_MAXKEYBLOCK	65536		/* dumpkeysize believed */
+struct m2e_dumpkey {
+	int		 enc;		/* 1 AES-256-CBC, 2 ChaCha20 */
+	uint8_t		 iv[32];
+	uint32_t	 eksize;
+	uint8_t		 ek[2048];	/* the RSA-encrypted dump key */
+};
+const char *m2e_cipher_name(int enc);
+int	m2e_dumpkey_parse(md2elf_t *, const uint8_t *raw, size_t len,
+	    uint64_t off, const char *where, struct m2e_dumpkey *);
+int	m2e_decrypt(md2elf_t *, const struct m2e_dumpkey *, const char *privkey,
+	    int infd, uint64_t off, uint64_t len, int *outfd);
 
 /* Input (input.c): read dump data at off (relative to d->base). */
 int	m2e_read(md2elf_t *, void *buf, size_t len, uint64_t off,

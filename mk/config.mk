@@ -11,4 +11,4 @@ OPT?=		-O2 -g
 SAN?=
 CFLAGS+=	$(CSTD) $(WARNS) $(OPT) $(SAN) -fPIC
 LDFLAGS+=	$(SAN)
-LIBDEPS=	-lelf -lzstd -lz
+LIBDEPS=	-lelf -lzstd -lz -lcrypto

@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "dumpout.h"
+#include "encrypt.h"
 #include "fulldump.h"
 #include "mkkernel.h"
 #include "gen_common.h"
@@ -61,7 +62,12 @@ struct hostile {
 	int		 pde_undumped, smalldev;
 	struct kdhinfo	 kdh;
 	struct fullhostile full;	/* -f: the program headers */
+	uint32_t	 keytrunc;	/* -E: key block cut to this size */
 };
+
+/* -E: the dump's encryption (NULL: none) and its key block size. */
+static struct dumpcrypt *dcrypt;
+static uint32_t keysize;
 
 struct stage {
 	struct dumpout	*o;
@@ -284,6 +290,25 @@ dump_length(const struct model *m)
 }
 
 /*
+ * -E: encrypt what was written to out (data at dataoff, len bytes): the
+ * key block before the data, or for a vmcore (no header) in out.key as
+ * savecore's key.N.
+ */
+static int
+encrypt_out(const struct hostile *h, const char *out, enum dcont cont,
+    uint64_t dataoff, uint64_t len, char *err, size_t errlen)
+{
+	char kpath[1024];
+
+	if (dcrypt == NULL)
+		return (0);
+	snprintf(kpath, sizeof(kpath), "%s.key", out);
+	return (dumpcrypt_apply(dcrypt, out, dataoff - keysize, keysize,
+	    cont == DK_NONE ? kpath : NULL, dataoff, len, h->keytrunc, err,
+	    errlen));
+}
+
+/*
  * -f: the full dump (fulldump.c) in its container; trunc=header|pages and
  * size=N cut it; -v prints its facts.
  */
@@ -296,8 +321,8 @@ write_full(const struct model *m, const struct hostile *h, const char *out,
 	uint64_t len, hdrsz, data, cut, stored, size, kr, dr, kp;
 
 	len = fulldump_length(m);
-	o = dumpout_open(out, cont, comp, bsize, len, 0, m->p.seed, err,
-	    errlen);
+	o = dumpout_open_key(out, cont, comp, bsize, len, 0, m->p.seed,
+	    cont != DK_NONE ? keysize : 0, err, errlen);
 	if (o == NULL)
 		return (-1);
 	if (fulldump_write(m, &h->full, o, bsize, &hdrsz) != 0) {
@@ -305,7 +330,8 @@ write_full(const struct model *m, const struct hostile *h, const char *out,
 		return (-1);
 	}
 	cut = dumpout_dataoff(o);
-	if (dumpout_close(o, &h->kdh, &stored, err, errlen) != 0)
+	if (dumpout_close(o, &h->kdh, &stored, err, errlen) != 0 ||
+	    encrypt_out(h, out, cont, cut, stored, err, errlen) != 0)
 		return (-1);
 	data = gen_roundup2(hdrsz, GPAGE);
 	size = h->size;
@@ -394,6 +420,8 @@ parse_hostile(struct hostile *h, const char *arg)
 		h->full.ptoutside = 1;
 	else if (KEY("kpml4-zero"))
 		h->full.kpml4zero = 1;
+	else if (KEY("key-trunc") && eq)
+		h->keytrunc = (uint32_t)num(eq + 1);
 	else {
 		fprintf(stderr, "mkdump: unknown -X %s\n", arg);
 		exit(2);
@@ -434,7 +462,7 @@ main(int argc, char **argv)
 	struct layout l;
 	struct model *m;
 	struct dumpout *o;
-	const char *out, *kern, *mfile;
+	const char *out, *kern, *mfile, *espec;
 	enum dcomp comp;
 	enum dcont cont;
 	uint64_t stored, extent, cut;
@@ -453,13 +481,13 @@ main(int argc, char **argv)
 	p.ram_mib = 128;
 	p.nthreads = 16;
 	p.frag = 1;
-	out = kern = mfile = NULL;
+	out = kern = mfile = espec = NULL;
 	comp = DC_NONE;
 	cont = DK_NONE;
 	bsize = 512;
 	verbose = 0;
 	kflags = 0;
-	while ((ch = getopt(argc, argv, "a:B:c:DfF:H:K:k:M:m:o:s:T:V:vW:X:")) !=
+	while ((ch = getopt(argc, argv, "a:B:c:DE:fF:H:K:k:M:m:o:s:T:V:vW:X:")) !=
 	    -1) {
 		switch (ch) {
 		case 'a':
@@ -482,6 +510,9 @@ main(int argc, char **argv)
 			break;
 		case 'D':
 			p.dense = 1;
+			break;
+		case 'E':
+			espec = optarg;
 			break;
 		case 'f':
 			p.full = full = 1;
@@ -554,6 +585,22 @@ main(int argc, char **argv)
 	h.kdh.hostname = m->hostname;
 	h.kdh.version = m->version;
 	h.kdh.panicstr = m->panicstr;
+	if (espec != NULL) {
+		if ((dcrypt = dumpcrypt_new(espec, p.seed, err,
+		    sizeof(err))) == NULL)
+			goto fail;
+		/* kern_shutdown.c: compression only with ChaCha20. */
+		if (dumpcrypt_is_aes(dcrypt) && comp != DC_NONE) {
+			snprintf(err, sizeof(err), "AES-256-CBC with "
+			    "compression: the kernel refuses it (dumpon -k "
+			    "-Z needs ChaCha20)");
+			goto fail;
+		}
+		keysize = dumpcrypt_keysize(dcrypt, cont == DK_NONE ? 512 :
+		    bsize);
+		if (cont != DK_NONE)
+			h.kdh.keysize = keysize;
+	}
 	memset(&l, 0, sizeof(l));
 	if (out != NULL && full) {
 		if (write_full(m, &h, out, cont, comp, bsize, verbose, err,
@@ -573,8 +620,8 @@ main(int argc, char **argv)
 			/* Only a little more space than the compressed data. */
 			extent = stored + 3 * bsize + 17;
 		}
-		o = dumpout_open(out, cont, comp, bsize, l.end, extent, p.seed,
-		    err, sizeof(err));
+		o = dumpout_open_key(out, cont, comp, bsize, l.end, extent,
+		    p.seed, cont != DK_NONE ? keysize : 0, err, sizeof(err));
 		if (o == NULL)
 			goto fail;
 		if (write_minidump(m, &h, o, &l) != 0) {
@@ -582,7 +629,9 @@ main(int argc, char **argv)
 			goto fail;
 		}
 		cut = dumpout_dataoff(o);
-		if (dumpout_close(o, &h.kdh, &stored, err, sizeof(err)) != 0)
+		if (dumpout_close(o, &h.kdh, &stored, err, sizeof(err)) != 0 ||
+		    encrypt_out(&h, out, cont, cut, stored, err,
+		    sizeof(err)) != 0)
 			goto fail;
 		if (h.trunc != NULL) {
 			uint64_t s, e;
@@ -659,9 +708,11 @@ main(int argc, char **argv)
 		goto fail;
 	}
 	model_free(m);
+	dumpcrypt_free(dcrypt);
 	return (0);
 fail:
 	fprintf(stderr, "mkdump: %s\n", err);
 	model_free(m);
+	dumpcrypt_free(dcrypt);
 	return (1);
 }
