@@ -104,14 +104,78 @@ full_fini(md2elf_t *d)
 	}
 }
 
+/* Program header i (at file offset at) into f->chunks; -1 with error. */
+static int
+full_chunk_add(md2elf_t *d, struct m2e_full *f, bool c64, const uint8_t *p,
+    unsigned i, uint64_t at, uint64_t *expect)
+{
+	uint64_t off, pa, filesz, memsz, end;
+	uint32_t type;
+
+	end = i > 0 ? f->chunks[i - 1].end : 0;
+	type = le32dec_(p);
+	if (type != PT_LOAD)
+		return (m2e_err_at(d, at, "full dump program header %u has "
+		    "type %u, not PT_LOAD", i, type));
+	if (c64) {
+		pa = le64dec_(p + PH64_PADDR);
+		filesz = le64dec_(p + PH64_FILESZ);
+		memsz = le64dec_(p + PH64_MEMSZ);
+		off = le64dec_(p + PH64_OFFSET);
+	} else {
+		pa = le32dec_(p + PH32_PADDR);
+		filesz = le32dec_(p + PH32_FILESZ);
+		memsz = le32dec_(p + PH32_MEMSZ);
+		off = le32dec_(p + PH32_OFFSET);
+	}
+	if (filesz != memsz || ((pa | filesz) & (FULL_PAGE - 1)) != 0 ||
+	    filesz == 0 || pa + filesz < pa)
+		return (m2e_err_at(d, at, "full dump program header %u: "
+		    "physical chunk [%#jx, +%#jx) (memsz %#jx) is not a whole "
+		    "number of pages", i, (uintmax_t)pa, (uintmax_t)filesz,
+		    (uintmax_t)memsz));
+	/*
+	 * An ELFCLASS32 header holds the low 32 bits of a PAE chunk above
+	 * 4 GiB (and of offsets past 4 GiB); dump_avail ascends, so the high
+	 * bits are those that keep the order (the kernel's dump_avail, once
+	 * a kernel is set, places the rest: full_fix_high).
+	 */
+	if (!c64 && i > 0 && pa < end)
+		pa += (end - pa + FULL_4G - 1) & ~(FULL_4G - 1);
+	if (!c64 && off != *expect && off == (*expect & (FULL_4G - 1)))
+		off = *expect;
+	if (i > 0 && pa < end)
+		return (m2e_err_at(d, at, "full dump program header %u: "
+		    "physical chunk at %#jx overlaps or precedes the one before "
+		    "(ending at %#jx)", i, (uintmax_t)pa, (uintmax_t)end));
+	/* The kernel writes the chunks back to back. */
+	if (off != *expect)
+		return (m2e_err_at(d, at, "full dump program header %u: data "
+		    "at offset %#jx, but the chunks before end at %#jx", i,
+		    (uintmax_t)off, (uintmax_t)*expect));
+	if (filesz > d->len || *expect > d->len - filesz)
+		return (m2e_err_at(d, *expect, "truncated full dump (chunk %u "
+		    "[%#jx, %#jx) needs %ju bytes, %s %ju)", i, (uintmax_t)pa,
+		    (uintmax_t)(pa + filesz),
+		    (uintmax_t)(d->filebase + *expect + filesz),
+		    d->decompressed ? "decompressed data has" : "file has",
+		    (uintmax_t)(d->filebase + d->len)));
+	f->chunks[i].pa = f->chunks[i].hdrpa = pa;
+	f->chunks[i].end = pa + filesz;
+	f->chunks[i].rank = (*expect - d->md.off_pages) >> FULL_PAGESHIFT;
+	*expect += filesz;
+	return (0);
+}
+
 /* The program headers into f->chunks; -1 with error. */
 static int
 full_chunks(md2elf_t *d, struct m2e_full *f, bool c64, uint64_t phoff,
     unsigned phnum)
 {
-	uint8_t *ph, *p;
-	uint64_t phsz, off, expect, pa, filesz, memsz, rank, end;
+	uint8_t *ph;
+	uint64_t phsz, expect;
 	unsigned i;
+	int rc;
 
 	phsz = c64 ? PH64_SIZE : PH32_SIZE;
 	if ((ph = malloc(phnum * phsz)) == NULL ||
@@ -126,78 +190,15 @@ full_chunks(md2elf_t *d, struct m2e_full *f, bool c64, uint64_t phoff,
 	}
 	expect = (phoff + phnum * phsz + FULL_PAGE - 1) & ~(FULL_PAGE - 1);
 	d->md.off_pages = expect;
-	rank = 0;
-	end = 0;
-	for (i = 0; i < phnum; i++) {
-		p = ph + i * phsz;
-		off = phoff + i * phsz;
-		if (le32dec_(p) != PT_LOAD) {
-			free(ph);
-			return (m2e_err_at(d, off, "full dump program header "
-			    "%u has type %u, not PT_LOAD", i, le32dec_(p)));
-		}
-		if (c64) {
-			pa = le64dec_(p + PH64_PADDR);
-			filesz = le64dec_(p + PH64_FILESZ);
-			memsz = le64dec_(p + PH64_MEMSZ);
-			off = le64dec_(p + PH64_OFFSET);
-		} else {
-			pa = le32dec_(p + PH32_PADDR);
-			filesz = le32dec_(p + PH32_FILESZ);
-			memsz = le32dec_(p + PH32_MEMSZ);
-			off = le32dec_(p + PH32_OFFSET);
-		}
-		if (filesz != memsz || ((pa | filesz) & (FULL_PAGE - 1)) != 0 ||
-		    filesz == 0 || pa + filesz < pa) {
-			free(ph);
-			return (m2e_err_at(d, phoff + i * phsz, "full dump "
-			    "program header %u: physical chunk [%#jx, +%#jx) "
-			    "(memsz %#jx) is not a whole number of pages",
-			    i, (uintmax_t)pa, (uintmax_t)filesz,
-			    (uintmax_t)memsz));
-		}
-		/*
-		 * An ELFCLASS32 header holds the low 32 bits of a PAE
-		 * chunk above 4 GiB (and of offsets past 4 GiB); dump_avail
-		 * ascends, so the high bits are those that keep the order.
-		 */
-		if (!c64 && i > 0 && pa < end)
-			pa += (end - pa + FULL_4G - 1) & ~(FULL_4G - 1);
-		if (!c64 && off != expect && off == (expect & (FULL_4G - 1)))
-			off = expect;
-		if (i > 0 && pa < end) {
-			free(ph);
-			return (m2e_err_at(d, phoff + i * phsz, "full dump "
-			    "program header %u: physical chunk at %#jx overlaps "
-			    "or precedes the one before (ending at %#jx)", i,
-			    (uintmax_t)pa, (uintmax_t)end));
-		}
-		/* The kernel writes the chunks back to back. */
-		if (off != expect) {
-			free(ph);
-			return (m2e_err_at(d, phoff + i * phsz, "full dump "
-			    "program header %u: data at offset %#jx, but the "
-			    "chunks before end at %#jx", i, (uintmax_t)off,
-			    (uintmax_t)expect));
-		}
-		if (filesz > d->len || expect > d->len - filesz) {
-			free(ph);
-			return (m2e_err_at(d, expect, "truncated full dump "
-			    "(chunk %u [%#jx, %#jx) needs %ju bytes, %s %ju)",
-			    i, (uintmax_t)pa, (uintmax_t)(pa + filesz),
-			    (uintmax_t)(d->filebase + expect + filesz),
-			    d->decompressed ? "decompressed data has" :
-			    "file has", (uintmax_t)(d->filebase + d->len)));
-		}
-		f->chunks[i].pa = f->chunks[i].hdrpa = pa;
-		f->chunks[i].end = end = pa + filesz;
-		f->chunks[i].rank = rank;
-		rank += filesz >> FULL_PAGESHIFT;
-		expect += filesz;
-	}
+	rc = 0;
+	for (i = 0; i < phnum && rc == 0; i++)
+		rc = full_chunk_add(d, f, c64, ph + i * phsz, i,
+		    phoff + i * phsz, &expect);
 	free(ph);
+	if (rc != 0)
+		return (-1);
 	f->nchunks = phnum;
-	d->md.npages = rank;
+	d->md.npages = (expect - d->md.off_pages) >> FULL_PAGESHIFT;
 	/* The dump length is exactly the headers and the chunks. */
 	if (d->len - expect > FULL_PAGE)
 		return (m2e_err_at(d, expect, "%ju bytes after the last of the "
