@@ -114,9 +114,12 @@ usage_body()
 	    atf_fail "$(cat info)"
 	cat vmcore.0 | "$MD2ELF" -t -k kernel - >threads ||
 	    atf_fail "md2elf -t -"
-	n=$(fact threads model)
-	[ "$n" -gt 0 ] && [ "$(grep -c "^[ *] *[0-9]" threads)" -eq "$n" ] ||
+	atf_check -s exit:0 -o save:threads.file -e empty \
+	    "$MD2ELF" -t -k kernel vmcore.0
+	[ "$(grep -c "^[ *] *[0-9]" threads)" -ge "$(fact threads model)" ] ||
 	    atf_fail "threads: $(cat threads)"
+	cmp threads threads.file || atf_fail "-t of the pipe and of the file"
+
 	atf_check -s exit:2 -o empty \
 	    -e match:'reading the dump from standard input \(-\) needs -o' \
 	    "$MD2ELF" -k kernel -
