@@ -19,11 +19,13 @@
 #   -d  work directory on a real disk (default $BENCH_DIR or
 #       /var/tmp/md2elf-bench); it needs about 2.5x the largest dump
 #   -s  RAM sizes in MiB of the plain dumps (default "1024 4096 16384")
-#   -x  extra cases, on a 4 GiB machine (default "zstd frag threads"):
+#   -x  extra cases, on a 4 GiB machine (default "zstd frag threads full"):
 #       zstd (dumpon -Z; random pages, and -D pages that look like kernel
 #       memory and compress like it), frag (every heap page its own run: many
 #       segments), threads (100 000 threads, if mkdump has that world;
-#       converted with -k KERNEL, so the thread walk and notes run)
+#       converted with -k KERNEL, so the thread walk and notes run),
+#       full (full dumps, debug.minidump=0, of 1 and 4 GiB: every RAM
+#       page, the page tables walked from KPML4phys; with -k KERNEL)
 #   -p  profile the 4 GiB conversion with perf (if installed)
 #   -k  keep the dumps and cores
 # Results: the table on stdout and in DIR/results.txt.
@@ -33,7 +35,7 @@ md2elf=$top/md2elf/md2elf
 mkdump=$top/tests/gen/mkdump
 dir=${BENCH_DIR:-/var/tmp/md2elf-bench}
 sizes=${BENCH_SIZES:-"1024 4096 16384"}
-extras=${BENCH_EXTRAS:-"zstd frag threads"}
+extras=${BENCH_EXTRAS:-"zstd frag threads full"}
 keep=false
 profile=false
 while getopts d:kps:x: ch; do
@@ -97,6 +99,9 @@ bench() {
 	dump=$dir/$name.vmcore
 	core=$dir/$name.core
 	need=$((ram / 4 * 3))	# dump + core, generous: ~0.17 x RAM each
+	case " $* " in
+	*" -f "*) need=$((ram * 2)) ;;	# a full dump holds all RAM
+	esac
 	if [ "$(freemib)" -lt "$need" ]; then
 		say "bench: $name: skipped, less than $need MiB free in $dir"
 		return
@@ -180,6 +185,10 @@ for x in $extras; do
 	frag)	bench frag-4g 4096 -V 3 -s 1 -F 3 ;;
 	threads) withkernel=true
 		bench threads-4g 4096 -V 3 -s 1 -T 100000
+		withkernel=false ;;
+	full)	withkernel=true
+		bench full-1g 1024 -V 3 -s 1 -f
+		bench full-4g 4096 -V 3 -s 1 -f
 		withkernel=false ;;
 	*)	say "bench: unknown extra case $x" ;;
 	esac

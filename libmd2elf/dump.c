@@ -91,9 +91,7 @@ dump_probe(md2elf_t *d)
 		etype = hdr[5] == 2 ? (uint16_t)(hdr[16] << 8 | hdr[17]) :
 		    (uint16_t)(hdr[16] | hdr[17] << 8);
 		if (hdr[7] == ELFOSABI_STANDALONE_ && etype == ET_CORE_)
-			return (m2e_err_at(d, 0, "a full memory dump "
-			    "(debug.minidump=0): not supported yet, only "
-			    "minidumps (the default) are"));
+			return (m2e_full_probe(d, hdr, hdrlen));
 		return (m2e_err_at(d, 0, "an ELF file (OS ABI %u, type %u), "
 		    "not a FreeBSD kernel dump", hdr[7], etype));
 	}
@@ -109,6 +107,13 @@ md2elf_open(const char *path, int flags, char *errbuf)
 
 md2elf_t *
 md2elf_openx(const char *path, int flags, char *errbuf, int *forcible)
+{
+	return (md2elf_open_keys(path, flags, NULL, errbuf, forcible));
+}
+
+md2elf_t *
+md2elf_open_keys(const char *path, int flags, const struct md2elf_keys *keys,
+    char *errbuf, int *forcible)
 {
 	md2elf_t *d;
 
@@ -126,6 +131,19 @@ md2elf_openx(const char *path, int flags, char *errbuf, int *forcible)
 		goto fail;
 	}
 	d->openflags = flags;
+	d->encryption = "none";
+	if (keys != NULL && ((keys->privkey != NULL &&
+	    (d->privkey = strdup(keys->privkey)) == NULL) ||
+	    (keys->dumpkey != NULL &&
+	    (d->dumpkey = strdup(keys->dumpkey)) == NULL))) {
+		m2e_err(d, "out of memory");
+		goto fail;
+	}
+	if (keys != NULL && keys->dumpkey != NULL && keys->privkey == NULL) {
+		m2e_err(d, "a dump key file (%s) without the RSA private key",
+		    keys->dumpkey);
+		goto fail;
+	}
 	if (m2e_input_open(d, path, flags) != 0 || dump_probe(d) != 0)
 		goto fail;
 	return (d);
@@ -150,6 +168,8 @@ md2elf_close(md2elf_t *d)
 	m2e_md_free(d);
 	m2e_input_close(d);
 	free(d->path);
+	free(d->privkey);
+	free(d->dumpkey);
 	free(d);
 }
 
@@ -174,6 +194,7 @@ md2elf_get_info(md2elf_t *d, struct md2elf_info *info)
 	info->elfmachine = d->arch->elfmachine;
 	info->container = d->container;
 	info->compression = d->compression;
+	info->encryption = d->encryption;
 	info->pages = md->npages;
 	info->msgbufsize = md->msgbufsize;
 	info->kernbase = md->kernbase;

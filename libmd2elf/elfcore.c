@@ -627,7 +627,8 @@ md2elf_write_core(md2elf_t *d, int fd, const struct md2elf_write_opts *opts,
 		memset(&defopts, 0, sizeof(defopts));
 		opts = &defopts;
 	}
-	if (d->arch == NULL || d->md.pagesize == 0 || d->md.bitmap == NULL)
+	if (d->arch == NULL || d->md.pagesize == 0 ||
+	    (d->md.bitmap == NULL && d->full == NULL))
 		return (m2e_err(d, "no minidump is open"));
 	if (opts->flavor != MD2ELF_FLAVOR_FREEBSD &&
 	    opts->flavor != MD2ELF_FLAVOR_LINUX)

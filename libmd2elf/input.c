@@ -115,10 +115,10 @@ in_check_kdh(md2elf_t *d, const uint8_t *raw, uint64_t at, int flags)
 	if (!m2e_kdh_parity_ok(raw) && !(flags & MD2ELF_OPEN_FORCE))
 		return (m2e_err_forcible(d, "offset %#jx: kerneldumpheader "
 		    "parity error", (uintmax_t)at));
-	if (h->keysize != 0)
-		return (m2e_err(d, "offset %#jx: the dump is encrypted (key "
-		    "of %u bytes): save it with savecore(8) and decrypt it "
-		    "with decryptcore(8) first", (uintmax_t)at, h->keysize));
+	if (h->keysize > M2E_MAXKEYBLOCK)
+		return (m2e_err(d, "offset %#jx: kerneldumpheader key size %u "
+		    "(at most %d: a kerneldumpkey with an RSA-encrypted key)",
+		    (uintmax_t)at, h->keysize, M2E_MAXKEYBLOCK));
 	if (h->blocksize < 512 || h->blocksize > IN_MAXBLOCK ||
 	    (h->blocksize & (h->blocksize - 1)) != 0)
 		return (m2e_err(d, "offset %#jx: kerneldumpheader block size "
@@ -149,6 +149,8 @@ in_leading(md2elf_t *d, const uint8_t *raw, uint64_t fsize, int flags)
 		return (-1);
 	h = &d->kdh;
 	start = h->version == 1 ? KDH_SIZE : h->blocksize;
+	d->keyoff = start;
+	start += h->keysize;		/* the kerneldumpkey, if encrypted */
 	if (start > fsize || h->dumplength > fsize - start)
 		return (m2e_err(d, "offset %#jx: truncated dump data (need "
 		    "%ju bytes, file has %ju)", (uintmax_t)start,
@@ -184,12 +186,14 @@ in_device(md2elf_t *d, int fd, const uint8_t *raw, uint64_t lasthd,
 	/* Space from the leading header to the trailing header. */
 	need = h->version <= 2 ? h->dumplength : h->dumpextent;
 	room = lasthd;
+	need += h->keysize;		/* the kerneldumpkey, if encrypted */
 	if (need > room || sector > room - need)
 		return (m2e_err(d, "offset %#jx: the trailing header's dump "
 		    "of %ju bytes does not fit before it", (uintmax_t)lasthd,
 		    (uintmax_t)need));
 	firsthd = lasthd - need - sector;
-	start = firsthd + sector;
+	start = firsthd + sector + h->keysize;
+	d->keyoff = firsthd + sector;
 	r = in_pread(fd, lead, sizeof(lead), firsthd);
 	if (r < 0)
 		return (m2e_err(d, "offset %#jx: cannot read the leading "
@@ -211,8 +215,13 @@ in_device(md2elf_t *d, int fd, const uint8_t *raw, uint64_t lasthd,
 	return (0);
 }
 
+/*
+ * devfirst: a kerneldumpheader at offset 0 may be the leading header of a
+ * dump device whose junk before it was not kept (spool.c): the trailing
+ * header decides.
+ */
 static int
-in_find(md2elf_t *d, int fd, uint64_t fsize, int flags)
+in_find(md2elf_t *d, int fd, uint64_t fsize, int flags, bool devfirst)
 {
 	static const uint64_t sectors[] = { 512, 4096 };
 	uint8_t buf[IN_PROBESZ];
@@ -234,6 +243,8 @@ in_find(md2elf_t *d, int fd, uint64_t fsize, int flags)
 		d->len = fsize;
 		return (0);
 	case IN_KDH:
+		if (devfirst)
+			break;
 		if ((size_t)n < KDH_SIZE)
 			return (m2e_err(d, "offset 0: truncated "
 			    "kerneldumpheader (need %d bytes, file has %zd)",
@@ -253,9 +264,19 @@ in_find(md2elf_t *d, int fd, uint64_t fsize, int flags)
 			return (m2e_err(d, "offset %#jx: cannot read: %s",
 			    (uintmax_t)(fsize - sectors[i]),
 			    strerror(errno)));
-		if (n == KDH_SIZE && in_kind(buf, KDH_SIZE) == IN_KDH)
+		if (n == KDH_SIZE && in_kind(buf, KDH_SIZE) == IN_KDH &&
+		    fsize - sectors[i] > 0)
 			return (in_device(d, fd, buf, fsize - sectors[i],
 			    sectors[i], flags));
+	}
+	if (k == IN_KDH) {
+		/* No trailing header: the file starts with the leading one. */
+		n = in_pread(fd, buf, KDH_SIZE, 0);
+		if (n != KDH_SIZE)
+			return (m2e_err(d, "offset 0: truncated "
+			    "kerneldumpheader (need %d bytes, file has %zd)",
+			    KDH_SIZE, n));
+		return (in_leading(d, buf, fsize, flags));
 	}
 	if (fsize == 0)
 		return (m2e_err(d, "empty file"));
@@ -265,23 +286,102 @@ in_find(md2elf_t *d, int fd, uint64_t fsize, int flags)
 	    "with decryptcore(8) first)"));
 }
 
+/* Replace *fd by the decrypted data (offsets unchanged from d->base). */
+static int
+in_decrypt_kdk(md2elf_t *d, int *fd, const struct m2e_dumpkey *k,
+    uint64_t off, uint64_t len)
+{
+	int tfd;
+
+	if (d->privkey == NULL)
+		return (m2e_err(d, "offset %#jx: the dump is encrypted with %s "
+		    "(dumpon -k): reading it needs the dump device's RSA "
+		    "private key", (uintmax_t)d->keyoff,
+		    m2e_cipher_name(k->enc)));
+	if (m2e_decrypt(d, k, d->privkey, *fd, off, len, &tfd) != 0)
+		return (-1);
+	close(*fd);
+	*fd = d->fd = tfd;
+	d->encryption = m2e_cipher_name(k->enc);
+	return (0);
+}
+
+/* The key block after the leading header, then the data. */
+static int
+in_decrypt(md2elf_t *d, int *fd)
+{
+	struct m2e_dumpkey k;
+	uint8_t *raw;
+	ssize_t n;
+	int rc;
+
+	if ((raw = malloc(d->kdh.keysize)) == NULL)
+		return (m2e_err(d, "out of memory"));
+	n = in_pread(*fd, raw, d->kdh.keysize, d->keyoff);
+	if (n < 0) {
+		free(raw);
+		return (m2e_err(d, "offset %#jx: cannot read the key block: %s",
+		    (uintmax_t)d->keyoff, strerror(errno)));
+	}
+	rc = m2e_dumpkey_parse(d, raw, (size_t)n, d->keyoff, "", &k);
+	free(raw);
+	if (rc != 0)
+		return (-1);
+	if (in_decrypt_kdk(d, fd, &k, d->base, d->len) != 0)
+		return (-1);
+	d->base = 0;
+	return (0);
+}
+
+/* A saved vmcore_encrypted.N: key.N given, the whole file decrypted. */
+static int
+in_decrypt_file(md2elf_t *d, int *fd, uint64_t fsize)
+{
+	struct m2e_dumpkey k;
+	uint8_t raw[M2E_MAXKEYBLOCK];
+	char where[256];
+	ssize_t n;
+	int kfd;
+
+	snprintf(where, sizeof(where), "dump key file %s: ", d->dumpkey);
+	if ((kfd = open(d->dumpkey, O_RDONLY | O_CLOEXEC)) < 0)
+		return (m2e_err(d, "dump key file %s: %s", d->dumpkey,
+		    strerror(errno)));
+	n = in_pread(kfd, raw, sizeof(raw), 0);
+	close(kfd);
+	if (n < 0)
+		return (m2e_err(d, "dump key file %s: %s", d->dumpkey,
+		    strerror(errno)));
+	if (m2e_dumpkey_parse(d, raw, (size_t)n, 0, where, &k) != 0)
+		return (-1);
+	d->keyoff = 0;
+	return (in_decrypt_kdk(d, fd, &k, 0, fsize));
+}
+
 int
 m2e_input_open(md2elf_t *d, const char *path, int flags)
 {
 	uint8_t magic[4];
 	struct stat st;
-	uint64_t fsize, tlen;
+	uint64_t fsize, tlen, skipped;
 	off_t end;
 	int fd, comp, tfd;
 	ssize_t n;
 	enum in_kind k;
+	bool in;
 
 	d->fd = -1;
-	if (d->path == NULL && (d->path = strdup(path)) == NULL)
+	/* "-": standard input, spooled (spool.c); messages say "stdin". */
+	in = strcmp(path, "-") == 0;
+	if (d->path == NULL && (d->path = strdup(in ? "stdin" : path)) == NULL)
 		return (m2e_err(d, "out of memory"));
 	d->container = "vmcore";
 	d->compression = "none";
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	skipped = 0;
+	if (in) {
+		if (m2e_spool_open(d, &fd, &skipped) != 0)
+			return (-1);
+	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return (m2e_err(d, "cannot open: %s", strerror(errno)));
 	d->fd = fd;
 	if (fstat(fd, &st) != 0)
@@ -297,9 +397,30 @@ m2e_input_open(md2elf_t *d, const char *path, int flags)
 			    strerror(errno)));
 		fsize = (uint64_t)end;
 	}
-	if (in_find(d, fd, fsize, flags) != 0)
+	/*
+	 * A saved vmcore_encrypted.N: all of it, with key.N.  A dump with
+	 * a kerneldumpheader has its own key block, or none.
+	 */
+	if (d->dumpkey != NULL) {
+		if (in_find(d, fd, fsize, flags, in) == 0 && d->has_kdh)
+			return (m2e_err(d, "offset %#jx: %s: no separate dump "
+			    "key file is needed", (uintmax_t)d->keyoff,
+			    d->kdh.keysize != 0 ? "the dump has its own key "
+			    "block" : "the dump is not encrypted"));
+		d->has_kdh = false;
+		d->container = "vmcore";
+		d->base = d->len = 0;
+		if (in_decrypt_file(d, &fd, fsize) != 0)
+			return (-1);
+	}
+	if (in_find(d, fd, fsize, flags, in) != 0)
 		return (-1);
-	d->filebase = d->base;
+	d->filebase = d->base + skipped;
+	/* Encrypted on the device: the key block follows the header. */
+	if (d->has_kdh && d->kdh.keysize != 0) {
+		if (in_decrypt(d, &fd) != 0)
+			return (-1);
+	}
 
 	/* Compression: by the header's byte and by the data's magic. */
 	n = in_pread(fd, magic, sizeof(magic), d->base);

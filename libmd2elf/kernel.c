@@ -573,11 +573,17 @@ m2e_kernel_open(md2elf_t *d, const char *path, int flags)
 	elf_end(e);
 	e = NULL;
 
+	/* A full dump's page tables: only the kernel's symbols find them. */
+	if (d->full != NULL && (rv = m2e_full_setkernel(d, k)) != 0)
+		goto fail;
 	rv = m2e_kernel_matches(d, k);
 	if (rv < 0) {
 		d->errforcible = true;	/* MD2ELF_KERNEL_FORCE gets past it */
-		if ((flags & MD2ELF_KERNEL_FORCE) == 0)
+		if ((flags & MD2ELF_KERNEL_FORCE) == 0) {
+			if (d->full != NULL)
+				m2e_full_undo(d);
 			goto fail;
+		}
 		m2e_warn(d, "%s (used anyway: forced)", d->err);
 	} else if (rv == 0)
 		m2e_warn(d, "cannot check that kernel %s matches the dump (no "

@@ -42,6 +42,20 @@ md2elf_t	*md2elf_open(const char *path, int flags, char *errbuf);
  */
 md2elf_t	*md2elf_openx(const char *path, int flags, char *errbuf,
 		    int *forcible);
+/*
+ * An encrypted dump (dumpon -k): privkey, the dump device's RSA private
+ * key (PEM); dumpkey, the kerneldumpkey savecore(8) saved as key.N beside
+ * a vmcore_encrypted.N (NULL: the key block is in the input, after the
+ * leading kerneldumpheader).  The data is decrypted into an unlinked
+ * temporary file in $TMPDIR.  keys NULL: md2elf_openx().
+ */
+struct md2elf_keys {
+	const char	*privkey;
+	const char	*dumpkey;
+};
+md2elf_t	*md2elf_open_keys(const char *path, int flags,
+		    const struct md2elf_keys *keys, char *errbuf,
+		    int *forcible);
 void		 md2elf_close(md2elf_t *);
 const char	*md2elf_geterr(const md2elf_t *);
 /*
@@ -70,6 +84,7 @@ struct md2elf_info {
 	unsigned	 elfmachine;	/* EM_X86_64, EM_386, EM_AARCH64 */
 	const char	*container;	/* "vmcore", "kerneldumpheader", "device" */
 	const char	*compression;	/* "none", "gzip", "zstd" */
+	const char	*encryption;	/* "none", "AES-256-CBC", "ChaCha20" */
 	uint64_t	 pages;		/* physical pages in the dump */
 	uint64_t	 msgbufsize;
 	uint64_t	 kernbase;

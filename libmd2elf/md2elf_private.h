@@ -158,6 +158,7 @@ extern const struct m2e_arch m2e_arch_arm64;
 extern const struct m2e_arch *const m2e_arches[];
 
 struct m2e_kernel;	/* kernel.c */
+struct m2e_full;	/* fulldump.c */
 
 struct md2elf {
 	char		 err[MD2ELF_ERRBUF_SIZE];
@@ -176,11 +177,16 @@ struct md2elf {
 	const char	*compression;
 	bool		 has_kdh;
 	struct m2e_kdh	 kdh;
+	/* Encryption: the keys given (md2elf_open_keys), the cipher found. */
+	char		*privkey, *dumpkey;
+	const char	*encryption;	/* "none", "AES-256-CBC", "ChaCha20" */
+	uint64_t	 keyoff;	/* key block in the file (kdh.keysize) */
 	/* Format. */
 	const char	*format;	/* "minidump", "full" */
 	const struct m2e_arch *arch;
 	void		*archdata;
 	struct m2e_minidump md;
+	struct m2e_full	*full;		/* a full dump (fulldump.c), else NULL */
 	/* Kernel. */
 	struct m2e_kernel *kern;
 };
@@ -202,10 +208,35 @@ int	m2e_err_forcible(md2elf_t *, const char *fmt, ...)
 int	m2e_err_at_forcible(md2elf_t *, uint64_t off, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 
+/*
+ * Encrypted dumps (crypto.c, OpenSSL libcrypto): the kerneldumpkey block,
+ * and the data decrypted with the RSA private key into an unlinked
+ * temporary file.  where: "" for a key block in the input, else a prefix
+ * naming the key file ("key file K: ").
+ */
+#define	M2E_MAXKEYBLOCK	65536		/* dumpkeysize believed */
+struct m2e_dumpkey {
+	int		 enc;		/* 1 AES-256-CBC, 2 ChaCha20 */
+	uint8_t		 iv[32];
+	uint32_t	 eksize;
+	uint8_t		 ek[2048];	/* the RSA-encrypted dump key */
+};
+const char *m2e_cipher_name(int enc);
+int	m2e_dumpkey_parse(md2elf_t *, const uint8_t *raw, size_t len,
+	    uint64_t off, const char *where, struct m2e_dumpkey *);
+int	m2e_decrypt(md2elf_t *, const struct m2e_dumpkey *, const char *privkey,
+	    int infd, uint64_t off, uint64_t len, int *outfd);
+
 /* Input (input.c): read dump data at off (relative to d->base). */
 int	m2e_read(md2elf_t *, void *buf, size_t len, uint64_t off,
 	    const char *what);
 int	m2e_input_open(md2elf_t *, const char *path, int flags);
+/*
+ * Standard input into an unlinked sparse temporary file (spool.c), from
+ * its first byte or, if it does not start with dump data, from the first
+ * block with a kerneldumpheader magic (*skipped: the bytes before it).
+ */
+int	m2e_spool_open(md2elf_t *, int *fd, uint64_t *skipped);
 void	m2e_input_close(md2elf_t *);
 /*
  * Decompress [off, off + len) of infd (comp: KDH_COMP_GZIP or KDH_COMP_ZSTD)
@@ -272,6 +303,22 @@ int	m2e_read_va(md2elf_t *, uint64_t va, void *buf, size_t len);
 /* Convenience readers in the dump's byte order (all targets are LE). */
 int	m2e_read_ptr(md2elf_t *, uint64_t va, uint64_t *val);
 int	m2e_read_u32(md2elf_t *, uint64_t va, uint32_t *val);
+
+/*
+ * Full dumps (fulldump.c, full_amd64.c, full_i386.c): the probe of an ELF
+ * dump, physical pages (the minidump layer's m2e_md_pa_rank, _runs and
+ * _pa_runs hand a full dump to these), the page tables found with a
+ * kernel (m2e_full_undo: back to those before, if the kernel is refused),
+ * and md2elf_get_sections().
+ */
+int	m2e_full_probe(md2elf_t *, const uint8_t *hdr, size_t hdrlen);
+int	m2e_full_pa_rank(md2elf_t *, uint64_t pa, uint64_t *rank);
+int	m2e_full_pa_runs(md2elf_t *, uint64_t pa, uint64_t n, m2e_run_fn *,
+	    void *arg);
+int	m2e_full_runs(md2elf_t *, m2e_run_fn *, void *arg);
+int	m2e_full_setkernel(md2elf_t *, struct m2e_kernel *);
+void	m2e_full_undo(md2elf_t *);
+int	m2e_full_sections(md2elf_t *, struct md2elf_section *, size_t max);
 
 /* Kernel image (kernel.c), through libelf. */
 int	m2e_kernel_open(md2elf_t *, const char *path, int flags);

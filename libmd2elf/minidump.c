@@ -339,6 +339,8 @@ m2e_md_pa_rank(md2elf_t *d, uint64_t pa, uint64_t *rank)
 	const struct m2e_minidump *md;
 	uint64_t bit;
 
+	if (d->full != NULL)
+		return (m2e_full_pa_rank(d, pa, rank));
 	md = &d->md;
 	if (md->bitmap == NULL || md_bit(md, pa, &bit) != 0)
 		return (-1);
@@ -411,6 +413,8 @@ m2e_md_runs(md2elf_t *d, m2e_run_fn *fn, void *arg)
 	size_t i;
 	int rc;
 
+	if (d->full != NULL)
+		return (m2e_full_runs(d, fn, arg));
 	md = &d->md;
 	if (md->bitmap == NULL)
 		return (0);
@@ -450,6 +454,8 @@ m2e_md_pa_runs(md2elf_t *d, uint64_t pa, uint64_t n, m2e_run_fn *fn,
 	uint64_t bit, left, k;
 	int rc;
 
+	if (d->full != NULL)
+		return (m2e_full_pa_runs(d, pa, n, fn, arg));
 	md = &d->md;
 	if (md->bitmap == NULL)
 		return (0);

@@ -16,6 +16,8 @@ md2elf_get_sections(md2elf_t *d, struct md2elf_section *sec, size_t max)
 
 	if (d->arch == NULL || d->md.pagesize == 0)
 		return (m2e_err(d, "no minidump is open"));
+	if (d->full != NULL)
+		return (m2e_full_sections(d, sec, max));
 	md = &d->md;
 	n = 0;
 	all[n++] = (struct md2elf_section){ "header", 0, md->off_msgbuf,

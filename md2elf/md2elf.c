@@ -41,6 +41,8 @@ struct progress {
 	bool		 drawn;
 };
 static struct progress *curprogress;	/* cleared before a warning */
+/* --key, --dumpkey: an encrypted dump's RSA private key and key.N. */
+static struct md2elf_keys keys;
 
 static void	progress_end(struct progress *);
 
@@ -50,11 +52,17 @@ usage(void)
 	fprintf(stderr,
 	    "usage: md2elf [-fFqv] [-k kernel] [--flavor freebsd|linux] "
 	    "[--no-dmap]\n"
-	    "              [-o output] vmcore\n"
-	    "       md2elf -i [-Fv] [-k kernel] vmcore\n"
-	    "       md2elf -t [-Fv] -k kernel vmcore\n"
-	    "       md2elf -d [-Fv] [-k kernel] vmcore\n"
-	    "       md2elf -r [-fFjv] -k kernel [-o output] vmcore\n");
+	    "              [--key privkey.pem [--dumpkey key.N]] [-o output] "
+	    "vmcore\n"
+	    "       md2elf -i [-Fv] [-k kernel] [--key privkey.pem "
+	    "[--dumpkey key.N]] vmcore\n"
+	    "       md2elf -t [-Fv] -k kernel [--key privkey.pem "
+	    "[--dumpkey key.N]] vmcore\n"
+	    "       md2elf -d [-Fv] [-k kernel] [--key privkey.pem "
+	    "[--dumpkey key.N]] vmcore\n"
+	    "       md2elf -r [-fFjv] -k kernel [--key privkey.pem "
+	    "[--dumpkey key.N]] [-o output]\n"
+	    "              vmcore\n");
 	exit(EXIT_USAGE);
 }
 
@@ -263,8 +271,11 @@ open_dump(const char *vmcore, const char *kernel, bool force, bool verbose)
 	md2elf_t *d;
 	int forcible;
 
-	d = md2elf_openx(vmcore, force ? MD2ELF_OPEN_FORCE : 0, errbuf,
-	    &forcible);
+	d = md2elf_open_keys(vmcore, force ? MD2ELF_OPEN_FORCE : 0, &keys,
+	    errbuf, &forcible);
+	if (d == NULL && keys.privkey == NULL &&
+	    strstr(errbuf, "needs the dump device's RSA private key") != NULL)
+		fail("%s (--key FILE)", errbuf);
 	if (d == NULL)
 		fail_forcible(errbuf, forcible);
 	md2elf_set_warn(d, warn_cb, NULL);
@@ -347,10 +358,18 @@ do_info(md2elf_t *d, bool haskernel)
 	if (md2elf_get_info(d, &info) != 0)
 		fail("%s", md2elf_geterr(d));
 	printf("%-16s%s\n", "architecture:", info.arch);
-	printf("%-16s%s version %d%s\n", "format:", info.format,
-	    info.format_version, info.pae ? " (PAE)" : "");
+	/* A full dump has no format version; PAE is known with -k. */
+	if (strcmp(info.format, "full") == 0)
+		printf("%-16s%s%s\n", "format:", "full dump (debug.minidump=0)",
+		    info.pae ? " (PAE)" : "");
+	else
+		printf("%-16s%s version %d%s\n", "format:", info.format,
+		    info.format_version, info.pae ? " (PAE)" : "");
 	printf("%-16s%s, compression %s\n", "container:", info.container,
 	    info.compression);
+	if (strcmp(info.encryption, "none") != 0)
+		printf("%-16s%s (dumpon -k), decrypted with the RSA private "
+		    "key\n", "encryption:", info.encryption);
 	printf("%-16s%u bytes\n", "page size:", info.pagesize);
 	printf("%-16s%ju (%.1f MiB)\n", "dumped pages:", (uintmax_t)info.pages,
 	    info.pages * (double)info.pagesize / MIB);
@@ -743,7 +762,9 @@ int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "dumpkey", required_argument, NULL, 'K' },
 		{ "flavor", required_argument, NULL, 'L' },
+		{ "key", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-dmap", no_argument, NULL, 'D' },
@@ -786,6 +807,12 @@ main(int argc, char **argv)
 		case 'k':
 			kernel = optarg;
 			break;
+		case 'K':
+			keys.dumpkey = optarg;
+			break;
+		case 'P':
+			keys.privkey = optarg;
+			break;
 		case 'L':
 			if (strcmp(optarg, "freebsd") == 0)
 				flavor = MD2ELF_FLAVOR_FREEBSD;
@@ -819,6 +846,12 @@ main(int argc, char **argv)
 	if ((mode == 't' || mode == 'r') && kernel == NULL) {
 		fprintf(stderr, "%s: -%c needs the kernel (-k kernel)\n",
 		    progname, mode);
+		usage();
+	}
+	/* "-" is standard input: no file name to put the core next to. */
+	if (mode == 0 && output == NULL && strcmp(vmcore, "-") == 0) {
+		fprintf(stderr, "%s: reading the dump from standard input (-) "
+		    "needs -o output\n", progname);
 		usage();
 	}
 	if (js && mode != 'r')

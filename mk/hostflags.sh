@@ -9,12 +9,13 @@
 #   hostflags.sh shlib SONAME        linker flags naming a shared library
 #
 # MOD:LIB is a pkg-config module and its library's -l name; the default is
-# md2elf's dependencies, libelf:elf libzstd:zstd zlib:z.  A module
+# md2elf's dependencies, libelf:elf libzstd:zstd zlib:z
+# libcrypto:crypto.  A module
 # pkg-config knows gets pkg-config's flags; one it does not know (FreeBSD's
 # base libelf has no .pc file, nor does elftoolchain's) gets a plain -lLIB,
 # found through the compiler's paths plus LDFLAGS/CPPFLAGS.  PKG_CONFIG may
 # be empty or "false" to ask no pkg-config at all.
-DEFAULT_PKGS="libelf:elf libzstd:zstd zlib:z"
+DEFAULT_PKGS="libelf:elf libzstd:zstd zlib:z libcrypto:crypto"
 
 # pc PKG_CONFIG: true if that pkg-config can be used.
 pc()

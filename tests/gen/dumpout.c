@@ -33,6 +33,7 @@ struct dumpout {
 	uint64_t	 wpos;		/* file offset of the next raw write */
 	uint64_t	 inpos;		/* uncompressed bytes so far */
 	uint64_t	 datalen;	/* uncompressed length announced */
+	uint32_t	 keysize;	/* kerneldumpkey before the data */
 	/* Compression. */
 	z_stream	 z;
 	uint32_t	 crc;
@@ -164,7 +165,7 @@ kdh_encode(uint8_t *h, const struct kdhinfo *k, uint64_t dumplength,
 	put_be32(h + 36, k->archver);
 	put_be64(h + 40, k->dumplength ? k->dumplength : dumplength);
 	put_be64(h + 48, (uint64_t)k->dumptime);
-	put_be32(h + 56, 0);
+	put_be32(h + 56, k->keysize);
 	put_be32(h + 60, blocksize);
 	n = strlen(k->hostname);
 	memcpy(h + 64, k->hostname, n < 63 ? n : 63);
@@ -195,6 +196,15 @@ dumpout_open(const char *path, enum dcont cont, enum dcomp comp,
     uint32_t bsize, uint64_t datalen, uint64_t extent, uint64_t seed,
     char *err, size_t errlen)
 {
+	return (dumpout_open_key(path, cont, comp, bsize, datalen, extent,
+	    seed, 0, err, errlen));
+}
+
+struct dumpout *
+dumpout_open_key(const char *path, enum dcont cont, enum dcomp comp,
+    uint32_t bsize, uint64_t datalen, uint64_t extent, uint64_t seed,
+    uint32_t keysize, char *err, size_t errlen)
+{
 	struct dumpout *o;
 
 	o = calloc(1, sizeof(*o));
@@ -207,6 +217,7 @@ dumpout_open(const char *path, enum dcont cont, enum dcomp comp,
 	o->bsize = bsize;
 	o->seed = seed;
 	o->datalen = datalen;
+	o->keysize = keysize;
 	o->path = strdup(path != NULL ? path : "(measure)");
 	o->fd = path == NULL ? -1 : open(path, O_RDWR | O_CREAT | O_TRUNC,
 	    0644);
@@ -222,13 +233,14 @@ dumpout_open(const char *path, enum dcont cont, enum dcomp comp,
 		o->dataoff = 0;
 		break;
 	case DK_LEAD:
-		o->dataoff = bsize;
+		o->dataoff = bsize + keysize;
 		break;
 	case DK_DEVICE:
 		o->extent = (datalen + bsize - 1) / bsize * bsize;
 		if (extent != 0)
 			o->extent = (extent + bsize - 1) / bsize * bsize;
-		o->media = SIZEOF_METADATA + OLDJUNK + 2 * bsize + o->extent;
+		o->media = SIZEOF_METADATA + OLDJUNK + 2 * bsize + keysize +
+		    o->extent;
 		o->dataoff = o->media - bsize - o->extent;
 		if (junk(o, 0, SIZEOF_METADATA + OLDJUNK, 0x51a9) != 0) {
 			seterr(err, errlen, "%s: %s", path, strerror(o->err));
@@ -427,7 +439,7 @@ dumpout_close(struct dumpout *o, const struct kdhinfo *k, uint64_t *stored,
 		if (k->disagree)
 			blk[64] ^= 1;
 		if (pwrite(o->fd, blk, o->bsize, (off_t)(o->dataoff -
-		    o->bsize)) != (ssize_t)o->bsize)
+		    o->keysize - o->bsize)) != (ssize_t)o->bsize)
 			goto ioerr;
 		end = o->media;
 		break;

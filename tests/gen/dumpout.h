@@ -29,6 +29,7 @@ struct kdhinfo {
 	uint32_t	 hdrversion;	/* 0: 4 */
 	uint64_t	 dumplength;	/* 0: the real one */
 	uint64_t	 dumpextent;	/* 0: the real one */
+	uint32_t	 keysize;	/* dumpkeysize: the key block's size */
 };
 
 struct dumpout;
@@ -41,6 +42,14 @@ struct dumpout;
 struct dumpout	*dumpout_open(const char *path, enum dcont, enum dcomp,
 		    uint32_t blocksize, uint64_t datalen, uint64_t extent,
 		    uint64_t seed, char *err, size_t errlen);
+/*
+ * The same with keysize bytes of kerneldumpkey between the leading header
+ * and the data (an encrypted dump; the caller writes the key block at
+ * dumpout_dataoff() - keysize and encrypts the data after closing).
+ */
+struct dumpout	*dumpout_open_key(const char *path, enum dcont, enum dcomp,
+		    uint32_t blocksize, uint64_t datalen, uint64_t extent,
+		    uint64_t seed, uint32_t keysize, char *err, size_t errlen);
 int		 dumpout_write(struct dumpout *, const void *, size_t);
 /* Finish: flush compression, write headers, size the file. */
 int		 dumpout_close(struct dumpout *, const struct kdhinfo *,

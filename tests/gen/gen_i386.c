@@ -19,6 +19,7 @@
 #include "model.h"
 #include "world.h"
 #include "gen_common.h"
+#include "fulldump.h"
 
 #define	KERNBASE	0x800000ULL
 #define	KVA_MAX		0xff000000ULL	/* VM_MAX_KERNEL_ADDRESS */
@@ -41,6 +42,9 @@
 #define	BSS_END		0x1e00000ULL
 
 #define	PCB_SIZE	0xc0		/* real sizeof(dumppcb) */
+#define	IDLEPDPT_PA	0x1ff000ULL	/* the PDPT, in the image area */
+#define	IDLEPTD_VA	0x1d97000ULL	/* full non-PAE models: IdlePTD */
+#define	DUMPAVAIL_VA	0x1d98000ULL	/* full PAE models: dump_avail */
 
 /*
  * Symbols of a FreeBSD 13 i386 kernel (addresses as published with LLVM's
@@ -197,11 +201,42 @@ i386pae_build(struct model *m, char *err, size_t errlen)
 	return (i386_build_common(m, true, err, errlen));
 }
 
+/* dump_avail as the kernel holds it (64-bit pairs, 0-terminated). */
+static size_t
+gen_avail(const struct model *m, uint8_t *b)
+{
+	size_t i;
+
+	memset(b, 0, sizeof(m->avail));
+	for (i = 0; i < (size_t)m->navail * 2; i++)
+		gen_put64(b + i * 8, m->avail[i]);
+	return (sizeof(m->avail));
+}
+
 static int
 i386_finish(struct model *m, char *err, size_t errlen)
 {
 	const struct gsym *s;
+	uint8_t avail[sizeof(m->avail)];
+	uint64_t root;
 
+	/* A full dump: a non-PAE kernel finds its page directory here. */
+	if (m->p.full && !im(m)->pae) {
+		if (model_addsym(m, "IdlePTD", IDLEPTD_VA, 4, GS_OBJECT,
+		    SEC_BSS) != 0)
+			goto fail;
+		m->syms[m->nsyms - 1].global = 1;
+	}
+	/*
+	 * A full PAE dump's ELF32 headers cut chunks above 4 GiB to 32 bits;
+	 * the kernel's dump_avail (64-bit vm_paddr_t pairs) has them whole.
+	 */
+	if (m->p.full && im(m)->pae) {
+		if (model_addsym(m, "dump_avail", DUMPAVAIL_VA,
+		    sizeof(m->avail), GS_OBJECT, SEC_BSS) != 0)
+			goto fail;
+		m->syms[m->nsyms - 1].global = 1;
+	}
 	if (gen_finish_image(m, NOTE_VA, BSS_VA, BSS_END, &s) != 0)
 		goto fail;
 	if (gen_patch_sym(m, "hz", 1000, 4) != 0 ||
@@ -209,8 +244,19 @@ i386_finish(struct model *m, char *err, size_t errlen)
 	    gen_patch_sym(m, "time_second", (uint32_t)m->dumptime, 4) != 0 ||
 	    gen_patch_sym(m, "panicstr", (uint32_t)s->va, 4) != 0 ||
 	    gen_patch_sym(m, "msgbufp", (uint32_t)model_msgbufp(m), 4) != 0 ||
-	    gen_patch_sym(m, "IdlePDPT", 0x1ff000, 4) != 0)
+	    gen_patch_sym(m, "IdlePDPT", IDLEPDPT_PA, 4) != 0)
 		goto fail;
+	/* A full dump has no page-table section: real tables in memory. */
+	if (m->p.full) {
+		if (gen_i386_fullpt(m, KERNBASE, KVA_MAX, im(m)->pae,
+		    IDLEPDPT_PA, &root) != 0)
+			goto fail;
+		if (!im(m)->pae && gen_patch_sym(m, "IdlePTD", root, 4) != 0)
+			goto fail;
+		if (im(m)->pae && model_patch_va(m, DUMPAVAIL_VA, avail,
+		    gen_avail(m, avail)) != 0)
+			goto fail;
+	}
 	return (0);
 fail:
 	snprintf(err, errlen, "model bug: cannot patch the kernel image");

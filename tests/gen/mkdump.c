@@ -45,6 +45,8 @@
 #include <unistd.h>
 
 #include "dumpout.h"
+#include "encrypt.h"
+#include "fulldump.h"
 #include "mkkernel.h"
 #include "gen_common.h"
 #include "world.h"
@@ -60,7 +62,13 @@ struct hostile {
 	uint64_t	 size;
 	int		 pde_undumped, smalldev;
 	struct kdhinfo	 kdh;
+	struct fullhostile full;	/* -f: the program headers */
+	uint32_t	 keytrunc;	/* -E: key block cut to this size */
 };
+
+/* -E: the dump's encryption (NULL: none) and its key block size. */
+static struct dumpcrypt *dcrypt;
+static uint32_t keysize;
 
 struct stage {
 	struct dumpout	*o;
@@ -282,6 +290,82 @@ dump_length(const struct model *m)
 	return (n + model_dumped_pages(m) * GPAGE);
 }
 
+/*
+ * -E: encrypt what was written to out (data at dataoff, len bytes): the
+ * key block before the data, or for a vmcore (no header) in out.key as
+ * savecore's key.N.
+ */
+static int
+encrypt_out(const struct hostile *h, const char *out, enum dcont cont,
+    uint64_t dataoff, uint64_t len, char *err, size_t errlen)
+{
+	char kpath[1024];
+
+	if (dcrypt == NULL)
+		return (0);
+	snprintf(kpath, sizeof(kpath), "%s.key", out);
+	return (dumpcrypt_apply(dcrypt, out, dataoff - keysize, keysize,
+	    cont == DK_NONE ? kpath : NULL, dataoff, len, h->keytrunc, err,
+	    errlen));
+}
+
+/*
+ * -f: the full dump (fulldump.c) in its container; trunc=header|pages and
+ * size=N cut it; -v prints its facts.
+ */
+static int
+write_full(const struct model *m, const struct hostile *h, const char *out,
+    enum dcont cont, enum dcomp comp, uint32_t bsize, int verbose, char *err,
+    size_t errlen)
+{
+	struct dumpout *o;
+	uint64_t len, hdrsz, data, cut, stored, size, kr, dr, kp;
+
+	len = fulldump_length(m);
+	o = dumpout_open_key(out, cont, comp, bsize, len, 0, m->p.seed,
+	    cont != DK_NONE ? keysize : 0, err, errlen);
+	if (o == NULL)
+		return (-1);
+	if (fulldump_write(m, &h->full, o, bsize, &hdrsz) != 0) {
+		snprintf(err, errlen, "%s: write error", out);
+		return (-1);
+	}
+	cut = dumpout_dataoff(o);
+	if (dumpout_close(o, &h->kdh, &stored, err, errlen) != 0 ||
+	    encrypt_out(h, out, cont, cut, stored, err, errlen) != 0)
+		return (-1);
+	data = gen_roundup2(hdrsz, GPAGE);
+	size = h->size;
+	if (h->trunc != NULL) {
+		if (comp != DC_NONE || (strcmp(h->trunc, "header") != 0 &&
+		    strcmp(h->trunc, "pages") != 0)) {
+			snprintf(err, errlen, "trunc=%s: header or pages of an "
+			    "uncompressed full dump", h->trunc);
+			return (-1);
+		}
+		size = cut + (strcmp(h->trunc, "header") == 0 ? hdrsz / 2 :
+		    data + (len - data) / 2 + 123);
+	}
+	if (size != 0 && truncate(out, (off_t)size) != 0) {
+		snprintf(err, errlen, "%s: %s", out, strerror(errno));
+		return (-1);
+	}
+	if (verbose) {
+		model_runs(m, &kr, &dr, &kp);
+		printf("arch %s\nformat full\nseed %" PRIu64 "\nram_mib %"
+		    PRIu64 "\npages %" PRIu64 "\ndumpsize %" PRIu64 "\n"
+		    "data_offset %" PRIu64 "\ndata_length %" PRIu64 "\n"
+		    "section_header 0 %" PRIu64 "\nsection_pages %" PRIu64
+		    " %" PRIu64 "\nphnum %d\nkmap_runs %" PRIu64 "\n"
+		    "dmap_runs %" PRIu64 "\nkmap_pages %" PRIu64 "\n"
+		    "dumptime %" PRId64 "\nhostname %s\n", m->p.arch,
+		    m->p.seed, m->p.ram_mib, model_dumped_pages(m), len, cut,
+		    stored, data, data, len - data, m->navail, kr, dr, kp,
+		    m->dumptime, m->hostname);
+	}
+	return (0);
+}
+
 static void
 parse_hostile(struct hostile *h, const char *arg)
 {
@@ -323,6 +407,22 @@ parse_hostile(struct hostile *h, const char *arg)
 		h->kdh.dumplength = num(eq + 1);
 	else if (KEY("kdh-extent") && eq)
 		h->kdh.dumpextent = num(eq + 1);
+	else if (KEY("ph-num") && eq)
+		h->full.phnum = (int)num(eq + 1);
+	else if (KEY("ph-type"))
+		h->full.phtype = 1;
+	else if (KEY("ph-overlap"))
+		h->full.phoverlap = 1;
+	else if (KEY("ph-offset"))
+		h->full.phoffset = 1;
+	else if (KEY("ph-unaligned"))
+		h->full.phunaligned = 1;
+	else if (KEY("pt-outside"))
+		h->full.ptoutside = 1;
+	else if (KEY("kpml4-zero"))
+		h->full.kpml4zero = 1;
+	else if (KEY("key-trunc") && eq)
+		h->keytrunc = (uint32_t)num(eq + 1);
 	else {
 		fprintf(stderr, "mkdump: unknown -X %s\n", arg);
 		exit(2);
@@ -365,30 +465,32 @@ main(int argc, char **argv)
 	struct layout l;
 	struct model *m;
 	struct dumpout *o;
-	const char *out, *kern, *mfile;
+	const char *out, *kern, *mfile, *espec;
 	enum dcomp comp;
 	enum dcont cont;
 	uint64_t stored, extent, cut;
 	uint32_t bsize;
 	char err[512];
-	int ch, verbose, kflags;
+	int ch, verbose, kflags, full;
 
 	memset(&p, 0, sizeof(p));
 	memset(&h, 0, sizeof(h));
 	h.version = h.msgbufsize = h.bitmapsize = h.pmapsize = h.availsize = -1;
+	h.full.phnum = -1;
+	full = 0;
 	p.arch = "amd64";
 	p.version = 3;
 	p.seed = 1;
 	p.ram_mib = 128;
 	p.nthreads = 16;
 	p.frag = 1;
-	out = kern = mfile = NULL;
+	out = kern = mfile = espec = NULL;
 	comp = DC_NONE;
 	cont = DK_NONE;
 	bsize = 512;
 	verbose = 0;
 	kflags = 0;
-	while ((ch = getopt(argc, argv, "a:B:c:DF:H:K:k:M:m:o:s:T:V:vW:X:")) !=
+	while ((ch = getopt(argc, argv, "a:B:c:DE:fF:H:K:k:M:m:o:s:T:V:vW:X:")) !=
 	    -1) {
 		switch (ch) {
 		case 'a':
@@ -411,6 +513,12 @@ main(int argc, char **argv)
 			break;
 		case 'D':
 			p.dense = 1;
+			break;
+		case 'E':
+			espec = optarg;
+			break;
+		case 'f':
+			p.full = full = 1;
 			break;
 		case 'F':
 			p.frag = (int)num(optarg);
@@ -480,8 +588,28 @@ main(int argc, char **argv)
 	h.kdh.hostname = m->hostname;
 	h.kdh.version = m->version;
 	h.kdh.panicstr = m->panicstr;
+	if (espec != NULL) {
+		if ((dcrypt = dumpcrypt_new(espec, p.seed, err,
+		    sizeof(err))) == NULL)
+			goto fail;
+		/* kern_shutdown.c: compression only with ChaCha20. */
+		if (dumpcrypt_is_aes(dcrypt) && comp != DC_NONE) {
+			snprintf(err, sizeof(err), "AES-256-CBC with "
+			    "compression: the kernel refuses it (dumpon -k "
+			    "-Z needs ChaCha20)");
+			goto fail;
+		}
+		keysize = dumpcrypt_keysize(dcrypt, cont == DK_NONE ? 512 :
+		    bsize);
+		if (cont != DK_NONE)
+			h.kdh.keysize = keysize;
+	}
 	memset(&l, 0, sizeof(l));
-	if (out != NULL) {
+	if (out != NULL && full) {
+		if (write_full(m, &h, out, cont, comp, bsize, verbose, err,
+		    sizeof(err)) != 0)
+			goto fail;
+	} else if (out != NULL) {
 		/* The uncompressed length, for the device extent. */
 		l.end = dump_length(m);
 		extent = 0;
@@ -495,8 +623,8 @@ main(int argc, char **argv)
 			/* Only a little more space than the compressed data. */
 			extent = stored + 3 * bsize + 17;
 		}
-		o = dumpout_open(out, cont, comp, bsize, l.end, extent, p.seed,
-		    err, sizeof(err));
+		o = dumpout_open_key(out, cont, comp, bsize, l.end, extent,
+		    p.seed, cont != DK_NONE ? keysize : 0, err, sizeof(err));
 		if (o == NULL)
 			goto fail;
 		if (write_minidump(m, &h, o, &l) != 0) {
@@ -504,7 +632,9 @@ main(int argc, char **argv)
 			goto fail;
 		}
 		cut = dumpout_dataoff(o);
-		if (dumpout_close(o, &h.kdh, &stored, err, sizeof(err)) != 0)
+		if (dumpout_close(o, &h.kdh, &stored, err, sizeof(err)) != 0 ||
+		    encrypt_out(&h, out, cont, cut, stored, err,
+		    sizeof(err)) != 0)
 			goto fail;
 		if (h.trunc != NULL) {
 			uint64_t s, e;
@@ -590,9 +720,11 @@ main(int argc, char **argv)
 		goto fail;
 	}
 	model_free(m);
+	dumpcrypt_free(dcrypt);
 	return (0);
 fail:
 	fprintf(stderr, "mkdump: %s\n", err);
 	model_free(m);
+	dumpcrypt_free(dcrypt);
 	return (1);
 }

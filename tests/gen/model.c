@@ -554,6 +554,13 @@ mark_dumped(struct model *m)
 	uint64_t pfn, i;
 	size_t j;
 
+	/* A full dump (kern_dump.c) writes every dump_avail page. */
+	if (m->p.full) {
+		for (pfn = 0; pfn < m->npfn; pfn++)
+			if (m->pst[pfn] & PS_RAM)
+				m->pst[pfn] |= PS_DUMP;
+		return;
+	}
 	for (j = 0; j < m->nmap; j++) {
 		k = &m->map[j];
 		for (i = 0; i < k->npages; i++) {
@@ -1007,6 +1014,8 @@ model_save(const struct model *m, const char *path)
 	    m->p.longlist);
 	if (m->p.dense)
 		fprintf(f, "dense %d\n", m->p.dense);
+	if (m->p.full)
+		fprintf(f, "full %d\n", m->p.full);
 	rc = ferror(f) ? -1 : 0;
 	if (fclose(f) != 0)
 		rc = -1;
@@ -1053,6 +1062,8 @@ model_load(const char *path, char *err, size_t errlen)
 			p.longlist = strtoull(val, NULL, 0);
 		else if (strcmp(key, "dense") == 0)
 			p.dense = atoi(val);
+		else if (strcmp(key, "full") == 0)
+			p.full = atoi(val);
 	}
 	fclose(f);
 	if (!magic || p.arch == NULL) {

@@ -157,6 +157,8 @@ struct model_params {
 	unsigned	 hostile;	/* WH_* */
 	uint64_t	 longlist;	/* WH_LONGLIST length */
 	int		 dense;		/* compressible contents (dense.c) */
+	int		 full;		/* a full dump: all RAM is dumped, and
+					   i386 builds real page tables */
 };
 
 struct model;
