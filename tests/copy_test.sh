@@ -230,8 +230,38 @@ clone_cleanup()
 	umount mnt 2>/dev/null || true
 }
 
+atf_test_case full_disk cleanup
+full_disk_head()
+{
+	atf_set descr 'the output fills up on each path (a 4 MiB tmpfs):' \
+	    'exit 1, the message names the output offset, nothing left'
+	atf_set require.user root
+}
+full_disk_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 67
+	mkdir mnt
+	mount -t tmpfs -o size=4m tmpfs mnt 2>mount.err ||
+	    atf_skip "cannot mount a tmpfs here: $(cat mount.err)"
+	for m in auto clone copy_file_range rw; do
+		atf_check -s exit:1 -o empty -e save:$m.err env MD2ELF_COPY=$m \
+		    "$MD2ELF" -k kernel -o mnt/core.elf vmcore.0
+		grep -Eq '^md2elf: vmcore\.0: writing the core: output offset '\
+'0x[0-9a-f]+: No space left on device \(output mnt/core\.elf\)$' $m.err ||
+		    atf_fail "$m: $(cat $m.err)"
+		[ -z "$(ls -A mnt)" ] || atf_fail "$m: left behind: $(ls -A mnt)"
+		echo "$m: $(cat $m.err)"
+	done
+}
+full_disk_cleanup()
+{
+	umount mnt 2>/dev/null || true
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case paths
 	atf_add_test_case clone
+	atf_add_test_case full_disk
 }
