@@ -290,13 +290,13 @@ done
 	echo "Median wall time in s of $runs runs per command, alternating;"
 	echo "md/cp = md2elf / cp, md/sp = md2elf / cp --sparse=always;" \
 	    "RAM, dump (apparent/allocated) and RSS (md2elf's peak) in MiB."
-	printf '%-11s %5s %11s %7s %6s %6s | %-31s | %-31s | %5s\n' "" "" "" \
+	printf '%-12s %5s %11s %7s %6s %6s | %-31s | %-31s | %5s\n' "" "" "" \
 	    "" "" "" "warm" "cold" ""
-	printf '%-11s %5s %11s %7s %6s %6s | %5s %5s %5s %6s %6s |' \
+	printf '%-12s %5s %11s %7s %6s %6s | %5s %5s %5s %6s %6s |' \
 	    case RAM dump pages zero segs md2elf cp sp md/cp md/sp
 	printf ' %5s %5s %5s %6s %6s | %5s\n' md2elf cp sp md/cp md/sp RSS
 	while read -r c r d p z s w1 w2 w3 w4 w5 c1 c2 c3 c4 c5 m; do
-		printf '%-11s %5s %11s %7s %6s %6s | %6s %5s %5s %5s %6s |' \
+		printf '%-12s %5s %11s %7s %6s %6s | %6s %5s %5s %5s %6s |' \
 		    "$c" "$r" "$d" "$p" "$z" "$s" "$w1" "$w2" "$w3" "$w4" "$w5"
 		printf ' %6s %5s %5s %5s %6s | %5s\n' "$c1" "$c2" "$c3" "$c4" \
 		    "$c5" "$m"
