@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "md2elf.h"
+#include "report.h"
 
 #define	EXIT_USAGE	2
 #define	MIB		(1024.0 * 1024.0)
@@ -52,7 +53,8 @@ usage(void)
 	    "              [-o output] vmcore\n"
 	    "       md2elf -i [-Fv] [-k kernel] vmcore\n"
 	    "       md2elf -t [-Fv] -k kernel vmcore\n"
-	    "       md2elf -d [-Fv] [-k kernel] vmcore\n");
+	    "       md2elf -d [-Fv] [-k kernel] vmcore\n"
+	    "       md2elf -r [-fFjv] -k kernel [-o output] vmcore\n");
 	exit(EXIT_USAGE);
 }
 
@@ -400,7 +402,73 @@ struct tlist {
 	int		 n;
 	int		 pcwidth;	/* "%#0*jx": 10 on 32-bit dumps, 18 */
 	bool		 header;	/* the table's header is printed */
+	bool		 bt;		/* -t -v: every thread's backtrace */
+	struct md2elf_frame fr[MD2ELF_MAXFRAMES];
 };
+
+/* " in func+0xoff" for addr, or nothing. */
+static void
+print_sym(md2elf_t *d, uint64_t addr)
+{
+	const char *sym;
+	uint64_t off;
+
+	if ((sym = md2elf_symbolize(d, addr, &off)) == NULL)
+		return;
+	if (off != 0)
+		printf(" in %s+%#jx", sym, (uintmax_t)off);
+	else
+		printf(" in %s", sym);
+}
+
+/* A trap frame, kgdb-style, and the thread the core gives it. */
+static void
+print_trap(struct tlist *l, const struct md2elf_thread *t,
+    const struct md2elf_trapinfo *ti, int *ntrap)
+{
+	printf("        --- ");
+	if (ti->syscall >= 0 && ti->user)
+		printf("syscall %d", ti->syscall);
+	else if (strncmp(ti->label, "trap ", 5) == 0)
+		printf("%s (%s)", ti->label, ti->what);
+	else
+		printf("%s (%s)", ti->what, ti->stub);
+	if (ti->has_addr)
+		printf(", fault address %#jx", (uintmax_t)ti->addr);
+	printf(", %spc %#0*jx", ti->user ? "user " : "", l->pcwidth,
+	    (uintmax_t)ti->pc);
+	if (!ti->user)
+		print_sym(l->d, ti->pc);
+	printf(", sp %#jx, fp %#jx", (uintmax_t)ti->sp, (uintmax_t)ti->fp);
+	if (!ti->user && ti->pc != 0 && ++*ntrap <= MD2ELF_MAXTRAPTHREADS &&
+	    t->tid >= 0)
+		printf(" (thread %jd)", (intmax_t)*ntrap * 1000000000 + t->tid);
+	printf(" ---\n");
+}
+
+/* The trap frames of t's stack (-t), or its whole backtrace (-t -v). */
+static void
+thread_stack(struct tlist *l, const struct md2elf_thread *t)
+{
+	const struct md2elf_frame *f;
+	int i, n, why, ntrap;
+
+	if (t->pc == 0)
+		return;
+	n = md2elf_backtrace(l->d, t, l->fr, MD2ELF_MAXFRAMES, &why);
+	ntrap = 0;
+	for (i = 0; i < n; i++) {
+		f = &l->fr[i];
+		if (l->bt) {
+			printf("        #%-3d %#0*jx", i, l->pcwidth,
+			    (uintmax_t)f->pc);
+			print_sym(l->d, f->pc);
+			printf("\n");
+		}
+		if (f->trap && (l->bt || f->tf.pc != 0))
+			print_trap(l, t, &f->tf, &ntrap);
+	}
+}
 
 /* Printed with the first thread: nothing on stdout if the walk fails. */
 static void
@@ -418,8 +486,6 @@ thread_cb(void *arg, const struct md2elf_thread *t)
 {
 	struct tlist *l;
 	char name[64], state[24], comm[21], tdname[21];
-	const char *sym;
-	uint64_t off;
 
 	l = arg;
 	thread_header(l);
@@ -440,24 +506,21 @@ thread_cb(void *arg, const struct md2elf_thread *t)
 		state[0] = '\0';
 	printf("%c %-5d %-7d %-6d %-28s %-8s %#0*jx", t->crashed ? '*' : ' ',
 	    l->n, t->tid, t->pid, name, state, l->pcwidth, (uintmax_t)t->pc);
-	if ((sym = md2elf_symbolize(l->d, t->pc, &off)) != NULL) {
-		if (off != 0)
-			printf(" in %s+%#jx", sym, (uintmax_t)off);
-		else
-			printf(" in %s", sym);
-	}
+	print_sym(l->d, t->pc);
 	printf("\n");
+	thread_stack(l, t);
 	return (0);
 }
 
 static int
-do_threads(md2elf_t *d)
+do_threads(md2elf_t *d, bool bt)
 {
 	struct md2elf_info info;
-	struct tlist l;
+	static struct tlist l;
 
 	memset(&l, 0, sizeof(l));
 	l.d = d;
+	l.bt = bt;
 	/* A PC as wide as the dump's addresses: 8 hex digits on ELFCLASS32. */
 	l.pcwidth = md2elf_get_info(d, &info) == 0 && info.elfclass == 1 ?
 	    10 : 18;
@@ -626,27 +689,78 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	return (0);
 }
 
+/*
+ * -r: the crash report, to standard output or to output (a temporary
+ * name in its directory, renamed when complete).
+ */
+static int
+do_report(md2elf_t *d, const char *output, bool js, bool overwrite)
+{
+	struct stat st;
+	const char *why;
+	FILE *f;
+	int fd, rc;
+
+	if (output == NULL) {
+		if (report_write(d, stdout, js, &why) != 0 ||
+		    fflush(stdout) != 0)
+			fail("report: %s", why != NULL ? why :
+			    md2elf_geterr(d));
+		return (0);
+	}
+	if (lstat(output, &st) == 0 && (!overwrite || !S_ISREG(st.st_mode)))
+		fail("%s: exists%s", output, S_ISREG(st.st_mode) ?
+		    " (use -f to overwrite)" : " and is not a regular file");
+	if ((size_t)snprintf(tmppath, sizeof(tmppath), "%s.XXXXXX", output) >=
+	    sizeof(tmppath))
+		fail("%s: name too long", output);
+	if ((fd = mkstemp(tmppath)) < 0)
+		fail("%s: %s", tmppath, strerror(errno));
+	tmpactive = 1;
+	if ((f = fdopen(fd, "w")) == NULL)
+		fail("%s: %s", tmppath, strerror(errno));
+	rc = report_write(d, f, js, &why);
+	if (fclose(f) != 0 && rc == 0) {
+		rc = -1;
+		why = strerror(errno);
+	}
+	if (rc != 0) {
+		unlink(tmppath);
+		tmpactive = 0;
+		fail("%s: report: %s", output, why != NULL ? why :
+		    md2elf_geterr(d));
+	}
+	if (chmod(tmppath, 0644) != 0 || rename(tmppath, output) != 0) {
+		unlink(tmppath);
+		tmpactive = 0;
+		fail("%s: %s", output, strerror(errno));
+	}
+	tmpactive = 0;
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "flavor", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "no-dmap", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 }
 	};
 	enum md2elf_flavor flavor;
 	const char *kernel, *output, *vmcore;
 	char *defout;
-	bool force, nodmap, overwrite, quiet, verbose;
+	bool force, nodmap, overwrite, quiet, verbose, js;
 	int ch, mode, rc;
 	md2elf_t *d;
 
 	flavor = MD2ELF_FLAVOR_FREEBSD;
 	kernel = output = NULL;
-	force = nodmap = overwrite = quiet = verbose = false;
+	force = nodmap = overwrite = quiet = verbose = js = false;
 	mode = 0;
-	while ((ch = getopt_long(argc, argv, "dfFhik:o:qtv", longopts,
+	while ((ch = getopt_long(argc, argv, "dfFhijk:o:qrtv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'D':
@@ -654,6 +768,7 @@ main(int argc, char **argv)
 			break;
 		case 'd':
 		case 'i':
+		case 'r':
 		case 't':
 			if (mode != 0 && mode != ch)
 				usage();
@@ -661,6 +776,9 @@ main(int argc, char **argv)
 			break;
 		case 'f':
 			overwrite = true;
+			break;
+		case 'j':
+			js = true;
 			break;
 		case 'F':
 			force = true;
@@ -698,11 +816,13 @@ main(int argc, char **argv)
 	if (argc != 1)
 		usage();
 	vmcore = argv[0];
-	if (mode == 't' && kernel == NULL) {
-		fprintf(stderr, "%s: -t needs the kernel (-k kernel)\n",
-		    progname);
+	if ((mode == 't' || mode == 'r') && kernel == NULL) {
+		fprintf(stderr, "%s: -%c needs the kernel (-k kernel)\n",
+		    progname, mode);
 		usage();
 	}
+	if (js && mode != 'r')
+		usage();
 
 	d = open_dump(vmcore, kernel, force, verbose);
 	switch (mode) {
@@ -710,10 +830,13 @@ main(int argc, char **argv)
 		rc = do_info(d, kernel != NULL);
 		break;
 	case 't':
-		rc = do_threads(d);
+		rc = do_threads(d, verbose);
 		break;
 	case 'd':
 		rc = do_msgbuf(d);
+		break;
+	case 'r':
+		rc = do_report(d, output, js, overwrite);
 		break;
 	default:
 		if (kernel == NULL && !quiet)

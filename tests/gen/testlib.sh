@@ -149,6 +149,8 @@ client_model()
 	}' threads.txt | sort >names.want
 	awk '$1 == "thread" && $4 == "crashed" { print $2 }' threads.txt \
 	    >crashed
+	awk '$1 == "trap" && $4 != 0 { print $2 "|" $4 }' threads.txt \
+	    >sigs.want
 	[ "$(wc -l <crashed)" -eq 1 ] ||
 	    atf_fail "the model has $(wc -l <crashed) crashed threads"
 	awk "$NORM"'
@@ -342,8 +344,22 @@ lldb_check_threads()
 	cut -d'|' -f1,2 list.full >list
 	grep -q "^\\* thread #1: tid = $(cat crashed), .*stop reason = signal SIG" \
 	    "$1" || atf_fail "LLDB: thread #1 is not the crashed, signalled one"
-	[ "$(grep -c '|signal 0$' list.full)" -eq $(($(wc -l <list) - 1)) ] ||
-	    atf_fail "LLDB: other threads have a signal"
+	# The others: the signal of a trap-frame thread (SIGSEGV for the
+	# model's page faults), else none.
+	[ -s sigs.want ] || atf_fail "the model has no signalled trap frame"
+	awk -F'|' -v crashed="$(cat crashed)" '
+	FILENAME == "sigs.want" { sig[$1] = $2; next }
+	$1 != crashed {
+		w = "signal 0"
+		if ($1 in sig)
+			w = sig[$1] == 11 ? "signal SIGSEGV" : "signal " sig[$1]
+		if ($3 != w) {
+			print "LLDB: thread " $1 ": stop reason " $3 ", not " w
+			bad = 1
+		}
+	}
+	END { exit bad }' sigs.want list.full >sigs.bad ||
+	    atf_fail "$(head -3 sigs.bad | tr '\n' ' ')"
 	: >regs.seq
 	: >frames.seq
 	awk -v regs="$REGS" "$NORM"'
@@ -418,4 +434,20 @@ kdh_zero_length()
 	    2>/dev/null
 	[ "$(dd if=vmcore.0 bs=1 skip=$_at count=19 2>/dev/null)" = \
 	    "FreeBSD Kernel Dump" ] || atf_fail "no kerneldumpheader at $_at"
+}
+
+# crash_frames TID: from coreck -t output (model.t), the addresses a
+# backtrace of thread TID through its first trap frame must start with:
+# its pc and return addresses, then its trap-frame thread's (id 1000TID)
+# pc and return addresses; hex digits without 0x and leading zeros.
+crash_frames()
+{
+	awk -v c="$1" '
+	function h(x) { sub(/^0x0*/, "", x); return x }
+	$1 == "thread" && $2 == c { pc = h($6) }
+	$1 == "thread" && $2 == "1000" c { tpc = h($6) }
+	$1 == "frames" && $2 == c { for (i = 3; i <= NF; i++) w = w " " h($i) }
+	$1 == "frames" && $2 == "1000" c { for (i = 3; i <= NF; i++)
+		tw = tw " " h($i) }
+	END { print pc w " " tpc tw }' model.t
 }
