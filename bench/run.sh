@@ -1,32 +1,40 @@
 #!/bin/sh
-# bench/run.sh: md2elf conversion benchmarks on synthetic amd64 minidumps.
+# bench/run.sh: md2elf conversion against plain copies of the same file.
 #
-# For each case, tests/gen/mkdump writes a dump (as savecore writes it:
-# sparse, zero blocks not allocated), then this script measures, warm (the
-# page cache cannot be dropped here: every command runs twice and the second
-# run is reported):
-#   md2elf -o CORE DUMP      wall time, MiB/s of dump data (the
-#                            uncompressed minidump), peak RSS (time -v)
-#   MD2ELF_COPY=rw md2elf    the same with pwrite instead of copy_file_range
-#   cp --sparse=always       and cat > /dev/null of the same dump file
-# and reports the dump's pages, the zero pages left as holes, the PT_LOAD
-# segments, the dump's and the core's apparent and allocated sizes.  Every
-# output is removed before each timed run, so no run pays for freeing the
-# previous one's blocks.  Then it checks that md2elf's peak RSS does not
-# grow with the dump size.
+# For each case, tests/gen/mkdump writes an amd64 minidump (as savecore
+# writes it: sparse, zero blocks not allocated), and in the same run, in
+# alternation (round 1: md2elf, cp, cp --sparse=always; round 2: cp,
+# cp --sparse=always, md2elf; ...), each command copies or converts it:
+#   md2elf -q -o CORE DUMP   (-k KERNEL for the threads case)
+#   cp DUMP COPY             coreutils: reflink, else copy_file_range
+#   cp --sparse=always DUMP COPY
+# warm (the dump read once before) and cold (page cache dropped before
+# every run: echo 3 > /proc/sys/vm/drop_caches, root only; said when not
+# possible).  Every output is removed and the disk synced before each run,
+# so no run pays for another's write-back or freed blocks.  Reported: the
+# median wall time of each command, md2elf / cp and md2elf / cp-sparse of
+# the medians, md2elf's peak RSS (GNU time), the dump's pages, zero pages
+# and PT_LOAD segments, and whether peak RSS stays flat in dump size.
 #
-# usage: run.sh [-k] [-d dir] [-s "sizes"] [-x "extras"] [-p]
+# Cases: plain-1g, plain-4g, plain-16g (-s); dense-4g: the 4 GiB dump
+# copied without holes (dd), as the issue measured; extras (-x): zstd
+# (dumpon -Z), frag (every heap page its own run), threads (100 000
+# threads, converted with the kernel: the thread walk runs); xfs: the
+# 4 GiB dump on an XFS loop file system with reflink=1 made here (root,
+# mkfs.xfs, a loop device; said when it cannot be made), where md2elf
+# clones the page data (and so does cp), as written (xfs-4g: a hole at
+# every zero page, 65 000 extents) and without holes (xfs-dense-4g).
+#
+# The machine may be shared: alternation and medians of -n runs (default
+# 5) damp the noise; the raw times are in DIR/times.
+#
+# usage: run.sh [-k] [-d dir] [-s "sizes"] [-x "extras"] [-n runs]
 #   -d  work directory on a real disk (default $BENCH_DIR or
-#       /var/tmp/md2elf-bench); it needs about 2.5x the largest dump
+#       /var/tmp/md2elf-bench); it needs about 3x the largest dump
 #   -s  RAM sizes in MiB of the plain dumps (default "1024 4096 16384")
-#   -x  extra cases, on a 4 GiB machine (default "zstd frag threads full"):
-#       zstd (dumpon -Z; random pages, and -D pages that look like kernel
-#       memory and compress like it), frag (every heap page its own run: many
-#       segments), threads (100 000 threads, if mkdump has that world;
-#       converted with -k KERNEL, so the thread walk and notes run),
-#       full (full dumps, debug.minidump=0, of 1 and 4 GiB: every RAM
-#       page, the page tables walked from KPML4phys; with -k KERNEL)
-#   -p  profile the 4 GiB conversion with perf (if installed)
+#   -x  extra cases (default "dense zstd frag threads xfs"; also "full":
+#       full dumps, debug.minidump=0, of 1 and 4 GiB, with -k KERNEL)
+#   -n  runs of each command, warm and cold (default 5)
 #   -k  keep the dumps and cores
 # Results: the table on stdout and in DIR/results.txt.
 set -u
@@ -35,17 +43,18 @@ md2elf=$top/md2elf/md2elf
 mkdump=$top/tests/gen/mkdump
 dir=${BENCH_DIR:-/var/tmp/md2elf-bench}
 sizes=${BENCH_SIZES:-"1024 4096 16384"}
-extras=${BENCH_EXTRAS:-"zstd frag threads full"}
+extras=${BENCH_EXTRAS:-"dense zstd frag threads xfs"}
+runs=${BENCH_RUNS:-5}
 keep=false
-profile=false
-while getopts d:kps:x: ch; do
+while getopts d:kn:s:x: ch; do
 	case $ch in
 	d)	dir=$OPTARG ;;
 	k)	keep=true ;;
-	p)	profile=true ;;
+	n)	runs=$OPTARG ;;
 	s)	sizes=$OPTARG ;;
 	x)	extras=$OPTARG ;;
-	*)	echo "usage: run.sh [-kp] [-d dir] [-s sizes] [-x extras]" >&2
+	*)	echo "usage: run.sh [-k] [-d dir] [-s sizes] [-x extras]" \
+		    "[-n runs]" >&2
 		exit 2 ;;
 	esac
 done
@@ -53,156 +62,255 @@ TIME=/usr/bin/time
 for p in "$md2elf" "$mkdump"; do
 	[ -x "$p" ] || { echo "bench: $p is missing (make all)" >&2; exit 1; }
 done
-$TIME -v true >/dev/null 2>&1 ||
+$TIME -f %e true >/dev/null 2>&1 ||
     { echo "bench: GNU time is missing (apt-get install time)" >&2; exit 1; }
 mkdir -p "$dir" || exit 1
+dir=$(cd "$dir" && pwd)
 res=$dir/results.txt
-: >"$res"
-log=$dir/log
+times=$dir/times
 rows=$dir/rows
+: >"$res"
+: >"$times"
+: >"$rows"
+: >"$dir/rss"
 
 say() { echo "$*" | tee -a "$res"; }
 
-# Free space in MiB in dir.
-freemib() { df -Pm "$dir" | awk 'NR == 2 { print $4 }'; }
+if [ "$(id -u)" -eq 0 ] && [ -w /proc/sys/vm/drop_caches ]; then
+	cold=true
+else
+	cold=false
+	say "bench: cold runs skipped: dropping the page cache needs root" \
+	    "(/proc/sys/vm/drop_caches)"
+fi
 
-# runtimed FILE CMD...: run it under time -v, stderr of time in FILE.
-runtimed() {
-	f=$1
-	shift
-	$TIME -v -o "$f" "$@" >"$log.out" 2>"$log.err"
-}
-wall() {	# seconds from a time -v file
-	sed -n "s/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p" "$1" |
-	    awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i;
-	    printf "%.2f", s }'
-}
-rss() {		# peak RSS in MiB from a time -v file
-	sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" |
-	    awk '{ printf "%.1f", $1 / 1024 }'
-}
+freemib() { df -Pm "$1" | awk 'NR == 2 { print $4 }'; }
 mib() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1048576 }'; }
-apparent() { stat -c %s "$1"; }
 allocated() { stat -c '%b %B' "$1" | awk '{ printf "%.0f", $1 * $2 }'; }
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 }
+    END { h = int((NR + 1) / 2); if (NR == 0) print "-";
+    else if (NR % 2) print v[h]; else printf "%.2f\n", (v[h] + v[h + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" ||
+    b == 0) print "-"; else printf "%.2f", a / b }'; }
 
-# PT_LOAD count of a core (readelf copes with PN_XNUM).
-segments() {
-	readelf -lW "$1" 2>/dev/null | grep -c '^ *LOAD'
-}
-
-# bench NAME RAM_MIB MKDUMP_ARGS...  ($withkernel: convert with -k KERNEL)
-withkernel=false
-bench() {
-	name=$1
-	ram=$2
+# timed NAME TEMP CMD...: one run of CMD (its output removed and the disk
+# synced first, the cache dropped when $mode is cold); appends the wall
+# time to $t_NAME and md2elf's peak RSS (KiB) to $dir/rss.now.
+timed() {
+	_name=$1
+	_out=$2
 	shift 2
-	dump=$dir/$name.vmcore
-	core=$dir/$name.core
-	need=$((ram / 4 * 3))	# dump + core, generous: ~0.17 x RAM each
-	case " $* " in
-	*" -f "*) need=$((ram * 2)) ;;	# a full dump holds all RAM
-	esac
-	if [ "$(freemib)" -lt "$need" ]; then
-		say "bench: $name: skipped, less than $need MiB free in $dir"
-		return
+	rm -f "$_out"
+	sync
+	if [ "$mode" = cold ]; then
+		echo 3 >/proc/sys/vm/drop_caches
 	fi
-	rm -f "$dump" "$core" "$dump.cp"
-	kargs=
-	if $withkernel; then
-		kargs="-k $dir/$name.kernel"
-		set -- "$@" -k "$dir/$name.kernel"
+	if ! $TIME -f '%e %M' -o "$dir/t.one" "$@" >"$dir/log.out" \
+	    2>"$dir/log.err"; then
+		say "bench: $case $mode: $* failed: $(tail -1 "$dir/log.err")"
+		return 1
 	fi
-	t0=$(date +%s)
-	if ! "$mkdump" -v -m "$ram" "$@" -o "$dump" >"$dir/$name.facts" \
-	    2>"$log.err"; then
-		say "bench: $name: mkdump $* failed: $(head -1 "$log.err")"
-		rm -f "$dump"
-		return
-	fi
-	gen=$(( $(date +%s) - t0 ))
-	dumpsize=$(sed -n 's/^dumpsize //p' "$dir/$name.facts")
-	pages=$(sed -n 's/^pages //p' "$dir/$name.facts")
-	for i in 1 2; do
-		runtimed "$dir/t.cat" sh -c 'cat "$1" >/dev/null' sh "$dump"
-		rm -f "$dump.cp"
-		runtimed "$dir/t.cp" cp --sparse=always "$dump" "$dump.cp"
-		rm -f "$dump.cp"
-	done
-	for i in 1 2; do
-		rm -f "$core"
-		MD2ELF_COPY=rw runtimed "$dir/t.rw" "$md2elf" $kargs -o "$core" \
-		    "$dump"
-	done
-	for i in 1 2; do
-		rm -f "$core"
-		if ! runtimed "$dir/t.md" "$md2elf" $kargs -o "$core" "$dump"
-		then
-			say "bench: $name: md2elf failed: $(tail -1 "$log.err")"
-			rm -f "$dump" "$core"
-			return
-		fi
-	done
-	summary=$(grep 'pages,' "$log.out")
-	zero=$(echo "$summary" | sed -n 's/.*, \([0-9]*\) of them zero.*/\1/p')
-	nseg=$(segments "$core")
-	t=$(wall "$dir/t.md")
-	rate=$(awk -v b="$dumpsize" -v t="$t" \
-	    'BEGIN { printf "%.0f", (t > 0 ? b / 1048576 / t : 0) }')
-	printf '%-14s %6s %6s/%-6s %8s %8s %7s %6s %6s %6s %6s/%-6s %6s %6s %6s\n' \
-	    "$name" "$(mib $((ram * 1048576)))" \
-	    "$(mib "$(apparent "$dump")")" "$(mib "$(allocated "$dump")")" \
-	    "$pages" "${zero:-?}" "$nseg" "$t" "$rate" "$(rss "$dir/t.md")" \
-	    "$(mib "$(apparent "$core")")" "$(mib "$(allocated "$core")")" \
-	    "$(wall "$dir/t.rw")" "$(wall "$dir/t.cp")" "$(wall "$dir/t.cat")" \
-	    >>"$rows"
-	echo "$name $ram $(rss "$dir/t.md") $nseg" >>"$dir/rss"
-	say "bench: $name: $(echo "$summary" | sed 's/^ *//'); mkdump ${gen} s"
-	if $profile && [ "$name" = "plain-4g" ] && command -v perf >/dev/null
-	then
-		rm -f "$core"
-		perf record -q -g -o "$dir/perf.data" "$md2elf" -q -o "$core" \
-		    "$dump" >/dev/null 2>&1
-		perf report -i "$dir/perf.data" --no-children --stdio -g none \
-		    --percent-limit 1.5 2>/dev/null | grep -v '^#' |
-		    grep -v '^$' | head -20 >"$dir/profile.txt"
-	fi
-	$keep || rm -f "$dump" "$core" "$dir/$name.kernel"
+	read -r _t _rss <"$dir/t.one"
+	eval "t_$_name=\"\${t_$_name} $_t\""
+	[ "$_name" = md ] && echo "$_rss" >>"$dir/rss.now"
+	echo "$case $mode $_name $_t $_rss" >>"$times"
+	rm -f "$_out"
+	return 0
 }
 
-: >"$rows"
-: >"$dir/rss"
-rm -f "$dir/profile.txt" "$dir/perf.data"
+# measure DUMP CORE KARGS: $runs rounds of the three commands, rotating
+# which goes first; the medians in m_md, m_cp, m_sp.
+measure() {
+	_dump=$1
+	_core=$2
+	_kargs=$3
+	t_md= t_cp= t_sp=
+	: >"$dir/rss.now"
+	if [ "$mode" = warm ]; then
+		cat "$_dump" >/dev/null
+	fi
+	_i=0
+	while [ $_i -lt "$runs" ]; do
+		for _c in $(echo "md cp sp md cp" | cut -d' ' \
+		    -f$((_i % 3 + 1))-$((_i % 3 + 3))); do
+			case $_c in
+			md)	timed md "$_core" "$md2elf" -q $_kargs \
+				    -o "$_core" "$_dump" || return 1 ;;
+			cp)	timed cp "$_dump.cp" cp "$_dump" \
+				    "$_dump.cp" || return 1 ;;
+			sp)	timed sp "$_dump.cp" cp --sparse=always \
+				    "$_dump" "$_dump.cp" || return 1 ;;
+			esac
+		done
+		_i=$((_i + 1))
+	done
+	m_md=$(echo $t_md | median)
+	m_cp=$(echo $t_cp | median)
+	m_sp=$(echo $t_sp | median)
+	rss=$(sort -n "$dir/rss.now" | tail -1 |
+	    awk '{ printf "%.1f", $1 / 1024 }')
+}
+
+# bench CASE RAM_MIB DUMP [KARGS]: facts of the conversion, then the
+# measurements, warm and cold; one row in $rows.
+bench() {
+	case=$1
+	ram=$2
+	dump=$3
+	kargs=${4:-}
+	core=$dump.core
+	rm -f "$core"
+	if ! "$md2elf" $kargs -o "$core" "$dump" >"$dir/log.out" \
+	    2>"$dir/log.err"; then
+		say "bench: $case: md2elf failed: $(tail -1 "$dir/log.err")"
+		return
+	fi
+	summary=$(grep 'pages,' "$dir/log.out" | sed 's/^ *//')
+	pages=$(echo "$summary" | sed -n 's/^\([0-9]*\) pages.*/\1/p')
+	zero=$(echo "$summary" | sed -n 's/.*, \([0-9]*\) of them zero.*/\1/p')
+	segs=$(echo "$summary" | sed -n 's/.*, \([0-9]*\) segments.*/\1/p')
+	say "bench: $case: $summary; dump $(mib "$(stat -c %s "$dump")")" \
+	    "MiB, $(mib "$(allocated "$dump")") MiB allocated; core" \
+	    "$(mib "$(allocated "$core")") MiB allocated"
+	rm -f "$core"
+	row="$case $ram $(mib "$(stat -c %s "$dump")")/$(mib "$(allocated \
+	    "$dump")") $pages $zero $segs"
+	maxrss=0
+	for mode in warm cold; do
+		if [ $mode = cold ] && ! $cold; then
+			row="$row - - - - -"
+			continue
+		fi
+		if ! measure "$dump" "$core" "$kargs"; then
+			row="$row - - - - -"
+			continue
+		fi
+		row="$row $m_md $m_cp $m_sp $(ratio "$m_md" "$m_cp")"
+		row="$row $(ratio "$m_md" "$m_sp")"
+		maxrss=$(awk -v a="$maxrss" -v b="$rss" \
+		    'BEGIN { print (b > a ? b : a) }')
+	done
+	echo "$row $maxrss" >>"$rows"
+	echo "$case $ram $maxrss $segs" >>"$dir/rss"
+}
+
+# gen CASE RAM_MIB MKDUMP_ARGS...: the dump $dir/CASE.vmcore (and
+# $dir/CASE.kernel when the args ask for one); 1 if it cannot be made.
+gen() {
+	_case=$1
+	_ram=$2
+	shift 2
+	_need=$((_ram / 4 * 3))	# dump + core + copy, generous
+	case " $* " in
+	*" -f "*) _need=$((_ram * 2)) ;;	# a full dump holds all RAM
+	esac
+	if [ "$(freemib "$dir")" -lt "$_need" ]; then
+		say "bench: $_case: skipped, less than $_need MiB free in $dir"
+		return 1
+	fi
+	if ! "$mkdump" -m "$_ram" "$@" -o "$dir/$_case.vmcore" \
+	    >/dev/null 2>"$dir/log.err"; then
+		say "bench: $_case: mkdump $* failed: $(head -1 "$dir/log.err")"
+		return 1
+	fi
+	return 0
+}
+
+done_with() { $keep || rm -f "$@"; }
+
+# xfs: the 4 GiB dump on an XFS reflink loop file system.
+bench_xfs() {
+	command -v mkfs.xfs >/dev/null ||
+	    { say "bench: xfs: skipped: no mkfs.xfs (xfsprogs)"; return; }
+	[ "$(id -u)" -eq 0 ] ||
+	    { say "bench: xfs: skipped: mounting a loop device needs root"; \
+	    return; }
+	gen xfs-4g 4096 -V 3 -s 1 || return
+	_sz=$(( $(stat -c %s "$dir/xfs-4g.vmcore") * 3 / 1048576 + 512 ))
+	if [ "$(freemib "$dir")" -lt "$_sz" ]; then
+		say "bench: xfs: skipped, less than $_sz MiB free in $dir"
+		rm -f "$dir/xfs-4g.vmcore"
+		return
+	fi
+	rm -f "$dir/xfs.img"
+	truncate -s "${_sz}m" "$dir/xfs.img"
+	mkdir -p "$dir/xfs"
+	if ! mkfs.xfs -q -m reflink=1 "$dir/xfs.img" 2>"$dir/log.err" ||
+	    ! mount -o loop "$dir/xfs.img" "$dir/xfs" 2>>"$dir/log.err"; then
+		say "bench: xfs: skipped: cannot make an XFS loop file" \
+		    "system: $(tail -1 "$dir/log.err")"
+		rm -f "$dir/xfs.img" "$dir/xfs-4g.vmcore"
+		return
+	fi
+	cp --sparse=always "$dir/xfs-4g.vmcore" "$dir/xfs/xfs-4g.vmcore"
+	rm -f "$dir/xfs-4g.vmcore"
+	bench xfs-4g 4096 "$dir/xfs/xfs-4g.vmcore"
+	# The same dump without holes: one extent to share.
+	dd if="$dir/xfs/xfs-4g.vmcore" of="$dir/xfs/xfs-dense-4g.vmcore" \
+	    bs=1M 2>/dev/null
+	rm -f "$dir/xfs/xfs-4g.vmcore"
+	bench xfs-dense-4g 4096 "$dir/xfs/xfs-dense-4g.vmcore"
+	umount "$dir/xfs"
+	rm -f "$dir/xfs.img"
+}
+
 say "md2elf benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -sr)," \
-    "$(nproc) CPUs, work directory $dir ($(df -PT "$dir" |
-    awk 'NR == 2 { print $2 }'))"
+    "$(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB RAM",
+    $2 / 1048576 }' /proc/meminfo), work directory $dir ($(df -PT "$dir" |
+    awk 'NR == 2 { print $2 }')), load average $(cut -d' ' -f1-3 \
+    /proc/loadavg), $runs runs"
 for s in $sizes; do
-	bench "plain-$((s / 1024))g" "$s" -V 3 -s 1
+	c=plain-$((s / 1024))g
+	gen $c "$s" -V 3 -s 1 || continue
+	bench $c "$s" "$dir/$c.vmcore"
+	if [ "$s" = 4096 ] && echo " $extras " | grep -q ' dense '; then
+		dd if="$dir/$c.vmcore" of="$dir/dense-4g.vmcore" bs=1M \
+		    2>/dev/null
+		bench dense-4g 4096 "$dir/dense-4g.vmcore"
+		done_with "$dir/dense-4g.vmcore"
+	fi
+	done_with "$dir/$c.vmcore"
 done
 for x in $extras; do
 	case $x in
-	zstd)	bench zstd-4g 4096 -V 3 -s 1 -c zstd
-		bench zstd-dense-4g 4096 -V 3 -s 1 -D -c zstd ;;
-	frag)	bench frag-4g 4096 -V 3 -s 1 -F 3 ;;
-	threads) withkernel=true
-		bench threads-4g 4096 -V 3 -s 1 -T 100000
-		withkernel=false ;;
-	full)	withkernel=true
-		bench full-1g 1024 -V 3 -s 1 -f
-		bench full-4g 4096 -V 3 -s 1 -f
-		withkernel=false ;;
+	dense)	;;
+	zstd)	gen zstd-4g 4096 -V 3 -s 1 -D -c zstd &&
+		    bench zstd-4g 4096 "$dir/zstd-4g.vmcore"
+		done_with "$dir/zstd-4g.vmcore" ;;
+	frag)	gen frag-4g 4096 -V 3 -s 1 -F 3 &&
+		    bench frag-4g 4096 "$dir/frag-4g.vmcore"
+		done_with "$dir/frag-4g.vmcore" ;;
+	threads) gen threads-4g 4096 -V 3 -s 1 -T 100000 \
+		    -k "$dir/threads-4g.kernel" &&
+		    bench threads-4g 4096 "$dir/threads-4g.vmcore" \
+		    "-k $dir/threads-4g.kernel"
+		done_with "$dir/threads-4g.vmcore" "$dir/threads-4g.kernel" ;;
+	xfs)	bench_xfs ;;
+	full)	for r in 1024 4096; do
+			c=full-$((r / 1024))g
+			gen $c $r -V 3 -s 1 -f -k "$dir/$c.kernel" &&
+			    bench $c $r "$dir/$c.vmcore" "-k $dir/$c.kernel"
+			done_with "$dir/$c.vmcore" "$dir/$c.kernel"
+		done ;;
 	*)	say "bench: unknown extra case $x" ;;
 	esac
 done
 {
 	echo
-	echo "Warm page cache; each command ran twice, the second run is shown."
-	echo "RAM and sizes in MiB; dump and core as apparent/allocated;" \
-	    "times in s;"
-	echo "MiB/s = uncompressed dump data / md2elf wall time;" \
-	    "RSS = md2elf's peak RSS in MiB."
-	printf '%-14s %6s %13s %8s %8s %7s %6s %6s %6s %13s %6s %6s %6s\n' \
-	    case RAM dump pages zero segs md2elf MiB/s RSS core rw cp cat
-	cat "$rows"
+	echo "Median wall time in s of $runs runs per command, alternating;"
+	echo "md/cp = md2elf / cp, md/sp = md2elf / cp --sparse=always;" \
+	    "RAM, dump (apparent/allocated) and RSS (md2elf's peak) in MiB."
+	printf '%-12s %5s %11s %7s %6s %6s | %-31s | %-31s | %5s\n' "" "" "" \
+	    "" "" "" "warm" "cold" ""
+	printf '%-12s %5s %11s %7s %6s %6s | %5s %5s %5s %6s %6s |' \
+	    case RAM dump pages zero segs md2elf cp sp md/cp md/sp
+	printf ' %5s %5s %5s %6s %6s | %5s\n' md2elf cp sp md/cp md/sp RSS
+	while read -r c r d p z s w1 w2 w3 w4 w5 c1 c2 c3 c4 c5 m; do
+		printf '%-12s %5s %11s %7s %6s %6s | %6s %5s %5s %5s %6s |' \
+		    "$c" "$r" "$d" "$p" "$z" "$s" "$w1" "$w2" "$w3" "$w4" "$w5"
+		printf ' %6s %5s %5s %5s %6s | %5s\n' "$c1" "$c2" "$c3" "$c4" \
+		    "$c5" "$m"
+	done <"$rows"
 } | tee -a "$res"
 # Peak RSS against dump size (plain dumps only).
 awk '$1 ~ /^plain-/ { n++; r[n] = $3; m[n] = $2; s[n] = $4 }
@@ -216,12 +324,7 @@ END {
 	if (hi - lo < 4)
 		printf "constant memory: yes (within %.1f MiB)\n", hi - lo
 	else
-		printf "constant memory: no: +%.1f MiB from %d to %d MiB of RAM, %.0f bytes per added segment\n", r[n] - r[1], m[1], m[n], (s[n] > s[1]) ? (r[n] - r[1]) * 1048576 / (s[n] - s[1]) : 0
+		printf "constant memory: no: +%.1f MiB from %d to %d MiB of RAM\n", r[n] - r[1], m[1], m[n]
 }' "$dir/rss" | tee -a "$res"
-if [ -s "$dir/profile.txt" ]; then
-	echo "perf profile of plain-4g (md2elf, self time):" | tee -a "$res"
-	tee -a "$res" <"$dir/profile.txt"
-fi
-rm -f "$dir/t.cat" "$dir/t.cp" "$dir/t.rw" "$dir/t.md" "$rows" "$log.out" \
-    "$log.err"
+rm -f "$dir/t.one" "$dir/rss.now" "$rows" "$dir/log.out" "$dir/log.err"
 exit 0

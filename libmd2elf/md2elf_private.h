@@ -80,6 +80,10 @@ struct m2e_minidump {
 	size_t		 navail;
 	uint64_t	*availbit;	/* first bit number of each avail range */
 	uint8_t		*pmap;		/* page-table section, in memory */
+	/* Read-around (m2e_read_pa): clusters of the page section asked for. */
+	uint64_t	*ra;		/* a bit per MD_RA_CLUSTER, or NULL */
+	uint64_t	 nra;		/* bits */
+	bool		 ra_off;	/* not worth trying (no memory) */
 };
 
 /*

@@ -4,9 +4,16 @@
  * place in the page section is found in O(1)), the dump_avail ranges of the
  * sparse bit numbering, and physical and kernel-virtual reads.
  *
- * Memory: the bitmap, its rank array and the page-table section; nothing
- * that grows with the number of dumped pages.
+ * Reads of the page section read around: the first read in each 2 MiB of
+ * it asks the kernel to read the whole 2 MiB (POSIX_FADV_WILLNEED).  The
+ * thread walk reads one pcb page here, a struct thread there, about 40% of
+ * a dump's pages in no order; page by page that took 39 s cold for 100 000
+ * threads (1.2 GB dump, 270 000 reads), reading the file whole 1.9 s.
+ *
+ * Memory: the bitmap, its rank array, the page-table section and a bit per
+ * 2 MiB of page data; nothing that grows with the number of dumped pages.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +23,8 @@
 #define	MD_MAXBITMAP	(1ULL << 30)	/* 2^33 pages: 32 TiB of 4 KiB */
 #define	MD_MAXPMAP	(256ULL << 20)
 #define	MD_MAXAVAIL	(1ULL << 20)
+
+#define	MD_RA_CLUSTER	(2ULL << 20)	/* read-around unit */
 
 /* Header offsets of the size fields every architecture's header shares. */
 #define	MD_OFF_BITMAPSIZE	32
@@ -253,6 +262,9 @@ m2e_md_free(md2elf_t *d)
 	free(md->avail);
 	free(md->availbit);
 	free(md->pmap);
+	free(md->ra);
+	md->ra = NULL;
+	md->nra = 0;
 	md->bitmap = md->rank = md->availbit = NULL;
 	md->avail = NULL;
 	md->pmap = NULL;
@@ -482,6 +494,42 @@ m2e_md_pa_runs(md2elf_t *d, uint64_t pa, uint64_t n, m2e_run_fn *fn,
 	return (m2e_runs_end(&r));
 }
 
+/*
+ * The page data at page-section offset off is about to be read: the first
+ * time in its cluster, have the kernel read the whole cluster meanwhile.
+ */
+static void
+md_readaround(md2elf_t *d, uint64_t off)
+{
+#ifdef POSIX_FADV_WILLNEED
+	struct m2e_minidump *md;
+	uint64_t c, total;
+
+	md = &d->md;
+	if (md->ra_off)
+		return;
+	total = md->npages * md->pagesize;
+	if (md->ra == NULL) {
+		md->nra = (total + MD_RA_CLUSTER - 1) / MD_RA_CLUSTER;
+		if ((md->ra = calloc((size_t)((md->nra + 63) / 64),
+		    sizeof(*md->ra))) == NULL) {
+			md->ra_off = true;
+			return;
+		}
+	}
+	c = off / MD_RA_CLUSTER;
+	if (c >= md->nra || (md->ra[c / 64] & 1ULL << (c % 64)) != 0)
+		return;
+	md->ra[c / 64] |= 1ULL << (c % 64);
+	(void)posix_fadvise(d->fd, (off_t)(d->base + md->off_pages +
+	    c * MD_RA_CLUSTER), (off_t)(total - c * MD_RA_CLUSTER <
+	    MD_RA_CLUSTER ? total - c * MD_RA_CLUSTER : MD_RA_CLUSTER),
+	    POSIX_FADV_WILLNEED);
+#else
+	(void)d; (void)off;
+#endif
+}
+
 int
 m2e_read_pa(md2elf_t *d, uint64_t pa, void *buf, size_t len)
 {
@@ -505,6 +553,8 @@ m2e_read_pa(md2elf_t *d, uint64_t pa, void *buf, size_t len)
 			chunk += d->md.pagesize;
 		if (chunk > len)
 			chunk = len;
+		if (off >= d->md.off_pages)
+			md_readaround(d, off - d->md.off_pages);
 		if (m2e_read(d, p, (size_t)chunk, off + inpg, "page data"))
 			return (-1);
 		p += chunk;

@@ -1,8 +1,8 @@
 #! /usr/bin/env atf-sh
 # core_test: the ELF core writer beyond the memory round trips: more than
-# 65535 program headers (PN_XNUM) read by LLDB 19 and GDB, the read/write
-# fallback of the page copy, the "md2elf" note carrying the kernel's build
-# id, the notes of a core written without a kernel, --no-dmap.
+# 65535 program headers (PN_XNUM) read by LLDB 19 and GDB, the "md2elf"
+# note carrying the kernel's build id, the notes of a core written without
+# a kernel, --no-dmap.  The page copy's paths: copy_test.
 
 LLDB=${LLDB:-lldb-19}
 GDB=${GDB:-gdb-multiarch}
@@ -89,53 +89,6 @@ pn_xnum_body()
 		    atf_fail "GDB at 0x$VA: '$got', file has '$w'"
 		echo "segment $i at 0x$VA: $w"
 	done
-}
-
-atf_test_case copy_fallback
-copy_fallback_head()
-{
-	atf_set descr 'MD2ELF_COPY=rw (read/write instead of copy_file_range)' \
-	    'writes the same sparse core; strace shows that each run took' \
-	    'its path'
-	atf_set require.progs strace
-}
-copy_fallback_body()
-{
-	. "$(atf_get_srcdir)/gen/testlib.sh"
-	gen -V 2 -s 62 -m 128
-	strace -f -o /dev/null true 2>st.err ||
-	    atf_skip "strace cannot trace here: $(cat st.err)"
-	# LeakSanitizer refuses to run under ptrace: no leak check in a
-	# sanitizer build for these two traced runs.
-	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
-	export ASAN_OPTIONS
-	atf_check -s exit:0 -o empty -e empty strace -f -c -o cfr.st \
-	    -e trace=copy_file_range,pwrite64 \
-	    "$MD2ELF" -q -k kernel -o cfr.elf vmcore.0
-	atf_check -s exit:0 -o empty -e empty strace -f -c -o rw.st \
-	    -e trace=copy_file_range,pwrite64 \
-	    env MD2ELF_COPY=rw "$MD2ELF" -q -k kernel -o rw.elf vmcore.0
-	cat cfr.st rw.st
-	# "calls errors" of a system call in a strace -c summary (0 0 if
-	# there is none; the errors column is empty when there are none).
-	for f in cfr rw; do
-		for c in copy_file_range pwrite64; do
-			awk -v c=$c '$NF == c { n = $4; e = NF == 6 ? $5 : 0 }
-			    END { print n + 0, e + 0 }' $f.st >$f.$c
-		done
-	done
-	set -- $(cat cfr.copy_file_range) $(cat cfr.pwrite64) \
-	    $(cat rw.copy_file_range) $(cat rw.pwrite64)
-	[ "$1" -gt "$2" ] ||
-	    atf_fail "by default, no copy_file_range succeeded ($1 calls, $2 errors)"
-	[ "$5" -eq 0 ] || atf_fail "MD2ELF_COPY=rw called copy_file_range $5 times"
-	[ "$7" -gt "$3" ] && [ $(( ($7 - $3) * 2 )) -ge $(($1 - $2)) ] ||
-	    atf_fail "MD2ELF_COPY=rw: $7 pwrite calls, $3 by default beside" \
-	    "$(($1 - $2)) copy_file_range calls: the data was not written"
-	cmp cfr.elf rw.elf || atf_fail "the cores differ"
-	atf_check -s exit:0 -o save:ck -e empty "$CORECK" -M model rw.elf
-	[ "$(fact holes_checked ck)" -gt 0 ] || atf_fail "no holes checked"
-	echo "default: $(($1 - $2)) copy_file_range, $3 pwrite; rw: $7 pwrite"
 }
 
 atf_test_case buildid_note
@@ -322,7 +275,6 @@ no_dmap_body()
 atf_init_test_cases()
 {
 	atf_add_test_case pn_xnum
-	atf_add_test_case copy_fallback
 	atf_add_test_case buildid_note
 	atf_add_test_case no_kernel_notes
 	atf_add_test_case prpsinfo_fname

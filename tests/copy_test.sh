@@ -1,0 +1,266 @@
+#! /usr/bin/env atf-sh
+# copy_test: the paths of the page copy (libmd2elf/copy.c): clone
+# (FICLONERANGE) on a file system that shares blocks, copy_file_range,
+# read + pwrite with zero pages as holes, and the choice between them
+# (MD2ELF_COPY, a dense source, a source not on a block boundary).  Every
+# path must write the same bytes with the same holes; strace shows which
+# system calls wrote the data.
+
+# trace NAME ARGS...: run md2elf ARGS under strace; NAME.tr the trace of
+# the calls that write page data, NAME.out md2elf's summary line.
+trace()
+{
+	_n=$1
+	shift
+	atf_check -s exit:0 -o save:$_n.out -e ignore strace -f -o $_n.tr \
+	    -e trace=ioctl,copy_file_range,pwrite64 "$@"
+	grep 'pages,' $_n.out >$_n.sum || atf_fail "$_n: no summary line"
+}
+
+# count NAME WHAT: calls in NAME.tr: clone_ok clone_refused cfr_ok pwrite.
+count()
+{
+	case $2 in
+	clone_ok)	grep 'FICLONERANGE' $1.tr | grep -c '= 0$' ;;
+	clone_refused)	grep 'FICLONERANGE' $1.tr | grep -c '= -1 ' ;;
+	cfr_ok)		grep '^[0-9]* *copy_file_range(' $1.tr |
+			    grep -c '= [1-9][0-9]*$' ;;
+	pwrite)		grep -c '^[0-9]* *pwrite64(' $1.tr ;;
+	esac
+}
+
+# pwbytes NAME [FROM]: bytes written with pwrite in NAME.tr (at file
+# offsets FROM and up: the page data).
+pwbytes()
+{
+	sed -n 's/^[0-9]* *pwrite64(.*, \([0-9]*\)) = \([0-9]*\)$/\1 \2/p' \
+	    $1.tr | awk -v from=${2:-0} '$1 >= from { s += $2 }
+	    END { print s + 0 }'
+}
+
+# dataoff CORE: the file offset of the page data (first PT_LOAD).
+dataoff()
+{
+	readelf -lW "$1" | awk '$1 == "LOAD" { print $2; exit }'
+}
+
+# strace_ok: skip when strace cannot trace; no leak check under ptrace
+# (LeakSanitizer refuses it) in the sanitizer run.
+strace_ok()
+{
+	strace -f -o /dev/null true 2>st.err ||
+	    atf_skip "strace cannot trace here: $(cat st.err)"
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+	export ASAN_OPTIONS
+}
+
+# holes FILE: 0 if FILE is sparse (allocated less than its size).
+sparse()
+{
+	[ $(($(stat -c '%b * %B' "$1"))) -lt "$(stat -c %s "$1")" ]
+}
+
+atf_test_case paths
+paths_head()
+{
+	atf_set descr 'MD2ELF_COPY=auto, rw and copy_file_range write the' \
+	    'same sparse core, each through its system calls; rw finds the' \
+	    'zero pages of a dense source; an unknown MD2ELF_COPY is refused'
+	atf_set require.progs strace readelf
+}
+paths_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	strace_ok
+	gen -V 2 -s 62 -m 128
+	sparse vmcore.0 || atf_fail "mkdump wrote a dense vmcore"
+	fstype=$(stat -f -c %T .)
+	for m in rw auto copy_file_range; do
+		trace $m env MD2ELF_COPY=$m "$MD2ELF" -k kernel -o $m.elf \
+		    vmcore.0
+		atf_check -s exit:0 -o save:$m.ck -e empty \
+		    "$CORECK" -M model $m.elf
+		[ "$(fact holes_checked $m.ck)" -gt 0 ] ||
+		    atf_fail "$m: no holes checked"
+		cmp rw.elf $m.elf || atf_fail "$m: the core differs from rw's"
+		cmp rw.sum $m.sum || atf_fail "$m: '$(cat $m.sum)'," \
+		    "rw: '$(cat rw.sum)'"
+		echo "$m: clone $(count $m clone_ok) ok" \
+		    "$(count $m clone_refused) refused," \
+		    "copy_file_range $(count $m cfr_ok), pwrite" \
+		    "$(count $m pwrite) ($(pwbytes $m) bytes)"
+	done
+	hdr=$(($(dataoff rw.elf)))
+	[ "$hdr" -gt 0 ] || atf_fail "no PT_LOAD in rw.elf"
+	# rw: no clone, no copy_file_range, the data written with pwrite.
+	[ "$(count rw clone_ok)$(count rw clone_refused)$(count rw cfr_ok)" \
+	    = 000 ] || atf_fail "MD2ELF_COPY=rw cloned or used copy_file_range"
+	[ "$(pwbytes rw $hdr)" -gt $(($(fact pages) * 4096 / 2)) ] ||
+	    atf_fail "rw: $(pwbytes rw $hdr) bytes of page data written"
+	# copy_file_range: the data in the kernel, pwrite for the headers.
+	[ "$(count copy_file_range cfr_ok)" -gt 0 ] ||
+	    atf_fail "MD2ELF_COPY=copy_file_range: none succeeded"
+	[ "$(count copy_file_range clone_ok)" -eq 0 ] &&
+	    [ "$(count copy_file_range clone_refused)" -eq 0 ] ||
+	    atf_fail "MD2ELF_COPY=copy_file_range tried a clone"
+	[ "$(pwbytes copy_file_range $hdr)" -eq 0 ] ||
+	    atf_fail "copy_file_range: $(pwbytes copy_file_range $hdr)" \
+	    "bytes of page data written with pwrite"
+	# auto: a clone first; refused here (unless this file system
+	# shares blocks), then rw, not copy_file_range on a local disk.
+	if [ "$(count auto clone_ok)" -gt 0 ]; then
+		[ "$(pwbytes auto $hdr)" -eq 0 ] ||
+		    atf_fail "auto cloned and wrote $(pwbytes auto $hdr) bytes"
+	else
+		[ "$(count auto clone_refused)" -eq 1 ] ||
+		    atf_fail "auto: $(count auto clone_refused) refused clones"
+		case $fstype in
+		nfs*|smb*|cifs) ;;
+		*)	[ "$(count auto cfr_ok)" -eq 0 ] || atf_fail "auto" \
+			    "used copy_file_range on $fstype" ;;
+		esac
+		[ "$(pwbytes auto)" -eq "$(pwbytes rw)" ] ||
+		    atf_fail "auto wrote $(pwbytes auto) bytes, rw $(pwbytes rw)"
+	fi
+
+	# A source without holes, rw: read, zero pages found, left as holes.
+	dd if=vmcore.0 of=dense.0 bs=1M 2>/dev/null
+	! sparse dense.0 || atf_fail "dd left dense.0 sparse"
+	trace dense env MD2ELF_COPY=rw "$MD2ELF" -k kernel -o dense.elf dense.0
+	cmp rw.elf dense.elf || atf_fail "dense.elf differs"
+	cmp rw.sum dense.sum || atf_fail "dense: '$(cat dense.sum)'"
+	atf_check -s exit:0 -o save:dense.ck -e empty \
+	    "$CORECK" -M model dense.elf
+
+	atf_check -s exit:1 -o empty -e inline:"md2elf: vmcore.0:\
+ MD2ELF_COPY=cp: not auto, clone, copy_file_range or rw (output x.elf)\n" \
+	    env MD2ELF_COPY=cp "$MD2ELF" -q -o x.elf vmcore.0
+	[ ! -e x.elf ] || atf_fail "x.elf left behind"
+}
+
+atf_test_case clone cleanup
+clone_head()
+{
+	atf_set descr 'on XFS with reflink (a loop file system): the page' \
+	    'data shared with FICLONERANGE, nothing written, the same bytes' \
+	    'and holes as the rw core, shared extents (amd64, i386, arm64' \
+	    '16K pages); a dense source cloned, zero pages and all, or read' \
+	    'with MD2ELF_COPY=rw; a source not on a block boundary goes rw'
+	atf_set require.user root
+	atf_set require.progs strace readelf mkfs.xfs filefrag
+}
+clone_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	strace_ok
+	truncate -s 512m xfs.img
+	mkfs.xfs -q -m reflink=1 xfs.img 2>mkfs.err ||
+	    atf_skip "mkfs.xfs -m reflink=1: $(cat mkfs.err)"
+	mkdir mnt
+	mount -o loop xfs.img mnt 2>mount.err ||
+	    atf_skip "cannot mount an XFS loop file system: $(cat mount.err)"
+	for a in amd64:3 i386:2 arm64-16k:3; do
+		arch=${a%:*}
+		gen -a $arch -V ${a#*:} -s 65 -m 128
+		atf_check -s exit:0 -o ignore -e empty env MD2ELF_COPY=rw \
+		    "$MD2ELF" -k kernel -o $arch.rw.elf vmcore.0
+		MD2ELF_COPY=rw "$MD2ELF" -k kernel -o $arch.rw.elf -f \
+		    vmcore.0 | grep 'pages,' >$arch.rw.sum
+		cp --sparse=always vmcore.0 mnt/$arch.vmcore
+		sparse mnt/$arch.vmcore || atf_fail "$arch: dense on XFS"
+		trace $arch "$MD2ELF" -k kernel -o mnt/$arch.elf \
+		    mnt/$arch.vmcore
+		hdr=$(($(dataoff $arch.rw.elf)))
+		echo "$arch: clone $(count $arch clone_ok) ok," \
+		    "$(count $arch clone_refused) refused, pwrite" \
+		    "$(pwbytes $arch) bytes, $(pwbytes $arch $hdr) of page data"
+		[ "$(count $arch clone_ok)" -gt 0 ] &&
+		    [ "$(count $arch clone_refused)" -eq 0 ] ||
+		    atf_fail "$arch: the clone did not take everything"
+		[ "$(count $arch cfr_ok)" -eq 0 ] &&
+		    [ "$(pwbytes $arch $hdr)" -eq 0 ] ||
+		    atf_fail "$arch: page data written, not shared"
+		cmp $arch.rw.elf mnt/$arch.elf ||
+		    atf_fail "$arch: the cloned core differs"
+		cmp $arch.rw.sum $arch.sum || atf_fail "$arch:" \
+		    "'$(cat $arch.sum)', rw: '$(cat $arch.rw.sum)'"
+		atf_check -s exit:0 -o save:$arch.ck -e empty \
+		    "$CORECK" -M model mnt/$arch.elf
+		[ "$(fact holes_checked $arch.ck)" -gt 0 ] ||
+		    atf_fail "$arch: no holes checked"
+		filefrag -v mnt/$arch.elf | grep -q shared ||
+		    atf_fail "$arch: no shared extent in the core"
+		rm -f mnt/$arch.elf mnt/$arch.vmcore
+	done
+
+	# amd64 again (vmcore.0 is arm64-16k's now).
+	gen -V 3 -s 66 -m 128
+	MD2ELF_COPY=rw "$MD2ELF" -k kernel -o rw.elf vmcore.0 >rw.out
+	grep 'pages,' rw.out >rw.sum
+	# Dense on XFS: auto shares it all, zero pages too ("0 of them
+	# zero": no holes); rw reads it and leaves zero pages unwritten.
+	dd if=vmcore.0 of=mnt/dense.0 bs=1M 2>/dev/null
+	! sparse mnt/dense.0 || atf_fail "dd left mnt/dense.0 sparse"
+	trace dense "$MD2ELF" -k kernel -o mnt/dense.elf mnt/dense.0
+	[ "$(count dense clone_ok)" -gt 0 ] &&
+	    [ "$(pwbytes dense $(($(dataoff rw.elf))))" -eq 0 ] ||
+	    atf_fail "the dense source was not cloned"
+	cmp rw.elf mnt/dense.elf || atf_fail "dense: the core differs"
+	grep -q ' 0 of them zero' dense.sum ||
+	    atf_fail "dense: '$(cat dense.sum)'"
+	trace denserw env MD2ELF_COPY=rw "$MD2ELF" -k kernel \
+	    -o mnt/denserw.elf mnt/dense.0
+	[ "$(count denserw clone_ok)$(count denserw clone_refused)" = 00 ] ||
+	    atf_fail "MD2ELF_COPY=rw cloned"
+	cmp rw.elf mnt/denserw.elf || atf_fail "denserw: the core differs"
+	cmp rw.sum denserw.sum || atf_fail "denserw: '$(cat denserw.sum)'"
+
+	# A kerneldumpheader in front (512 bytes): not on a block boundary.
+	"$MKDUMP" -m 128 -V 3 -s 66 -H lead -o mnt/lead.0 ||
+	    atf_fail "mkdump -H lead"
+	trace lead "$MD2ELF" -k kernel -o mnt/lead.elf mnt/lead.0
+	[ "$(count lead clone_ok)$(count lead clone_refused)" = 00 ] ||
+	    atf_fail "an unaligned source was cloned"
+	cmp rw.elf mnt/lead.elf || atf_fail "lead: the core differs"
+	cmp rw.sum lead.sum || atf_fail "lead: '$(cat lead.sum)'"
+}
+clone_cleanup()
+{
+	umount mnt 2>/dev/null || true
+}
+
+atf_test_case full_disk cleanup
+full_disk_head()
+{
+	atf_set descr 'the output fills up on each path (a 4 MiB tmpfs):' \
+	    'exit 1, the message names the output offset, nothing left'
+	atf_set require.user root
+}
+full_disk_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 67
+	mkdir mnt
+	mount -t tmpfs -o size=4m tmpfs mnt 2>mount.err ||
+	    atf_skip "cannot mount a tmpfs here: $(cat mount.err)"
+	for m in auto clone copy_file_range rw; do
+		atf_check -s exit:1 -o empty -e save:$m.err env MD2ELF_COPY=$m \
+		    "$MD2ELF" -k kernel -o mnt/core.elf vmcore.0
+		grep -Eq '^md2elf: vmcore\.0: writing the core: output offset '\
+'0x[0-9a-f]+: No space left on device \(output mnt/core\.elf\)$' $m.err ||
+		    atf_fail "$m: $(cat $m.err)"
+		[ -z "$(ls -A mnt)" ] || atf_fail "$m: left behind: $(ls -A mnt)"
+		echo "$m: $(cat $m.err)"
+	done
+}
+full_disk_cleanup()
+{
+	umount mnt 2>/dev/null || true
+}
+
+atf_init_test_cases()
+{
+	atf_add_test_case paths
+	atf_add_test_case clone
+	atf_add_test_case full_disk
+}
