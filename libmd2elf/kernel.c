@@ -630,6 +630,12 @@ m2e_kernel_entry(md2elf_t *d)
 	return (d->kern != NULL ? d->kern->entry : 0);
 }
 
+const char *
+m2e_kernel_path(md2elf_t *d)
+{
+	return (d->kern != NULL ? d->kern->path : NULL);
+}
+
 const uint8_t *
 m2e_kernel_buildid(md2elf_t *d, size_t *len)
 {

@@ -10,6 +10,7 @@
  *   arch_*.c     one per architecture: header, page tables, registers
  *   kernel.c     kernel ELF symbols (libelf)
  *   threads.c    allproc walk, pcb selection
+ *   modules.c    linker_files walk, module files on this host
  *   msgbuf.c     message buffer
  *   notes.c      ELF note descriptors (FreeBSD and Linux flavours)
  *   elfcore.c    the ELF core writer (gelf), copy.c the bulk page copy
@@ -132,6 +133,7 @@ extern const struct m2e_arch m2e_arch_arm64;
 extern const struct m2e_arch *const m2e_arches[];
 
 struct m2e_kernel;	/* kernel.c */
+struct m2e_modules;	/* modules.c */
 
 struct md2elf {
 	char		 err[MD2ELF_ERRBUF_SIZE];
@@ -157,6 +159,8 @@ struct md2elf {
 	struct m2e_minidump md;
 	/* Kernel. */
 	struct m2e_kernel *kern;
+	/* Modules: search directories, sysroot, the last list. */
+	struct m2e_modules *mods;
 };
 
 /* Errors and warnings (error.c).  Messages are one line, "path: ...". */
@@ -254,6 +258,8 @@ void	m2e_kernel_close(md2elf_t *);
 int	m2e_sym(md2elf_t *, const char *name, uint64_t *value, uint64_t *size);
 const char *m2e_sym_name(md2elf_t *, uint64_t addr, uint64_t *off);
 uint64_t m2e_kernel_entry(md2elf_t *);
+/* The kernel file's path (NULL: no kernel). */
+const char *m2e_kernel_path(md2elf_t *);
 /* GNU build id of the kernel (NULL, 0 if none). */
 const uint8_t *m2e_kernel_buildid(md2elf_t *, size_t *len);
 /* Initialised bytes at a kernel address from the kernel file; -1 (no error
@@ -263,6 +269,9 @@ int	m2e_kernel_fread(md2elf_t *, uint64_t va, void *buf, size_t len);
 int	m2e_kread_const(md2elf_t *, uint64_t va, void *buf, size_t len);
 /* The 4-byte int at symbol name (memory, else file); -1 if unavailable. */
 int	m2e_sym_int(md2elf_t *, const char *name, int32_t *val);
+
+/* Modules (modules.c). */
+void	m2e_modules_free(md2elf_t *);
 
 /* Threads (threads.c), with their registers for the core's notes. */
 #define	M2E_MAXGREG	512

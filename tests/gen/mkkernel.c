@@ -108,6 +108,8 @@ skip_sym(const struct gsym *s, int flags, int pass)
 	if ((flags & KV_NOOFFSETS) && (strncmp(s->name, "proc_off_", 9) == 0 ||
 	    strncmp(s->name, "thread_off_", 11) == 0))
 		return (true);
+	if ((flags & KV_NOKLD) && strncmp(s->name, "kld_off_", 8) == 0)
+		return (true);
 	if ((flags & KV_STRIPPED) && !s->global)
 		return (true);
 	return (s->global != pass);
