@@ -1,0 +1,282 @@
+#! /usr/bin/env atf-sh
+# modules_test: loaded kernel modules (klds).  Small modules are built at
+# test time with clang and ld.lld (amd64: ET_REL with -mcmodel=kernel as
+# FreeBSD builds them; i386 and arm64: ET_DYN), mkdump -L loads them into
+# the dump as the kernel linker does (linker_files, kld_off_*, sections
+# placed and relocated), then: md2elf -l lists every linker file with its
+# id, address, size, name, path and the file found on this host; after a
+# conversion the printed LLDB 19 and gdb-multiarch command lines (with
+# CORE.lldb / CORE.gdb) resolve every module's functions and data at their
+# runtime addresses and read a relocated pointer; missing files, files
+# that do not match and hostile linker_files lists are reported and never
+# fail the conversion.
+
+LLDB=${LLDB:-lldb-19}
+GDB=${GDB:-gdb-multiarch}
+
+# mkmod ARCH NAME VALUE [DIR]: NAME.ko in DIR (default mods) whose
+# NAME_counter is VALUE, NAME_hook points at NAME_func (a relocated
+# pointer), NAME_name is a string, NAME_bss is in .bss.
+mkmod()
+{
+	_d=${4:-mods}
+	mkdir -p "$_d" build
+	cat >build/$2.c <<EOF
+int $2_counter = $3;
+static int $2_helper(int x) { return x * 3 + $2_counter; }
+int $2_func(int x) { return $2_helper(x) + 1; }
+int (*$2_hook)(int) = $2_func;
+const char $2_name[] = "$2";
+int $2_bss[16];
+EOF
+	case $1 in
+	amd64)	atf_check -s exit:0 -o ignore -e ignore clang \
+		    -target x86_64-unknown-freebsd13 -mcmodel=kernel -fno-pic \
+		    -mno-red-zone -ffreestanding -fno-common -O1 -g \
+		    -c build/$2.c -o build/$2.o
+		atf_check -s exit:0 -o ignore -e ignore ld.lld -r \
+		    -o "$_d/$2.ko" build/$2.o ;;
+	i386|arm64)
+		[ "$1" = i386 ] && _t=i386-unknown-freebsd13 ||
+		    _t=aarch64-unknown-freebsd13
+		atf_check -s exit:0 -o ignore -e ignore clang -target $_t \
+		    -fPIC -fvisibility=hidden -ffreestanding -fno-common -O1 -g \
+		    -c build/$2.c -o build/$2.o
+		atf_check -s exit:0 -o ignore -e ignore ld.lld -shared \
+		    --build-id -z max-page-size=4096 -o "$_d/$2.ko" \
+		    build/$2.o ;;
+	*)	atf_fail "mkmod: no architecture $1" ;;
+	esac
+}
+
+# version ARCH: the minidump version mkdump takes for ARCH.
+version()
+{
+	[ "$1" = i386 ] && echo 2 || echo 3
+}
+
+# setup ARCH: modules alpha (in mods/), beta (under the sysroot, found
+# through its recorded /boot/modules path), gamma (nowhere) loaded into
+# a dump in that order; mods/ keeps what the dump was built from.
+setup()
+{
+	mkmod "$1" alpha 0x1234567
+	mkmod "$1" beta 0x2345678
+	mkmod "$1" gamma 0x3456789
+	gen -a "$1" -V "$(version "$1")" -s 77 -T 10 \
+	    -L mods/alpha.ko -L mods/beta.ko -L mods/gamma.ko
+	mkdir -p root/boot/modules
+	mv mods/beta.ko root/boot/modules/beta.ko
+	rm mods/gamma.ko
+	[ "$(grep -c '^module ' facts)" -eq 3 ] ||
+	    atf_fail "mkdump placed: $(grep '^module ' facts)"
+}
+
+# modfact NAME FIELD: from "module ID NAME ADDRESS SIZE PATHNAME TYPE".
+modfact()
+{
+	awk -v n="$1" -v f="$2" '$1 == "module" && $3 == n {
+		split("x id name address size path type", k, " ")
+		for (i = 2; i <= 7; i++) if (k[i] == f) print $i }' facts
+}
+
+# symfact NAME SYMBOL: the symbol's runtime address (mkdump -v).
+symfact()
+{
+	awk -v n="$1.ko" -v s="$2" '$1 == "modsym" && $2 == n &&
+	    $3 == s { print $4 }' facts
+}
+
+# padx ARCH ADDR: an address as wide as the architecture's (md2elf -l and
+# LLDB print 32-bit addresses with 8 digits).
+padx()
+{
+	[ "$1" = i386 ] && printf '%#010x' "$2" || printf '%#018x' "$2"
+}
+
+# Hex as md2elf -l prints sizes: no 0x, no leading zeros.
+nox()
+{
+	printf '%x' "$1"
+}
+
+list_case()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	setup "$1"
+	atf_check -s exit:0 -o save:list -e empty "$MD2ELF" -l -k kernel \
+	    -M mods --sysroot root vmcore.0
+	cat list
+	[ "$(wc -l <list)" -eq 5 ] || atf_fail "5 lines expected: $(cat list)"
+	grep -q '^ *1 0x[0-9a-f]* *[0-9a-f]* kernel (/boot/kernel/kernel): kernel$' \
+	    list || atf_fail "the kernel's line: $(cat list)"
+	for m in alpha beta gamma; do
+		id=$(modfact $m.ko id)
+		addr=$(padx "$1" "$(modfact $m.ko address)")
+		size=$(nox "$(modfact $m.ko size)")
+		path=$(modfact $m.ko path)
+		[ -n "$id" ] && [ -n "$addr" ] || atf_fail "no facts for $m"
+		case $m in
+		alpha)	file=": mods/alpha.ko" ;;
+		beta)	file=": root/boot/modules/beta.ko" ;;
+		gamma)	file=": not found (give its directory with -M, or --sysroot)" ;;
+		esac
+		[ "$1" != amd64 ] && [ $m != gamma ] &&
+		    file="$file (build id matches)"
+		line=$(awk -v a="$addr" '$2 == a' list)
+		want=$(printf '%3d %s %10s %s (%s)%s' "$id" "$addr" "$size" \
+		    $m.ko "$path" "$file")
+		[ "$line" = "$want" ] ||
+		    atf_fail "$m: '$line', expected '$want'"
+	done
+	# The ids are 1, 2, 3, 4 in list order.
+	[ "$(awk 'NR > 1 { printf "%s ", $1 }' list)" = "1 2 3 4 " ] ||
+	    atf_fail "ids: $(cat list)"
+}
+
+# convert ARCH FLAVOR: the core and its command files; gamma is reported
+# in one warning line, nothing else on stderr.
+convert()
+{
+	atf_check -s exit:0 -o save:out -e save:err "$MD2ELF" -k kernel \
+	    -M mods --sysroot root --flavor "$2" -o core.elf vmcore.0
+	[ "$(wc -l <err)" -eq 1 ] && grep -q \
+	    '^md2elf: warning: module gamma.ko: not found (give its directory with -M, or --sysroot)$' \
+	    err || atf_fail "stderr: $(cat err)"
+	[ -f core.elf.lldb ] && [ -f core.elf.gdb ] ||
+	    atf_fail "no command files: $(ls)"
+	! grep -q gamma core.elf.lldb core.elf.gdb ||
+	    atf_fail "gamma in the command files"
+	ls -a | grep -q '^\.core' && atf_fail "temporary files left: $(ls -a)"
+	true
+}
+
+# The checks of one debugger's output for alpha and beta: FUNC's address,
+# the relocated hook pointing at it, the counter's value.
+check_syms()
+{
+	for m in alpha beta; do
+		fa=$(symfact $m ${m}_func)
+		[ -n "$fa" ] || atf_fail "no ${m}_func fact"
+		case $m in
+		alpha)	val=19088743 ;;		# 0x1234567
+		beta)	val=36984440 ;;		# 0x2345678
+		esac
+		grep -q "^$m-counter: *$val\$" "$2" ||
+		    atf_fail "$1: ${m}_counter is not $val: $(cat "$2")"
+		grep -Eq "^$m-hook: *$fa\$" "$2" ||
+		    atf_fail "$1: ${m}_hook is not $fa: $(cat "$2")"
+		grep -Eq "^$m-func: *(Symbol \"${m}_func\" is a function at address )?$fa\.?\$" "$2" ||
+		    atf_fail "$1: ${m}_func not at $fa: $(cat "$2")"
+	done
+}
+
+lldb_case()
+{
+	arch=$1
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	setup "$arch"
+	convert "$arch" freebsd
+	line=$(grep '^  lldb-19 ' out) || atf_fail "$(cat out)"
+	[ "$line" = "  lldb-19 kernel -c core.elf -s core.elf.lldb" ] ||
+	    atf_fail "printed: $line"
+	eval "set -- $line"
+	shift
+	{
+		echo "image list"
+		for m in alpha beta; do
+			echo "image lookup -n ${m}_func"
+			echo "script print('$m-counter: ' + str(lldb.target.FindFirstGlobalVariable('${m}_counter').GetValueAsSigned()))"
+			echo "script print('$m-hook: ' + hex(lldb.target.FindFirstGlobalVariable('${m}_hook').GetValueAsUnsigned()))"
+			echo "script print('$m-func: ' + hex(lldb.target.FindFunctions('${m}_func')[0].GetSymbol().GetStartAddress().GetLoadAddress(lldb.target)))"
+		done
+	} >cmds
+	"$LLDB" -b "$@" -s cmds >lldb.out 2>&1
+	cat lldb.out
+	for m in alpha beta; do
+		a=$(padx "$arch" "$(modfact $m.ko address)")
+		grep -Eq "^\[ *[0-9]+\] [0-9A-F-]+ $a .*/$m\.ko" lldb.out ||
+		    atf_fail "image list: $m.ko not at $a"
+		grep -q "Summary: $m.ko\`${m}_func" lldb.out ||
+		    atf_fail "image lookup -n ${m}_func"
+	done
+	! grep -q gamma lldb.out || atf_fail "gamma loaded"
+	check_syms LLDB lldb.out
+}
+
+gdb_case()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	setup "$1"
+	convert "$1" linux
+	line=$(grep "^  gdb-multiarch " out) || atf_fail "$(cat out)"
+	eval "set -- $line"
+	shift
+	[ "$(eval echo \${$#})" = core.elf.gdb ] ||
+	    atf_fail "the printed line does not end with -x core.elf.gdb: $line"
+	{
+		for m in alpha beta; do
+			echo "echo $m-func: "
+			echo "info address ${m}_func"
+			echo "echo $m-counter: "
+			echo "output ${m}_counter"
+			echo "echo \\n$m-hook: "
+			echo "output/x ${m}_hook"
+			echo "echo \\n"
+		done
+	} >cmds
+	"$GDB" -batch "$@" -x cmds >gdb.out 2>&1
+	cat gdb.out
+	check_syms GDB gdb.out
+}
+
+atf_test_case list
+list_head()
+{
+	atf_set descr 'md2elf -l: id, address, size, name, path of every' \
+	    'linker file as the dump has them, the file found (-M, the' \
+	    'sysroot'"'"'s linker_path, build id checked on ET_DYN) or why not'
+	atf_set require.progs clang ld.lld
+}
+list_body()
+{
+	for a in amd64 i386 arm64; do
+		mkdir $a && cd $a && list_case $a && cd ..
+	done
+}
+
+atf_test_case lldb
+lldb_head()
+{
+	atf_set descr 'LLDB 19 with the printed command line: every found' \
+	    'module at its address, functions and data resolved, the' \
+	    'relocated pointer read from the core'
+	atf_set require.progs clang ld.lld lldb-19
+}
+lldb_body()
+{
+	for a in amd64 i386 arm64; do
+		mkdir $a && cd $a && lldb_case $a && cd ..
+	done
+}
+
+atf_test_case gdb
+gdb_head()
+{
+	atf_set descr 'gdb-multiarch (Linux flavour) with the printed command' \
+	    'line: functions and data of every found module resolved'
+	atf_set require.progs clang ld.lld gdb-multiarch
+}
+gdb_body()
+{
+	for a in amd64 i386 arm64; do
+		mkdir $a && cd $a && gdb_case $a && cd ..
+	done
+}
+
+atf_init_test_cases()
+{
+	atf_add_test_case list
+	atf_add_test_case lldb
+	atf_add_test_case gdb
+}
