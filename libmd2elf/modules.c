@@ -567,8 +567,8 @@ mod_file_try(md2elf_t *d, struct md2elf_module *m, const char *path,
 			m->forcible = 1;
 			goto reset;
 		}
-		snprintf(why, whylen, "%.300s does not match: %s (used anyway: "
-		    "forced)", path, w);
+		snprintf(why, whylen, "does not match: %s; used anyway "
+		    "(forced)", w);
 	} else if (m->size != 0 && end - m->address != m->size) {
 		/* ET_REL sizes are exact; ET_DYN ones page-rounded. */
 		snprintf(why, whylen, "%.300s: laid out it takes %#jx bytes, the "

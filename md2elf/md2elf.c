@@ -555,7 +555,7 @@ do_modules(md2elf_t *d, bool force)
 			printf("%3d", m->id);
 		else
 			printf("%3s", "?");
-		printf(" %#0*jx ", w, (uintmax_t)m->address);
+		printf(" 0x%0*jx ", w - 2, (uintmax_t)m->address);
 		if (m->size != 0)
 			printf("%10jx", (uintmax_t)m->size);
 		else

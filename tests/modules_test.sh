@@ -274,9 +274,181 @@ gdb_body()
 	done
 }
 
+# buildid FILE: FILE's GNU build id in hex.
+buildid()
+{
+	readelf -n "$1" | sed -n 's/^ *Build ID: *//p'
+}
+
+mismatch_case()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	mkmod "$1" alpha 0x1234567
+	mkmod "$1" beta 0x2345678
+	gen -a "$1" -V "$(version "$1")" -s 78 -T 10 \
+	    -L mods/alpha.ko -L mods/beta.ko
+	# Another alpha.ko: other contents (another build id, and on amd64,
+	# where modules keep no notes in memory, another size).
+	printf '%s\n' 'int alpha_counter = 7;' 'int alpha_extra[64] = { 1 };' \
+	    'int alpha_func(int x) { return x + alpha_extra[x & 63]; }' \
+	    >build/extra.c
+	mv mods/alpha.ko good.ko
+	case $1 in
+	amd64)	atf_check -s exit:0 -o ignore -e ignore clang \
+		    -target x86_64-unknown-freebsd13 -mcmodel=kernel -fno-pic \
+		    -ffreestanding -O1 -c build/extra.c -o build/extra.o
+		atf_check -s exit:0 -o ignore -e ignore ld.lld -r \
+		    -o mods/alpha.ko build/extra.o
+		pat='mods/alpha\.ko: laid out it takes 0x[0-9a-f]+ bytes, the loaded module 0x[0-9a-f]+: not the same file\?'
+		;;
+	*)	[ "$1" = i386 ] && t=i386-unknown-freebsd13 ||
+		    t=aarch64-unknown-freebsd13
+		atf_check -s exit:0 -o ignore -e ignore clang -target $t \
+		    -fPIC -fvisibility=hidden -ffreestanding -O1 \
+		    -c build/extra.c -o build/extra.o
+		atf_check -s exit:0 -o ignore -e ignore ld.lld -shared \
+		    --build-id -z max-page-size=4096 -o mods/alpha.ko \
+		    build/extra.o
+		mem=$(buildid good.ko)
+		file=$(buildid mods/alpha.ko)
+		[ -n "$mem" ] && [ -n "$file" ] && [ "$mem" != "$file" ] ||
+		    atf_fail "build ids '$mem' '$file'"
+		pat="mods/alpha\\.ko does not match: build id $mem in the dump's memory, $file in the file \\(use -F to use it anyway\\)"
+		;;
+	esac
+	atf_check -s exit:0 -o save:list -e empty "$MD2ELF" -l -k kernel \
+	    -M mods vmcore.0
+	grep -Eq "^ *2 0x[0-9a-f]+ +[0-9a-f]+ alpha\\.ko \\(/boot/kernel/alpha\\.ko\\): $pat\$" \
+	    list || atf_fail "refused file: $(cat list)"
+	grep -q '^ *3 .* beta\.ko (/boot/modules/beta\.ko): mods/beta\.ko' \
+	    list || atf_fail "beta: $(cat list)"
+	# The conversion goes on, without alpha, saying so in one line.
+	atf_check -s exit:0 -o save:out -e save:err "$MD2ELF" -k kernel \
+	    -M mods -o core.elf vmcore.0
+	[ "$(wc -l <err)" -eq 1 ] &&
+	    grep -Eq "^md2elf: warning: module alpha\\.ko: $pat\$" err ||
+	    atf_fail "stderr: $(cat err)"
+	! grep -q alpha core.elf.lldb core.elf.gdb || atf_fail "alpha used"
+	grep -q 'beta.ko' core.elf.lldb || atf_fail "beta missing"
+	[ "$1" = amd64 ] && return 0
+	# -F: used anyway, said so.
+	atf_check -s exit:0 -o save:list -e empty "$MD2ELF" -F -l -k kernel \
+	    -M mods vmcore.0
+	grep -Fq "alpha.ko (/boot/kernel/alpha.ko): mods/alpha.ko (does not match: build id $mem in the dump's memory, $file in the file; used anyway (forced))" \
+	    list || atf_fail "-F: $(cat list)"
+	atf_check -s exit:0 -o ignore -e match:'alpha.ko.*used anyway' \
+	    "$MD2ELF" -F -f -k kernel -M mods -o core.elf vmcore.0
+	grep -q 'alpha.ko' core.elf.lldb || atf_fail "-F: alpha not used"
+}
+
+# hostile_case ARCH VARIANT: md2elf -l and the conversion on a dump whose
+# linker_files list is broken; the modules before the break are listed.
+hostile_case()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	mkmod "$1" alpha 0x1234567
+	mkmod "$1" beta 0x2345678
+	gen -a "$1" -V "$(version "$1")" -s 79 -T 10 -W "$2" \
+	    -L mods/alpha.ko -L mods/beta.ko
+	atf_check -s exit:0 -o save:list -e save:err "$MD2ELF" -l -k kernel \
+	    -M mods vmcore.0
+	for m in alpha beta; do
+		grep -q "^ *$(modfact $m.ko id) .* $m\\.ko (.*): mods/$m\\.ko" \
+		    list || atf_fail "$2: $m not listed: $(cat list)"
+	done
+	case $2 in
+	kldcycle)
+		w='modules: linker_file 0x[0-9a-f]+ seen before \(cycle\) after 3 files; walk ended'
+		n=4 ;;
+	klddangling)
+		w='modules: linker_file 0x[0-9a-f]+ is not in the dump; walk ended after 3 files'
+		n=4 ;;
+	kldstrings)
+		w=''
+		n=5
+		grep -Eq '^ *3 0x0+ +\? at 0x[0-9a-f]+: its name at 0x[0-9a-f]+ is absurd \(no NUL within 1024 bytes\)$' \
+		    list || atf_fail "the absurd entry: $(cat list)"
+		;;
+	esac
+	[ "$(wc -l <list)" -eq $n ] || atf_fail "$2: $(cat list)"
+	if [ -n "$w" ]; then
+		[ "$(wc -l <err)" -eq 1 ] &&
+		    grep -Eq "^md2elf: warning: $w\$" err ||
+		    atf_fail "$2: stderr: $(cat err)"
+	else
+		[ ! -s err ] || atf_fail "$2: stderr: $(cat err)"
+	fi
+	atf_check -s exit:0 -o ignore -e save:err "$MD2ELF" -k kernel \
+	    -M mods -o core.elf vmcore.0
+	grep -q 'mods/beta.ko' core.elf.gdb || atf_fail "$2: beta not placed"
+	[ "$2" != kldstrings ] || grep -q '^md2elf: warning: module at 0x[0-9a-f]*: its name at 0x[0-9a-f]* is absurd' \
+	    err || atf_fail "$2: $(cat err)"
+}
+
+atf_test_case mismatch
+mismatch_head()
+{
+	atf_set descr 'a module file that is not the loaded one (i386, arm64:' \
+	    'build id in memory; amd64: the laid-out size) is refused in one' \
+	    'line, the conversion goes on without it; -F uses it, saying so'
+	atf_set require.progs clang ld.lld readelf
+}
+mismatch_body()
+{
+	for a in amd64 i386 arm64; do
+		mkdir $a && cd $a && mismatch_case $a && cd ..
+	done
+}
+
+atf_test_case hostile
+hostile_head()
+{
+	atf_set descr 'linker_files with a cycle, a dangling next pointer, an' \
+	    'entry with absurd strings: one warning, the rest listed, the' \
+	    'conversion succeeds'
+	atf_set require.progs clang ld.lld
+}
+hostile_body()
+{
+	for v in kldcycle klddangling kldstrings; do
+		for a in amd64 i386 arm64; do
+			mkdir $a-$v && cd $a-$v && hostile_case $a $v && cd ..
+		done
+	done
+}
+
+atf_test_case nokld
+nokld_head()
+{
+	atf_set descr 'a kernel without the kld_off_* symbols: -l fails naming' \
+	    'them, a conversion succeeds with one line saying modules were' \
+	    'skipped and why, and prints the plain command lines'
+}
+nokld_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -s 80 -T 10 -K nokld
+	msg="cannot list modules: the kernel lacks kld_off_address, kld_off_filename, kld_off_pathname, kld_off_next (symbols FreeBSD exports for debuggers since about 10.3)"
+	atf_check -s exit:1 -o empty -e inline:"md2elf: vmcore.0: $msg\n" \
+	    "$MD2ELF" -l \
+	    -k kernel vmcore.0
+	atf_check -s exit:0 -o save:out \
+	    -e inline:"md2elf: warning: modules skipped: vmcore.0: $msg\n" \
+	    "$MD2ELF" -k kernel -o core.elf vmcore.0
+	grep -q '^  lldb-19 kernel -c core.elf$' out || atf_fail "$(cat out)"
+	[ ! -e core.elf.lldb ] && [ ! -e core.elf.gdb ] ||
+	    atf_fail "command files without a module list"
+	# -l needs a kernel.
+	atf_check -s exit:2 -o empty -e match:'-l needs the kernel' \
+	    "$MD2ELF" -l vmcore.0
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case list
 	atf_add_test_case lldb
 	atf_add_test_case gdb
+	atf_add_test_case mismatch
+	atf_add_test_case hostile
+	atf_add_test_case nokld
 }
