@@ -280,8 +280,21 @@ struct md2elf_write_stats {
 	uint64_t	 segments;	/* PT_LOAD program headers */
 	uint64_t	 threads;	/* NT_PRSTATUS notes */
 	uint64_t	 file_size;
+	/*
+	 * After md2elf_modules(): the ET_DYN modules the core's r_debug
+	 * hint lists (LLDB's and GDB's loaders then load them by
+	 * themselves), or why there is no hint although modules were
+	 * found (a static string; NULL if none was needed).
+	 */
+	uint64_t	 module_hint;
+	const char	*module_hint_skipped;
 };
-/* Write the core to fd (a new, empty, seekable file). */
+/*
+ * Write the core to fd (a new, empty, seekable file).  If md2elf_modules()
+ * was called and found ET_DYN modules' files, the core also gets the
+ * r_debug/link_map hint for them (an extra PT_LOAD, and the kernel's
+ * DT_DEBUG word in its copy of the kernel image pointing at it).
+ */
 int		 md2elf_write_core(md2elf_t *, int fd,
 		    const struct md2elf_write_opts *, struct md2elf_write_stats *);
 

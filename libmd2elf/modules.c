@@ -126,6 +126,13 @@ m2e_modules_free(md2elf_t *d)
 	d->mods = NULL;
 }
 
+const struct md2elf_module *
+m2e_modules_list(md2elf_t *d, size_t *n)
+{
+	*n = d->mods != NULL ? d->mods->n : 0;
+	return (*n > 0 ? d->mods->mods : NULL);
+}
+
 int
 md2elf_module_dir(md2elf_t *d, const char *dir)
 {

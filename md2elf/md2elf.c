@@ -597,10 +597,22 @@ cmd_section(const struct md2elf_module_section *sec)
 	    strlen(sec->name));
 }
 
-/* The LLDB (lldb != 0) or GDB command file's text, to f. */
+/* Is m in the core's r_debug list (when the core has one)? */
+static bool
+mod_hinted(const struct md2elf_module *m)
+{
+	return (!m->is_kernel && m->file != NULL && m->etype == 3 &&
+	    m->nsections > 0 && m->dynamic != 0);
+}
+
+/*
+ * The LLDB (lldb != 0) or GDB command file's text, to f.  With the core's
+ * r_debug list (hint), the modules in it are only named: the debuggers
+ * load those by themselves.
+ */
 static void
 write_cmds(FILE *f, const struct md2elf_module *mods, size_t n, bool lldb,
-    const char *core)
+    bool hint, const char *core)
 {
 	const struct md2elf_module *m;
 	char abs[PATH_MAX], q[2 * PATH_MAX + 4];
@@ -618,6 +630,11 @@ write_cmds(FILE *f, const struct md2elf_module *mods, size_t n, bool lldb,
 		file = realpath(m->file, abs) != NULL ? abs : m->file;
 		qf = cmdquote(file, q, sizeof(q));
 		fprintf(f, "# %s at %#jx\n", m->filename, (uintmax_t)m->address);
+		if (hint && mod_hinted(m)) {
+			fprintf(f, "#   in the core's r_debug list: loaded by "
+			    "the debugger itself\n");
+			continue;
+		}
 		/* ET_DYN: one slide for the whole file. */
 		if (lldb && m->etype == 3) {
 			fprintf(f, "target modules add %s\n", qf);
@@ -666,7 +683,7 @@ write_cmds(FILE *f, const struct md2elf_module *mods, size_t n, bool lldb,
  */
 static int
 write_cmdfile(const char *path, const struct md2elf_module *mods, size_t n,
-    bool lldb, const char *core)
+    bool lldb, bool hint, const char *core)
 {
 	struct stat st;
 	FILE *f;
@@ -685,7 +702,7 @@ write_cmdfile(const char *path, const struct md2elf_module *mods, size_t n,
 		    path, strerror(errno));
 		return (-1);
 	}
-	write_cmds(f, mods, n, lldb, core);
+	write_cmds(f, mods, n, lldb, hint, core);
 	rc = ferror(f) ? -1 : 0;
 	if (fclose(f) != 0)
 		rc = -1;
@@ -704,29 +721,26 @@ write_cmdfile(const char *path, const struct md2elf_module *mods, size_t n,
 /*
  * After a conversion with a kernel: one warning per module without a
  * file, the command files.  *cmds is set if both were written and place
- * at least one module (then the printed command lines use them).
+ * at least one module that the core's r_debug list (hint) does not have
+ * (then the printed command lines use them).
  */
 static void
-convert_modules(md2elf_t *d, const char *output, bool force, bool *cmds,
-    char *lpath, char *gpath, size_t len)
+convert_modules(const struct md2elf_module *mods, size_t n,
+    const char *output, bool hint, bool *cmds, char *lpath, char *gpath,
+    size_t len)
 {
-	const struct md2elf_module *mods, *m;
+	const struct md2elf_module *m;
 	char where[PATH_MAX + 600], nb[40];
-	const char *why;
-	size_t i, n, found;
+	size_t i, found;
 
 	*cmds = false;
-	if (get_modules(d, force, &mods, &n, &why) != 0) {
-		fprintf(stderr, "%s: warning: modules skipped: %s\n", progname,
-		    why);
-		return;
-	}
 	found = 0;
 	for (i = 0; i < n; i++) {
 		m = &mods[i];
 		if (m->is_kernel)
 			continue;
-		if (m->file != NULL && m->nsections > 0)
+		if (m->file != NULL && m->nsections > 0 &&
+		    !(hint && mod_hinted(m)))
 			found++;
 		if (m->file != NULL && m->status == NULL)
 			continue;
@@ -736,8 +750,9 @@ convert_modules(md2elf_t *d, const char *output, bool force, bool *cmds,
 	}
 	snprintf(lpath, len, "%s.lldb", output);
 	snprintf(gpath, len, "%s.gdb", output);
-	if (write_cmdfile(lpath, mods, n, true, output) == 0 &&
-	    write_cmdfile(gpath, mods, n, false, output) == 0 && found > 0)
+	if (write_cmdfile(lpath, mods, n, true, hint, output) == 0 &&
+	    write_cmdfile(gpath, mods, n, false, hint, output) == 0 &&
+	    found > 0)
 		*cmds = true;
 }
 
@@ -790,7 +805,10 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
     bool modforce, bool quiet)
 {
 	char lcmd[PATH_MAX + 8], gcmd[PATH_MAX + 8];
-	bool cmds;
+	const struct md2elf_module *mods;
+	const char *modwhy;
+	size_t nmods;
+	bool cmds, modok;
 	struct md2elf_write_opts o;
 	struct md2elf_write_stats st;
 	struct md2elf_info info;
@@ -816,6 +834,14 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 			fail("%s: exists (use -f to overwrite it)", output);
 	}
 	pagesize = md2elf_get_info(d, &info) == 0 ? info.pagesize : 0;
+	/* The modules first: the core gets their r_debug hint. */
+	modok = false;
+	if (kernel != NULL) {
+		modok = get_modules(d, modforce, &mods, &nmods, &modwhy) == 0;
+		if (!modok)
+			fprintf(stderr, "%s: warning: modules skipped: %s\n",
+			    progname, modwhy);
+	}
 	fd = make_temp(output);
 
 	memset(&p, 0, sizeof(p));
@@ -850,9 +876,9 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	tmpactive = 0;
 	secs = now() - t0;
 	cmds = false;
-	if (kernel != NULL)
-		convert_modules(d, output, modforce, &cmds, lcmd, gcmd,
-		    sizeof(lcmd));
+	if (modok)
+		convert_modules(mods, nmods, output, st.module_hint > 0, &cmds,
+		    lcmd, gcmd, sizeof(lcmd));
 	if (quiet)
 		return (0);
 
@@ -891,6 +917,14 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	}
 	if (cmds)
 		printf("  (%s and %s place the kernel modules)\n", lcmd, gcmd);
+	if (st.module_hint > 0)
+		printf("  %ju module%s in the core's r_debug list: LLDB and GDB "
+		    "load %s by themselves\n", (uintmax_t)st.module_hint,
+		    st.module_hint == 1 ? "" : "s",
+		    st.module_hint == 1 ? "it" : "them");
+	else if (st.module_hint_skipped != NULL)
+		printf("  no r_debug list in the core (%s): the command files "
+		    "place the modules\n", st.module_hint_skipped);
 	if (kernel == NULL)
 		printf("  (KERNEL: the crashed system's kernel, e.g. "
 		    "/boot/kernel/kernel)\n");

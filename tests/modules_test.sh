@@ -5,11 +5,12 @@
 # the dump as the kernel linker does (linker_files, kld_off_*, sections
 # placed and relocated), then: md2elf -l lists every linker file with its
 # id, address, size, name, path and the file found on this host; after a
-# conversion the printed LLDB 19 and gdb-multiarch command lines (with
-# CORE.lldb / CORE.gdb) resolve every module's functions and data at their
-# runtime addresses and read a relocated pointer; missing files, files
-# that do not match and hostile linker_files lists are reported and never
-# fail the conversion.
+# conversion the printed LLDB 19 and gdb-multiarch command lines resolve
+# every module's functions and data at their runtime addresses and read a
+# relocated pointer: on i386 and arm64 through the core's r_debug list
+# alone (no command file; GDB's "info sharedlibrary" lists them), on amd64
+# through CORE.lldb / CORE.gdb; missing files, files that do not match and
+# hostile linker_files lists are reported and never fail the conversion.
 
 LLDB=${LLDB:-lldb-19}
 GDB=${GDB:-gdb-multiarch}
@@ -151,6 +152,16 @@ convert()
 	true
 }
 
+# hint_line ARCH: what the conversion says of the core's r_debug list.
+hint_line()
+{
+	if [ "$1" = amd64 ]; then
+		echo "  no r_debug list in the core (the modules are ET_REL, placed section by section, which a link_map entry cannot describe): the command files place the modules"
+	else
+		echo "  2 modules in the core's r_debug list: LLDB and GDB load them by themselves"
+	fi
+}
+
 # The checks of one debugger's output for alpha and beta: FUNC's address,
 # the relocated hook pointing at it, the counter's value.
 check_syms()
@@ -177,9 +188,12 @@ lldb_case()
 	. "$(atf_get_srcdir)/gen/testlib.sh"
 	setup "$arch"
 	convert "$arch" freebsd
+	grep -Fxq "$(hint_line "$arch")" out || atf_fail "$(cat out)"
+	# i386, arm64: no command file needed; amd64: its sections placed.
 	line=$(grep '^  lldb-19 ' out) || atf_fail "$(cat out)"
-	[ "$line" = "  lldb-19 kernel -c core.elf -s core.elf.lldb" ] ||
-	    atf_fail "printed: $line"
+	want="  lldb-19 kernel -c core.elf"
+	[ "$arch" = amd64 ] && want="$want -s core.elf.lldb"
+	[ "$line" = "$want" ] || atf_fail "printed: $line"
 	eval "set -- $line"
 	shift
 	{
@@ -206,15 +220,22 @@ lldb_case()
 
 gdb_case()
 {
+	arch=$1
 	. "$(atf_get_srcdir)/gen/testlib.sh"
-	setup "$1"
-	convert "$1" linux
+	setup "$arch"
+	convert "$arch" linux
+	grep -Fxq "$(hint_line "$arch")" out || atf_fail "$(cat out)"
 	line=$(grep "^  gdb-multiarch " out) || atf_fail "$(cat out)"
+	case $arch in
+	amd64)	want=" -x core.elf.gdb" ;;
+	*)	want="'core-file core.elf'" ;;
+	esac
+	[ "${line%"$want"}" != "$line" ] ||
+	    atf_fail "the printed line does not end with $want: $line"
 	eval "set -- $line"
 	shift
-	[ "$(eval echo \${$#})" = core.elf.gdb ] ||
-	    atf_fail "the printed line does not end with -x core.elf.gdb: $line"
 	{
+		echo "info sharedlibrary"
 		for m in alpha beta; do
 			echo "echo $m-func: "
 			echo "info address ${m}_func"
@@ -228,6 +249,13 @@ gdb_case()
 	"$GDB" -batch "$@" -x cmds >gdb.out 2>&1
 	cat gdb.out
 	check_syms GDB gdb.out
+	# The r_debug list: each module a shared library from its .text.
+	[ "$arch" = amd64 ] && return 0
+	for m in alpha beta; do
+		fa=$(padx "$arch" "$(symfact $m ${m}_func)")
+		grep -Eq "^$fa +0x[0-9a-f]+ +Yes +/.*/$m\.ko\$" gdb.out ||
+		    atf_fail "info sharedlibrary: no $m.ko from $fa"
+	done
 }
 
 atf_test_case list
@@ -378,9 +406,15 @@ hostile_case()
 	else
 		[ ! -s err ] || atf_fail "$2: stderr: $(cat err)"
 	fi
-	atf_check -s exit:0 -o ignore -e save:err "$MD2ELF" -k kernel \
+	atf_check -s exit:0 -o save:out -e save:err "$MD2ELF" -k kernel \
 	    -M mods -o core.elf vmcore.0
-	grep -q 'mods/beta.ko' core.elf.gdb || atf_fail "$2: beta not placed"
+	if [ "$1" = amd64 ]; then
+		grep -q 'mods/beta.ko' core.elf.gdb ||
+		    atf_fail "$2: beta not placed"
+	else
+		grep -q "^  2 modules in the core's r_debug list" out ||
+		    atf_fail "$2: alpha and beta not in r_debug: $(cat out)"
+	fi
 	[ "$2" != kldstrings ] || grep -q '^md2elf: warning: module at 0x[0-9a-f]*: its name at 0x[0-9a-f]* is absurd' \
 	    err || atf_fail "$2: $(cat err)"
 }
@@ -422,7 +456,9 @@ nokld_head()
 {
 	atf_set descr 'a kernel without the kld_off_* symbols: -l fails naming' \
 	    'them, a conversion succeeds with one line saying modules were' \
-	    'skipped and why, and prints the plain command lines'
+	    'skipped and why, and prints the plain command lines; one without' \
+	    'DT_DEBUG: said in one line, the command files place the modules'
+	atf_set require.progs clang ld.lld lldb-19
 }
 nokld_body()
 {
@@ -441,6 +477,27 @@ nokld_body()
 	# -l needs a kernel.
 	atf_check -s exit:2 -o empty -e match:'-l needs the kernel' \
 	    "$MD2ELF" -l vmcore.0
+
+	# A kernel without DT_DEBUG (i386): said in one line; the command
+	# files place the ET_DYN modules instead, with their load bias.
+	mkdir nodyn && cd nodyn
+	mkmod i386 alpha 0x1234567
+	gen -a i386 -V 2 -s 81 -T 10 -K nodynamic -L mods/alpha.ko
+	atf_check -s exit:0 -o save:out -e empty "$MD2ELF" -k kernel \
+	    -M mods -o core.elf vmcore.0
+	grep -Fxq "  no r_debug list in the core (the kernel has no DT_DEBUG entry in .dynamic): the command files place the modules" \
+	    out || atf_fail "$(cat out)"
+	grep -q '^  lldb-19 kernel -c core.elf -s core.elf.lldb$' out ||
+	    atf_fail "$(cat out)"
+	a=$(modfact alpha.ko address)
+	grep -q "^target modules load --file /.*/mods/alpha.ko --slide $a\$" \
+	    core.elf.lldb || atf_fail "$(cat core.elf.lldb)"
+	grep -q "^add-symbol-file /.*/mods/alpha.ko -o $a\$" core.elf.gdb ||
+	    atf_fail "$(cat core.elf.gdb)"
+	atf_check -s exit:0 -o save:lldb.out -e ignore "$LLDB" -b kernel \
+	    -c core.elf -s core.elf.lldb -o 'image lookup -n alpha_func'
+	grep -q 'Summary: alpha.ko`alpha_func' lldb.out ||
+	    atf_fail "$(cat lldb.out)"
 }
 
 atf_init_test_cases()

@@ -35,7 +35,7 @@
  *       hugehash, longlist=N, widelist=N
  *   -K  kernel variants: nooffsets (no proc_off_*, thread_off_*),
  *       stripped (no .symtab; global symbols in .dynsym), nokld (no
- *       kld_off_*)
+ *       kld_off_*), nodynamic (no .dynamic, hence no DT_DEBUG)
  *   -L  a module file (.ko) loaded into the model as the kernel linker
  *       loads it (modules.c); repeatable, in load order
  *   -W  also kldcycle, klddangling, kldstrings: hostile module lists
@@ -440,6 +440,8 @@ main(int argc, char **argv)
 				kflags |= KV_STRIPPED;
 			else if (strcmp(optarg, "nokld") == 0)
 				kflags |= KV_NOKLD;
+			else if (strcmp(optarg, "nodynamic") == 0)
+				kflags |= KV_NODYNAMIC;
 			else
 				usage();
 			break;

@@ -25,7 +25,7 @@
 				   .symtab .strtab .shstrtab */
 
 static const char shstr[] = "\0.note.gnu.build-id\0.text\0.rodata\0.data\0"
-    ".bss\0.symtab\0.strtab\0.shstrtab\0.dynsym\0.dynstr";
+    ".bss\0.symtab\0.strtab\0.shstrtab\0.dynsym\0.dynstr\0.dynamic";
 
 static size_t
 shname(const char *n)
@@ -120,8 +120,9 @@ mkkernel_write(const struct model *m, const char *path, int flags,
     char *err, size_t errlen)
 {
 	const struct gen_arch *a = m->arch;
-	const struct gsym *ts;
+	const struct gsym *ts, *dyn;
 	uint8_t *img, *syms;
+	uint64_t dataend;
 	char *strtab;
 	size_t strsz, i, n, symsz, nlocal, k;
 	uint64_t base, off[SEC_NSEC], len, shoff, stroff, symoff, shstroff;
@@ -169,8 +170,10 @@ mkkernel_write(const struct model *m, const char *path, int flags,
 	e = elf_begin(fd, ELF_C_WRITE, NULL);
 	if (strtab == NULL || e == NULL)
 		goto elferr;
+	dyn = (flags & KV_NODYNAMIC) ? NULL : model_sym(m, "_DYNAMIC");
+	dataend = dyn != NULL ? dyn->va : a->sec_end[SEC_DATA];
 	if (gelf_newehdr(e, a->elfclass) == NULL ||
-	    gelf_newphdr(e, 3) == NULL)
+	    gelf_newphdr(e, dyn != NULL ? 4 : 3) == NULL)
 		goto elferr;
 	n = m->nsyms + 1;
 	symsz = gelf_fsize(e, ELF_T_SYM, n, EV_CURRENT);
@@ -196,7 +199,7 @@ mkkernel_write(const struct model *m, const char *path, int flags,
 	    add_section(e, ".data", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE,
 	    a->sec_start[SEC_DATA], off[SEC_DATA],
 	    img + (a->sec_start[SEC_DATA] - a->sec_start[SEC_NOTE]),
-	    a->sec_end[SEC_DATA] - a->sec_start[SEC_DATA], 16, ELF_T_BYTE) < 0 ||
+	    dataend - a->sec_start[SEC_DATA], 16, ELF_T_BYTE) < 0 ||
 	    add_section(e, ".bss", SHT_NOBITS, SHF_ALLOC | SHF_WRITE,
 	    a->sec_start[SEC_BSS], off[SEC_BSS], NULL,
 	    a->sec_end[SEC_BSS] - a->sec_start[SEC_BSS], 128, ELF_T_BYTE) < 0 ||
@@ -208,6 +211,22 @@ mkkernel_write(const struct model *m, const char *path, int flags,
 	    add_section(e, ".shstrtab", SHT_STRTAB, 0, 0, shstroff,
 	    (void *)(uintptr_t)shstr, sizeof(shstr), 1, ELF_T_BYTE) < 0)
 		goto elferr;
+	/* Section 9: .dynamic, the end of .data's range. */
+	if (dyn != NULL) {
+		GElf_Shdr dsh;
+
+		if (add_section(e, ".dynamic", SHT_DYNAMIC, SHF_ALLOC |
+		    SHF_WRITE, dyn->va, off[SEC_DATA] + (dyn->va -
+		    a->sec_start[SEC_DATA]), img + (dyn->va -
+		    a->sec_start[SEC_NOTE]), dyn->size, a->ptrsize,
+		    ELF_T_BYTE) < 0 || (scn = elf_getscn(e, NSEC)) == NULL ||
+		    gelf_getshdr(scn, &dsh) == NULL)
+			goto elferr;
+		dsh.sh_link = 7;
+		dsh.sh_entsize = 2 * a->ptrsize;
+		if (gelf_update_shdr(scn, &dsh) == 0)
+			goto elferr;
+	}
 	/* Symbols: locals (binding LOCAL) first, then globals. */
 	scn = elf_getscn(e, 6);
 	sd = elf_getdata(scn, NULL);
@@ -296,6 +315,17 @@ mkkernel_write(const struct model *m, const char *path, int flags,
 	ph.p_align = 4;
 	if (gelf_update_phdr(e, 2, &ph) == 0)
 		goto elferr;
+	if (dyn != NULL) {
+		ph.p_type = PT_DYNAMIC;
+		ph.p_flags = PF_R | PF_W;
+		ph.p_offset = off[SEC_DATA] + (dyn->va - a->sec_start[SEC_DATA]);
+		ph.p_vaddr = dyn->va;
+		ph.p_paddr = model_kva_to_pa(m, ph.p_vaddr);
+		ph.p_filesz = ph.p_memsz = dyn->size;
+		ph.p_align = a->ptrsize;
+		if (gelf_update_phdr(e, 3, &ph) == 0)
+			goto elferr;
+	}
 	elf_flagelf(e, ELF_C_SET, ELF_F_LAYOUT);
 	if (elf_update(e, ELF_C_WRITE) < 0)
 		goto elferr;

@@ -20,7 +20,9 @@
  * or ILP32) per file, the kernel first, on the TAILQ linker_files, with
  * linker_kernel_file, linker_path and the offsets kern_linker.c exports
  * for debuggers (kld_off_address, kld_off_filename, kld_off_pathname,
- * kld_off_next), at free addresses at the end of .rodata, .data and .bss.
+ * kld_off_next), at free addresses at the end of .rodata, .data and .bss,
+ * and the kernel's _DYNAMIC (DT_DEBUG 0, DT_NULL) at the end of .data,
+ * which mkkernel writes as the kernel file's .dynamic section.
  * Hostile variants (-W kldcycle, klddangling, kldstrings) break the list.
  * modules_facts() prints what was placed (mkdump -v): the ground truth the
  * tests compare md2elf -l and the debuggers with.
@@ -552,6 +554,11 @@ add_symbols(struct model *m)
 	ro = a->sec_start[SEC_DATA] - 0x80;
 	da = a->sec_start[SEC_BSS] - 0x800;
 	bs = a->sec_end[SEC_BSS] - 0x100;
+	/* .dynamic at the end of .data: DT_DEBUG, DT_NULL. */
+	if (model_addsym(m, "_DYNAMIC", a->sec_start[SEC_BSS] - 4 *
+	    a->ptrsize, 4 * a->ptrsize, GS_OBJECT, SEC_DATA) != 0)
+		return (-1);
+	m->syms[m->nsyms - 1].global = 0;
 	if (model_addsym(m, "kld_off_address", ro, 4, GS_OBJECT,
 	    SEC_RODATA) != 0 ||
 	    model_addsym(m, "kld_off_filename", ro + 4, 4, GS_OBJECT,
@@ -682,6 +689,16 @@ build_list(struct model *m, struct mods *r)
 	if (put_sym(m, "linker_kernel_file", b, ps) != 0 ||
 	    put_sym(m, "linker_path", LINKER_PATH, sizeof(LINKER_PATH)) != 0)
 		goto out;
+	/* _DYNAMIC: { DT_DEBUG, 0 }, { DT_NULL, 0 } (r_debug: none). */
+	memset(b, 0, sizeof(b));
+	{
+		uint8_t dyn[32];
+
+		memset(dyn, 0, sizeof(dyn));
+		putp(m, dyn, 21);		/* DT_DEBUG */
+		if (put_sym(m, "_DYNAMIC", dyn, 4 * ps) != 0)
+			goto out;
+	}
 	gen_put32(ro, l->address);
 	gen_put32(ro + 4, l->filename);
 	gen_put32(ro + 8, l->pathname);
