@@ -110,8 +110,15 @@ m2e_hint_build(md2elf_t *d, struct m2e_hint *h, uint64_t lo, uint64_t hi)
 			size += (realpath(mods[i].file, abs) != NULL ?
 			    strlen(abs) : strlen(mods[i].file)) + 1;
 	h->len = (size + ps - 1) / ps * ps;
-	/* Above every segment, else below them all. */
+	/*
+	 * Above every segment and the direct map's range (arm64's is above
+	 * the kernel map), else below them all.
+	 */
 	top = d->arch->elfclass == ELFCLASS64 ? UINT64_MAX : UINT32_MAX;
+	if (hi != 0 && d->md.dmapend > hi)
+		hi = d->md.dmapend;
+	if (lo > d->md.dmapbase && d->md.dmapend != 0)
+		lo = d->md.dmapbase;
 	h->va = (hi + ps - 1) / ps * ps;
 	if (hi == 0 || h->va < hi || h->va - 1 > top - h->len) {
 		if (lo < h->len + ps) {

@@ -720,7 +720,7 @@ write_cmdfile(const char *path, const struct md2elf_module *mods, size_t n,
 
 /*
  * After a conversion with a kernel: one warning per module without a
- * file, the command files.  *cmds is set if both were written and place
+ * file, the command files if there is a module.  *cmds is set if both were written and place
  * at least one module that the core's r_debug list (hint) does not have
  * (then the printed command lines use them).
  */
@@ -748,6 +748,8 @@ convert_modules(const struct md2elf_module *mods, size_t n,
 		fprintf(stderr, "%s: warning: module %s: %s\n", progname,
 		    mod_name(m, nb, sizeof(nb)), where);
 	}
+	if (n <= 1 && (n == 0 || mods[0].is_kernel))
+		return;			/* no module: no command files */
 	snprintf(lpath, len, "%s.lldb", output);
 	snprintf(gpath, len, "%s.gdb", output);
 	if (write_cmdfile(lpath, mods, n, true, hint, output) == 0 &&
@@ -836,12 +838,9 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	pagesize = md2elf_get_info(d, &info) == 0 ? info.pagesize : 0;
 	/* The modules first: the core gets their r_debug hint. */
 	modok = false;
-	if (kernel != NULL) {
+	modwhy = NULL;
+	if (kernel != NULL)
 		modok = get_modules(d, modforce, &mods, &nmods, &modwhy) == 0;
-		if (!modok)
-			fprintf(stderr, "%s: warning: modules skipped: %s\n",
-			    progname, modwhy);
-	}
 	fd = make_temp(output);
 
 	memset(&p, 0, sizeof(p));
@@ -917,6 +916,8 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	}
 	if (cmds)
 		printf("  (%s and %s place the kernel modules)\n", lcmd, gcmd);
+	if (kernel != NULL && !modok)
+		printf("  no kernel modules listed: %s\n", modwhy);
 	if (st.module_hint > 0)
 		printf("  %ju module%s in the core's r_debug list: LLDB and GDB "
 		    "load %s by themselves\n", (uintmax_t)st.module_hint,

@@ -25,15 +25,18 @@
 				   .symtab .strtab .shstrtab */
 
 static const char shstr[] = "\0.note.gnu.build-id\0.text\0.rodata\0.data\0"
-    ".bss\0.symtab\0.strtab\0.shstrtab\0.dynsym\0.dynstr\0.dynamic";
+    ".bss\0.symtab\0.strtab\0.shstrtab\0.dynsym\0.dynstr";
+/* The same names and ".dynamic" (kernels with a .dynamic section). */
+static const char shstr_dyn[] = "\0.note.gnu.build-id\0.text\0.rodata\0"
+    ".data\0.bss\0.symtab\0.strtab\0.shstrtab\0.dynsym\0.dynstr\0.dynamic";
 
 static size_t
 shname(const char *n)
 {
 	size_t i;
 
-	for (i = 1; i < sizeof(shstr); i += strlen(shstr + i) + 1)
-		if (strcmp(shstr + i, n) == 0)
+	for (i = 1; i < sizeof(shstr_dyn); i += strlen(shstr_dyn + i) + 1)
+		if (strcmp(shstr_dyn + i, n) == 0)
 			return (i);
 	return (0);
 }
@@ -183,7 +186,8 @@ mkkernel_write(const struct model *m, const char *path, int flags,
 	symoff = (off[SEC_BSS] + 7) & ~7ULL;
 	stroff = symoff + symsz;
 	shstroff = stroff + strsz;
-	shoff = (shstroff + sizeof(shstr) + 7) & ~7ULL;
+	shoff = (shstroff + (dyn != NULL ? sizeof(shstr_dyn) : sizeof(shstr)) +
+	    7) & ~7ULL;
 	if (add_section(e, ".note.gnu.build-id", SHT_NOTE, SHF_ALLOC,
 	    a->sec_start[SEC_NOTE], off[SEC_NOTE], img,
 	    a->sec_end[SEC_NOTE] - a->sec_start[SEC_NOTE], 4, ELF_T_BYTE) < 0 ||
@@ -209,7 +213,9 @@ mkkernel_write(const struct model *m, const char *path, int flags,
 	    add_section(e, flags & KV_STRIPPED ? ".dynstr" : ".strtab",
 	    SHT_STRTAB, 0, 0, stroff, strtab, strsz, 1, ELF_T_BYTE) < 0 ||
 	    add_section(e, ".shstrtab", SHT_STRTAB, 0, 0, shstroff,
-	    (void *)(uintptr_t)shstr, sizeof(shstr), 1, ELF_T_BYTE) < 0)
+	    (void *)(uintptr_t)(dyn != NULL ? shstr_dyn : shstr),
+	    dyn != NULL ? sizeof(shstr_dyn) : sizeof(shstr), 1,
+	    ELF_T_BYTE) < 0)
 		goto elferr;
 	/* Section 9: .dynamic, the end of .data's range. */
 	if (dyn != NULL) {

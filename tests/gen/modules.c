@@ -24,6 +24,8 @@
  * and the kernel's _DYNAMIC (DT_DEBUG 0, DT_NULL) at the end of .data,
  * which mkkernel writes as the kernel file's .dynamic section.
  * Hostile variants (-W kldcycle, klddangling, kldstrings) break the list.
+ * Without -L or those variants none of this is in the model (dumps and
+ * kernels are byte-identical to those of a generator without modules).
  * modules_facts() prints what was placed (mkdump -v): the ground truth the
  * tests compare md2elf -l and the debuggers with.
  */
@@ -717,6 +719,9 @@ modules_build(struct model *m, char *err, size_t errlen)
 	struct mods *r;
 	size_t i;
 
+	/* Without modules the model is what it was before them. */
+	if (m->p.nmodules == 0 && (m->p.hostile & WH_KLDMASK) == 0)
+		return (0);
 	if (add_symbols(m) != 0)
 		return (seterr(err, errlen, "out of memory"));
 	if (elf_version(EV_CURRENT) == EV_NONE)
