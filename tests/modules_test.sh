@@ -544,8 +544,44 @@ nokld_body()
 	    atf_fail "$(cat lldb.out)"
 }
 
+atf_test_case savecore
+savecore_head()
+{
+	atf_set descr 'savecore -e -K -M: the ET_DYN modules found in -M are in' \
+	    'the ELF core'"'"'s r_debug list (LLDB loads them), a missing one' \
+	    'is reported in one line'
+	atf_set require.progs clang ld.lld lldb-19
+}
+savecore_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	SAVECORE=${SAVECORE:-$SRCDIR/../savecore/savecore}
+	mkmod arm64 alpha 0x1234567 orig
+	mkmod arm64 beta 0x2345678 orig
+	"$MKDUMP" -v -m 64 -a arm64 -s 82 -T 10 -H device -L orig/alpha.ko \
+	    -L orig/beta.ko -o dev.img -k kernel -M model >facts 2>gen.err ||
+	    atf_fail "mkdump: $(cat gen.err)"
+	mkdir mods crash
+	cp orig/alpha.ko mods/
+	atf_check -s exit:0 -o match:'^ELF core: 1 modules in its r_debug list$' \
+	    -e save:err "$SAVECORE" -v -e -K kernel -M mods crash ./dev.img
+	grep -q '^savecore: vmcore.0.elf: module beta.ko: not found' err ||
+	    atf_fail "$(cat err)"
+	atf_check -s exit:0 -o save:lldb.out -e ignore "$LLDB" -b kernel \
+	    -c crash/vmcore.0.elf -o 'image list' -o 'p/x alpha_hook'
+	a=$(padx arm64 "$(modfact alpha.ko address)")
+	grep -Eq "^\[ *[0-9]+\] [0-9A-F-]+ $a .*/mods/alpha\.ko" lldb.out ||
+	    atf_fail "alpha.ko not at $a: $(cat lldb.out)"
+	grep -q ") $(symfact alpha alpha_func) (alpha.ko\`alpha_func" \
+	    lldb.out || atf_fail "alpha_hook: $(cat lldb.out)"
+	# -M needs -e.
+	atf_check -s exit:1 -o empty -e match:usage "$SAVECORE" -M mods crash \
+	    ./dev.img
+}
+
 atf_init_test_cases()
 {
+	atf_add_test_case savecore
 	atf_add_test_case list
 	atf_add_test_case lldb
 	atf_add_test_case gdb
