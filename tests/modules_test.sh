@@ -134,6 +134,17 @@ list_case()
 	# The ids are 1, 2, 3, 4 in list order.
 	[ "$(awk 'NR > 1 { printf "%s ", $1 }' list)" = "1 2 3 4 " ] ||
 	    atf_fail "ids: $(cat list)"
+	# Debug variants: NAME.debug before NAME in a -M directory; the
+	# recorded path under the sysroot's /usr/lib/debug.
+	cp orig/alpha.ko mods/alpha.ko.debug
+	mkdir -p root/usr/lib/debug/boot/kernel
+	cp orig/gamma.ko root/usr/lib/debug/boot/kernel/gamma.ko.debug
+	atf_check -s exit:0 -o save:list2 -e empty "$MD2ELF" -l -k kernel \
+	    -M mods --sysroot root vmcore.0
+	grep -q ' alpha\.ko (/boot/kernel/alpha\.ko): mods/alpha\.ko\.debug' \
+	    list2 || atf_fail "alpha.ko.debug: $(cat list2)"
+	grep -q ' gamma\.ko (/boot/kernel/gamma\.ko): root/usr/lib/debug/boot/kernel/gamma\.ko\.debug' \
+	    list2 || atf_fail "gamma under /usr/lib/debug: $(cat list2)"
 }
 
 # convert ARCH FLAVOR: the core and its command files; gamma is reported
@@ -304,7 +315,8 @@ list_head()
 {
 	atf_set descr 'md2elf -l: id, address, size, name, path of every' \
 	    'linker file as the dump has them, the file found (-M, the' \
-	    'sysroot'"'"'s linker_path, build id checked on ET_DYN) or why not'
+	    'sysroot'"'"'s linker_path, NAME.debug first, /usr/lib/debug; build id' \
+	    'checked on ET_DYN) or why not'
 	atf_set require.progs clang ld.lld
 }
 list_body()
