@@ -1019,6 +1019,11 @@ main(int argc, char **argv)
 	if (argc != 1)
 		usage();
 	vmcore = argv[0];
+	if ((nmoddirs > 0 || sysroot != NULL) && kernel == NULL) {
+		fprintf(stderr, "%s: -M and --sysroot need the kernel (-k "
+		    "kernel)\n", progname);
+		usage();
+	}
 	if ((mode == 't' || mode == 'l') && kernel == NULL) {
 		fprintf(stderr, "%s: -%c needs the kernel (-k kernel)\n",
 		    progname, mode);

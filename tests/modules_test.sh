@@ -537,6 +537,12 @@ nokld_body()
 	# -l needs a kernel.
 	atf_check -s exit:2 -o empty -e match:'-l needs the kernel' \
 	    "$MD2ELF" -l vmcore.0
+	# So do -M and --sysroot.
+	atf_check -s exit:2 -o empty -e match:'-M and --sysroot need the kernel' \
+	    "$MD2ELF" -M mods -o x.elf vmcore.0
+	atf_check -s exit:2 -o empty -e match:'-M and --sysroot need the kernel' \
+	    "$MD2ELF" --sysroot / -o x.elf vmcore.0
+	[ ! -e x.elf ] || atf_fail "x.elf written"
 
 	# A kernel without DT_DEBUG (i386): said in one line; the command
 	# files place the ET_DYN modules instead, with their load bias.
