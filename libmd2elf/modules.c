@@ -80,6 +80,19 @@ mstate(md2elf_t *d)
 	return (d->mods);
 }
 
+/* Free a module's sections and forget them. */
+static void
+sections_clear(struct md2elf_module *m)
+{
+	size_t i;
+
+	for (i = 0; m->sections != NULL && i < m->nsections; i++)
+		free((void *)(uintptr_t)m->sections[i].name);
+	free((void *)(uintptr_t)m->sections);
+	m->sections = NULL;
+	m->nsections = 0;
+}
+
 static void
 mod_clear(struct md2elf_module *m)
 {
@@ -87,11 +100,7 @@ mod_clear(struct md2elf_module *m)
 	free((void *)(uintptr_t)m->pathname);
 	free((void *)(uintptr_t)m->file);
 	free((void *)(uintptr_t)m->status);
-	if (m->sections != NULL) {
-		for (size_t i = 0; i < m->nsections; i++)
-			free((void *)(uintptr_t)m->sections[i].name);
-		free((void *)(uintptr_t)m->sections);
-	}
+	sections_clear(m);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -591,13 +600,7 @@ mod_file_try(md2elf_t *d, struct md2elf_module *m, const char *path,
 	rc = 1;
 	goto out;
 reset:
-	if (m->sections != NULL) {
-		for (size_t i = 0; i < m->nsections; i++)
-			free((void *)(uintptr_t)m->sections[i].name);
-		free((void *)(uintptr_t)m->sections);
-	}
-	m->sections = NULL;
-	m->nsections = 0;
+	sections_clear(m);
 	m->etype = 0;
 	m->buildid = 0;
 	rc = -1;
@@ -656,7 +659,7 @@ static const char *const koffnames[] = { "kld_off_address",
 
 /* One linker_file at lf: 0 read (maybe with problems noted), -1 not. */
 static int
-read_lf(md2elf_t *d, struct m2e_modules *s, uint64_t lf, const int32_t *o,
+read_lf(md2elf_t *d, uint64_t lf, const int32_t *o,
     uint64_t kernel_lf, struct md2elf_module *m)
 {
 	unsigned ps;
@@ -701,7 +704,6 @@ read_lf(md2elf_t *d, struct m2e_modules *s, uint64_t lf, const int32_t *o,
 		    (uintmax_t)p, why);
 	if (msg[0] != '\0')
 		set_status(m, msg);
-	(void)s;
 	return (0);
 }
 
@@ -790,7 +792,7 @@ md2elf_modules(md2elf_t *d, int flags, const struct md2elf_module **list,
 			    "ended after %zu files", (uintmax_t)lf, nseen - 1);
 			break;
 		}
-		if (read_lf(d, s, lf, o, kernel_lf, m) != 0) {
+		if (read_lf(d, lf, o, kernel_lf, m) != 0) {
 			s->n--;
 			mwarn(d, "linker_file %#jx is not in the dump; walk "
 			    "ended after %zu files", (uintmax_t)lf, nseen - 1);
