@@ -32,7 +32,7 @@
  *       kdh-version=N, kdh-disagree, kdh-length=N, kdh-extent=N;
  *       smalldev (compressed device image smaller than the dump)
  *   -W  hostile thread lists: proccycle, tdcycle, dangling, undumped,
- *       hugehash, longlist=N, widelist=N
+ *       hugehash, longlist=N, widelist=N, stacks
  *   -K  kernel variants: nooffsets (no proc_off_*, thread_off_*),
  *       stripped (no .symtab; global symbols in .dynsym), nokld (no
  *       kld_off_*), nodynamic (no .dynamic, hence no DT_DEBUG)
@@ -51,6 +51,7 @@
 #include "dumpout.h"
 #include "mkkernel.h"
 #include "gen_common.h"
+#include "world.h"
 #include "model.h"
 #include "modules.h"
 
@@ -347,6 +348,8 @@ parse_world(struct model_params *p, const char *arg)
 		p->hostile |= WH_UNDUMPED;
 	else if (strcmp(arg, "hugehash") == 0)
 		p->hostile |= WH_HUGEHASH;
+	else if (strcmp(arg, "stacks") == 0)
+		p->hostile |= WH_STACKS;
 	else if (strncmp(arg, "longlist=", 9) == 0) {
 		p->hostile |= WH_LONGLIST;
 		p->longlist = num(arg + 9);
@@ -559,6 +562,15 @@ main(int argc, char **argv)
 			snprintf(err, sizeof(err), "%s: %s", out,
 			    strerror(errno));
 			goto fail;
+		}
+		if (verbose && (m->p.hostile & WH_STACKS)) {
+			static const char *const sk[] = { "loop", "unmapped",
+			    "undumped", "tfoff", "deep" };
+			int k;
+
+			for (k = 0; k < 5; k++)
+				printf("stack_%s_tid %d\n", sk[k],
+				    (int)world_stack_tid(m, k));
 		}
 		if (verbose) {
 			uint64_t kr, dr, kp;
