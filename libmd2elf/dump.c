@@ -163,6 +163,7 @@ md2elf_close(md2elf_t *d)
 		return;
 	if (d->kern != NULL)
 		m2e_kernel_close(d);
+	m2e_modules_free(d);
 	if (d->arch != NULL && d->arch->fini != NULL)
 		d->arch->fini(d);
 	m2e_md_free(d);

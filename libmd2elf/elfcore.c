@@ -7,7 +7,10 @@
  *   notes (section 1, SHT_NOTE) | ".shstrtab" (section 2) |
  *   section headers | pad to the page size |
  *   page data: the minidump's page section verbatim, page of rank r at
- *   data + r * pagesize, all-zero pages left as holes (copy.c)
+ *   data + r * pagesize, all-zero pages left as holes (copy.c) |
+ *   the modules' r_debug hint, if any (modhint.c): its own PT_LOAD, the
+ *   last program header, at a virtual address no other segment uses; the
+ *   word of the kernel's DT_DEBUG in the page data then points at it
  *
  * Every kernel-map mapping (arch->walk) and every direct-map alias of a
  * dumped page is a PT_LOAD (p_vaddr KVA, p_paddr PA) pointing at that
@@ -116,6 +119,8 @@ struct gen {
 	unsigned	 shift;
 	uint64_t	 va, pa, rank, n;	/* pending segment, n pages */
 	uint64_t	 nsegs;		/* segments handed out */
+	uint64_t	 vlo, vhi;	/* span of the segments' va */
+	bool		 vtop;		/* a segment ends at 2^64 */
 	uint64_t	 dropped;	/* pages overlapping earlier ones */
 	/* Direct map: pa pages [dlo, dhi) at va dbase; pages < dnext done. */
 	bool		 dmap;
@@ -239,6 +244,12 @@ gen_flush(struct gen *g)
 		return (m2e_err(g->d, "more than %ju separate mappings: not "
 		    "writing a core with that many segments",
 		    (uintmax_t)ELFCORE_MAXSEGS));
+	if (g->nsegs == 0 || g->va < g->vlo)
+		g->vlo = g->va;
+	if (g->va + g->n * g->ps == 0)
+		g->vtop = true;
+	else if (g->va + g->n * g->ps > g->vhi)
+		g->vhi = g->va + g->n * g->ps;
 	g->nsegs++;
 	if (g->w == NULL)
 		return (0);
@@ -566,10 +577,14 @@ elfcore_headers(md2elf_t *d, int fd, enum md2elf_flavor flavor,
 	return (0);
 }
 
-/* The program-header table: PT_NOTE, then the emit pass's PT_LOADs. */
+/*
+ * The program-header table: PT_NOTE, then the emit pass's PT_LOADs, then
+ * the hint's (at hoff in the file) if there is one.
+ */
 static int
 elfcore_phdrs(md2elf_t *d, int fd, const struct md2elf_write_opts *o,
-    const struct layout *l, const struct m2e_notes *notes)
+    const struct layout *l, const struct m2e_notes *notes,
+    const struct m2e_hint *h, uint64_t hoff)
 {
 	struct phw *w;
 	struct gen g;
@@ -597,6 +612,16 @@ elfcore_phdrs(md2elf_t *d, int fd, const struct md2elf_write_opts *o,
 	if (rc == 0)
 		rc = gen_run(d, o, &g, w, l->data);
 	d->warn = warn;
+	if (rc == 0 && h->nmods > 0) {
+		memset(&ph, 0, sizeof(ph));
+		ph.p_type = PT_LOAD;
+		ph.p_flags = PF_R;
+		ph.p_offset = hoff;
+		ph.p_vaddr = h->va;
+		ph.p_filesz = ph.p_memsz = h->len;
+		ph.p_align = d->md.pagesize;
+		rc = phw_add(w, &ph);
+	}
 	if (rc == 0)
 		rc = phw_flush(w);
 	if (rc == 0 && w->room != 0)
@@ -616,8 +641,10 @@ md2elf_write_core(md2elf_t *d, int fd, const struct md2elf_write_opts *opts,
 	struct gen g;
 	struct layout l;
 	struct m2e_notes notes;
+	struct m2e_hint hint;
 	struct stat sb;
-	uint64_t total;
+	uint64_t total, rank, off, extra;
+	uint8_t word[8];
 	int rc;
 
 	memset(&st, 0, sizeof(st));
@@ -649,31 +676,70 @@ md2elf_write_core(md2elf_t *d, int fd, const struct md2elf_write_opts *opts,
 	if (g.dropped > 0)
 		m2e_warn(d, "%s: %ju page mappings overlap others and are "
 		    "left out of the core", d->path, (uintmax_t)g.dropped);
-	if (m2e_notes_build(d, opts->flavor, &notes) != 0)
+	/* The modules' hint: after md2elf_modules(), for ET_DYN modules. */
+	m2e_hint_plan(d, &hint);
+	if (hint.nmods > 0 && m2e_hint_build(d, &hint, g.vlo,
+	    g.vtop ? 0 : g.vhi) != 0)
 		return (-1);
-	rc = elfcore_layout(d, g.nsegs, &notes, &l);
+	if (m2e_notes_build(d, opts->flavor, &notes) != 0) {
+		m2e_hint_free(&hint);
+		return (-1);
+	}
+	total = d->md.npages * d->md.pagesize;
+	rc = elfcore_layout(d, g.nsegs + (hint.nmods > 0), &notes, &l);
+	if (rc == 0 && hint.nmods > 0 && l.data + total > (l.elfclass ==
+	    ELFCLASS64 ? UINT64_MAX : UINT32_MAX) - hint.len)
+		rc = m2e_err(d, "the core would be too large for an "
+		    "ELFCLASS32 file");
 	if (rc == 0)
 		rc = elfcore_headers(d, fd, opts->flavor, &l, &notes);
 	if (rc == 0)
-		rc = elfcore_phdrs(d, fd, opts, &l, &notes);
-	st.segments = g.nsegs;
+		rc = elfcore_phdrs(d, fd, opts, &l, &notes, &hint,
+		    l.data + total);
+	st.segments = g.nsegs + (hint.nmods > 0);
 	st.threads = notes.threads;
 	m2e_notes_free(&notes);
-	if (rc != 0)
+	if (rc != 0) {
+		m2e_hint_free(&hint);
 		return (-1);
+	}
 
-	total = d->md.npages * d->md.pagesize;
 	if (opts->progress != NULL)
 		opts->progress(opts->progress_arg, 0, total);
 	if (m2e_copy_pages(d, fd, l.data, opts->progress, opts->progress_arg,
-	    &st.zero_pages) != 0)
+	    &st.zero_pages) != 0) {
+		m2e_hint_free(&hint);
 		return (-1);
+	}
+	/* The hint, and DT_DEBUG's d_val pointing at it. */
+	extra = 0;
+	if (hint.nmods > 0) {
+		rc = elfcore_pwrite(d, fd, hint.buf, hint.len, l.data + total);
+		if (rc == 0 && m2e_md_pa_rank(d, hint.slot_pa, &rank) != 0)
+			rc = m2e_err(d, "writing the core: the DT_DEBUG page "
+			    "left the dump");
+		if (rc == 0) {
+			off = l.data + rank * d->md.pagesize +
+			    (hint.slot_pa & (d->md.pagesize - 1));
+			if (d->arch->ptrsize == 8)
+				le64enc_(word, hint.va);
+			else
+				le32enc_(word, (uint32_t)hint.va);
+			rc = elfcore_pwrite(d, fd, word, d->arch->ptrsize, off);
+		}
+		extra = hint.len;
+		m2e_hint_free(&hint);
+		if (rc != 0)
+			return (-1);
+	}
+	st.module_hint = hint.nmods;
+	st.module_hint_skipped = hint.skipped;
 	/* The size covers trailing holes. */
-	if (ftruncate(fd, (off_t)(l.data + total)) != 0)
+	if (ftruncate(fd, (off_t)(l.data + total + extra)) != 0)
 		return (m2e_err(d, "writing the core: output offset %#jx: %s",
 		    (uintmax_t)(l.data + total), strerror(errno)));
 	st.pages = d->md.npages;
-	st.file_size = l.data + total;
+	st.file_size = l.data + total + extra;
 	if (stats != NULL)
 		*stats = st;
 	return (0);

@@ -290,6 +290,44 @@ load_buildid(struct m2e_kernel *k, Elf *e, size_t shnum)
 	free(buf);
 }
 
+/*
+ * The .dynamic section and where its DT_DEBUG entry's d_val is (what
+ * debuggers read to find r_debug), from the file's section headers.
+ */
+static void
+load_dynamic(struct m2e_kernel *k, Elf *e, size_t shnum)
+{
+	Elf_Scn *scn;
+	Elf_Data *data;
+	GElf_Shdr sh;
+	GElf_Dyn dyn;
+	size_t i, j, n, entsz, ps;
+
+	entsz = gelf_fsize(e, ELF_T_DYN, 1, EV_CURRENT);
+	ps = k->elfclass == ELFCLASS64 ? 8 : 4;
+	for (i = 1; i < shnum && i < KMAXSECS; i++) {
+		if ((scn = elf_getscn(e, i)) == NULL ||
+		    gelf_getshdr(scn, &sh) == NULL ||
+		    sh.sh_type != SHT_DYNAMIC || (sh.sh_flags & SHF_ALLOC) == 0 ||
+		    entsz == 0 || sh.sh_offset > k->filesize ||
+		    sh.sh_size > k->filesize - sh.sh_offset ||
+		    (data = elf_getdata(scn, NULL)) == NULL)
+			continue;
+		k->dynamic_va = sh.sh_addr;
+		n = data->d_size / entsz;
+		for (j = 0; j < n && j < KMAXSECS; j++) {
+			if (gelf_getdyn(data, (int)j, &dyn) == NULL ||
+			    dyn.d_tag == DT_NULL)
+				break;
+			if (dyn.d_tag == DT_DEBUG) {
+				k->dtdebug_va = sh.sh_addr + j * entsz + ps;
+				break;
+			}
+		}
+		return;
+	}
+}
+
 /* Find the symbol table: .symtab, else .dynsym. */
 static Elf_Scn *
 find_symtab(Elf *e, size_t shnum, GElf_Shdr *out)
@@ -570,6 +608,7 @@ m2e_kernel_open(md2elf_t *d, const char *path, int flags)
 	if ((rv = load_sections(d, k, e, shnum)) != 0)
 		goto fail;
 	load_buildid(k, e, shnum);
+	load_dynamic(k, e, shnum);
 	elf_end(e);
 	e = NULL;
 
@@ -634,6 +673,22 @@ uint64_t
 m2e_kernel_entry(md2elf_t *d)
 {
 	return (d->kern != NULL ? d->kern->entry : 0);
+}
+
+const char *
+m2e_kernel_path(md2elf_t *d)
+{
+	return (d->kern != NULL ? d->kern->path : NULL);
+}
+
+int
+m2e_kernel_dtdebug(md2elf_t *d, uint64_t *slot, uint64_t *dynamic)
+{
+	if (d->kern == NULL || d->kern->dtdebug_va == 0)
+		return (-1);
+	*slot = d->kern->dtdebug_va;
+	*dynamic = d->kern->dynamic_va;
+	return (0);
 }
 
 const uint8_t *

@@ -48,6 +48,8 @@ struct m2e_kernel {
 	uint8_t		 buildid[KMAXBUILDID];
 	size_t		 buildidlen;
 	uint64_t	 buildid_va;	/* 0: not loaded */
+	uint64_t	 dynamic_va;	/* .dynamic; 0: none */
+	uint64_t	 dtdebug_va;	/* d_val of its DT_DEBUG; 0: none */
 	/* Filled on demand for md2elf_get_kernel_info(). */
 	bool		 info_done;
 	char		*version;

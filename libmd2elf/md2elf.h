@@ -262,6 +262,63 @@ int		 md2elf_backtrace(md2elf_t *, const struct md2elf_thread *t,
 		    struct md2elf_frame *frames, size_t max, int *why);
 
 /*
+ * Loaded kernel modules (klds; needs a kernel): the kernel's linker_files
+ * list, walked with the offsets FreeBSD exports for debuggers (kld_off_*),
+ * the kernel itself first, and where each module's file is on this host.
+ * A file is looked for, in this order, as FILENAME, FILENAME.debug and
+ * FILENAME.symbols in each md2elf_module_dir() directory (in the order
+ * given) and the kernel file's directory; with md2elf_set_sysroot(), also
+ * the recorded path under it, each directory of the kernel's linker_path
+ * under it, and both under its /usr/lib/debug.  The paths of the crashed
+ * system are never looked at on this host without a sysroot.
+ */
+int		 md2elf_module_dir(md2elf_t *, const char *dir);
+int		 md2elf_set_sysroot(md2elf_t *, const char *dir);
+
+/* A section of a module's file and where it is in kernel memory. */
+struct md2elf_module_section {
+	const char	*name;
+	uint64_t	 addr;
+	uint64_t	 size;
+};
+struct md2elf_module {
+	int		 id;		/* linker file id; -1 unknown */
+	int		 is_kernel;	/* linker_kernel_file */
+	uint64_t	 lf;		/* struct linker_file * */
+	uint64_t	 address;	/* load address */
+	uint64_t	 size;		/* bytes loaded; 0 unknown */
+	const char	*filename;	/* NULL: unreadable or absurd */
+	const char	*pathname;	/* NULL: unreadable or absurd */
+	const char	*file;		/* the file used on this host; NULL */
+	const char	*status;	/* what went wrong, one line; NULL */
+	int		 forcible;	/* a file was refused: build id differs
+					   (MD2ELF_MODULES_FORCE uses it) */
+	int		 buildid;	/* 1 matches the image, 0 not checked
+					   (ET_REL images keep no notes), -1
+					   differs (used: forced) */
+	unsigned	 etype;		/* ET_REL, ET_DYN; 0: no file */
+	uint64_t	 bias;		/* ET_DYN: address - first page */
+	uint64_t	 dynamic;	/* ET_DYN: its .dynamic in memory; 0 */
+	/*
+	 * With a file: its allocated sections at their addresses in kernel
+	 * memory (ET_REL: laid out as the kernel linker, link_elf_obj.c,
+	 * does: in header order, each aligned, from address; ET_DYN: at
+	 * bias + sh_addr).
+	 */
+	size_t		 nsections;
+	const struct md2elf_module_section *sections;
+};
+#define	MD2ELF_MODULES_FORCE	0x0001	/* use files whose build id differs */
+/*
+ * The list in linker_files order (the kernel's own entry included),
+ * valid until the next call or md2elf_close().  -1 with an error if the
+ * kernel lacks the symbols (linker_files, kld_off_*); a corrupt list ends
+ * the walk with a warning; a module without a file has a status.
+ */
+int		 md2elf_modules(md2elf_t *, int flags,
+		    const struct md2elf_module **list, size_t *n);
+
+/*
  * The kerneldumpheader that brackets a dump on a dump device (512 bytes,
  * big-endian, header versions 1 to 4), decoded for programs that read dump
  * devices themselves (savecore).  md2elf_kdh_decode() fails (-1, message in
@@ -308,8 +365,21 @@ struct md2elf_write_stats {
 	uint64_t	 segments;	/* PT_LOAD program headers */
 	uint64_t	 threads;	/* NT_PRSTATUS notes */
 	uint64_t	 file_size;
+	/*
+	 * After md2elf_modules(): the ET_DYN modules the core's r_debug
+	 * hint lists (LLDB's and GDB's loaders then load them by
+	 * themselves), or why there is no hint although modules were
+	 * found (a static string; NULL if none was needed).
+	 */
+	uint64_t	 module_hint;
+	const char	*module_hint_skipped;
 };
-/* Write the core to fd (a new, empty, seekable file). */
+/*
+ * Write the core to fd (a new, empty, seekable file).  If md2elf_modules()
+ * was called and found ET_DYN modules' files, the core also gets the
+ * r_debug/link_map hint for them (an extra PT_LOAD, and the kernel's
+ * DT_DEBUG word in its copy of the kernel image pointing at it).
+ */
 int		 md2elf_write_core(md2elf_t *, int fd,
 		    const struct md2elf_write_opts *, struct md2elf_write_stats *);
 

@@ -11,6 +11,8 @@
  *   kernel.c     kernel ELF symbols (libelf)
  *   threads.c    allproc walk, pcb selection, trap-frame threads
  *   unwind.c     frame-pointer backtraces through trap frames
+ *   modules.c    linker_files walk, module files on this host
+ *   modhint.c    r_debug/link_map hint for the debuggers' loaders
  *   msgbuf.c     message buffer
  *   notes.c      ELF note descriptors (FreeBSD and Linux flavours)
  *   elfcore.c    the ELF core writer (gelf), copy.c the bulk page copy
@@ -163,6 +165,7 @@ extern const struct m2e_arch *const m2e_arches[];
 
 struct m2e_kernel;	/* kernel.c */
 struct m2e_full;	/* fulldump.c */
+struct m2e_modules;	/* modules.c */
 
 struct md2elf {
 	char		 err[MD2ELF_ERRBUF_SIZE];
@@ -193,6 +196,8 @@ struct md2elf {
 	struct m2e_full	*full;		/* a full dump (fulldump.c), else NULL */
 	/* Kernel. */
 	struct m2e_kernel *kern;
+	/* Modules: search directories, sysroot, the last list. */
+	struct m2e_modules *mods;
 };
 
 /* Errors and warnings (error.c).  Messages are one line, "path: ...". */
@@ -331,6 +336,13 @@ void	m2e_kernel_close(md2elf_t *);
 int	m2e_sym(md2elf_t *, const char *name, uint64_t *value, uint64_t *size);
 const char *m2e_sym_name(md2elf_t *, uint64_t addr, uint64_t *off);
 uint64_t m2e_kernel_entry(md2elf_t *);
+/* The kernel file's path (NULL: no kernel). */
+const char *m2e_kernel_path(md2elf_t *);
+/*
+ * Where the d_val of the kernel's DT_DEBUG entry is, and its .dynamic;
+ * -1 if the kernel has none.
+ */
+int	m2e_kernel_dtdebug(md2elf_t *, uint64_t *slot, uint64_t *dynamic);
 /* GNU build id of the kernel (NULL, 0 if none). */
 const uint8_t *m2e_kernel_buildid(md2elf_t *, size_t *len);
 /* Initialised bytes at a kernel address from the kernel file; -1 (no error
@@ -340,6 +352,32 @@ int	m2e_kernel_fread(md2elf_t *, uint64_t va, void *buf, size_t len);
 int	m2e_kread_const(md2elf_t *, uint64_t va, void *buf, size_t len);
 /* The 4-byte int at symbol name (memory, else file); -1 if unavailable. */
 int	m2e_sym_int(md2elf_t *, const char *name, int32_t *val);
+
+/* Modules (modules.c). */
+void	m2e_modules_free(md2elf_t *);
+/* The last md2elf_modules() list (NULL, 0 if none). */
+const struct md2elf_module *m2e_modules_list(md2elf_t *, size_t *n);
+
+/*
+ * The debuggers' hint (modhint.c): a synthetic r_debug and link_map list
+ * (the kernel, then each ET_DYN module with a file) in an extra PT_LOAD at
+ * va, and the kernel's DT_DEBUG d_val pointing at it.
+ */
+struct m2e_hint {
+	uint64_t	 va;		/* where r_debug is */
+	uint8_t		*buf;		/* len bytes (a page multiple) */
+	size_t		 len;
+	uint64_t	 slot_va;	/* DT_DEBUG's d_val in the kernel */
+	uint64_t	 slot_pa;
+	size_t		 nmods;		/* modules in the list */
+	const char	*skipped;	/* why there is no hint; NULL */
+};
+/* Which modules, whether possible: h->nmods == 0 and h->skipped if not. */
+void	m2e_hint_plan(md2elf_t *, struct m2e_hint *);
+/* The bytes at va (lo..hi: the span the core's segments cover). */
+int	m2e_hint_build(md2elf_t *, struct m2e_hint *, uint64_t lo,
+	    uint64_t hi);
+void	m2e_hint_free(struct m2e_hint *);
 
 /* Threads (threads.c), with their registers for the core's notes. */
 #define	M2E_MAXGREG	512

@@ -1,10 +1,12 @@
 /*
  * md2elf.c: the md2elf(1) program: converts a FreeBSD kernel crash dump to
  * an ELF core (default), or inspects it: -i summary, -t threads like
- * kgdb's "info threads", -d the message buffer.  Everything is done by
- * libmd2elf through its public interface; this file owns the command line,
- * the output file (temporary name, rename on success, removal on failure or
- * signal), the progress bar and the messages.
+ * kgdb's "info threads", -l loaded modules like "kldstat -v", -d the
+ * message buffer.  Everything is done by libmd2elf through its public
+ * interface; this file owns the command line, the output files (the core
+ * and its module command files CORE.lldb and CORE.gdb: temporary name,
+ * rename on success, removal on failure or signal), the progress bar and
+ * the messages.
  */
 #include <sys/stat.h>
 
@@ -45,19 +47,23 @@ static struct progress *curprogress;	/* cleared before a warning */
 static struct md2elf_keys keys;
 
 static void	progress_end(struct progress *);
+static int	make_temp(const char *);
+static void	remove_temp(void);
 
 static void
 usage(void)
 {
 	fprintf(stderr,
-	    "usage: md2elf [-fFqv] [-k kernel] [--flavor freebsd|linux] "
-	    "[--no-dmap]\n"
+	    "usage: md2elf [-fFqv] [-k kernel] [-M moddir]... [--sysroot dir]\n"
+	    "              [--flavor freebsd|linux] [--no-dmap]\n"
 	    "              [--key privkey.pem [--dumpkey key.N]] [-o output] "
 	    "vmcore\n"
 	    "       md2elf -i [-Fv] [-k kernel] [--key privkey.pem "
 	    "[--dumpkey key.N]] vmcore\n"
 	    "       md2elf -t [-Fv] -k kernel [--key privkey.pem "
 	    "[--dumpkey key.N]] vmcore\n"
+	    "       md2elf -l [-Fv] -k kernel [-M moddir]... [--sysroot dir] "
+	    "vmcore\n"
 	    "       md2elf -d [-Fv] [-k kernel] [--key privkey.pem "
 	    "[--dumpkey key.N]] vmcore\n"
 	    "       md2elf -r [-fFjv] -k kernel [--key privkey.pem "
@@ -567,6 +573,273 @@ do_msgbuf(md2elf_t *d)
 	return (0);
 }
 
+/* A module's name for messages: its file name, else its address. */
+static const char *
+mod_name(const struct md2elf_module *m, char *buf, size_t len)
+{
+	if (m->filename != NULL)
+		return (m->filename);
+	snprintf(buf, len, "at %#jx", (uintmax_t)m->lf);
+	return (buf);
+}
+
+/* What -l and the conversion say about where a module's file is. */
+static void
+mod_where(const struct md2elf_module *m, char *buf, size_t len)
+{
+	if (m->file == NULL)
+		snprintf(buf, len, "%s%s", m->status != NULL ? m->status :
+		    "no file", m->forcible ? " (use -F to use it anyway)" : "");
+	else if (m->status != NULL)
+		snprintf(buf, len, "%s (%s)", m->file, m->status);
+	else
+		snprintf(buf, len, "%s%s", m->file, m->buildid > 0 ?
+		    " (build id matches)" : "");
+}
+
+/* The modules (0), or -1 with *why set (a one-line reason). */
+static int
+get_modules(md2elf_t *d, bool force, const struct md2elf_module **mods,
+    size_t *n, const char **why)
+{
+	*why = "";
+	if (md2elf_modules(d, force ? MD2ELF_MODULES_FORCE : 0, mods,
+	    n) != 0) {
+		*why = md2elf_geterr(d);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+do_modules(md2elf_t *d, bool force)
+{
+	const struct md2elf_module *mods, *m;
+	struct md2elf_info info;
+	char where[PATH_MAX + 600], nb[40], path[PATH_MAX + 4];
+	const char *why;
+	size_t i, n;
+	int w;
+
+	w = md2elf_get_info(d, &info) == 0 && info.elfclass == 1 ? 10 : 18;
+	if (get_modules(d, force, &mods, &n, &why) != 0)
+		fail("%s", why);
+	printf("%3s %-*s %10s %s\n", "Id", w, "Address", "Size",
+	    "Name (path): file on this host");
+	for (i = 0; i < n; i++) {
+		m = &mods[i];
+		mod_where(m, where, sizeof(where));
+		if (m->pathname != NULL)
+			snprintf(path, sizeof(path), " (%s)", m->pathname);
+		else
+			path[0] = '\0';
+		if (m->id > 0)
+			printf("%3d", m->id);
+		else
+			printf("%3s", "?");
+		printf(" 0x%0*jx ", w - 2, (uintmax_t)m->address);
+		if (m->size != 0)
+			printf("%10jx", (uintmax_t)m->size);
+		else
+			printf("%10s", "?");
+		printf(" %s%s: %s\n", mod_name(m, nb, sizeof(nb)), path,
+		    where);
+	}
+	return (0);
+}
+
+/*
+ * A path as LLDB and GDB read it in a command file: in "..." with \ and "
+ * escaped if it needs quoting.
+ */
+static const char *
+cmdquote(const char *s, char *buf, size_t len)
+{
+	size_t i, o;
+
+	if (s[0] != '\0' && strspn(s, SAFECHARS) == strlen(s))
+		return (s);
+	o = 0;
+	buf[o++] = '"';
+	for (i = 0; s[i] != '\0' && o + 4 < len; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			buf[o++] = '\\';
+		buf[o++] = s[i];
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return (buf);
+}
+
+/* Can a section be named on a debugger's command line? */
+static bool
+cmd_section(const struct md2elf_module_section *sec)
+{
+	return (sec->name[0] == '.' && strspn(sec->name, SAFECHARS) ==
+	    strlen(sec->name));
+}
+
+/* Is m in the core's r_debug list (when the core has one)? */
+static bool
+mod_hinted(const struct md2elf_module *m)
+{
+	return (!m->is_kernel && m->file != NULL && m->etype == 3 &&
+	    m->nsections > 0 && m->dynamic != 0);
+}
+
+/*
+ * The LLDB (lldb != 0) or GDB command file's text, to f.  With the core's
+ * r_debug list (hint), the modules in it are only named: the debuggers
+ * load those by themselves.
+ */
+static void
+write_cmds(FILE *f, const struct md2elf_module *mods, size_t n, bool lldb,
+    bool hint, const char *core)
+{
+	const struct md2elf_module *m;
+	char abs[PATH_MAX], q[2 * PATH_MAX + 4];
+	const char *file, *qf;
+	size_t i, j, k;
+
+	fprintf(f, "# md2elf: the kernel modules of %s at their addresses "
+	    "in kernel memory\n", core);
+	if (!lldb)
+		fprintf(f, "set confirm off\n");
+	for (i = 0; i < n; i++) {
+		m = &mods[i];
+		if (m->is_kernel || m->file == NULL || m->nsections == 0)
+			continue;
+		file = realpath(m->file, abs) != NULL ? abs : m->file;
+		qf = cmdquote(file, q, sizeof(q));
+		fprintf(f, "# %s at %#jx\n", m->filename, (uintmax_t)m->address);
+		if (hint && mod_hinted(m)) {
+			fprintf(f, "#   in the core's r_debug list: loaded by "
+			    "the debugger itself\n");
+			continue;
+		}
+		/* ET_DYN: one slide for the whole file. */
+		if (lldb && m->etype == 3) {
+			fprintf(f, "target modules add %s\n", qf);
+			fprintf(f, "target modules load --file %s --slide %#jx\n",
+			    qf, (uintmax_t)m->bias);
+			continue;
+		}
+		if (m->etype == 3) {
+			fprintf(f, "add-symbol-file %s -o %#jx\n", qf,
+			    (uintmax_t)m->bias);
+			continue;
+		}
+		/* ET_REL: each section where the kernel linker put it. */
+		if (lldb) {
+			fprintf(f, "target modules add %s\n", qf);
+			fprintf(f, "target modules load --file %s", qf);
+			for (j = 0; j < m->nsections; j++)
+				if (cmd_section(&m->sections[j]))
+					fprintf(f, " %s %#jx",
+					    m->sections[j].name,
+					    (uintmax_t)m->sections[j].addr);
+			fprintf(f, "\n");
+			continue;
+		}
+		/* GDB: .text's address first, then -s for the others. */
+		fprintf(f, "add-symbol-file %s", qf);
+		for (k = 0; k < m->nsections; k++)
+			if (strcmp(m->sections[k].name, ".text") == 0)
+				break;
+		if (k < m->nsections)
+			fprintf(f, " %#jx", (uintmax_t)m->sections[k].addr);
+		for (j = 0; j < m->nsections; j++)
+			if (j != k && cmd_section(&m->sections[j]))
+				fprintf(f, " -s %s %#jx", m->sections[j].name,
+				    (uintmax_t)m->sections[j].addr);
+		fprintf(f, "\n");
+	}
+	if (!lldb)
+		fprintf(f, "set confirm on\n");
+}
+
+/*
+ * CORE.lldb or CORE.gdb: written to a temporary name in the core's
+ * directory and renamed; an existing one that is not a regular file is
+ * left alone (warning).  0 written, -1 not.
+ */
+static int
+write_cmdfile(const char *path, const struct md2elf_module *mods, size_t n,
+    bool lldb, bool hint, const char *core)
+{
+	struct stat st;
+	FILE *f;
+	int fd, rc;
+
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		fprintf(stderr, "%s: warning: %s: exists and is not a regular "
+		    "file: not written\n", progname, path);
+		return (-1);
+	}
+	fd = make_temp(path);
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		remove_temp();
+		fprintf(stderr, "%s: warning: %s: %s: not written\n", progname,
+		    path, strerror(errno));
+		return (-1);
+	}
+	write_cmds(f, mods, n, lldb, hint, core);
+	rc = ferror(f) ? -1 : 0;
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc == 0 && rename(tmppath, path) != 0)
+		rc = -1;
+	if (rc != 0) {
+		fprintf(stderr, "%s: warning: %s: %s: not written\n", progname,
+		    path, strerror(errno));
+		remove_temp();
+		return (-1);
+	}
+	tmpactive = 0;
+	return (0);
+}
+
+/*
+ * After a conversion with a kernel: one warning per module without a
+ * file, the command files if there is a module.  *cmds is set if both were written and place
+ * at least one module that the core's r_debug list (hint) does not have
+ * (then the printed command lines use them).
+ */
+static void
+convert_modules(const struct md2elf_module *mods, size_t n,
+    const char *output, bool hint, bool *cmds, char *lpath, char *gpath,
+    size_t len)
+{
+	const struct md2elf_module *m;
+	char where[PATH_MAX + 600], nb[40];
+	size_t i, found;
+
+	*cmds = false;
+	found = 0;
+	for (i = 0; i < n; i++) {
+		m = &mods[i];
+		if (m->is_kernel)
+			continue;
+		if (m->file != NULL && m->nsections > 0 &&
+		    !(hint && mod_hinted(m)))
+			found++;
+		if (m->file != NULL && m->status == NULL)
+			continue;
+		mod_where(m, where, sizeof(where));
+		fprintf(stderr, "%s: warning: module %s: %s\n", progname,
+		    mod_name(m, nb, sizeof(nb)), where);
+	}
+	if (n <= 1 && (n == 0 || mods[0].is_kernel))
+		return;			/* no module: no command files */
+	snprintf(lpath, len, "%s.lldb", output);
+	snprintf(gpath, len, "%s.gdb", output);
+	if (write_cmdfile(lpath, mods, n, true, hint, output) == 0 &&
+	    write_cmdfile(gpath, mods, n, false, hint, output) == 0 &&
+	    found > 0)
+		*cmds = true;
+}
+
 /* Make the temporary file in output's directory. */
 static int
 make_temp(const char *output)
@@ -613,8 +886,13 @@ remove_temp(void)
 static int
 do_convert(md2elf_t *d, const char *vmcore, const char *output,
     const char *kernel, enum md2elf_flavor flavor, bool nodmap, bool force,
-    bool quiet)
+    bool modforce, bool quiet)
 {
+	char lcmd[PATH_MAX + 8], gcmd[PATH_MAX + 8];
+	const struct md2elf_module *mods;
+	const char *modwhy;
+	size_t nmods;
+	bool cmds, modok;
 	struct md2elf_write_opts o;
 	struct md2elf_write_stats st;
 	struct md2elf_info info;
@@ -640,6 +918,11 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 			fail("%s: exists (use -f to overwrite it)", output);
 	}
 	pagesize = md2elf_get_info(d, &info) == 0 ? info.pagesize : 0;
+	/* The modules first: the core gets their r_debug hint. */
+	modok = false;
+	modwhy = NULL;
+	if (kernel != NULL)
+		modok = get_modules(d, modforce, &mods, &nmods, &modwhy) == 0;
 	fd = make_temp(output);
 
 	memset(&p, 0, sizeof(p));
@@ -673,6 +956,10 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	}
 	tmpactive = 0;
 	secs = now() - t0;
+	cmds = false;
+	if (modok)
+		convert_modules(mods, nmods, output, st.module_hint > 0, &cmds,
+		    lcmd, gcmd, sizeof(lcmd));
 	if (quiet)
 		return (0);
 
@@ -693,15 +980,34 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 		printf("  gdb-multiarch -ex 'set osabi GNU/Linux' -ex %s",
 		    shquote(g, true, q1, sizeof(q1)));
 		gdbcmd("core-file", output, g, sizeof(g));
-		printf(" -ex %s\n", shquote(g, true, q1, sizeof(q1)));
+		printf(" -ex %s", shquote(g, true, q1, sizeof(q1)));
+		if (cmds)
+			printf(" -x %s", shquote(gcmd, false, q1, sizeof(q1)));
+		printf("\n");
 	} else {
 		printf("  lldb-19 %s", shquote(kpath, false, q1, sizeof(q1)));
-		printf(" -c %s\n", shquote(output, false, q1, sizeof(q1)));
-		printf("  gdb %s", shquote(kpath, false, q1, sizeof(q1)));
-		printf(" %s    (a GDB with FreeBSD support; for a distribution "
-		    "GDB convert with --flavor linux)\n", shquote(output, false,
-		    q1, sizeof(q1)));
+		printf(" -c %s", shquote(output, false, q1, sizeof(q1)));
+		if (cmds)
+			printf(" -s %s", shquote(lcmd, false, q1, sizeof(q1)));
+		printf("\n  gdb %s", shquote(kpath, false, q1, sizeof(q1)));
+		printf(" %s", shquote(output, false, q1, sizeof(q1)));
+		if (cmds)
+			printf(" -x %s", shquote(gcmd, false, q1, sizeof(q1)));
+		printf("    (a GDB with FreeBSD support; for a distribution "
+		    "GDB convert with --flavor linux)\n");
 	}
+	if (cmds)
+		printf("  (%s and %s place the kernel modules)\n", lcmd, gcmd);
+	if (kernel != NULL && !modok)
+		printf("  no kernel modules listed: %s\n", modwhy);
+	if (st.module_hint > 0)
+		printf("  %ju module%s in the core's r_debug list: LLDB and GDB "
+		    "load %s by themselves\n", (uintmax_t)st.module_hint,
+		    st.module_hint == 1 ? "" : "s",
+		    st.module_hint == 1 ? "it" : "them");
+	else if (st.module_hint_skipped != NULL)
+		printf("  no r_debug list in the core (%s): the command files "
+		    "place the modules\n", st.module_hint_skipped);
 	if (kernel == NULL)
 		printf("  (KERNEL: the crashed system's kernel, e.g. "
 		    "/boot/kernel/kernel)\n");
@@ -768,20 +1074,24 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-dmap", no_argument, NULL, 'D' },
+		{ "sysroot", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	enum md2elf_flavor flavor;
-	const char *kernel, *output, *vmcore;
+	const char *kernel, *output, *vmcore, *sysroot;
+	const char *moddirs[64];
+	size_t nmoddirs, i;
 	char *defout;
 	bool force, nodmap, overwrite, quiet, verbose, js;
 	int ch, mode, rc;
 	md2elf_t *d;
 
 	flavor = MD2ELF_FLAVOR_FREEBSD;
-	kernel = output = NULL;
+	kernel = output = sysroot = NULL;
+	nmoddirs = 0;
 	force = nodmap = overwrite = quiet = verbose = js = false;
 	mode = 0;
-	while ((ch = getopt_long(argc, argv, "dfFhijk:o:qrtv", longopts,
+	while ((ch = getopt_long(argc, argv, "dfFhijk:lM:o:qrtv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'D':
@@ -789,6 +1099,7 @@ main(int argc, char **argv)
 			break;
 		case 'd':
 		case 'i':
+		case 'l':
 		case 'r':
 		case 't':
 			if (mode != 0 && mode != ch)
@@ -812,6 +1123,16 @@ main(int argc, char **argv)
 			break;
 		case 'P':
 			keys.privkey = optarg;
+			break;
+		case 'M':
+			if (nmoddirs == sizeof(moddirs) / sizeof(moddirs[0])) {
+				fprintf(stderr, "%s: too many -M\n", progname);
+				usage();
+			}
+			moddirs[nmoddirs++] = optarg;
+			break;
+		case 'S':
+			sysroot = optarg;
 			break;
 		case 'L':
 			if (strcmp(optarg, "freebsd") == 0)
@@ -843,7 +1164,12 @@ main(int argc, char **argv)
 	if (argc != 1)
 		usage();
 	vmcore = argv[0];
-	if ((mode == 't' || mode == 'r') && kernel == NULL) {
+	if ((nmoddirs > 0 || sysroot != NULL) && kernel == NULL) {
+		fprintf(stderr, "%s: -M and --sysroot need the kernel (-k "
+		    "kernel)\n", progname);
+		usage();
+	}
+	if ((mode == 't' || mode == 'l' || mode == 'r') && kernel == NULL) {
 		fprintf(stderr, "%s: -%c needs the kernel (-k kernel)\n",
 		    progname, mode);
 		usage();
@@ -858,12 +1184,20 @@ main(int argc, char **argv)
 		usage();
 
 	d = open_dump(vmcore, kernel, force, verbose);
+	for (i = 0; i < nmoddirs; i++)
+		if (md2elf_module_dir(d, moddirs[i]) != 0)
+			fail("%s", md2elf_geterr(d));
+	if (sysroot != NULL && md2elf_set_sysroot(d, sysroot) != 0)
+		fail("%s", md2elf_geterr(d));
 	switch (mode) {
 	case 'i':
 		rc = do_info(d, kernel != NULL);
 		break;
 	case 't':
 		rc = do_threads(d, verbose);
+		break;
+	case 'l':
+		rc = do_modules(d, force);
 		break;
 	case 'd':
 		rc = do_msgbuf(d);
@@ -882,7 +1216,7 @@ main(int argc, char **argv)
 			output = defout;
 		}
 		rc = do_convert(d, vmcore, output, kernel, flavor, nodmap,
-		    overwrite, quiet);
+		    overwrite, force, quiet);
 		free(defout);
 		break;
 	}

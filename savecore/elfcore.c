@@ -2,8 +2,9 @@
  * elfcore.c: -e, the ELF core: after a dump has been saved (and the device
  * cleared), convert the saved vmcore.N[.gz|.zst] with libmd2elf into
  * vmcore.N.elf (temporary name, renamed when complete) and link
- * vmcore.last.elf to it.  Memory only unless -K names the kernel.  Any
- * failure is a warning: the saved vmcore is what matters.
+ * vmcore.last.elf to it.  Memory only unless -K names the kernel; with -M,
+ * the ET_DYN modules found in those directories go into the core's r_debug
+ * list.  Any failure is a warning: the saved vmcore is what matters.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,6 +20,35 @@ static void
 warn_cb(void *arg, const char *msg)
 {
 	logmsg("%s: %s", curname, msg);
+}
+
+/*
+ * -M: the modules whose files are in the -M directories go into the
+ * core's r_debug list (ET_DYN modules: the debuggers load them); one
+ * line for each module without a file.
+ */
+static void
+list_modules(md2elf_t *d)
+{
+	const struct md2elf_module *mods;
+	size_t i, n;
+	int k;
+
+	for (k = 0; k < opt.nmoddirs; k++)
+		if (md2elf_module_dir(d, opt.moddirs[k]) != 0) {
+			logmsg("%s", md2elf_geterr(d));
+			return;
+		}
+	if (md2elf_modules(d, 0, &mods, &n) != 0) {
+		logmsg("%s: no kernel modules listed: %s", curname,
+		    md2elf_geterr(d));
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (!mods[i].is_kernel && mods[i].file == NULL)
+			logmsg("%s: module %s: %s", curname,
+			    mods[i].filename != NULL ? mods[i].filename : "?",
+			    mods[i].status != NULL ? mods[i].status : "no file");
 }
 
 void
@@ -44,6 +74,8 @@ write_elf_core(const char *savedir, const char *corename, int bounds)
 	if (opt.kernel != NULL && md2elf_set_kernel(d, opt.kernel, 0) != 0)
 		logmsg("%s; writing %s without threads", md2elf_geterr(d),
 		    name);
+	else if (opt.kernel != NULL && opt.nmoddirs > 0)
+		list_modules(d);
 	if (md2elf_get_info(d, &info) != 0) {
 		logmsg("unable to write ELF core %s/%s: %s", savedir, name,
 		    md2elf_geterr(d));
@@ -87,6 +119,12 @@ write_elf_core(const char *savedir, const char *corename, int bounds)
 		    "%ju threads\n", (uintmax_t)st.pages,
 		    (uintmax_t)st.zero_pages, (uintmax_t)st.segments,
 		    (uintmax_t)st.threads);
+	if (opt.verbose && st.module_hint > 0)
+		printf("ELF core: %ju modules in its r_debug list\n",
+		    (uintmax_t)st.module_hint);
+	else if (opt.nmoddirs > 0 && st.module_hint_skipped != NULL)
+		logmsg("%s: no r_debug list for the modules: %s", name,
+		    st.module_hint_skipped);
 out:
 	md2elf_close(d);
 }

@@ -50,7 +50,7 @@ usage(void)
 	fprintf(stderr, "%s\n%s\n%s\n",
 	    "usage: savecore -c [-v] [device ...]",
 	    "       savecore -C [-v] [device ...]",
-	    "       savecore [-efkuvz] [-K kernel] [-m maxdumps] "
+	    "       savecore [-efkuvz] [-K kernel] [-M moddir]... [-m maxdumps] "
 	    "[directory [device ...]]");
 	exit(1);
 }
@@ -481,7 +481,7 @@ main(int argc, char **argv)
 	savedir = ".";
 	livecore = false;
 	kpath = NULL;
-	while ((ch = getopt(argc, argv, "CcefK:kLm:uvZz")) != -1)
+	while ((ch = getopt(argc, argv, "CcefK:kLM:m:uvZz")) != -1)
 		switch (ch) {
 		case 'C':
 			opt.checkfor = true;
@@ -503,6 +503,12 @@ main(int argc, char **argv)
 			break;
 		case 'L':
 			livecore = true;
+			break;
+		case 'M':
+			if (opt.nmoddirs == (int)(sizeof(opt.moddirs) /
+			    sizeof(opt.moddirs[0])))
+				usage();
+			opt.moddirs[opt.nmoddirs++] = optarg;
 			break;
 		case 'm':
 			opt.maxdumps = atoi(optarg);
@@ -541,7 +547,7 @@ main(int argc, char **argv)
 		usage();
 	if (opt.elf && (opt.checkfor || opt.clear || livecore))
 		usage();
-	if (opt.kernel != NULL && !opt.elf)
+	if ((opt.kernel != NULL || opt.nmoddirs > 0) && !opt.elf)
 		usage();
 	argc -= optind;
 	argv += optind;
@@ -559,6 +565,10 @@ main(int argc, char **argv)
 	if (opt.kernel != NULL && opt.kernel[0] != '/' &&
 	    (kpath = realpath(opt.kernel, NULL)) != NULL)
 		opt.kernel = kpath;
+	for (i = 0; i < opt.nmoddirs; i++)
+		if (opt.moddirs[i][0] != '/' &&
+		    (kpath = realpath(opt.moddirs[i], NULL)) != NULL)
+			opt.moddirs[i] = kpath;
 	if (argc >= 1 && !opt.checkfor && !opt.clear) {
 		if (chdir(argv[0]) != 0) {
 			logmsg("chdir(%s): %s", argv[0], strerror(errno));

@@ -36,6 +36,8 @@ struct options {
 	int		 verbose;	/* -v, repeatable */
 	int		 maxdumps;	/* -m */
 	const char	*kernel;	/* -K */
+	char		*moddirs[64];	/* -M, absolute */
+	int		 nmoddirs;
 };
 extern struct options opt;
 extern int nfound, nsaved, nerr;

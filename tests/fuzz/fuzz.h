@@ -52,5 +52,13 @@ void	fuzz_check_kread(md2elf_t *, const char *prefix, uint64_t kva,
  * of sampled PT_LOADs against md2elf_kread() at their p_vaddr.
  */
 void	fuzz_write_check(md2elf_t *, const char *prefix, int linux_flavor);
+/*
+ * md2elf_modules() over fuzzed memory (after the core is written: module
+ * files found by chance would add the r_debug list, which
+ * fuzz_write_check's reads do not expect): at most 4096 entries, names
+ * and statuses one printable line, no sections without a file, sections
+ * that do not wrap.
+ */
+void	fuzz_modules(md2elf_t *, const char *prefix);
 
 #endif /* !FUZZ_H */

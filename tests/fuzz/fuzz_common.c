@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <gelf.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,4 +275,47 @@ fuzz_write_check(md2elf_t *d, const char *prefix, int linux_flavor)
 		}
 	}
 	elf_end(e);
+}
+
+/* A string of at most max characters, none of them a control character. */
+static bool
+one_line(const char *s, size_t max)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (i >= max || (unsigned char)s[i] < 0x20)
+			return (false);
+	return (true);
+}
+
+void
+fuzz_modules(md2elf_t *d, const char *prefix)
+{
+	const struct md2elf_module *mods, *m;
+	size_t i, j, n;
+
+	if (md2elf_modules(d, 0, &mods, &n) != 0) {
+		fuzz_check_err(prefix, md2elf_geterr(d), "md2elf_modules");
+		return;
+	}
+	if (n > 4096 || (n > 0 && mods == NULL))
+		fuzz_fail("md2elf_modules: %zu entries", n);
+	for (i = 0; i < n; i++) {
+		m = &mods[i];
+		if ((m->filename != NULL && !one_line(m->filename, 1023)) ||
+		    (m->pathname != NULL && !one_line(m->pathname, 1023)) ||
+		    (m->status != NULL && !one_line(m->status, 4096)))
+			fuzz_fail("md2elf_modules: entry %zu: a string that is "
+			    "not one printable line", i);
+		if (m->file == NULL && m->nsections != 0)
+			fuzz_fail("md2elf_modules: entry %zu: sections without "
+			    "a file", i);
+		for (j = 0; j < m->nsections; j++)
+			if (m->sections[j].name == NULL ||
+			    m->sections[j].addr + m->sections[j].size <
+			    m->sections[j].addr)
+				fuzz_fail("md2elf_modules: entry %zu: section "
+				    "%zu wraps", i, j);
+	}
 }

@@ -164,6 +164,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else
 		fuzz_check_err(path, md2elf_geterr(d), "md2elf_msgbuf");
 	fuzz_write_check(d, path, (int)(size & 1));
+	if (kernel != NULL)
+		fuzz_modules(d, path);
 	md2elf_close(d);
 	return (0);
 }

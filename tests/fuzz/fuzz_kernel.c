@@ -4,10 +4,10 @@
  * valid small dump named by $M2E_FUZZ_DUMP (made by mkseed from mkdump's
  * output, with the kernel the seeds come from); a colon-separated list
  * gives one dump per architecture, the one whose machine is the kernel's
- * e_machine is used.  An accepted kernel is
- * then used: md2elf_get_kernel_info(), symbol lookups and symbolization
- * (checked against each other), md2elf_msgbuf(), md2elf_threads() and a
- * core with its notes, checked like the dump harness checks it.
+ * e_machine is used.  An accepted kernel is then used:
+ * md2elf_get_kernel_info(), symbol lookups and symbolization (checked
+ * against each other), md2elf_msgbuf(), md2elf_threads(), a core with its
+ * notes, checked like the dump harness checks it, and md2elf_modules().
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +165,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (md2elf_threads(d, thread_cb, &n) != 0)
 		fuzz_check_err(dump, md2elf_geterr(d), "md2elf_threads");
 	fuzz_write_check(d, dump, (int)(size & 1));
+	fuzz_modules(d, dump);
 	md2elf_close(d);
 	return (0);
 }

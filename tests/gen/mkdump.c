@@ -34,7 +34,11 @@
  *   -W  hostile thread lists: proccycle, tdcycle, dangling, undumped,
  *       hugehash, longlist=N, widelist=N, stacks
  *   -K  kernel variants: nooffsets (no proc_off_*, thread_off_*),
- *       stripped (no .symtab; global symbols in .dynsym)
+ *       stripped (no .symtab; global symbols in .dynsym), nokld (no
+ *       kld_off_*), nodynamic (no .dynamic, hence no DT_DEBUG)
+ *   -L  a module file (.ko) loaded into the model as the kernel linker
+ *       loads it (modules.c); repeatable, in load order
+ *   -W  also kldcycle, klddangling, kldstrings: hostile module lists
  */
 #include <errno.h>
 #include <getopt.h>
@@ -51,6 +55,7 @@
 #include "gen_common.h"
 #include "world.h"
 #include "model.h"
+#include "modules.h"
 
 #define	STAGE	(1024 * 1024)
 
@@ -85,7 +90,7 @@ usage(void)
 	    "[-H none|lead|device] [-B blocksize]\n"
 	    "              [-X hostile]... [-W hostile]... [-K variant]... "
 	    "[-k kernel]\n"
-	    "              [-M model] [-o vmcore]\n");
+	    "              [-L module]... [-M model] [-o vmcore]\n");
 	exit(2);
 }
 
@@ -448,7 +453,13 @@ parse_world(struct model_params *p, const char *arg)
 	else if (strncmp(arg, "longlist=", 9) == 0) {
 		p->hostile |= WH_LONGLIST;
 		p->longlist = num(arg + 9);
-	} else if (strncmp(arg, "widelist=", 9) == 0) {
+	} else if (strcmp(arg, "kldcycle") == 0)
+		p->hostile |= WH_KLDCYCLE;
+	else if (strcmp(arg, "klddangling") == 0)
+		p->hostile |= WH_KLDDANGLING;
+	else if (strcmp(arg, "kldstrings") == 0)
+		p->hostile |= WH_KLDSTRINGS;
+	else if (strncmp(arg, "widelist=", 9) == 0) {
 		p->hostile |= WH_WIDELIST;
 		p->longlist = num(arg + 9);
 	} else {
@@ -490,7 +501,7 @@ main(int argc, char **argv)
 	bsize = 512;
 	verbose = 0;
 	kflags = 0;
-	while ((ch = getopt(argc, argv, "a:B:c:DE:fF:H:K:k:M:m:o:s:T:V:vW:X:")) !=
+	while ((ch = getopt(argc, argv, "a:B:c:DE:fF:H:K:k:L:M:m:o:s:T:V:vW:X:")) !=
 	    -1) {
 		switch (ch) {
 		case 'a':
@@ -538,11 +549,23 @@ main(int argc, char **argv)
 				kflags |= KV_NOOFFSETS;
 			else if (strcmp(optarg, "stripped") == 0)
 				kflags |= KV_STRIPPED;
+			else if (strcmp(optarg, "nokld") == 0)
+				kflags |= KV_NOKLD;
+			else if (strcmp(optarg, "nodynamic") == 0)
+				kflags |= KV_NODYNAMIC;
 			else
 				usage();
 			break;
 		case 'k':
 			kern = optarg;
+			break;
+		case 'L':
+			if (p.nmodules == MODEL_MAXMODS) {
+				fprintf(stderr, "mkdump: at most %d -L\n",
+				    MODEL_MAXMODS);
+				return (2);
+			}
+			p.modules[p.nmodules++] = optarg;
 			break;
 		case 'M':
 			mfile = optarg;
@@ -705,6 +728,7 @@ main(int argc, char **argv)
 			    l.pmap, l.pages - l.pmap, l.pages, l.end - l.pages,
 			    l.msgbufsize, l.bitmapsize, l.pmapsize,
 			    l.availsize, kr, dr, kp, m->dumptime, m->hostname);
+			modules_facts(m, stdout);
 			if (h.pde_undumped)
 				printf("pde_undumped_offset %" PRIu64 "\n"
 				    "pde_undumped_index %" PRIu64 "\n"

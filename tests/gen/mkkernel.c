@@ -26,14 +26,17 @@
 
 static const char shstr[] = "\0.note.gnu.build-id\0.text\0.rodata\0.data\0"
     ".bss\0.symtab\0.strtab\0.shstrtab\0.dynsym\0.dynstr";
+/* The same names and ".dynamic" (kernels with a .dynamic section). */
+static const char shstr_dyn[] = "\0.note.gnu.build-id\0.text\0.rodata\0"
+    ".data\0.bss\0.symtab\0.strtab\0.shstrtab\0.dynsym\0.dynstr\0.dynamic";
 
 static size_t
 shname(const char *n)
 {
 	size_t i;
 
-	for (i = 1; i < sizeof(shstr); i += strlen(shstr + i) + 1)
-		if (strcmp(shstr + i, n) == 0)
+	for (i = 1; i < sizeof(shstr_dyn); i += strlen(shstr_dyn + i) + 1)
+		if (strcmp(shstr_dyn + i, n) == 0)
 			return (i);
 	return (0);
 }
@@ -108,6 +111,8 @@ skip_sym(const struct gsym *s, int flags, int pass)
 	if ((flags & KV_NOOFFSETS) && (strncmp(s->name, "proc_off_", 9) == 0 ||
 	    strncmp(s->name, "thread_off_", 11) == 0))
 		return (true);
+	if ((flags & KV_NOKLD) && strncmp(s->name, "kld_off_", 8) == 0)
+		return (true);
 	if ((flags & KV_STRIPPED) && !s->global)
 		return (true);
 	return (s->global != pass);
@@ -118,8 +123,9 @@ mkkernel_write(const struct model *m, const char *path, int flags,
     char *err, size_t errlen)
 {
 	const struct gen_arch *a = m->arch;
-	const struct gsym *ts;
+	const struct gsym *ts, *dyn;
 	uint8_t *img, *syms;
+	uint64_t dataend;
 	char *strtab;
 	size_t strsz, i, n, symsz, nlocal, k;
 	uint64_t base, off[SEC_NSEC], len, shoff, stroff, symoff, shstroff;
@@ -167,8 +173,10 @@ mkkernel_write(const struct model *m, const char *path, int flags,
 	e = elf_begin(fd, ELF_C_WRITE, NULL);
 	if (strtab == NULL || e == NULL)
 		goto elferr;
+	dyn = (flags & KV_NODYNAMIC) ? NULL : model_sym(m, "_DYNAMIC");
+	dataend = dyn != NULL ? dyn->va : a->sec_end[SEC_DATA];
 	if (gelf_newehdr(e, a->elfclass) == NULL ||
-	    gelf_newphdr(e, 3) == NULL)
+	    gelf_newphdr(e, dyn != NULL ? 4 : 3) == NULL)
 		goto elferr;
 	n = m->nsyms + 1;
 	symsz = gelf_fsize(e, ELF_T_SYM, n, EV_CURRENT);
@@ -178,7 +186,8 @@ mkkernel_write(const struct model *m, const char *path, int flags,
 	symoff = (off[SEC_BSS] + 7) & ~7ULL;
 	stroff = symoff + symsz;
 	shstroff = stroff + strsz;
-	shoff = (shstroff + sizeof(shstr) + 7) & ~7ULL;
+	shoff = (shstroff + (dyn != NULL ? sizeof(shstr_dyn) : sizeof(shstr)) +
+	    7) & ~7ULL;
 	if (add_section(e, ".note.gnu.build-id", SHT_NOTE, SHF_ALLOC,
 	    a->sec_start[SEC_NOTE], off[SEC_NOTE], img,
 	    a->sec_end[SEC_NOTE] - a->sec_start[SEC_NOTE], 4, ELF_T_BYTE) < 0 ||
@@ -194,7 +203,7 @@ mkkernel_write(const struct model *m, const char *path, int flags,
 	    add_section(e, ".data", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE,
 	    a->sec_start[SEC_DATA], off[SEC_DATA],
 	    img + (a->sec_start[SEC_DATA] - a->sec_start[SEC_NOTE]),
-	    a->sec_end[SEC_DATA] - a->sec_start[SEC_DATA], 16, ELF_T_BYTE) < 0 ||
+	    dataend - a->sec_start[SEC_DATA], 16, ELF_T_BYTE) < 0 ||
 	    add_section(e, ".bss", SHT_NOBITS, SHF_ALLOC | SHF_WRITE,
 	    a->sec_start[SEC_BSS], off[SEC_BSS], NULL,
 	    a->sec_end[SEC_BSS] - a->sec_start[SEC_BSS], 128, ELF_T_BYTE) < 0 ||
@@ -204,8 +213,26 @@ mkkernel_write(const struct model *m, const char *path, int flags,
 	    add_section(e, flags & KV_STRIPPED ? ".dynstr" : ".strtab",
 	    SHT_STRTAB, 0, 0, stroff, strtab, strsz, 1, ELF_T_BYTE) < 0 ||
 	    add_section(e, ".shstrtab", SHT_STRTAB, 0, 0, shstroff,
-	    (void *)(uintptr_t)shstr, sizeof(shstr), 1, ELF_T_BYTE) < 0)
+	    (void *)(uintptr_t)(dyn != NULL ? shstr_dyn : shstr),
+	    dyn != NULL ? sizeof(shstr_dyn) : sizeof(shstr), 1,
+	    ELF_T_BYTE) < 0)
 		goto elferr;
+	/* Section 9: .dynamic, the end of .data's range. */
+	if (dyn != NULL) {
+		GElf_Shdr dsh;
+
+		if (add_section(e, ".dynamic", SHT_DYNAMIC, SHF_ALLOC |
+		    SHF_WRITE, dyn->va, off[SEC_DATA] + (dyn->va -
+		    a->sec_start[SEC_DATA]), img + (dyn->va -
+		    a->sec_start[SEC_NOTE]), dyn->size, a->ptrsize,
+		    ELF_T_BYTE) < 0 || (scn = elf_getscn(e, NSEC)) == NULL ||
+		    gelf_getshdr(scn, &dsh) == NULL)
+			goto elferr;
+		dsh.sh_link = 7;
+		dsh.sh_entsize = 2 * a->ptrsize;
+		if (gelf_update_shdr(scn, &dsh) == 0)
+			goto elferr;
+	}
 	/* Symbols: locals (binding LOCAL) first, then globals. */
 	scn = elf_getscn(e, 6);
 	sd = elf_getdata(scn, NULL);
@@ -294,6 +321,17 @@ mkkernel_write(const struct model *m, const char *path, int flags,
 	ph.p_align = 4;
 	if (gelf_update_phdr(e, 2, &ph) == 0)
 		goto elferr;
+	if (dyn != NULL) {
+		ph.p_type = PT_DYNAMIC;
+		ph.p_flags = PF_R | PF_W;
+		ph.p_offset = off[SEC_DATA] + (dyn->va - a->sec_start[SEC_DATA]);
+		ph.p_vaddr = dyn->va;
+		ph.p_paddr = model_kva_to_pa(m, ph.p_vaddr);
+		ph.p_filesz = ph.p_memsz = dyn->size;
+		ph.p_align = a->ptrsize;
+		if (gelf_update_phdr(e, 3, &ph) == 0)
+			goto elferr;
+	}
 	elf_flagelf(e, ELF_C_SET, ELF_F_LAYOUT);
 	if (elf_update(e, ELF_C_WRITE) < 0)
 		goto elferr;

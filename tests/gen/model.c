@@ -16,6 +16,7 @@
 
 #include "dense.h"
 #include "model.h"
+#include "modules.h"
 #include "world.h"
 
 #define	MIB		(1024ULL * 1024)
@@ -945,7 +946,8 @@ model_build(const struct model_params *p, char *err, size_t errlen)
 	if (m->arch->build(m, err, errlen) != 0)
 		goto fail;
 	qsort(m->map, m->nmap, sizeof(*m->map), kmap_cmp);
-	if (world_build(m, err, errlen) != 0)
+	if (world_build(m, err, errlen) != 0 ||
+	    modules_build(m, err, errlen) != 0)
 		goto fail;
 	make_uma(m);
 	if (m->arch->finish(m, err, errlen) != 0)
@@ -985,6 +987,7 @@ model_free(struct model *m)
 		free(x);
 	}
 	world_free(m);
+	modules_free(m);
 	dense_free(m);
 	free(m->pst);
 	free(m->freelist);
@@ -1016,6 +1019,8 @@ model_save(const struct model *m, const char *path)
 		fprintf(f, "dense %d\n", m->p.dense);
 	if (m->p.full)
 		fprintf(f, "full %d\n", m->p.full);
+	for (unsigned i = 0; i < m->p.nmodules; i++)
+		fprintf(f, "module %s\n", m->p.modules[i]);
 	rc = ferror(f) ? -1 : 0;
 	if (fclose(f) != 0)
 		rc = -1;
@@ -1027,6 +1032,7 @@ model_load(const char *path, char *err, size_t errlen)
 {
 	struct model_params p;
 	static char arch[128];
+	static char mods[MODEL_MAXMODS][128];
 	char line[256], key[64], val[128];
 	FILE *f;
 	bool magic;
@@ -1064,6 +1070,12 @@ model_load(const char *path, char *err, size_t errlen)
 			p.dense = atoi(val);
 		else if (strcmp(key, "full") == 0)
 			p.full = atoi(val);
+		else if (strcmp(key, "module") == 0 &&
+		    p.nmodules < MODEL_MAXMODS) {
+			snprintf(mods[p.nmodules], sizeof(mods[0]), "%s", val);
+			p.modules[p.nmodules] = mods[p.nmodules];
+			p.nmodules++;
+		}
 	}
 	fclose(f);
 	if (!magic || p.arch == NULL) {

@@ -146,6 +146,12 @@ struct gproc {
 #define	WH_HUGEHASH	0x20	/* pidhash claims 10M buckets */
 #define	WH_WIDELIST	0x40	/* like LONGLIST, threads 0x400 apart */
 #define	WH_STACKS	0x80	/* corrupt kernel stacks (world.c) */
+/* Hostile module lists (modules.c). */
+#define	WH_KLDCYCLE	0x100	/* the last linker_file loops back */
+#define	WH_KLDDANGLING	0x200	/* the last one's next is unmapped */
+#define	WH_KLDSTRINGS	0x400	/* an entry with absurd name strings */
+#define	WH_KLDMASK	0x700
+#define	MODEL_MAXMODS	8	/* module files (mkdump -L) */
 
 struct model_params {
 	const char	*arch;		/* "amd64" */
@@ -159,6 +165,9 @@ struct model_params {
 	int		 dense;		/* compressible contents (dense.c) */
 	int		 full;		/* a full dump: all RAM is dumped, and
 					   i386 builds real page tables */
+	/* Module files loaded into the model (modules.c). */
+	const char	*modules[MODEL_MAXMODS];
+	unsigned	 nmodules;
 };
 
 struct model;
@@ -309,6 +318,7 @@ struct model {
 	/* Arch private. */
 	void		*archdata;
 	void		*dense;		/* dense.c's library (p.dense) */
+	void		*modules;	/* modules.c */
 };
 
 /* model.c */
