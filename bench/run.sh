@@ -89,7 +89,8 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.0f", b / 1048576 }'; }
 allocated() { stat -c '%b %B' "$1" | awk '{ printf "%.0f", $1 * $2 }'; }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 }
     END { h = int((NR + 1) / 2); if (NR == 0) print "-";
-    else if (NR % 2) print v[h]; else printf "%.2f\n", (v[h] + v[h + 1]) / 2 }'; }
+    else if (NR % 2) print v[h];
+    else printf "%.2f\n", (v[h] + v[h + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" ||
     b == 0) print "-"; else printf "%.2f", a / b }'; }
 

@@ -206,12 +206,12 @@ copy_get(struct copy *c, uint64_t pos, size_t n)
 		if (to > c->insize)
 			to = c->insize;
 		off = from & ~(c->sysps - 1);
-		m = to < from + n ? MAP_FAILED : mmap(NULL, (size_t)(to - off), PROT_READ, MAP_SHARED,
-		    c->in, (off_t)off);
+		/* Short of the chunk at the end of the file: read says so. */
+		m = to < from + n ? MAP_FAILED : mmap(NULL, (size_t)(to - off),
+		    PROT_READ, MAP_SHARED, c->in, (off_t)off);
 		if (m == MAP_FAILED) {
-			/* Past the end of the file: read says so. */
 			if (to >= from + n)
-				c->mapok = false;
+				c->mapok = false;	/* does not map */
 		} else {
 			c->map = m;
 			c->maplen = (size_t)(to - off);
