@@ -73,7 +73,8 @@ dump_probe(md2elf_t *d)
 			continue;
 		d->arch = *ap;
 		d->format = "minidump";
-		if (d->has_kdh && strcmp(d->kdh.arch, (*ap)->name) != 0)
+		if (d->has_kdh && strcmp(d->kdh.arch, (*ap)->name) != 0 &&
+		    !d->md_layout)
 			m2e_warn(d, "%s: the kerneldumpheader says architecture "
 			    "\"%s\" but the minidump is for %s", d->path,
 			    d->kdh.arch, (*ap)->name);
@@ -99,6 +100,34 @@ dump_probe(md2elf_t *d)
 	}
 	return (m2e_err_at(d, 0, "unknown dump data: not a FreeBSD minidump "
 	    "or full dump"));
+}
+
+/*
+ * While decompressing (decompress.c): the header of the data so far,
+ * probed as md2elf_open() does but in layout mode (sizes checked, section
+ * offsets set, nothing loaded), so that m2e_md_limit() can go on from it.
+ * m2e_probe_reset() forgets it before the real probe.
+ */
+int
+m2e_probe_layout(md2elf_t *d)
+{
+	int rc;
+
+	d->md_layout = true;
+	rc = dump_probe(d);
+	d->md_layout = false;
+	if (d->arch != NULL && d->arch->fini != NULL)
+		d->arch->fini(d);
+	return (rc);
+}
+
+void
+m2e_probe_reset(md2elf_t *d)
+{
+	m2e_md_free(d);
+	memset(&d->md, 0, sizeof(d->md));
+	d->arch = NULL;
+	d->format = NULL;
 }
 
 md2elf_t *

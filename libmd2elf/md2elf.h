@@ -205,6 +205,42 @@ struct md2elf_kdh {
 int		 md2elf_kdh_decode(const void *raw, struct md2elf_kdh *,
 		    char *errbuf);
 
+/*
+ * Streaming decompression of a dump's gzip (every member of a multi-member
+ * file) or zstd (every frame) data, for programs that read the compressed
+ * bytes themselves (savecore -u).  The caller feeds the compressed bytes in
+ * pieces of any size with md2elf_decomp_write(); each piece of output goes,
+ * in order, to its sink, which returns 0 to go on, or a positive value to
+ * stop (md2elf_decomp_write() then returns that value).  Errors return -1
+ * with a one-line message (md2elf_decomp_geterr()) that gives the offset in
+ * the caller's file: inoff is the offset of the first byte fed.  After the
+ * last byte, md2elf_decomp_finish() fails if the data ended inside the
+ * stream.  Bytes after the end of a gzip stream that do not start another
+ * member are not decompressed: md2elf_decomp_stats() counts them (ignored,
+ * at ignored_off).
+ */
+#define	MD2ELF_COMP_NONE	0	/* the values of md2elf_kdh.compression */
+#define	MD2ELF_COMP_GZIP	1
+#define	MD2ELF_COMP_ZSTD	2
+typedef struct md2elf_decomp md2elf_decomp_t;
+typedef int	 md2elf_sink_fn(void *arg, const void *buf, size_t len);
+struct md2elf_decomp_stats {
+	uint64_t	 in;		/* compressed bytes fed */
+	uint64_t	 out;		/* bytes handed to the sink */
+	uint64_t	 members;	/* gzip members, zstd frames ended */
+	uint64_t	 ignored;	/* bytes after the end, not decompressed */
+	uint64_t	 ignored_off;	/* file offset of the first of them */
+};
+md2elf_decomp_t	*md2elf_decomp_open(int comp, uint64_t inoff,
+		    md2elf_sink_fn *sink, void *arg, char *errbuf);
+int		 md2elf_decomp_write(md2elf_decomp_t *, const void *buf,
+		    size_t len);
+int		 md2elf_decomp_finish(md2elf_decomp_t *);
+const char	*md2elf_decomp_geterr(const md2elf_decomp_t *);
+void		 md2elf_decomp_stats(const md2elf_decomp_t *,
+		    struct md2elf_decomp_stats *);
+void		 md2elf_decomp_close(md2elf_decomp_t *);
+
 /* Writing an ELF core. */
 enum md2elf_flavor {
 	MD2ELF_FLAVOR_FREEBSD = 0,	/* ELFOSABI_FREEBSD, "FreeBSD" notes */

@@ -75,9 +75,11 @@ struct m2e_minidump {
 	uint64_t	 nwords;
 	uint64_t	 nbits;		/* valid bits (bitmapsize * 8) */
 	uint64_t	 npages;	/* set bits in all */
+	bool		 counted;	/* npages known (bitmap counted) */
 	struct m2e_range *avail;	/* dump_avail, NULL: legacy numbering */
 	size_t		 navail;
 	uint64_t	*availbit;	/* first bit number of each avail range */
+	uint64_t	 availbits;	/* bits all the avail ranges need */
 	uint8_t		*pmap;		/* page-table section, in memory */
 };
 
@@ -146,6 +148,7 @@ struct md2elf {
 	uint64_t	 len;		/* dump data length */
 	uint64_t	 filebase;	/* base in the original file (messages) */
 	bool		 decompressed;	/* fd is a temporary file */
+	bool		 md_layout;	/* m2e_md_load: header and layout only */
 	const char	*container;
 	const char	*compression;
 	bool		 has_kdh;
@@ -188,10 +191,21 @@ void	m2e_input_close(md2elf_t *);
 int	m2e_decompress(md2elf_t *, int infd, uint64_t off, uint64_t len,
 	    int comp, int *outfd, uint64_t *outlen);
 
+/* The header probe in layout mode while decompressing (dump.c). */
+int	m2e_probe_layout(md2elf_t *);
+void	m2e_probe_reset(md2elf_t *);
+
 /* Common minidump layer (minidump.c). */
 /* With d->md's sizes and version set by the arch: lay out and load. */
 int	m2e_md_load(md2elf_t *, bool has_avail);
 void	m2e_md_free(md2elf_t *);
+/*
+ * Decompressing: after the header probe in layout mode (d->md_layout), what
+ * the first have bytes allow the dump data to be: *limit bytes at most;
+ * call again at *next bytes (UINT64_MAX: no more to learn).
+ */
+int	m2e_md_limit(md2elf_t *, uint64_t have, uint64_t *limit,
+	    uint64_t *next);
 /* Dump-data offset of the page holding pa; -1 if not dumped. */
 int	m2e_md_pa_off(md2elf_t *, uint64_t pa, uint64_t *off);
 /* Rank (index in the page section) of pa's page; -1 if not dumped. */

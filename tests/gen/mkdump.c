@@ -30,7 +30,8 @@
  *       size=N (cut the file at N bytes); pde-undumped (v2/v3: a PDE
  *       to a page-table page not in the dump); kdh-parity, kdh-magic,
  *       kdh-version=N, kdh-disagree, kdh-length=N, kdh-extent=N;
- *       smalldev (compressed device image smaller than the dump)
+ *       smalldev (compressed device image smaller than the dump);
+ *       bigbitmap=N (a bitmap section of N bytes: the bits, then zeros)
  *   -W  hostile thread lists: proccycle, tdcycle, dangling, undumped,
  *       hugehash, longlist=N, widelist=N
  *   -K  kernel variants: nooffsets (no proc_off_*, thread_off_*),
@@ -57,6 +58,7 @@ struct hostile {
 	int64_t		 msgbufsize, bitmapsize, pmapsize, availsize;
 	const char	*trunc;
 	uint64_t	 size;
+	uint64_t	 bigbitmap;	/* bitmap section and field of this size */
 	int		 pde_undumped, smalldev;
 	struct kdhinfo	 kdh;
 };
@@ -148,7 +150,7 @@ write_minidump(const struct model *m, const struct hostile *h,
 {
 	struct stage st;
 	uint8_t *page, *bitmap;
-	uint64_t pfn, i, n, hpa, hpmap, bits, undumped;
+	uint64_t pfn, i, n, hpa, hpmap, bits, undumped, bmreal;
 	int64_t bit;
 	int hidx, rc;
 	bool sparse;
@@ -185,6 +187,11 @@ write_minidump(const struct model *m, const struct hostile *h,
 		gen_put32(page + 36, (uint32_t)h->pmapsize);
 	if (h->availsize >= 0)
 		gen_put32(page + model_availsize_off(m), (uint32_t)h->availsize);
+	bmreal = rnd(l->bitmapsize);
+	if (h->bigbitmap > l->bitmapsize) {
+		gen_put32(page + 32, (uint32_t)h->bigbitmap);
+		l->bitmapsize = (uint32_t)h->bigbitmap;
+	}
 	l->hdr = 0;
 	if (stage_put(&st, page, GPAGE) != 0)
 		goto out;
@@ -207,7 +214,7 @@ write_minidump(const struct model *m, const struct hostile *h,
 	/* The bitmap. */
 	l->bitmap = l->avail + rnd(l->availsize);
 	bits = model_bitmap_bits(m, sparse);
-	bitmap = calloc(1, rnd(l->bitmapsize) + 8);
+	bitmap = calloc(1, bmreal + 8);
 	if (bitmap == NULL)
 		goto out;
 	l->npages = 0;
@@ -215,13 +222,16 @@ write_minidump(const struct model *m, const struct hostile *h,
 		if ((m->pst[pfn] & PS_DUMP) == 0)
 			continue;
 		bit = model_pa_to_bit(m, pfn * GPAGE, sparse);
-		if (bit < 0 || (uint64_t)bit >= bits)
+		if (bit < 0 || (uint64_t)bit >= bits ||
+		    (uint64_t)bit / 8 >= bmreal)
 			continue;
 		bitmap[bit / 8] |= (uint8_t)(1 << (bit % 8));
 		l->npages++;
 	}
+	/* -X bigbitmap: zeros after the model's bits. */
+	memset(page, 0, GPAGE);
 	for (i = 0; i < rnd(l->bitmapsize); i += GPAGE)
-		if (stage_put(&st, bitmap + i, GPAGE) != 0)
+		if (stage_put(&st, i < bmreal ? bitmap + i : page, GPAGE) != 0)
 			goto out;
 	/* The page-table section. */
 	l->pmap = l->bitmap + rnd(l->bitmapsize);
@@ -267,7 +277,7 @@ out:
 
 /* Length of the minidump stream, from its header. */
 static uint64_t
-dump_length(const struct model *m)
+dump_length(const struct model *m, const struct hostile *h)
 {
 	uint8_t page[GPAGE];
 	uint64_t n;
@@ -277,7 +287,8 @@ dump_length(const struct model *m)
 	n = GPAGE + rnd(get32(page + 28));
 	if (model_sparse(m))
 		n += rnd(get32(page + model_availsize_off(m)));
-	n += rnd(get32(page + 32)) + rnd(m->arch->pmap_size(m));
+	n += rnd(get32(page + 32) > h->bigbitmap ? get32(page + 32) :
+	    h->bigbitmap) + rnd(m->arch->pmap_size(m));
 	return (n + model_dumped_pages(m) * GPAGE);
 }
 
@@ -296,6 +307,8 @@ parse_hostile(struct hostile *h, const char *arg)
 		h->version = (int64_t)num(eq + 1);
 	else if (KEY("msgbufsize") && eq)
 		h->msgbufsize = (int64_t)num(eq + 1);
+	else if (KEY("bigbitmap") && eq)
+		h->bigbitmap = num(eq + 1);
 	else if (KEY("bitmapsize") && eq)
 		h->bitmapsize = (int64_t)num(eq + 1);
 	else if (KEY("pmapsize") && eq)
@@ -480,7 +493,7 @@ main(int argc, char **argv)
 	memset(&l, 0, sizeof(l));
 	if (out != NULL) {
 		/* The uncompressed length, for the device extent. */
-		l.end = dump_length(m);
+		l.end = dump_length(m, &h);
 		extent = 0;
 		if (h.smalldev && comp != DC_NONE) {
 			o = dumpout_open(NULL, DK_NONE, comp, bsize, l.end, 0,

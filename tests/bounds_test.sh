@@ -1,0 +1,135 @@
+#! /usr/bin/env atf-sh
+# bounds_test: work and memory bounded by the input's real size.  Small
+# hostile inputs that claim huge sections (a bitmap larger than dump_avail
+# needs, compression bombs after a valid dump) must be refused, or read,
+# within a memory limit (ulimit -v, not timed) and with one line naming
+# the file and the offset; a legitimately huge but sparse bitmap costs
+# only what its set bits need.
+
+# limit_vm: MD2ELF becomes md2elf with its virtual memory capped at 128
+# MiB, a fraction of what the claims below would cost if believed.  Not
+# under AddressSanitizer, which reserves terabytes of address space.
+limit_vm()
+{
+	if grep -q __asan_init "$MD2ELF" 2>/dev/null; then
+		echo "sanitizer build: no ulimit -v"
+		return 0
+	fi
+	printf '#!/bin/sh\nulimit -v 131072 || exit 99\nexec "%s" "$@"\n' \
+	    "$MD2ELF" >md2elf.lim
+	chmod +x md2elf.lim
+	MD2ELF=$PWD/md2elf.lim
+}
+
+# bitmap_avail_ARCH: a bitmap section of 64 MiB (zeros after the real
+# bits) where dump_avail needs a page or four: refused before the bitmap
+# is decompressed or loaded, compressed and plain.
+for a in amd64:3 i386:2 i386pae:2 arm64:3 arm64-16k:3; do
+	n=$(echo ${a%:*} | tr - _)
+	eval "atf_test_case bitmap_avail_$n
+	bitmap_avail_${n}_head() {
+		atf_set descr '${a%:*}: a bitmap larger than dump_avail needs'
+	}
+	bitmap_avail_${n}_body() { bitmap_avail_body ${a%:*} ${a#*:}; }"
+done
+
+bitmap_avail_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -a $1 -V $2 -s 71
+	need=$(fact bitmapsize)
+	[ "$need" -gt 0 ] || atf_fail "no bitmapsize fact"
+	limit_vm
+	for c in zstd gzip none; do
+		big=67108864
+		[ $c = none ] && big=$((need * 16))
+		gen -a $1 -V $2 -s 71 -c $c -X bigbitmap=$big
+		bad "offset 0x20: bitmapsize $big exceeds the $need bytes the [0-9]+ dump_avail ranges? need \\([0-9]+ pages\\)\$"
+	done
+}
+
+atf_test_case bitmap_sparse
+bitmap_sparse_head()
+{
+	atf_set descr 'v2 (no dump_avail): a 1 GiB bitmap whose bits are' \
+	    'all in its first page converts within 128 MiB of memory'
+}
+bitmap_sparse_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 2 -s 72 -c zstd -X bigbitmap=1073741824
+	[ "$(fact bitmapsize)" -eq 1073741824 ] || atf_fail "no big bitmap"
+	limit_vm
+	atf_check -s exit:0 -o empty -e empty \
+	    "$MD2ELF" -q -k kernel -o core.elf vmcore.0
+	atf_check -s exit:0 -o save:ck -e empty "$CORECK" -M model core.elf
+	[ "$(fact pages ck)" = "$(fact pages)" ] ||
+	    atf_fail "core has $(fact pages ck) pages, dump $(fact pages)"
+}
+
+# zeros SIZE_MIB COMP COUNT: COUNT concatenated streams (zstd frames, gzip
+# members) of SIZE_MIB MiB of zeros each, to stdout; built by doubling.
+zeros()
+{
+	head -c $(($1 * 1048576)) /dev/zero | $2 -q -c >zeros.1
+	n=1
+	while [ $n -lt $3 ]; do
+		cat zeros.$n zeros.$n >zeros.$((n * 2))
+		rm zeros.$n
+		n=$((n * 2))
+	done
+	cat zeros.$n
+	rm zeros.$n
+}
+
+atf_test_case bomb_after_dump
+bomb_after_dump_head()
+{
+	atf_set descr 'a whole dump followed by 1 TiB (zstd) or 1 GiB (gzip)' \
+	    'of zeros: decompression stops a page after the pages the bitmap' \
+	    'counts'
+	atf_set timeout 120
+}
+bomb_after_dump_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 73
+	mv vmcore.0 dump
+	limit=$(printf %#x $(($(wc -c <dump) + 4096)))
+	limit_vm
+	for c in zstd:16384 gzip:16; do
+		comp=${c%:*}
+		{ $comp -q -c dump; zeros 64 $comp ${c#*:}; } >vmcore.0
+		bad "offset $limit of the decompressed data: more data than the minidump header and bitmap allow \\($(($limit)) bytes\\): decompression stopped\$"
+	done
+}
+
+atf_test_case bomb_after_header
+bomb_after_header_head()
+{
+	atf_set descr 'a valid header page followed by 1 TiB of zeros' \
+	    '(zstd): refused once dump_avail is in'
+	atf_set timeout 120
+}
+bomb_after_header_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 74
+	set -- $(fact section_avail)
+	[ -n "$1" ] || atf_fail "no section_avail fact"
+	avail=$(printf %#x $1)
+	head -c 4096 vmcore.0 >dump
+	{ zstd -q -c dump; zeros 64 zstd 16384; } >vmcore.0
+	limit_vm
+	bad "offset $avail: empty dump_avail section\$"
+}
+
+atf_init_test_cases()
+{
+	for a in amd64 i386 i386pae arm64 arm64_16k; do
+		atf_add_test_case bitmap_avail_$a
+	done
+	atf_add_test_case bitmap_sparse
+	atf_add_test_case bomb_after_dump
+	atf_add_test_case bomb_after_header
+}
