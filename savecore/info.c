@@ -31,13 +31,13 @@ printheader(FILE *fp, const uint8_t *raw, const struct md2elf_kdh *h,
 	size_t n;
 
 	switch (h->compression) {
-	case KDH_COMP_NONE:
+	case MD2ELF_COMP_NONE:
 		comp = "none";
 		break;
-	case KDH_COMP_GZIP:
+	case MD2ELF_COMP_GZIP:
 		comp = "gzip";
 		break;
-	case KDH_COMP_ZSTD:
+	case MD2ELF_COMP_ZSTD:
 		comp = "zstd";
 		break;
 	default:

@@ -231,11 +231,11 @@ dofile(const char *savedir, int origdir, const char *device)
 	}
 	if (!istextdump) {
 		switch (h.compression) {
-		case KDH_COMP_NONE:
+		case MD2ELF_COMP_NONE:
 			uncompress = false;
 			break;
-		case KDH_COMP_GZIP:
-		case KDH_COMP_ZSTD:
+		case MD2ELF_COMP_GZIP:
+		case MD2ELF_COMP_ZSTD:
 			if (compress && opt.verbose)
 				printf("dump is already compressed\n");
 			if (uncompress && opt.verbose)
@@ -322,7 +322,7 @@ dofile(const char *savedir, int origdir, const char *device)
 		snprintf(corename, sizeof(corename), "%s.%d.gz", base, bounds);
 	else if (iscompressed && !isencrypted && !uncompress)
 		snprintf(corename, sizeof(corename), "vmcore.%d.%s", bounds,
-		    h.compression == KDH_COMP_GZIP ? "gz" : "zst");
+		    h.compression == MD2ELF_COMP_GZIP ? "gz" : "zst");
 	else
 		snprintf(corename, sizeof(corename), "%s.%d", base, bounds);
 	if (outfile_open(&core, corename, 0600) < 0) {
@@ -386,11 +386,11 @@ dofile(const char *savedir, int origdir, const char *device)
 	job.textdump = istextdump;
 	/* Encrypted data is not a compressed stream until decrypted. */
 	job.decompress = uncompress && iscompressed && !isencrypted ?
-	    h.compression : KDH_COMP_NONE;
+	    h.compression : MD2ELF_COMP_NONE;
 	if (compress)
 		job.out = OUT_GZIP;
 	else if (!istextdump && !isencrypted && (!iscompressed ||
-	    job.decompress != KDH_COMP_NONE))
+	    job.decompress != MD2ELF_COMP_NONE))
 		job.out = OUT_SPARSE;
 	else
 		job.out = OUT_PLAIN;
@@ -416,7 +416,7 @@ dofile(const char *savedir, int origdir, const char *device)
 		    "key.last", strerror(errno));
 	if ((iscompressed && !uncompress) || compress)
 		snprintf(linkname, sizeof(linkname), "%s.last.%s", base,
-		    h.compression == KDH_COMP_ZSTD ? "zst" : "gz");
+		    h.compression == MD2ELF_COMP_ZSTD ? "zst" : "gz");
 	else
 		snprintf(linkname, sizeof(linkname), "%s.last", base);
 	if (symlink(corename, linkname) != 0)

@@ -21,10 +21,6 @@
 #define	STATUS_GOOD	1
 #define	STATUS_UNKNOWN	2
 
-#define	KDH_COMP_NONE	0
-#define	KDH_COMP_GZIP	1
-#define	KDH_COMP_ZSTD	2
-
 struct options {
 	bool		 checkfor;	/* -C */
 	bool		 clear;		/* -c */
@@ -89,7 +85,7 @@ struct copyjob {
 	off_t		 start;		/* first data byte on the device */
 	uint64_t	 length;	/* dumplength */
 	unsigned	 sectorsize;
-	int		 decompress;	/* -u: KDH_COMP_GZIP/ZSTD, else NONE */
+	int		 decompress;	/* -u: MD2ELF_COMP_GZIP/ZSTD, else NONE */
 	bool		 textdump;	/* reverse 512-byte blocks below start */
 	enum outkind	 out;
 	int		 outfd;

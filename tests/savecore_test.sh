@@ -536,7 +536,8 @@ corrupt_stream_body()
 	start=$(( $(lasthd dev.img) - $(hnum dev.img 496 8) ))
 	printf 'XXXXXXXXXXXXXXXX' | dd of=dev.img bs=1 seek=$((start + len / 2)) \
 	    conv=notrunc 2>/dev/null
-	atf_check -s exit:1 -o empty -e match:'^savecore: decompression failed: ' \
+	atf_check -s exit:1 -o empty \
+	    -e match:'^savecore: decompression failed: \./dev\.img: offset 0x[0-9a-f]+: zstd data error: ' \
 	    "$SAVECORE" -u crash ./dev.img
 	check_files bounds info.0
 	unchanged dev.img orig || atf_fail "the device was cleared"
@@ -547,11 +548,52 @@ corrupt_stream_body()
 	cmp crash/vmcore.1.zst want.zst || atf_fail "vmcore.1.zst differs"
 	# Cut short: the end of the stream is missing.
 	mkdev -c gzip -X kdh-length=20000000
+	start=$(( $(lasthd dev.img) - $(hnum dev.img 496 8) ))
 	atf_check -s exit:1 -o empty \
-	    -e match:'^savecore: decompression failed: the compressed data ends in the middle of the stream$' \
+	    -e match:"^savecore: decompression failed: \\./dev\\.img: offset $(printf %#x $((start + 20000000))): truncated gzip stream \\(the compressed data ends inside a member\\)\$" \
 	    "$SAVECORE" -u crash ./dev.img
 	[ ! -e crash/vmcore.2 ] || atf_fail "a partial vmcore.2 stayed"
 	ls -A crash | grep -q '^\.' && atf_fail "left behind: $(ls -A crash)"
+	unchanged dev.img orig || atf_fail "the device was cleared"
+}
+
+atf_test_case multi_member
+multi_member_head()
+{
+	atf_set descr '-u on a device holding two gzip members (cat a.gz' \
+	    'b.gz) or two zstd frames: both saved whole; bytes after the' \
+	    'last member that are not gzip: an error, the dump stays'
+	atf_set require.progs gzip zstd
+}
+multi_member_body()
+{
+	setup
+	{ seq 1 200000; dd if=/dev/zero bs=65536 count=40 2>/dev/null; } >a
+	{ dd if=/dev/zero bs=65536 count=8 2>/dev/null; seq 300000 900000; } >b
+	cat a b >want
+	n=0
+	for c in gzip:1 zstd:2; do
+		comp=${c%:*}
+		{ $comp -q -c a; $comp -q -c b; } >data
+		"$SCDEV" -c ${c#*:} -o dev.img data || atf_fail "scdev"
+		snap dev.img orig
+		atf_check -s exit:0 -o empty -e ignore "$SAVECORE" -u crash \
+		    ./dev.img
+		cmp crash/vmcore.$n want ||
+		    atf_fail "$comp: vmcore.$n is not both members"
+		check_cleared dev.img orig
+		n=$((n + 1))
+	done
+	# Trailing bytes that are not another member.
+	{ gzip -q -c a; gzip -q -c b; echo garbage; } >data
+	"$SCDEV" -c 1 -o dev.img data || atf_fail "scdev"
+	snap dev.img orig
+	start=$(( $(lasthd dev.img) - $(hnum dev.img 496 8) ))
+	at=$(printf %#x $((start + $(wc -c <data) - 8)))
+	atf_check -s exit:1 -o empty \
+	    -e match:"^savecore: decompression failed: \\./dev\\.img: offset $at: 8 bytes after the end of the gzip stream are not gzip data\$" \
+	    "$SAVECORE" -u crash ./dev.img
+	[ ! -e crash/vmcore.$n ] || atf_fail "a partial vmcore.$n stayed"
 	unchanged dev.img orig || atf_fail "the device was cleared"
 }
 
@@ -923,6 +965,7 @@ atf_init_test_cases()
 	atf_add_test_case force
 	atf_add_test_case compressed
 	atf_add_test_case corrupt_stream
+	atf_add_test_case multi_member
 	atf_add_test_case gzip_output
 	atf_add_test_case textdump
 	atf_add_test_case encrypted
