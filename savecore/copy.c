@@ -17,6 +17,8 @@
 
 #define	HOLEBLOCK	4096
 #define	TEXTBLOCK	512
+/* Most bytes written between two looks at the free space. */
+#define	SPACESTEP	(64ULL * 1024 * 1024)
 
 volatile sig_atomic_t got_siginfo;
 
@@ -27,7 +29,42 @@ struct sink {
 	uint8_t		*stage;		/* sparse: pending output */
 	size_t		 stlen;
 	uint64_t	 off;		/* bytes written (or staged) */
+	const char	*name;		/* the file, for messages */
+	uint64_t	 written;	/* bytes that took space (no holes) */
+	uint64_t	 room;		/* may be written before looking again */
+	bool		 nospace;	/* stopped at minfree (logged) */
 };
+
+/*
+ * Before n bytes that take space: stay above minfree.  The space check
+ * before the copy knows only the dump's length on the device; what a
+ * decompressed (-u) or gzip (-z) file takes is only known as it is
+ * written.  Looks at the file system every SPACESTEP bytes.
+ */
+static int
+sink_room(struct sink *s, uint64_t n)
+{
+	int64_t avail, minfree, spacefree;
+
+	if (n > s->room) {
+		avail = space_available(".", &minfree, &spacefree);
+		s->room = avail > 0 ? (uint64_t)avail * 1024 : 0;
+		if (s->room > SPACESTEP)
+			s->room = SPACESTEP;
+		if (n > s->room) {
+			logmsg("no dump: not enough free space on device for "
+			    "%s after %ju bytes (%jdkB available; %jdkB "
+			    "reserved)", s->name, (uintmax_t)s->written,
+			    (intmax_t)(avail + minfree), (intmax_t)minfree);
+			s->nospace = true;
+			errno = ENOSPC;
+			return (-1);
+		}
+	}
+	s->room -= n;
+	s->written += n;
+	return (0);
+}
 
 static int
 allzero(const uint8_t *p, size_t n)
@@ -47,12 +84,14 @@ allzero(const uint8_t *p, size_t n)
 }
 
 static int
-pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off)
+pwrite_all(struct sink *s, const uint8_t *p, size_t n, uint64_t off)
 {
 	ssize_t w;
 
+	if (sink_room(s, n) != 0)
+		return (-1);
 	while (n > 0) {
-		w = pwrite(fd, p, n, (off_t)off);
+		w = pwrite(s->fd, p, n, (off_t)off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
@@ -69,7 +108,7 @@ pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off)
 
 /* Write p[0..n) at off, all-zero blocks (aligned in the file) skipped. */
 static int
-sparse_write(int fd, const uint8_t *p, size_t n, uint64_t off)
+sparse_write(struct sink *s, const uint8_t *p, size_t n, uint64_t off)
 {
 	size_t k, run, start;
 
@@ -81,7 +120,7 @@ sparse_write(int fd, const uint8_t *p, size_t n, uint64_t off)
 			k = n - start - run;
 		if ((off + start + run) % HOLEBLOCK == 0 &&
 		    allzero(p + start + run, k)) {
-			if (run > 0 && pwrite_all(fd, p + start, run,
+			if (run > 0 && pwrite_all(s, p + start, run,
 			    off + start) != 0)
 				return (-1);
 			start += run + k;
@@ -89,7 +128,7 @@ sparse_write(int fd, const uint8_t *p, size_t n, uint64_t off)
 		} else
 			run += k;
 	}
-	if (run > 0 && pwrite_all(fd, p + start, run, off + start) != 0)
+	if (run > 0 && pwrite_all(s, p + start, run, off + start) != 0)
 		return (-1);
 	return (0);
 }
@@ -103,6 +142,9 @@ sink_write(struct sink *s, const uint8_t *p, size_t n)
 	if (s->gz != NULL) {
 		while (n > 0) {
 			k = n < BUFFERSIZE ? n : BUFFERSIZE;
+			/* The input's size: about what it takes, or more. */
+			if (sink_room(s, k) != 0)
+				return (-1);
 			if (gzwrite(s->gz, p, (unsigned)k) != (int)k) {
 				(void)gzerror(s->gz, &zerr);
 				if (zerr != Z_ERRNO)
@@ -116,7 +158,7 @@ sink_write(struct sink *s, const uint8_t *p, size_t n)
 		return (0);
 	}
 	if (!s->sparse) {
-		if (pwrite_all(s->fd, p, n, s->off) != 0)
+		if (pwrite_all(s, p, n, s->off) != 0)
 			return (-1);
 		s->off += n;
 		return (0);
@@ -135,7 +177,7 @@ sink_write(struct sink *s, const uint8_t *p, size_t n)
 		p += k;
 		n -= k;
 		if (s->stlen == BUFFERSIZE) {
-			if (sparse_write(s->fd, s->stage, s->stlen,
+			if (sparse_write(s, s->stage, s->stlen,
 			    s->off - s->stlen) != 0)
 				return (-1);
 			s->stlen = 0;
@@ -160,7 +202,7 @@ sink_finish(struct sink *s)
 		}
 		return (0);
 	}
-	if (s->stlen > 0 && sparse_write(s->fd, s->stage, s->stlen,
+	if (s->stlen > 0 && sparse_write(s, s->stage, s->stlen,
 	    s->off - s->stlen) != 0)
 		return (-1);
 	s->stlen = 0;
@@ -182,9 +224,12 @@ progress(const struct copyjob *j, uint64_t done)
 }
 
 static int
-write_failed(const struct copyjob *j)
+write_failed(const struct copyjob *j, const struct sink *s)
 {
-	logmsg("write error on %s file: %s", j->filename, strerror(errno));
+	/* Stopped at minfree: sink_room() said so. */
+	if (!s->nospace)
+		logmsg("write error on %s file: %s", j->filename,
+		    strerror(errno));
 	nerr++;
 	return (-1);
 }
@@ -224,7 +269,7 @@ copy_textdump(const struct copyjob *j, uint8_t *buf, struct sink *s)
 		}
 		for (k = n; k > 0; k -= TEXTBLOCK)
 			if (sink_write(s, buf + k - TEXTBLOCK, TEXTBLOCK) != 0)
-				return (write_failed(j));
+				return (write_failed(j, s));
 		progress(j, done + n);
 	}
 	return (0);
@@ -277,7 +322,7 @@ copy_regular(const struct copyjob *j, uint8_t *buf, struct sink *s)
 		else
 			rv = md2elf_decomp_write(dc, buf, (size_t)wl);
 		if (rv > 0) {
-			write_failed(j);
+			write_failed(j, s);
 			goto out;
 		}
 		if (rv < 0)
@@ -323,6 +368,7 @@ copy_dump(const struct copyjob *j)
 
 	memset(&s, 0, sizeof(s));
 	s.fd = j->outfd;
+	s.name = j->filename;
 	s.sparse = j->out == OUT_SPARSE;
 	if (j->out == OUT_GZIP) {
 		if ((fd = dup(j->outfd)) < 0 ||
@@ -352,7 +398,7 @@ copy_dump(const struct copyjob *j)
 		printf("\n");
 	if (sink_finish(&s) != 0 && rc == 0) {
 		if (s.sparse)
-			write_failed(j);
+			write_failed(j, &s);
 		else {
 			logmsg("error on %s: %s", j->filename,
 			    strerror(errno));

@@ -30,6 +30,7 @@ write_elf_core(const char *savedir, const char *corename, int bounds)
 	struct md2elf_info info;
 	struct outfile o;
 	int64_t available, minfree, needed, spacefree;
+	uint64_t size;
 	md2elf_t *d;
 
 	snprintf(name, sizeof(name), "vmcore.%d.elf", bounds);
@@ -50,9 +51,19 @@ write_elf_core(const char *savedir, const char *corename, int bounds)
 		goto out;
 	}
 
-	/* The core holds the dumped pages (fewer if zero) and headers. */
+	/*
+	 * What the core will take: its headers (a program header per
+	 * mapping), notes and dumped pages (zero pages become holes: no more).
+	 */
+	memset(&wo, 0, sizeof(wo));
+	wo.flavor = MD2ELF_FLAVOR_FREEBSD;
+	if (md2elf_core_size(d, &wo, &size) != 0) {
+		logmsg("unable to write ELF core %s/%s: %s", savedir, name,
+		    md2elf_geterr(d));
+		goto out;
+	}
 	available = space_available(savedir, &minfree, &spacefree);
-	needed = (int64_t)(info.pages * info.pagesize / 1024) + 1024;
+	needed = (int64_t)((size + 1023) / 1024);
 	if (available < needed) {
 		logmsg("no ELF core: not enough free space on device (need at "
 		    "least %jdkB for %s; %jdkB available; %jdkB reserved)",
@@ -66,8 +77,6 @@ write_elf_core(const char *savedir, const char *corename, int bounds)
 		goto out;
 	}
 	logmsg("writing ELF core to %s/%s", savedir, name);
-	memset(&wo, 0, sizeof(wo));
-	wo.flavor = MD2ELF_FLAVOR_FREEBSD;
 	if (md2elf_write_core(d, o.fd, &wo, &st) != 0) {
 		logmsg("unable to write ELF core %s/%s: %s", savedir, name,
 		    md2elf_geterr(d));

@@ -124,8 +124,56 @@ bomb_after_header_body()
 	bad "offset $avail: empty dump_avail section\$"
 }
 
+atf_test_case aliases
+aliases_head()
+{
+	atf_set descr 'amd64 page directories aliasing one 2 MiB page 100 000' \
+	    'times: refused before writing (not a core of 100 000' \
+	    'segments); 100 times: converted'
+}
+aliases_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 75 -X alias=100000
+	bad "the page tables map the $(fact pages) dumped pages more than 16 times over \\([0-9]+ mapped by kernel address 0x[0-9a-f]+\\): not writing a core of so many aliases"
+	gen -V 3 -s 75 -X alias=100
+	atf_check -s exit:0 -o empty -e empty \
+	    "$MD2ELF" -q -k kernel -o core.elf vmcore.0
+}
+
+# core_size_ARCH: md2elf_core_size() is the size md2elf_write_core() gives
+# the core, both flavours.
+for a in amd64:3 amd64:1 i386pae:2 arm64:3 arm64-16k:3; do
+	n=$(echo ${a%:*}_${a#*:} | tr - _)
+	eval "atf_test_case core_size_$n
+	core_size_${n}_head() {
+		atf_set descr '${a%:*} v${a#*:}: md2elf_core_size is the core size'
+	}
+	core_size_${n}_body() { core_size_body ${a%:*} ${a#*:}; }"
+done
+
+core_size_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -a $1 -V $2 -s 76
+	atf_check -s exit:0 -o save:size -e empty \
+	    "$(atf_get_srcdir)/thrlist" -k kernel -s vmcore.0
+	set -- $(cat size)
+	for f in freebsd:$2 linux:$3; do
+		rm -f core.elf
+		atf_check -s exit:0 -o empty -e ignore "$MD2ELF" -q -k kernel \
+		    --flavor ${f%:*} -o core.elf vmcore.0
+		[ "$(stat -c %s core.elf)" = "${f#*:}" ] || atf_fail \
+		    "${f%:*}: core of $(stat -c %s core.elf) bytes, estimate ${f#*:}"
+	done
+}
+
 atf_init_test_cases()
 {
+	atf_add_test_case aliases
+	for a in amd64_3 amd64_1 i386pae_2 arm64_3 arm64_16k_3; do
+		atf_add_test_case core_size_$a
+	done
 	for a in amd64 i386 i386pae arm64 arm64_16k; do
 		atf_add_test_case bitmap_avail_$a
 	done

@@ -597,6 +597,40 @@ multi_member_body()
 	unchanged dev.img orig || atf_fail "the device was cleared"
 }
 
+atf_test_case minfree_written
+minfree_written_head()
+{
+	atf_set descr 'minfree holds for what is written, not only for the' \
+	    'length on the device: -u of 96 MiB that gzip made 100 KB,' \
+	    'into a 64 MiB tmpfs with 16 MiB reserved: stopped, nothing' \
+	    'saved, the device kept'
+	atf_set require.user root
+	atf_set require.progs gzip
+}
+minfree_written_body()
+{
+	setup
+	mount -t tmpfs -o size=64m tmpfs crash 2>mount.err ||
+	    atf_skip "cannot mount a tmpfs here: $(cat mount.err)"
+	yes 'not a hole, but it compresses well' | head -c 100663296 |
+	    gzip -q -c >data
+	"$SCDEV" -c 1 -o dev.img data || atf_fail "scdev"
+	snap dev.img orig
+	echo 16384 >crash/minfree
+	atf_check -s exit:1 -o empty -e save:err \
+	    "$SAVECORE" -u crash ./dev.img
+	umount_rc=0
+	grep -Eqx 'savecore: no dump: not enough free space on device for vmcore\.0 after [0-9]+ bytes \([0-9]+kB available; 16384kB reserved\)' err ||
+	    umount_rc=1
+	ls -A crash >left
+	umount crash
+	[ $umount_rc -eq 0 ] || atf_fail "message: $(cat err)"
+	grep -v '^minfree$' left | grep -q '^vmcore' &&
+	    atf_fail "left behind: $(cat left)"
+	unchanged dev.img orig || atf_fail "the device was cleared"
+	echo "$(cat err)"
+}
+
 atf_test_case gzip_output
 gzip_output_head()
 {
@@ -966,6 +1000,7 @@ atf_init_test_cases()
 	atf_add_test_case compressed
 	atf_add_test_case corrupt_stream
 	atf_add_test_case multi_member
+	atf_add_test_case minfree_written
 	atf_add_test_case gzip_output
 	atf_add_test_case textdump
 	atf_add_test_case encrypted

@@ -31,7 +31,9 @@
  *       to a page-table page not in the dump); kdh-parity, kdh-magic,
  *       kdh-version=N, kdh-disagree, kdh-length=N, kdh-extent=N;
  *       smalldev (compressed device image smaller than the dump);
- *       bigbitmap=N (a bitmap section of N bytes: the bits, then zeros)
+ *       bigbitmap=N (a bitmap section of N bytes: the bits, then zeros);
+ *       alias=N (amd64 v2, v3: N empty PDEs made copies of the first
+ *       2 MiB-page PDE, aliasing its page N times)
  *   -W  hostile thread lists: proccycle, tdcycle, dangling, undumped,
  *       hugehash, longlist=N, widelist=N
  *   -K  kernel variants: nooffsets (no proc_off_*, thread_off_*),
@@ -59,6 +61,7 @@ struct hostile {
 	const char	*trunc;
 	uint64_t	 size;
 	uint64_t	 bigbitmap;	/* bitmap section and field of this size */
+	uint64_t	 alias;		/* amd64 v2+: PDEs copied over empty ones */
 	int		 pde_undumped, smalldev;
 	struct kdhinfo	 kdh;
 };
@@ -150,7 +153,8 @@ write_minidump(const struct model *m, const struct hostile *h,
 {
 	struct stage st;
 	uint8_t *page, *bitmap;
-	uint64_t pfn, i, n, hpa, hpmap, bits, undumped, bmreal;
+	uint64_t pfn, i, n, hpa, hpmap, bits, undumped, bmreal, aliases, psde;
+	size_t k;
 	int64_t bit;
 	int hidx, rc;
 	bool sparse;
@@ -248,8 +252,26 @@ write_minidump(const struct model *m, const struct hostile *h,
 		l->hpde_pt = undumped;
 	}
 	n = m->arch->pmap_size(m) / GPAGE;
+	if (h->alias > 0 && (strcmp(m->arch->name, "amd64") != 0 ||
+	    m->p.version < 2)) {
+		fprintf(stderr, "mkdump: alias= needs amd64 v2 or v3\n");
+		goto out;
+	}
+	aliases = h->alias;
+	psde = 0;
 	for (i = 0; i < n; i++) {
 		m->arch->pmap_page(m, i, page);
+		/* -X alias: valid (0x1) 2 MiB (PS, 0x80) PDE over empty ones. */
+		for (k = 0; k < GPAGE && aliases > 0; k += 8) {
+			if (psde == 0 && (get32(page + k) & 0x81) == 0x81)
+				psde = (uint64_t)get32(page + k) |
+				    (uint64_t)get32(page + k + 4) << 32;
+			else if (psde != 0 && get32(page + k) == 0 &&
+			    get32(page + k + 4) == 0) {
+				gen_put64(page + k, psde);
+				aliases--;
+			}
+		}
 		if (h->pde_undumped && hpmap == i)
 			gen_put64(page + 8 * hidx, undumped | 0x63);
 		if (stage_put(&st, page, GPAGE) != 0)
@@ -309,6 +331,8 @@ parse_hostile(struct hostile *h, const char *arg)
 		h->msgbufsize = (int64_t)num(eq + 1);
 	else if (KEY("bigbitmap") && eq)
 		h->bigbitmap = num(eq + 1);
+	else if (KEY("alias") && eq)
+		h->alias = num(eq + 1);
 	else if (KEY("bitmapsize") && eq)
 		h->bitmapsize = (int64_t)num(eq + 1);
 	else if (KEY("pmapsize") && eq)
