@@ -241,6 +241,18 @@ void		 md2elf_decomp_stats(const md2elf_decomp_t *,
 		    struct md2elf_decomp_stats *);
 void		 md2elf_decomp_close(md2elf_decomp_t *);
 
+/*
+ * Text from a dump (hostname, version and panic strings, the message
+ * buffer) made safe to print: every byte that is not printable ASCII, and
+ * the backslash, as a C-style (\n \r \t \\) or octal (\ooo) escape, as
+ * vis(3) with VIS_CSTYLE | VIS_OCTAL; with MD2ELF_VIS_LINES, newlines and
+ * tabs stay.  Writes at most dstsize bytes with the NUL (4 * len + 1 is
+ * always enough) and returns the length of the whole result.
+ */
+#define	MD2ELF_VIS_LINES	0x0001
+size_t		 md2elf_vis(char *dst, size_t dstsize, const char *src,
+		    size_t len, int flags);
+
 /* Writing an ELF core. */
 enum md2elf_flavor {
 	MD2ELF_FLAVOR_FREEBSD = 0,	/* ELFOSABI_FREEBSD, "FreeBSD" notes */

@@ -19,12 +19,20 @@
 
 #include "savecore.h"
 
+/* A header field as it may be printed: escaped (md2elf_vis), one line. */
+const char *
+visfield(char *buf, size_t size, const char *s)
+{
+	md2elf_vis(buf, size, s, strlen(s), 0);
+	return (buf);
+}
+
 void
 printheader(FILE *fp, const uint8_t *raw, const struct md2elf_kdh *h,
     const char *device, int bounds, int status)
 {
 	const char *comp, *stat;
-	char tbuf[64];
+	char tbuf[64], vbuf[VISFIELD];
 	struct tm tm;
 	uint32_t parity;
 	time_t t;
@@ -64,18 +72,23 @@ printheader(FILE *fp, const uint8_t *raw, const struct md2elf_kdh *h,
 	n = strlen(h->versionstring);
 
 	fprintf(fp, "Dump header from device: %s\n", device);
-	fprintf(fp, "  Architecture: %s\n", h->arch);
+	fprintf(fp, "  Architecture: %s\n", visfield(vbuf, sizeof(vbuf),
+	    h->arch));
 	fprintf(fp, "  Architecture Version: %" PRIu32 "\n", h->archver);
 	fprintf(fp, "  Dump Length: %" PRIu64 "\n", h->dumplength);
 	fprintf(fp, "  Blocksize: %" PRIu32 "\n", h->blocksize);
 	fprintf(fp, "  Compression: %s\n", comp);
 	fprintf(fp, "  Dumptime: %s\n", tbuf);
-	fprintf(fp, "  Hostname: %s\n", h->hostname);
-	fprintf(fp, "  Magic: %s\n", h->magic);
-	/* The kernel's version string ends with a newline. */
-	fprintf(fp, "  Version String: %s%s", h->versionstring,
-	    n > 0 && h->versionstring[n - 1] == '\n' ? "" : "\n");
-	fprintf(fp, "  Panic String: %s\n", h->panicstring);
+	fprintf(fp, "  Hostname: %s\n", visfield(vbuf, sizeof(vbuf),
+	    h->hostname));
+	fprintf(fp, "  Magic: %s\n", visfield(vbuf, sizeof(vbuf), h->magic));
+	/* The kernel's version string ends with a newline: kept, unescaped. */
+	if (n > 0 && h->versionstring[n - 1] == '\n')
+		n--;
+	md2elf_vis(vbuf, sizeof(vbuf), h->versionstring, n, 0);
+	fprintf(fp, "  Version String: %s\n", vbuf);
+	fprintf(fp, "  Panic String: %s\n", visfield(vbuf, sizeof(vbuf),
+	    h->panicstring));
 	fprintf(fp, "  Dump Parity: %" PRIu32 "\n", parity);
 	fprintf(fp, "  Bounds: %d\n", bounds);
 	fprintf(fp, "  Dump Status: %s\n", stat);

@@ -130,7 +130,7 @@ static void
 dofile(const char *savedir, int origdir, const char *device)
 {
 	char corename[64], infoname[64], keyname[64], linkname[64];
-	char err[MD2ELF_ERRBUF_SIZE];
+	char err[MD2ELF_ERRBUF_SIZE], vbuf[VISFIELD];
 	uint8_t rawl[MD2ELF_KDH_SIZE], rawf[MD2ELF_KDH_SIZE];
 	uint8_t *sect, *first, *key;
 	struct md2elf_kdh h;
@@ -302,7 +302,8 @@ dofile(const char *savedir, int origdir, const char *device)
 	}
 
 	if (h.panicstring[0] != '\0')
-		logmsg("reboot after panic: %s", h.panicstring);
+		logmsg("reboot after panic: %s", visfield(vbuf, sizeof(vbuf),
+		    h.panicstring));
 	else
 		logmsg("reboot");
 

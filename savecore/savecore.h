@@ -60,6 +60,8 @@ void	 outfile_abort(struct outfile *);
 void	 outfile_signals(void);
 
 /* info.c: info.N, bounds, minfree and the space check, old files. */
+#define	VISFIELD	(4 * 193 + 1)	/* an escaped kerneldumpheader string */
+const char *visfield(char *buf, size_t size, const char *s);
 void	 printheader(FILE *, const uint8_t *raw, const struct md2elf_kdh *,
 	    const char *device, int bounds, int status);
 int	 write_header_info(const uint8_t *raw, const struct md2elf_kdh *,

@@ -631,6 +631,39 @@ minfree_written_body()
 	echo "$(cat err)"
 }
 
+atf_test_case escaped_text
+escaped_text_head()
+{
+	atf_set descr 'hostname and panic string with a newline, escape and' \
+	    'carriage-return bytes: escaped (vis(3) C style) in info.N, -v' \
+	    'and the messages; no forged line'
+}
+escaped_text_body()
+{
+	setup
+	mksmall
+	host=$(printf 'h\rost\\x')
+	panic=$(printf 'oops\n  Dump Status: good\033[2J')
+	"$SCDEV" -H "$host" -P "$panic" -o dev.img small || atf_fail "scdev"
+	atf_check -s exit:0 -o save:out -e save:err \
+	    "$SAVECORE" -v -k crash ./dev.img
+	for f in crash/info.0 out; do
+		grep -qx '  Hostname: h\\rost\\\\x' $f ||
+		    atf_fail "$f: hostname not escaped: $(grep Hostname $f)"
+		grep -qx '  Panic String: oops\\n  Dump Status: good\\033\[2J' $f ||
+		    atf_fail "$f: panic string not escaped: $(grep -a Panic $f)"
+		[ "$(grep -c '^  Dump Status:' $f)" = 1 ] ||
+		    atf_fail "$f: a forged Dump Status line"
+	done
+	# (-v's progress counter ends its lines with \r: not in out.)
+	for f in crash/info.0 err; do
+		tr -d '\n' <$f | LC_ALL=C grep -q '[^ -~]' &&
+		    atf_fail "$f: control bytes printed"
+	done
+	grep -qx 'savecore: reboot after panic: oops\\n  Dump Status: good\\033\[2J' err ||
+	    atf_fail "message not escaped: $(cat err)"
+}
+
 atf_test_case gzip_output
 gzip_output_head()
 {
@@ -1001,6 +1034,7 @@ atf_init_test_cases()
 	atf_add_test_case corrupt_stream
 	atf_add_test_case multi_member
 	atf_add_test_case minfree_written
+	atf_add_test_case escaped_text
 	atf_add_test_case gzip_output
 	atf_add_test_case textdump
 	atf_add_test_case encrypted
