@@ -281,13 +281,21 @@ m2e_input_open(md2elf_t *d, const char *path, int flags)
 		return (m2e_err(d, "out of memory"));
 	d->container = "vmcore";
 	d->compression = "none";
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* O_NONBLOCK: a FIFO is refused below, not waited on. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return (m2e_err(d, "cannot open: %s", strerror(errno)));
 	d->fd = fd;
 	if (fstat(fd, &st) != 0)
 		return (m2e_err(d, "cannot stat: %s", strerror(errno)));
 	if (S_ISDIR(st.st_mode))
 		return (m2e_err(d, "is a directory"));
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode) &&
+	    !S_ISCHR(st.st_mode))
+		return (m2e_err(d, "not a regular file or a device (%s)",
+		    S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ?
+		    "a socket" : "another kind of file"));
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0)
+		return (m2e_err(d, "cannot open: %s", strerror(errno)));
 	if (S_ISREG(st.st_mode))
 		fsize = (uint64_t)st.st_size;
 	else {

@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -25,6 +26,30 @@ visfield(char *buf, size_t size, const char *s)
 {
 	md2elf_vis(buf, size, s, strlen(s), 0);
 	return (buf);
+}
+
+/*
+ * A file of the dump directory (bounds, minfree) opened for reading, or
+ * NULL: only a regular file is read, and a FIFO there does not hang
+ * savecore at boot.
+ */
+static FILE *
+fopen_regular(const char *name)
+{
+	struct stat st;
+	FILE *fp;
+	int fd;
+
+	if ((fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return (NULL);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		logmsg("%s is not a regular file: ignored", name);
+		close(fd);
+		return (NULL);
+	}
+	if ((fp = fdopen(fd, "r")) == NULL)
+		close(fd);
+	return (fp);
 }
 
 void
@@ -137,7 +162,7 @@ getbounds(void)
 	FILE *fp;
 	long v;
 
-	if ((fp = fopen("bounds", "r")) == NULL) {
+	if ((fp = fopen_regular("bounds")) == NULL) {
 		if (opt.verbose)
 			printf("unable to open bounds file, using 0\n");
 		return (0);
@@ -254,7 +279,7 @@ space_available(const char *savedir, int64_t *minfreep, int64_t *spacefreep)
 	spacefree = (int64_t)((uint64_t)fs.f_bavail * fs.f_frsize / 1024);
 	totfree = (int64_t)((uint64_t)fs.f_bfree * fs.f_frsize / 1024);
 	minfree = 0;
-	if ((fp = fopen("minfree", "r")) != NULL) {
+	if ((fp = fopen_regular("minfree")) != NULL) {
 		if (fgets(buf, sizeof(buf), fp) != NULL) {
 			errno = 0;
 			minfree = strtoll(buf, &end, 10);

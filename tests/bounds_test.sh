@@ -168,8 +168,28 @@ core_size_body()
 	done
 }
 
+atf_test_case fifo
+fifo_head()
+{
+	atf_set descr 'a FIFO as the dump or as the kernel: refused at once' \
+	    '(opened without blocking), not waited on'
+	atf_set timeout 60
+}
+fifo_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 77
+	mkfifo f
+	atf_check -s exit:1 -o empty \
+	    -e inline:"md2elf: f: not a regular file or a device (a FIFO)\n" \
+	    "$MD2ELF" -i f
+	atf_check -s exit:1 -o empty -e match:'^md2elf: .*f: not a regular file' \
+	    "$MD2ELF" -i -k f vmcore.0
+}
+
 atf_init_test_cases()
 {
+	atf_add_test_case fifo
 	atf_add_test_case aliases
 	for a in amd64_3 amd64_1 i386pae_2 arm64_3 arm64_16k_3; do
 		atf_add_test_case core_size_$a

@@ -664,6 +664,31 @@ escaped_text_body()
 	    atf_fail "message not escaped: $(cat err)"
 }
 
+atf_test_case fifos
+fifos_head()
+{
+	atf_set descr 'FIFOs named bounds and minfree in the crash directory,' \
+	    'a FIFO as the -K kernel or as the device: no hang'
+	atf_set timeout 60
+}
+fifos_body()
+{
+	setup
+	mksmall
+	mkfifo crash/bounds crash/minfree kfifo dfifo
+	atf_check -s exit:0 -o empty -e save:err \
+	    "$SAVECORE" -k -e -K kfifo crash ./dev.img
+	grep -qx 'savecore: bounds is not a regular file: ignored' err ||
+	    atf_fail "bounds: $(cat err)"
+	grep -qx 'savecore: minfree is not a regular file: ignored' err ||
+	    atf_fail "minfree: $(cat err)"
+	cmp crash/vmcore.0 small || atf_fail "vmcore.0"
+	# As savecore(8): a device it cannot use is reported, not an error.
+	atf_check -s exit:0 -o empty \
+	    -e inline:"savecore: couldn't find media and/or sector size of ./dfifo: Inappropriate ioctl for device\n" \
+	    "$SAVECORE" crash ./dfifo
+}
+
 atf_test_case gzip_output
 gzip_output_head()
 {
@@ -1035,6 +1060,7 @@ atf_init_test_cases()
 	atf_add_test_case multi_member
 	atf_add_test_case minfree_written
 	atf_add_test_case escaped_text
+	atf_add_test_case fifos
 	atf_add_test_case gzip_output
 	atf_add_test_case textdump
 	atf_add_test_case encrypted
