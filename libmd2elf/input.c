@@ -78,7 +78,9 @@ in_kind(const uint8_t *p, size_t n)
 		return (IN_ELF);
 	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
 		return (IN_GZIP);
-	if (n >= 4 && memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0)
+	/* A zstd frame, or a skippable frame (magic 0x184d2a5?) first. */
+	if (n >= 4 && (memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0 ||
+	    ((p[0] & 0xf0) == 0x50 && memcmp(p + 1, "\x2a\x4d\x18", 3) == 0)))
 		return (IN_ZSTD);
 	if (n >= 20 && (strncmp((const char *)p, KDH_MAGIC, 20) == 0 ||
 	    strncmp((const char *)p, KDH_MAGIC_TEXT, 20) == 0 ||
@@ -212,7 +214,7 @@ in_device(md2elf_t *d, int fd, const uint8_t *raw, uint64_t lasthd,
 }
 
 static int
-in_find(md2elf_t *d, int fd, uint64_t fsize, int flags)
+in_find(md2elf_t *d, int fd, uint64_t fsize, bool isdev, int flags)
 {
 	static const uint64_t sectors[] = { 512, 4096 };
 	uint8_t buf[IN_PROBESZ];
@@ -258,7 +260,8 @@ in_find(md2elf_t *d, int fd, uint64_t fsize, int flags)
 			    sectors[i], flags));
 	}
 	if (fsize == 0)
-		return (m2e_err(d, "empty file"));
+		return (m2e_err(d, isdev ? "a device of size 0 (not a disk?)" :
+		    "empty file"));
 	return (m2e_err(d, "not a FreeBSD kernel dump: no minidump, ELF, "
 	    "gzip or zstd data at offset 0 and no kerneldumpheader at "
 	    "offset 0 or at the end (an encrypted vmcore must be decrypted "
@@ -305,7 +308,7 @@ m2e_input_open(md2elf_t *d, const char *path, int flags)
 			    strerror(errno)));
 		fsize = (uint64_t)end;
 	}
-	if (in_find(d, fd, fsize, flags) != 0)
+	if (in_find(d, fd, fsize, !S_ISREG(st.st_mode), flags) != 0)
 		return (-1);
 	d->filebase = d->base;
 

@@ -185,8 +185,13 @@ dofile(const char *savedir, int origdir, const char *device)
 
 	/* The trailing header: the first 512 bytes of the last sector. */
 	lasthd = mediasize - (off_t)sectorsize;
-	errno = EINVAL;
-	r = lasthd < 0 ? -1 : dev_pread(fd, sect, sectorsize, lasthd);
+	if (lasthd < 0) {
+		logmsg("%s: offset 0: %lld byte%s, less than a %u-byte sector: "
+		    "no dump header", device, (long long)mediasize,
+		    mediasize == 1 ? "" : "s", sectorsize);
+		goto closefd;
+	}
+	r = dev_pread(fd, sect, sectorsize, lasthd);
 	if (r != (ssize_t)sectorsize) {
 		if (r >= 0)
 			errno = EIO;
@@ -270,12 +275,16 @@ dofile(const char *savedir, int origdir, const char *device)
 	else
 		span = h.dumpextent + sectorsize + keysize;
 	if (h.dumpextent > (uint64_t)INT64_MAX / 2 ||
-	    h.dumplength > (uint64_t)INT64_MAX / 2 || span > (uint64_t)lasthd)
-		firsthd = -1;
-	else
-		firsthd = lasthd - (off_t)span;
-	errno = EINVAL;
-	r = firsthd < 0 ? -1 : dev_pread(fd, first, sectorsize, firsthd);
+	    h.dumplength > (uint64_t)INT64_MAX / 2 || span > (uint64_t)lasthd) {
+		logmsg("%s: offset %#llx: the last dump header's extent of "
+		    "%ju bytes (and headers) does not fit before it", device,
+		    (unsigned long long)lasthd, (uintmax_t)(h.version ==
+		    KERNELDUMPVERSION_OLD ? h.dumplength : h.dumpextent));
+		nerr++;
+		goto closefd;
+	}
+	firsthd = lasthd - (off_t)span;
+	r = dev_pread(fd, first, sectorsize, firsthd);
 	if (r != (ssize_t)sectorsize) {
 		if (r >= 0)
 			errno = EIO;

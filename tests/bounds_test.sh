@@ -187,8 +187,27 @@ fifo_body()
 	    "$MD2ELF" -i -k f vmcore.0
 }
 
+atf_test_case messages
+messages_head()
+{
+	atf_set descr 'a character device of no size (/dev/zero) is not an' \
+	    '"empty file"; a zstd dump behind a skippable frame is read'
+}
+messages_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	atf_check -s exit:1 -o empty \
+	    -e inline:"md2elf: /dev/zero: a device of size 0 (not a disk?)\n" \
+	    "$MD2ELF" -i /dev/zero
+	gen -V 3 -s 78
+	{ printf 'P*M\030\004\000\000\000abcd'; zstd -q -c vmcore.0; } >skip.zst
+	atf_check -s exit:0 -o match:'^container: +vmcore, compression zstd$' \
+	    -e empty "$MD2ELF" -i skip.zst
+}
+
 atf_init_test_cases()
 {
+	atf_add_test_case messages
 	atf_add_test_case fifo
 	atf_add_test_case aliases
 	for a in amd64_3 amd64_1 i386pae_2 arm64_3 arm64_16k_3; do

@@ -689,6 +689,26 @@ fifos_body()
 	    "$SAVECORE" crash ./dfifo
 }
 
+atf_test_case device_messages
+device_messages_head()
+{
+	atf_set descr 'a device smaller than a sector, a dump extent larger' \
+	    'than the device: one line naming the device and the offset'
+}
+device_messages_body()
+{
+	setup
+	head -c 100 /dev/zero >tiny.img
+	atf_check -s exit:0 -o empty \
+	    -e inline:"savecore: ./tiny.img: offset 0: 100 bytes, less than a 512-byte sector: no dump header\n" \
+	    "$SAVECORE" -k crash ./tiny.img
+	mkdev -X kdh-extent=0x100000000
+	last=$(printf %#x $(lasthd dev.img))
+	atf_check -s exit:1 -o empty \
+	    -e inline:"savecore: ./dev.img: offset $last: the last dump header's extent of 4294967296 bytes (and headers) does not fit before it\n" \
+	    "$SAVECORE" -k crash ./dev.img
+}
+
 atf_test_case gzip_output
 gzip_output_head()
 {
@@ -1023,7 +1043,7 @@ devices_body()
 	# A tiny image: no header to read.
 	printf 'x' >tiny.img
 	atf_check -s exit:0 -o empty \
-	    -e match:'^savecore: error reading last dump header at offset -511 in ./tiny.img: ' \
+	    -e inline:'savecore: ./tiny.img: offset 0: 1 byte, less than a 512-byte sector: no dump header\n' \
 	    "$SAVECORE" crash ./tiny.img
 }
 
@@ -1061,6 +1081,7 @@ atf_init_test_cases()
 	atf_add_test_case minfree_written
 	atf_add_test_case escaped_text
 	atf_add_test_case fifos
+	atf_add_test_case device_messages
 	atf_add_test_case gzip_output
 	atf_add_test_case textdump
 	atf_add_test_case encrypted
