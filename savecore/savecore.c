@@ -322,7 +322,6 @@ dofile(const char *savedir, int origdir, const char *device)
 		nerr++;
 		goto closefd;
 	}
-	writebounds(bounds + 1);
 	saved_dump_remove(bounds);
 
 	isencrypted = keysize > 0;
@@ -342,11 +341,6 @@ dofile(const char *savedir, int origdir, const char *device)
 	}
 
 	snprintf(infoname, sizeof(infoname), "info.%d", bounds);
-	if (write_header_info(rawl, &h, infoname, device, bounds,
-	    status) != 0) {
-		nerr++;
-		goto closecore;
-	}
 
 	datastart = firsthd + (off_t)(h.version == KERNELDUMPVERSION_OLD ?
 	    MD2ELF_KDH_SIZE : sectorsize);
@@ -416,6 +410,16 @@ dofile(const char *savedir, int origdir, const char *device)
 		nerr++;
 		goto closefd;
 	}
+	/*
+	 * info.N and bounds only for a complete vmcore.N: an interrupted
+	 * run leaves neither, and the next takes the same number.
+	 */
+	if (write_header_info(rawl, &h, infoname, device, bounds,
+	    status) != 0) {
+		nerr++;
+		goto closefd;
+	}
+	writebounds(bounds + 1);
 
 	symlinks_remove();
 	if (symlink(infoname, "info.last") != 0)
@@ -577,6 +581,9 @@ main(int argc, char **argv)
 		savedir = argv[0];
 		argc--;
 		argv++;
+		/* One run at a time per directory; then its leftovers. */
+		outfile_lock(savedir);
+		outfile_sweep();
 	}
 	if (argc == 0)
 		devs = enum_dumpdevs(&argc);

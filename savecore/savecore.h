@@ -58,6 +58,8 @@ int	 outfile_open(struct outfile *, const char *name, mode_t mode);
 int	 outfile_commit(struct outfile *, bool sync);
 void	 outfile_abort(struct outfile *);
 void	 outfile_signals(void);
+void	 outfile_lock(const char *savedir);
+void	 outfile_sweep(void);
 
 /* info.c: info.N, bounds, minfree and the space check, old files. */
 #define	VISFIELD	(4 * 193 + 1)	/* an escaped kerneldumpheader string */

@@ -539,20 +539,22 @@ corrupt_stream_body()
 	atf_check -s exit:1 -o empty \
 	    -e match:'^savecore: decompression failed: \./dev\.img: offset 0x[0-9a-f]+: zstd data error: ' \
 	    "$SAVECORE" -u crash ./dev.img
-	check_files bounds info.0
+	# Nothing saved: no info.0, no bounds (the number is taken again).
+	check_files
 	unchanged dev.img orig || atf_fail "the device was cleared"
 	# Without -u it is saved as it is.
 	atf_check -s exit:0 -o empty -e ignore "$SAVECORE" -k crash ./dev.img
 	dd if=dev.img bs=512 skip=$((start / 512)) count=$(( (len + 511) / 512 )) \
 	    2>/dev/null | head -c $len >want.zst
-	cmp crash/vmcore.1.zst want.zst || atf_fail "vmcore.1.zst differs"
+	cmp crash/vmcore.0.zst want.zst || atf_fail "vmcore.0.zst differs"
 	# Cut short: the end of the stream is missing.
 	mkdev -c gzip -X kdh-length=20000000
 	start=$(( $(lasthd dev.img) - $(hnum dev.img 496 8) ))
 	atf_check -s exit:1 -o empty \
 	    -e match:"^savecore: decompression failed: \\./dev\\.img: offset $(printf %#x $((start + 20000000))): truncated gzip stream \\(the compressed data ends inside a member\\)\$" \
 	    "$SAVECORE" -u crash ./dev.img
-	[ ! -e crash/vmcore.2 ] || atf_fail "a partial vmcore.2 stayed"
+	[ ! -e crash/vmcore.1 ] || atf_fail "a partial vmcore.1 stayed"
+	[ "$(cat crash/bounds)" = 1 ] || atf_fail "bounds $(cat crash/bounds)"
 	ls -A crash | grep -q '^\.' && atf_fail "left behind: $(ls -A crash)"
 	unchanged dev.img orig || atf_fail "the device was cleared"
 }
@@ -707,6 +709,66 @@ device_messages_body()
 	atf_check -s exit:1 -o empty \
 	    -e inline:"savecore: ./dev.img: offset $last: the last dump header's extent of 4294967296 bytes (and headers) does not fit before it\n" \
 	    "$SAVECORE" -k crash ./dev.img
+}
+
+atf_test_case leftovers
+leftovers_head()
+{
+	atf_set descr 'temporaries of savecore naming left by a killed run are' \
+	    'removed by the next (nothing else is), which takes the number'
+}
+leftovers_body()
+{
+	setup
+	mksmall
+	for f in .vmcore.0.Ab12Cd .info.0.xYz789 .bounds.q1w2e3 \
+	    .vmcore.0.elf.ZZZZZZ; do
+		echo stale >crash/$f
+	done
+	for f in .vmcore.0.keep .other.abcdef vmcore.x.abcdef .vmcore.0.ab-cde; do
+		echo mine >crash/$f
+	done
+	mkdir crash/.info.1.dirdir
+	atf_check -s exit:0 -o empty -e save:err "$SAVECORE" -k crash ./dev.img
+	for f in .vmcore.0.Ab12Cd .info.0.xYz789 .bounds.q1w2e3 \
+	    .vmcore.0.elf.ZZZZZZ; do
+		grep -qx "savecore: removed $f, left by an interrupted run" err ||
+		    atf_fail "no message for $f: $(cat err)"
+	done
+	check_files bounds info.0 info.last vmcore.0 vmcore.last \
+	    .vmcore.0.keep .other.abcdef vmcore.x.abcdef .vmcore.0.ab-cde \
+	    .info.1.dirdir
+	cmp crash/vmcore.0 small || atf_fail "vmcore.0"
+}
+
+atf_test_case concurrent
+concurrent_head()
+{
+	atf_set descr 'four savecore runs at once into one directory: four' \
+	    'numbers, each dump saved whole'
+}
+concurrent_body()
+{
+	setup
+	for i in 0 1 2 3; do
+		{ seq $i 4 200000; } >data$i
+		"$SCDEV" -o dev$i.img data$i || atf_fail "scdev"
+	done
+	for i in 0 1 2 3; do
+		"$SAVECORE" -k crash ./dev$i.img 2>err$i &
+	done
+	wait
+	[ "$(cat crash/bounds)" = 4 ] || atf_fail "bounds $(cat crash/bounds)"
+	for n in 0 1 2 3; do
+		found=
+		for i in 0 1 2 3; do
+			cmp -s crash/vmcore.$n data$i && found=$i
+		done
+		[ -n "$found" ] || atf_fail "vmcore.$n is none of the dumps"
+		grep -q "^  Dump Length: $(stat -c %s data$found)$" crash/info.$n ||
+		    atf_fail "info.$n does not describe vmcore.$n"
+		rm data$found
+	done
 }
 
 atf_test_case gzip_output
@@ -1082,6 +1144,8 @@ atf_init_test_cases()
 	atf_add_test_case escaped_text
 	atf_add_test_case fifos
 	atf_add_test_case device_messages
+	atf_add_test_case leftovers
+	atf_add_test_case concurrent
 	atf_add_test_case gzip_output
 	atf_add_test_case textdump
 	atf_add_test_case encrypted
