@@ -40,6 +40,8 @@ struct md2elf_decomp {
 	z_stream	 z;
 	bool		 zinit;
 	bool		 ended;		/* gzip: a member ended, none begun */
+	bool		 got1f;		/* gzip: ended, then a lone 0x1f */
+	uint64_t	 off1f;		/* its file offset */
 	ZSTD_DStream	*zs;
 	size_t		 zret;		/* last ZSTD_decompressStream() */
 	bool		 failed;
@@ -132,6 +134,69 @@ decomp_emit(md2elf_decomp_t *c, size_t n)
 	return (0);
 }
 
+/* Bytes from offset off on are not gzip: counted, not decompressed. */
+static void
+decomp_ignore(md2elf_decomp_t *c, uint64_t off, uint64_t n)
+{
+	if (c->st.ignored == 0)
+		c->st.ignored_off = off;
+	c->st.ignored += n;
+}
+
+/*
+ * After the end of a member: another member (1f 8b) or bytes to ignore.
+ * The two magic bytes may come in different pieces: a lone 0x1f is held
+ * until the next byte decides.  Returns 1 if the rest is ignored.
+ */
+static int
+decomp_gzip_next(md2elf_decomp_t *c, const uint8_t *in, uint64_t base)
+{
+	static const uint8_t magic0 = DC_GZMAGIC0;
+	uint64_t at;
+
+	at = c->inoff + base + (uint64_t)(c->z.next_in - in);
+	if (!c->got1f) {
+		if (c->z.next_in[0] != DC_GZMAGIC0) {
+			decomp_ignore(c, at, c->z.avail_in);
+			return (1);
+		}
+		if (c->z.avail_in == 1) {
+			c->got1f = true;
+			c->off1f = at;
+			c->z.avail_in = 0;
+			return (0);
+		}
+		if (c->z.next_in[1] != DC_GZMAGIC1) {
+			decomp_ignore(c, at, c->z.avail_in);
+			return (1);
+		}
+	} else if (c->z.next_in[0] != DC_GZMAGIC1) {
+		decomp_ignore(c, c->off1f, 1 + (uint64_t)c->z.avail_in);
+		c->got1f = false;
+		return (1);
+	}
+	if (inflateReset(&c->z) != Z_OK)
+		return (decomp_err(c, at - c->inoff, "cannot reset zlib"));
+	c->ended = false;
+	if (c->got1f) {
+		/* The held 0x1f first: a gzip header takes it whole. */
+		const uint8_t *next = c->z.next_in;
+		uInt avail = c->z.avail_in;
+
+		c->got1f = false;
+		c->z.next_in = (Bytef *)(uintptr_t)&magic0;
+		c->z.avail_in = 1;
+		c->z.next_out = c->out;
+		c->z.avail_out = DC_OUTSZ;
+		if (inflate(&c->z, Z_NO_FLUSH) != Z_OK || c->z.avail_in != 0)
+			return (decomp_err(c, c->off1f - c->inoff,
+			    "gzip data error: bad member header"));
+		c->z.next_in = (Bytef *)(uintptr_t)next;
+		c->z.avail_in = avail;
+	}
+	return (0);
+}
+
 static int
 decomp_gzip(md2elf_decomp_t *c, const uint8_t *in, size_t len)
 {
@@ -148,19 +213,10 @@ decomp_gzip(md2elf_decomp_t *c, const uint8_t *in, size_t len)
 			return (0);
 		}
 		if (c->ended && c->z.avail_in > 0) {
-			/* Another member, or bytes that are not one. */
-			if (c->z.next_in[0] != DC_GZMAGIC0 ||
-			    (c->z.avail_in > 1 &&
-			    c->z.next_in[1] != DC_GZMAGIC1)) {
-				c->st.ignored = c->z.avail_in;
-				c->st.ignored_off = c->inoff + base +
-				    (uint64_t)(c->z.next_in - in);
+			if ((rc = decomp_gzip_next(c, in, base)) != 0)
+				return (rc < 0 ? -1 : 0);
+			if (c->z.avail_in == 0)
 				return (0);
-			}
-			if (inflateReset(&c->z) != Z_OK)
-				return (decomp_err(c, base + (uint64_t)
-				    (c->z.next_in - in), "cannot reset zlib"));
-			c->ended = false;
 		}
 		c->z.next_out = c->out;
 		c->z.avail_out = DC_OUTSZ;
@@ -239,6 +295,11 @@ md2elf_decomp_finish(md2elf_decomp_t *c)
 		return (-1);
 	if (c->st.in == 0)
 		return (decomp_err(c, 0, "no compressed data"));
+	/* A lone 0x1f after the last member: a byte to ignore. */
+	if (c->got1f) {
+		decomp_ignore(c, c->off1f, 1);
+		c->got1f = false;
+	}
 	if (c->comp == MD2ELF_COMP_GZIP ? !c->ended : c->zret != 0)
 		return (decomp_err(c, c->st.in, "truncated %s stream (the "
 		    "compressed data ends inside a %s)", c->comp ==
