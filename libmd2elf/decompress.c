@@ -341,6 +341,7 @@ struct dc {
 	uint64_t	 outoff;	/* decompressed bytes so far */
 	const char	*tmpdir;
 	bool		 probed;	/* header probed: limit and next hold */
+	bool		 sized;		/* d->size_only: the length is known */
 	uint64_t	 limit;		/* the most data the dump may have */
 	uint64_t	 next;		/* outoff at which to learn more */
 };
@@ -474,6 +475,11 @@ dc_sink(void *arg, const void *buf, size_t n)
 		n -= k;
 		if (c->outoff >= c->next && dc_learn(c) != 0)
 			return (1);
+		/* md2elf_data_size(): the bitmap is counted, that is all. */
+		if (c->d->size_only && c->d->md.counted) {
+			c->sized = true;
+			return (2);
+		}
 	}
 	return (0);
 }
@@ -534,12 +540,14 @@ dc_run(struct dc *c, int comp, uint64_t off, uint64_t len)
 		}
 		rc = md2elf_decomp_write(z, in, (size_t)n);
 	}
-	if (rc == 0)
+	if (c->sized)
+		rc = 0;
+	else if (rc == 0)
 		rc = md2elf_decomp_finish(z);
 	if (rc < 0 && n >= 0)
 		m2e_err(c->d, "%s", md2elf_decomp_geterr(z));
 	md2elf_decomp_stats(z, &st);
-	if (rc == 0 && st.ignored != 0)
+	if (rc == 0 && st.ignored != 0 && !c->sized)
 		m2e_warn(c->d, "%s: offset %#jx: ignoring %ju bytes after the "
 		    "end of the gzip stream", c->d->path,
 		    (uintmax_t)st.ignored_off, (uintmax_t)st.ignored);
@@ -580,9 +588,12 @@ m2e_decompress(md2elf_t *d, int infd, uint64_t off, uint64_t len, int comp,
 	free(tmpl);
 	(void)fcntl(c.outfd, F_SETFD, FD_CLOEXEC);
 	rc = dc_run(&c, comp, off, len);
+	/* md2elf_data_size(): the length the header and bitmap give. */
+	if (c.sized)
+		c.outoff = c.limit - d->md.pagesize;
 	/* md2elf_open() probes the whole data afresh. */
 	m2e_probe_reset(d);
-	if (rc == 0 && ftruncate(c.outfd, (off_t)c.outoff) != 0) {
+	if (rc == 0 && !c.sized && ftruncate(c.outfd, (off_t)c.outoff) != 0) {
 		if (errno == ENOSPC || errno == EFBIG)
 			rc = m2e_err(d, "cannot decompress into %s: %s "
 			    "(%ju bytes)", c.tmpdir, strerror(errno),

@@ -167,6 +167,30 @@ fail:
 	return (NULL);
 }
 
+int
+md2elf_data_size(const char *path, uint64_t *size, char *errbuf)
+{
+	md2elf_t *d;
+	int rc;
+
+	*size = 0;
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		if (errbuf != NULL)
+			snprintf(errbuf, MD2ELF_ERRBUF_SIZE, "%s: out of memory",
+			    path);
+		return (-1);
+	}
+	d->fd = -1;
+	d->size_only = true;
+	rc = m2e_input_open(d, path, MD2ELF_OPEN_FORCE);
+	if (rc == 0)
+		*size = d->len;
+	else if (errbuf != NULL)
+		snprintf(errbuf, MD2ELF_ERRBUF_SIZE, "%s", d->err);
+	md2elf_close(d);
+	return (rc);
+}
+
 void
 md2elf_close(md2elf_t *d)
 {

@@ -43,6 +43,15 @@ md2elf_t	*md2elf_open(const char *path, int flags, char *errbuf);
 md2elf_t	*md2elf_openx(const char *path, int flags, char *errbuf,
 		    int *forcible);
 void		 md2elf_close(md2elf_t *);
+/*
+ * The length of the dump data in path once decompressed (for a dump that
+ * is not compressed, the data's length), from the minidump header and page
+ * bitmap: only the stream up to the end of the bitmap is decompressed (into
+ * $TMPDIR, removed).  For programs that must check space first (savecore
+ * -e).  0, or -1 with a message in errbuf.
+ */
+int		 md2elf_data_size(const char *path, uint64_t *size,
+		    char *errbuf);
 const char	*md2elf_geterr(const md2elf_t *);
 /*
  * 1 if the handle's error is a refusal that the FORCE flags turn into a

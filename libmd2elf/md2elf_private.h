@@ -149,6 +149,7 @@ struct md2elf {
 	uint64_t	 filebase;	/* base in the original file (messages) */
 	bool		 decompressed;	/* fd is a temporary file */
 	bool		 md_layout;	/* m2e_md_load: header and layout only */
+	bool		 size_only;	/* md2elf_data_size: decompress no more */
 	const char	*container;
 	const char	*compression;
 	bool		 has_kdh;

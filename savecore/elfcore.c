@@ -35,6 +35,29 @@ write_elf_core(const char *savedir, const char *corename, int bounds)
 
 	snprintf(name, sizeof(name), "vmcore.%d.elf", bounds);
 	curname = name;
+	/*
+	 * A compressed vmcore is decompressed here first ($TMPDIR is the
+	 * dump directory): its length, from the header and bitmap, must fit
+	 * above minfree before it is written.
+	 */
+	if (md2elf_data_size(corename, &size, errbuf) != 0) {
+		logmsg("unable to write ELF core %s/%s: %s", savedir, name,
+		    errbuf);
+		return;
+	}
+	available = space_available(savedir, &minfree, &spacefree);
+	needed = (int64_t)((size + 1023) / 1024);
+	if (strcmp(corename + strlen(corename) - 3, ".gz") == 0 ||
+	    strcmp(corename + strlen(corename) - 4, ".zst") == 0) {
+		if (available < needed) {
+			logmsg("no ELF core: not enough free space on device "
+			    "(need at least %jdkB to decompress %s; %jdkB "
+			    "available; %jdkB reserved)", (intmax_t)needed,
+			    corename, (intmax_t)(available + minfree),
+			    (intmax_t)minfree);
+			return;
+		}
+	}
 	d = md2elf_open(corename, opt.force ? MD2ELF_OPEN_FORCE : 0, errbuf);
 	if (d == NULL) {
 		logmsg("unable to write ELF core %s/%s: %s", savedir, name,

@@ -205,8 +205,36 @@ messages_body()
 	    -e empty "$MD2ELF" -i skip.zst
 }
 
+atf_test_case data_size
+data_size_head()
+{
+	atf_set descr 'md2elf_data_size: the decompressed length from the' \
+	    'header and bitmap, gzip and zstd; a dump followed by 1 TiB of' \
+	    'zeros (not decompressed: 128 MiB of memory, a minute at most)'
+	atf_set timeout 60
+}
+data_size_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	THRLIST=$(atf_get_srcdir)/thrlist
+	gen -V 3 -s 79
+	mv vmcore.0 dump
+	want=$(wc -c <dump)
+	atf_check -s exit:0 -o inline:"data_size $want\n" -e empty \
+	    "$THRLIST" -d dump
+	for c in gzip zstd; do
+		$c -q -c dump >vmcore.0
+		atf_check -s exit:0 -o inline:"data_size $want\n" -e empty \
+		    "$THRLIST" -d vmcore.0
+	done
+	{ zstd -q -c dump; zeros 64 zstd 16384; } >vmcore.0
+	atf_check -s exit:0 -o inline:"data_size $want\n" -e empty \
+	    sh -c "ulimit -v 131072 2>/dev/null; exec \"$THRLIST\" -d vmcore.0"
+}
+
 atf_init_test_cases()
 {
+	atf_add_test_case data_size
 	atf_add_test_case messages
 	atf_add_test_case fifo
 	atf_add_test_case aliases

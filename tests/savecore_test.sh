@@ -711,6 +711,34 @@ device_messages_body()
 	    "$SAVECORE" -k crash ./dev.img
 }
 
+atf_test_case elf_space
+elf_space_head()
+{
+	atf_set descr '-e of a zstd dump into a 64 MiB tmpfs that holds the' \
+	    'vmcore.N.zst but not its decompressed data: no ELF core, one' \
+	    'line, nothing decompressed into the directory'
+	atf_set require.user root
+	atf_set require.progs zstd
+}
+elf_space_body()
+{
+	setup
+	mount -t tmpfs -o size=64m tmpfs crash 2>mount.err ||
+	    atf_skip "cannot mount a tmpfs here: $(cat mount.err)"
+	mkdev -c zstd
+	need=$(( ($(stat -c %s ref) + 1023) / 1024 ))
+	"$SAVECORE" -k -e crash ./dev.img >out 2>err
+	rc=$?
+	ls -A crash >left
+	umount crash
+	[ $rc -eq 0 ] || atf_fail "exit $rc: $(cat err)"
+	grep -Eqx "savecore: no ELF core: not enough free space on device \(need at least ${need}kB to decompress vmcore\.0\.zst; [0-9]+kB available; 0kB reserved\)" err ||
+	    atf_fail "message: $(cat err)"
+	grep -q '^vmcore.0.elf$' left && atf_fail "an ELF core was written"
+	grep -q '^vmcore.0.zst$' left || atf_fail "no vmcore.0.zst: $(cat left)"
+	cat err
+}
+
 atf_test_case leftovers
 leftovers_head()
 {
@@ -1144,6 +1172,7 @@ atf_init_test_cases()
 	atf_add_test_case escaped_text
 	atf_add_test_case fifos
 	atf_add_test_case device_messages
+	atf_add_test_case elf_space
 	atf_add_test_case leftovers
 	atf_add_test_case concurrent
 	atf_add_test_case gzip_output

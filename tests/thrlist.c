@@ -5,6 +5,7 @@
  * usage: thrlist [-k kernel] [-F] vmcore          threads
  *        thrlist [-k kernel] -m vmcore            message buffer
  *        thrlist [-k kernel] -s vmcore            md2elf_core_size()
+ *        thrlist -d vmcore                        md2elf_data_size()
  *
  * Threads, in the library's order (crashed first), as "coreck -t" prints
  * the model's threads:
@@ -147,11 +148,11 @@ main(int argc, char **argv)
 	size_t len;
 	struct md2elf_write_opts wo;
 	uint64_t fsize, lsize;
-	int ch, force, msgbuf, rv, size;
+	int ch, force, msgbuf, rv, size, datasize;
 
 	kernel = NULL;
-	force = msgbuf = size = 0;
-	while ((ch = getopt(argc, argv, "Fk:ms")) != -1) {
+	force = msgbuf = size = datasize = 0;
+	while ((ch = getopt(argc, argv, "dFk:ms")) != -1) {
 		switch (ch) {
 		case 'F':
 			force = 1;
@@ -165,12 +166,23 @@ main(int argc, char **argv)
 		case 's':
 			size = 1;
 			break;
+		case 'd':
+			datasize = 1;
+			break;
 		default:
 			goto usage;
 		}
 	}
 	if (optind != argc - 1)
 		goto usage;
+	if (datasize) {
+		if (md2elf_data_size(argv[optind], &fsize, err) != 0) {
+			fprintf(stderr, "thrlist: %s\n", err);
+			return (1);
+		}
+		printf("data_size %ju\n", (uintmax_t)fsize);
+		return (0);
+	}
 	if ((d = md2elf_open(argv[optind], 0, err)) == NULL) {
 		fprintf(stderr, "thrlist: %s\n", err);
 		return (1);
@@ -218,6 +230,7 @@ main(int argc, char **argv)
 	md2elf_close(d);
 	return (rv == 0 ? 0 : 1);
 usage:
-	fprintf(stderr, "usage: thrlist [-F] [-k kernel] [-m | -s] vmcore\n");
+	fprintf(stderr, "usage: thrlist [-F] [-k kernel] [-d | -m | -s] "
+	    "vmcore\n");
 	return (2);
 }
