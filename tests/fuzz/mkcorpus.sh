@@ -78,6 +78,9 @@ if want dump; then
 	seed v3-zstd -k "$tmp/k3" -c zstd "$tmp/d3"
 	seed v2-zstd -k "$tmp/k2" -c zstd "$tmp/d2"
 	seed v1-gzip -k "$tmp/k1" -c gzip "$tmp/d1"
+	# A bitmap far larger than its bits (1 MiB, 33 pages), compressed.
+	"$mkdump" -V 2 -m 64 -s 2 -X bigbitmap=1048576 -o "$tmp/b2"
+	seed v2-bigbitmap-zstd -c zstd "$tmp/b2"
 	# The other architectures: every format version, PAE, 16 KiB pages.
 	for a in i386:1 i386pae:2 arm64:1 arm64:2 arm64-16k:3; do
 		arch=${a%:*}
