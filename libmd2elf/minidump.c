@@ -11,8 +11,10 @@
  * work are bounded by the dump data actually there.  The same checks bound
  * a decompression while it runs (m2e_md_limit()).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "md2elf_private.h"
 
@@ -138,6 +140,26 @@ md_load_avail(md2elf_t *d)
 }
 
 /*
+ * The first offset at or after off (relative to the bitmap, a multiple of
+ * MD_CHUNK) whose chunk holds file data, or off if the file cannot say:
+ * a hole in a regular file reads as zeros.
+ */
+static uint64_t
+md_skip_hole(md2elf_t *d, uint64_t off)
+{
+	off_t at, data;
+
+	at = (off_t)(d->base + d->md.off_bitmap + off);
+	data = lseek(d->fd, at, SEEK_DATA);
+	if (data < 0)
+		return (errno == ENXIO ? d->md.bitmapsize : off);
+	if (data <= at)
+		return (off);
+	/* Down to a chunk boundary, so chunks stay 8-byte aligned. */
+	return ((uint64_t)(data - at + (off_t)off) & ~(uint64_t)(MD_CHUNK - 1));
+}
+
+/*
  * Count the bitmap's set bits (md->npages) and find its last non-zero
  * 64-bit word (md->nwords: the words worth keeping), reading it in chunks:
  * nothing of the claimed size is allocated before the data is known to
@@ -156,6 +178,10 @@ md_count_bitmap(md2elf_t *d)
 		return (m2e_err(d, "out of memory"));
 	total = last = 0;
 	for (off = 0; off < md->bitmapsize; off += n) {
+		/* Holes (a sparse vmcore, decompressed zeros) are 0 bits. */
+		if ((off & (MD_CHUNK - 1)) == 0 &&
+		    (off = md_skip_hole(d, off)) >= md->bitmapsize)
+			break;
 		n = md->bitmapsize - off < MD_CHUNK ?
 		    (size_t)(md->bitmapsize - off) : MD_CHUNK;
 		if (m2e_read(d, buf, n, md->off_bitmap + off, "page bitmap")) {
