@@ -32,6 +32,7 @@ write_elf_core(const char *savedir, const char *corename, int bounds)
 	int64_t available, minfree, needed, spacefree;
 	uint64_t size;
 	md2elf_t *d;
+	bool withkernel;
 
 	snprintf(name, sizeof(name), "vmcore.%d.elf", bounds);
 	curname = name;
@@ -58,32 +59,46 @@ write_elf_core(const char *savedir, const char *corename, int bounds)
 			return;
 		}
 	}
-	d = md2elf_open(corename, opt.force ? MD2ELF_OPEN_FORCE : 0, errbuf);
-	if (d == NULL) {
-		logmsg("unable to write ELF core %s/%s: %s", savedir, name,
-		    errbuf);
-		return;
-	}
-	md2elf_set_warn(d, warn_cb, NULL);
-	if (opt.kernel != NULL && md2elf_set_kernel(d, opt.kernel, 0) != 0)
-		logmsg("%s; writing %s without threads", md2elf_geterr(d),
-		    name);
-	if (md2elf_get_info(d, &info) != 0) {
-		logmsg("unable to write ELF core %s/%s: %s", savedir, name,
-		    md2elf_geterr(d));
-		goto out;
-	}
-
 	/*
-	 * What the core will take: its headers (a program header per
-	 * mapping), notes and dumped pages (zero pages become holes: no more).
+	 * With the kernel (threads), else memory only: savecore(8) promises
+	 * a core when the kernel cannot be used (no thread offsets, not the
+	 * dump's).
 	 */
 	memset(&wo, 0, sizeof(wo));
 	wo.flavor = MD2ELF_FLAVOR_FREEBSD;
-	if (md2elf_core_size(d, &wo, &size) != 0) {
-		logmsg("unable to write ELF core %s/%s: %s", savedir, name,
-		    md2elf_geterr(d));
-		goto out;
+	for (withkernel = opt.kernel != NULL; ; withkernel = false) {
+		d = md2elf_open(corename, opt.force ? MD2ELF_OPEN_FORCE : 0,
+		    errbuf);
+		if (d == NULL) {
+			logmsg("unable to write ELF core %s/%s: %s", savedir,
+			    name, errbuf);
+			return;
+		}
+		md2elf_set_warn(d, warn_cb, NULL);
+		if (withkernel && md2elf_set_kernel(d, opt.kernel, 0) != 0) {
+			logmsg("%s; writing %s without threads",
+			    md2elf_geterr(d), name);
+			withkernel = false;
+		}
+		if (md2elf_get_info(d, &info) != 0) {
+			logmsg("unable to write ELF core %s/%s: %s", savedir,
+			    name, md2elf_geterr(d));
+			goto out;
+		}
+		/*
+		 * What the core will take: its headers (a program header per
+		 * mapping), notes and dumped pages (zero pages become holes).
+		 */
+		if (md2elf_core_size(d, &wo, &size) == 0)
+			break;
+		if (!withkernel) {
+			logmsg("unable to write ELF core %s/%s: %s", savedir,
+			    name, md2elf_geterr(d));
+			goto out;
+		}
+		logmsg("%s; writing %s without threads", md2elf_geterr(d),
+		    name);
+		md2elf_close(d);
 	}
 	available = space_available(savedir, &minfree, &spacefree);
 	needed = (int64_t)((size + 1023) / 1024);

@@ -739,6 +739,26 @@ elf_space_body()
 	cat err
 }
 
+atf_test_case elf_no_offsets
+elf_no_offsets_head()
+{
+	atf_set descr "-e -K with the dump's kernel lacking the thread" \
+	    'offsets: a memory-only vmcore.N.elf (checked by coreck) and' \
+	    'one line saying so'
+}
+elf_no_offsets_body()
+{
+	setup
+	mkdev -K nooffsets
+	atf_check -s exit:0 -o empty -e save:err \
+	    "$SAVECORE" -k -e -K kernel crash ./dev.img
+	grep -Eqx 'savecore: vmcore\.0: cannot list threads: the kernel lacks proc_off_p_pid.*; writing vmcore\.0\.elf without threads' err ||
+	    atf_fail "message: $(cat err)"
+	atf_check -s exit:0 -o ignore -e empty "$CORECK" -M model \
+	    crash/vmcore.0.elf
+	check_link vmcore.last.elf vmcore.0.elf
+}
+
 atf_test_case leftovers
 leftovers_head()
 {
@@ -1173,6 +1193,7 @@ atf_init_test_cases()
 	atf_add_test_case fifos
 	atf_add_test_case device_messages
 	atf_add_test_case elf_space
+	atf_add_test_case elf_no_offsets
 	atf_add_test_case leftovers
 	atf_add_test_case concurrent
 	atf_add_test_case gzip_output
