@@ -155,8 +155,10 @@ md2elf_openx(const char *path, int flags, char *errbuf, int *forcible)
 		goto fail;
 	}
 	d->openflags = flags;
+	d->opening = true;
 	if (m2e_input_open(d, path, flags) != 0 || dump_probe(d) != 0)
 		goto fail;
+	d->opening = false;
 	return (d);
 fail:
 	if (errbuf != NULL)

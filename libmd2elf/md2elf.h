@@ -64,7 +64,11 @@ const char	*md2elf_geterr(const md2elf_t *);
  */
 int		 md2elf_errforcible(const md2elf_t *);
 
-/* Non-fatal diagnostics (e.g. a corrupt thread list) go to this callback. */
+/*
+ * Non-fatal diagnostics (e.g. a corrupt thread list) go to this callback;
+ * those md2elf_open() found (bytes ignored after a gzip stream, headers
+ * that disagree) are handed to it when it is set.
+ */
 typedef void	 md2elf_warn_fn(void *arg, const char *msg);
 void		 md2elf_set_warn(md2elf_t *, md2elf_warn_fn *, void *arg);
 

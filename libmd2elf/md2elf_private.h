@@ -140,6 +140,11 @@ struct md2elf {
 	bool		 errforcible;	/* err is a refusal FORCE gets past */
 	md2elf_warn_fn	*warn;
 	void		*warnarg;
+	/* Warnings of md2elf_open(), for the first md2elf_set_warn(). */
+#define	M2E_MAXPENDING	4
+	bool		 opening;
+	size_t		 npending;
+	char		 pending[M2E_MAXPENDING][MD2ELF_ERRBUF_SIZE];
 	/* Input. */
 	int		 openflags;	/* md2elf_open() flags */
 	char		*path;		/* as given, for messages */
