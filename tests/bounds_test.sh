@@ -6,19 +6,26 @@
 # the file and the offset; a legitimately huge but sparse bitmap costs
 # only what its set bits need.
 
-# limit_vm: MD2ELF becomes md2elf with its virtual memory capped at 128
-# MiB, a fraction of what the claims below would cost if believed.  Not
-# under AddressSanitizer, which reserves terabytes of address space.
-limit_vm()
+# vmcap PROG: a command that runs PROG with its virtual memory capped at
+# 128 MiB, a fraction of what the claims below would cost if believed
+# (PROG itself under AddressSanitizer, which reserves terabytes of address
+# space).  limit_vm: MD2ELF so capped.
+vmcap()
 {
-	if grep -q __asan_init "$MD2ELF" 2>/dev/null; then
-		echo "sanitizer build: no ulimit -v"
+	if grep -q __asan_init "$1" 2>/dev/null; then
+		echo "sanitizer build: no ulimit -v for $1" >&2
+		echo "$1"
 		return 0
 	fi
+	_w=$PWD/$(basename "$1").vmcap
 	printf '#!/bin/sh\nulimit -v 131072 || exit 99\nexec "%s" "$@"\n' \
-	    "$MD2ELF" >md2elf.lim
-	chmod +x md2elf.lim
-	MD2ELF=$PWD/md2elf.lim
+	    "$1" >"$_w"
+	chmod +x "$_w"
+	echo "$_w"
+}
+limit_vm()
+{
+	MD2ELF=$(vmcap "$MD2ELF")
 }
 
 # bitmap_avail_ARCH: a bitmap section of 64 MiB (zeros after the real
@@ -240,7 +247,7 @@ data_size_body()
 	done
 	{ zstd -q -c dump; zeros 64 zstd 16384; } >vmcore.0
 	atf_check -s exit:0 -o inline:"data_size $want\n" -e empty \
-	    sh -c "ulimit -v 131072 2>/dev/null; exec \"$THRLIST\" -d vmcore.0"
+	    "$(vmcap "$THRLIST")" -d vmcore.0
 }
 
 atf_init_test_cases()
