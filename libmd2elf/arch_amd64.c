@@ -13,6 +13,7 @@
  * means a corrupt dump: an error, or with MD2ELF_OPEN_FORCE one warning
  * and the 2 MiB it maps left out.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +73,45 @@
 #define	REG_SIZE	176
 
 #define	LINUX_REG_SIZE	(27 * 8)
+
+/*
+ * struct trapframe (sys/x86/include/frame.h), 192 bytes.  Every entry stub
+ * (calltrap, nmi_calltrap, fast_syscall_common, the interrupt vectors,
+ * fork_trampoline) calls C code with %rsp at the frame, so it begins just
+ * above the callee's frame record {rbp, return address}.
+ */
+#define	TF_RDI		0
+#define	TF_RSI		8
+#define	TF_RDX		16
+#define	TF_RCX		24
+#define	TF_R8		32
+#define	TF_R9		40
+#define	TF_RAX		48
+#define	TF_RBX		56
+#define	TF_RBP		64
+#define	TF_R10		72
+#define	TF_R11		80
+#define	TF_R12		88
+#define	TF_R13		96
+#define	TF_R14		104
+#define	TF_R15		112
+#define	TF_TRAPNO	120
+#define	TF_FS		124
+#define	TF_GS		126
+#define	TF_ADDR		128
+#define	TF_FLAGS	136
+#define	TF_ES		140
+#define	TF_DS		142
+#define	TF_ERR		144
+#define	TF_RIP		152
+#define	TF_CS		160
+#define	TF_RFLAGS	168
+#define	TF_RSP		176
+#define	TF_SS		184
+#define	TF_SIZE		192
+#define	TF_ABOVE_FR	16		/* frame record to trap frame */
+#define	SEL_RPL_MASK	3
+#define	SEL_UPL		3
 
 static int
 amd64_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
@@ -392,6 +432,83 @@ amd64_linux_regs(const uint8_t *g, uint8_t *l)
 	le64enc_(l + 26 * 8, le16dec_(g + REG_GS));
 }
 
+static const struct m2e_stub amd64_stubs[] = {
+	{ "calltrap", M2E_STUB_TRAP },
+	{ "nmi_calltrap", M2E_STUB_TRAP },
+	{ "mchk_calltrap", M2E_STUB_TRAP },
+	{ "dblfault_handler", M2E_STUB_TRAP },
+	{ "fast_syscall_common", M2E_STUB_SYSCALL },
+	{ "fast_syscall", M2E_STUB_SYSCALL },
+	{ "Xfast_syscall", M2E_STUB_SYSCALL },
+	{ "Xfast_syscall_pti", M2E_STUB_SYSCALL },
+	{ "fork_trampoline", M2E_STUB_FORK },
+	{ "X*", M2E_STUB_INTR },
+	{ NULL, 0 }
+};
+
+static int
+amd64_trapframe(md2elf_t *d, const struct m2e_stub *s, uint64_t fr,
+    uint64_t savedfp, int osreldate, struct md2elf_trapinfo *ti,
+    uint8_t *greg)
+{
+	static const struct { int tf, reg; } q[] = {
+		{ TF_RDI, REG_RDI }, { TF_RSI, REG_RSI }, { TF_RDX, REG_RDX },
+		{ TF_RCX, REG_RCX }, { TF_R8, REG_R8 }, { TF_R9, REG_R9 },
+		{ TF_RAX, REG_RAX }, { TF_RBX, REG_RBX }, { TF_RBP, REG_RBP },
+		{ TF_R10, REG_R10 }, { TF_R11, REG_R11 }, { TF_R12, REG_R12 },
+		{ TF_R13, REG_R13 }, { TF_R14, REG_R14 }, { TF_R15, REG_R15 },
+		{ TF_ERR, REG_ERR }, { TF_RIP, REG_RIP }, { TF_CS, REG_CS },
+		{ TF_RFLAGS, REG_RFLAGS }, { TF_RSP, REG_RSP }, { TF_SS, REG_SS },
+	};
+	uint8_t tf[TF_SIZE];
+	uint32_t trapno;
+	size_t i;
+
+	memset(ti, 0, sizeof(*ti));
+	ti->stub = s->name;
+	ti->tf = fr + TF_ABOVE_FR;
+	ti->syscall = -1;
+	if (m2e_read_va(d, ti->tf, tf, sizeof(tf)) != 0)
+		return (-1);
+	memset(greg, 0, REG_SIZE);
+	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++)
+		le64enc_(greg + q[i].reg, le64dec_(tf + q[i].tf));
+	trapno = le32dec_(tf + TF_TRAPNO);
+	le32enc_(greg + REG_TRAPNO, trapno);
+	memcpy(greg + REG_FS, tf + TF_FS, 2);
+	memcpy(greg + REG_GS, tf + TF_GS, 2);
+	memcpy(greg + REG_ES, tf + TF_ES, 2);
+	memcpy(greg + REG_DS, tf + TF_DS, 2);
+	ti->pc = le64dec_(tf + TF_RIP);
+	ti->sp = le64dec_(tf + TF_RSP);
+	ti->fp = le64dec_(tf + TF_RBP);
+	ti->user = (le64dec_(tf + TF_CS) & SEL_RPL_MASK) == SEL_UPL;
+	ti->trapno = trapno;
+	switch (s->kind) {
+	case M2E_STUB_TRAP:
+		m2e_x86_trap(trapno, ti);
+		if (ti->has_addr)
+			ti->addr = le64dec_(tf + TF_ADDR);
+		break;
+	case M2E_STUB_SYSCALL:
+		ti->what = "syscall";
+		snprintf(ti->label, sizeof(ti->label), "syscall");
+		ti->syscall = (int)le64dec_(tf + TF_RAX);
+		break;
+	case M2E_STUB_FORK:
+		ti->what = "fork_trampoline";
+		snprintf(ti->label, sizeof(ti->label), "fork");
+		break;
+	default:
+		ti->what = "interrupt";
+		snprintf(ti->label, sizeof(ti->label), "intr");
+		break;
+	}
+	(void)savedfp;
+	(void)osreldate;
+	return (0);
+}
+
 const struct m2e_arch m2e_arch_amd64 = {
 	.name = "amd64",
 	.magic = "minidump FreeBSD/amd64",
@@ -408,4 +525,6 @@ const struct m2e_arch m2e_arch_amd64 = {
 	.linux_gregsz = LINUX_REG_SIZE,
 	.pcb_regs = amd64_pcb_regs,
 	.linux_regs = amd64_linux_regs,
+	.stubs = amd64_stubs,
+	.trapframe = amd64_trapframe,
 };

@@ -12,6 +12,7 @@
  * lies above kernbase, so it is tested first.
  */
 #include <gelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,35 @@
  * switch) and pcb_sp at 256.  Either way the saved x30 is the pc.
  */
 #define	ARM64_OSREL_PCB_NEW	1400084
+
+/*
+ * struct trapframe (sys/arm64/include/frame.h).  Up to 13.x: tf_sp, tf_lr,
+ * tf_elr, u32 tf_spsr, u32 tf_esr, tf_x[30] (272 bytes); 14.x adds tf_far
+ * and widens spsr and esr (288 bytes).  exception.S's save_registers
+ * points x29 at the end of the frame (where it keeps a frame record
+ * {x29, lr} of the interrupted code) before calling C code, so the frame
+ * is TF_SIZE below the frame pointer the callee saved.  The first release
+ * with tf_far is taken to be the one whose pcb changed (UNVERIFIED).
+ */
+#define	ARM64_OSREL_TF_FAR	ARM64_OSREL_PCB_NEW
+#define	TF_SP		0
+#define	TF_LR		8
+#define	TF_ELR		16
+#define	TF_SPSR		24
+#define	TF13_ESR	28
+#define	TF13_X		32
+#define	TF13_SIZE	272
+#define	TF14_ESR	32
+#define	TF14_FAR	40
+#define	TF14_X		48
+#define	TF14_SIZE	288
+#define	PSR_M_MASK	0xfu		/* the mode: 0 EL0t, 4 EL1t, 5 EL1h */
+#define	ESR_EC(esr)	(((esr) >> 26) & 0x3f)
+#define	EC_SVC64	0x15
+#define	SIGILL_		4
+#define	SIGTRAP_	5
+#define	SIGBUS_		10
+#define	SIGSEGV_	11
 #define	PCB_NEW_X19		0
 #define	PCB_NEW_SP		96
 #define	PCB_NEW_MIN		104
@@ -299,6 +329,114 @@ arm64_linux_regs(const uint8_t *g, uint8_t *l)
 	le64enc_(l + 33 * 8, le64dec_(g + R_SPSR));
 }
 
+static const struct m2e_stub arm64_stubs[] = {
+	{ "handle_el1h_sync", M2E_STUB_TRAP },
+	{ "handle_el1h_irq", M2E_STUB_INTR },
+	{ "handle_el0_sync", M2E_STUB_TRAP },
+	{ "handle_el0_irq", M2E_STUB_INTR },
+	{ "handle_el0_error", M2E_STUB_TRAP },
+	{ "handle_serror", M2E_STUB_TRAP },
+	{ "fork_trampoline", M2E_STUB_FORK },
+	{ NULL, 0 }
+};
+
+/* Exception classes of ESR_EL1 (armreg.h) and trap_el1()'s signals. */
+static const struct {
+	uint32_t	 ec;
+	const char	*label, *what;
+	int		 signo, far;
+} arm64_ecs[] = {
+	{ 0x00, "unknown", "unknown exception", SIGILL_, 0 },
+	{ 0x15, "svc", "syscall", 0, 0 },
+	{ 0x20, "iabort", "instruction abort (EL0)", SIGSEGV_, 1 },
+	{ 0x21, "iabort", "instruction abort", SIGSEGV_, 1 },
+	{ 0x22, "pcalign", "PC alignment fault", SIGBUS_, 1 },
+	{ 0x24, "dabort", "data abort (EL0)", SIGSEGV_, 1 },
+	{ 0x25, "dabort", "data abort", SIGSEGV_, 1 },
+	{ 0x26, "spalign", "SP alignment fault", SIGBUS_, 0 },
+	{ 0x30, "bkpt", "breakpoint (EL0)", SIGTRAP_, 0 },
+	{ 0x31, "bkpt", "breakpoint", SIGTRAP_, 0 },
+	{ 0x32, "step", "software step (EL0)", SIGTRAP_, 0 },
+	{ 0x33, "step", "software step", SIGTRAP_, 0 },
+	{ 0x34, "watch", "watchpoint (EL0)", SIGTRAP_, 1 },
+	{ 0x35, "watch", "watchpoint", SIGTRAP_, 1 },
+	{ 0x3c, "brk", "BRK instruction", SIGTRAP_, 0 },
+};
+
+static int
+arm64_trapframe(md2elf_t *d, const struct m2e_stub *s, uint64_t fr,
+    uint64_t savedfp, int osreldate, struct md2elf_trapinfo *ti,
+    uint8_t *greg)
+{
+	uint8_t tf[TF14_SIZE];
+	uint64_t size, xoff, spsr, esr, far;
+	bool f14;
+	size_t i;
+
+	memset(ti, 0, sizeof(*ti));
+	ti->stub = s->name;
+	ti->syscall = -1;
+	f14 = osreldate == 0 || osreldate >= ARM64_OSREL_TF_FAR;
+	size = f14 ? TF14_SIZE : TF13_SIZE;
+	xoff = f14 ? TF14_X : TF13_X;
+	ti->tf = savedfp - size;
+	if (savedfp < size || ti->tf <= fr)
+		return (m2e_err(d, "frame pointer %#jx saved at %#jx leaves "
+		    "no room for a trap frame", (uintmax_t)savedfp,
+		    (uintmax_t)fr));
+	if (m2e_read_va(d, ti->tf, tf, size) != 0)
+		return (-1);
+	if (f14) {
+		spsr = le64dec_(tf + TF_SPSR);
+		esr = le64dec_(tf + TF14_ESR);
+		far = le64dec_(tf + TF14_FAR);
+	} else {
+		spsr = le32dec_(tf + TF_SPSR);
+		esr = le32dec_(tf + TF13_ESR);
+		far = 0;
+	}
+	memset(greg, 0, ARM64_GREGSZ);
+	for (i = 0; i < 30; i++)
+		le64enc_(greg + R_X(i), le64dec_(tf + xoff + 8 * i));
+	le64enc_(greg + R_LR, le64dec_(tf + TF_LR));
+	le64enc_(greg + R_SP, le64dec_(tf + TF_SP));
+	le64enc_(greg + R_ELR, le64dec_(tf + TF_ELR));
+	le64enc_(greg + R_SPSR, spsr);
+	ti->pc = le64dec_(tf + TF_ELR);
+	ti->sp = le64dec_(tf + TF_SP);
+	ti->fp = le64dec_(greg + R_X(29));
+	ti->user = (spsr & PSR_M_MASK) == 0;
+	ti->trapno = (uint32_t)esr;
+	switch (s->kind) {
+	case M2E_STUB_TRAP:
+		ti->what = "exception";
+		snprintf(ti->label, sizeof(ti->label), "esr %#x",
+		    (unsigned)ESR_EC(esr));
+		for (i = 0; i < sizeof(arm64_ecs) / sizeof(arm64_ecs[0]); i++)
+			if (arm64_ecs[i].ec == ESR_EC(esr)) {
+				ti->what = arm64_ecs[i].what;
+				ti->signo = arm64_ecs[i].signo;
+				ti->has_addr = arm64_ecs[i].far && f14;
+				snprintf(ti->label, sizeof(ti->label), "%s",
+				    arm64_ecs[i].label);
+			}
+		if (ti->has_addr)
+			ti->addr = far;
+		if (ESR_EC(esr) == EC_SVC64)
+			ti->syscall = (int)le64dec_(tf + xoff + 8 * 8);
+		break;
+	case M2E_STUB_FORK:
+		ti->what = "fork_trampoline";
+		snprintf(ti->label, sizeof(ti->label), "fork");
+		break;
+	default:
+		ti->what = "interrupt";
+		snprintf(ti->label, sizeof(ti->label), "intr");
+		break;
+	}
+	return (0);
+}
+
 const struct m2e_arch m2e_arch_arm64 = {
 	.name = "aarch64",	/* MACHINE_ARCH, as in the kerneldumpheader */
 	.magic = "minidump FreeBSD/arm64",
@@ -315,4 +453,6 @@ const struct m2e_arch m2e_arch_arm64 = {
 	.linux_gregsz = ARM64_LINUX_GREGSZ,
 	.pcb_regs = arm64_pcb_regs,
 	.linux_regs = arm64_linux_regs,
+	.stubs = arm64_stubs,
+	.trapframe = arm64_trapframe,
 };

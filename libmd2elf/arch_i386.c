@@ -10,6 +10,7 @@
  * synthetic page-table pages.  There is no direct map on i386.
  */
 #include <gelf.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,23 @@
 #define	I386_GREGSZ	76
 #define	I386_FPREGSZ	176
 #define	I386_LINUX_GREGSZ	68	/* Linux elf_gregset_t: 17 x u32 */
+
+/*
+ * struct trapframe (sys/i386/include/frame.h): the struct reg layout up to
+ * tf_eflags; tf_esp and tf_ss only when the trap crossed from user mode
+ * (or vm86), so a kernel-mode frame's interrupted %esp is the address
+ * where tf_esp would be.  The entry stubs call C code either with the
+ * frame right above the callee's frame record (an IPI handler, no
+ * argument) or after pushing a pointer to it ("pushl %esp": calltrap,
+ * Xint0x80_syscall, most vectors; fork_trampoline pushes two more
+ * arguments first), a word that holds its own address + 4.
+ */
+#define	TF_KERN_SIZE	64		/* up to tf_eflags */
+#define	TF_SIZE		72		/* with tf_esp, tf_ss */
+#define	TF_ARG0		8		/* first argument word above fr */
+#define	TF_MAXARGS	3
+#define	SEL_RPL_MASK	3
+#define	PSL_VM		0x00020000
 
 /* Kernel selectors, as kgdb supplies them. */
 #define	I386_SEL_CODE	0x20
@@ -257,6 +275,80 @@ i386_linux_regs(const uint8_t *g, uint8_t *l)
 		    le32dec_(g + map[i]));
 }
 
+static const struct m2e_stub i386_stubs[] = {
+	{ "calltrap", M2E_STUB_TRAP },
+	{ "Xint0x80_syscall", M2E_STUB_SYSCALL },
+	{ "Xlcall_syscall", M2E_STUB_SYSCALL },
+	{ "fork_trampoline", M2E_STUB_FORK },
+	{ "X*", M2E_STUB_INTR },
+	{ NULL, 0 }
+};
+
+static int
+i386_trapframe(md2elf_t *d, const struct m2e_stub *s, uint64_t fr,
+    uint64_t savedfp, int osreldate, struct md2elf_trapinfo *ti,
+    uint8_t *greg)
+{
+	uint8_t tf[TF_SIZE], w[4 * TF_MAXARGS];
+	uint32_t cs, eflags, trapno;
+	int i;
+
+	memset(ti, 0, sizeof(*ti));
+	ti->stub = s->name;
+	ti->syscall = -1;
+	ti->tf = fr + TF_ARG0;
+	if (m2e_read_va(d, fr + TF_ARG0, w, sizeof(w)) == 0)
+		for (i = 0; i < TF_MAXARGS; i++)
+			if (le32dec_(w + 4 * i) == fr + TF_ARG0 + 4 * i + 4) {
+				ti->tf = le32dec_(w + 4 * i);
+				break;
+			}
+	if (m2e_read_va(d, ti->tf, tf, TF_KERN_SIZE) != 0)
+		return (-1);
+	cs = le32dec_(tf + R_CS);
+	eflags = le32dec_(tf + R_EFLAGS);
+	ti->user = (cs & SEL_RPL_MASK) != 0 || (eflags & PSL_VM) != 0;
+	memset(greg, 0, I386_GREGSZ);
+	memcpy(greg, tf, TF_KERN_SIZE);
+	if (ti->user) {
+		if (m2e_read_va(d, ti->tf + TF_KERN_SIZE, tf + TF_KERN_SIZE,
+		    TF_SIZE - TF_KERN_SIZE) != 0)
+			return (-1);
+		memcpy(greg + R_ESP, tf + R_ESP, 8);
+	} else {
+		le32enc_(greg + R_ESP, (uint32_t)(ti->tf + TF_KERN_SIZE));
+		le32enc_(greg + R_SS, I386_SEL_DATA);
+	}
+	le32enc_(greg + R_GS, I386_SEL_DATA);
+	ti->pc = le32dec_(greg + R_EIP);
+	ti->sp = le32dec_(greg + R_ESP);
+	ti->fp = le32dec_(greg + R_EBP);
+	trapno = le32dec_(tf + R_TRAPNO);
+	ti->trapno = trapno;
+	switch (s->kind) {
+	case M2E_STUB_TRAP:
+		m2e_x86_trap(trapno, ti);
+		ti->has_addr = 0;	/* %cr2 is not in the frame */
+		break;
+	case M2E_STUB_SYSCALL:
+		ti->what = "syscall";
+		snprintf(ti->label, sizeof(ti->label), "syscall");
+		ti->syscall = (int)le32dec_(tf + R_EAX);
+		break;
+	case M2E_STUB_FORK:
+		ti->what = "fork_trampoline";
+		snprintf(ti->label, sizeof(ti->label), "fork");
+		break;
+	default:
+		ti->what = "interrupt";
+		snprintf(ti->label, sizeof(ti->label), "intr");
+		break;
+	}
+	(void)savedfp;
+	(void)osreldate;
+	return (0);
+}
+
 const struct m2e_arch m2e_arch_i386 = {
 	.name = "i386",
 	.magic = "minidump FreeBSD/i386",
@@ -273,4 +365,6 @@ const struct m2e_arch m2e_arch_i386 = {
 	.linux_gregsz = I386_LINUX_GREGSZ,
 	.pcb_regs = i386_pcb_regs,
 	.linux_regs = i386_linux_regs,
+	.stubs = i386_stubs,
+	.trapframe = i386_trapframe,
 };

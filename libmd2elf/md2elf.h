@@ -180,6 +180,19 @@ struct md2elf_thread {
 	uint64_t	 td;		/* struct thread * */
 	uint64_t	 pcb;		/* where the registers came from */
 	uint64_t	 pc, sp, fp;
+	/*
+	 * Trap-frame threads (md2elf_threads_flags() with
+	 * MD2ELF_THREADS_TRAPS): the interrupted kernel context of the
+	 * trap-th kernel-mode trap frame on the stack of the thread whose
+	 * id is owner (1: the innermost).  tid is trap * 1000000000 +
+	 * owner, which no kernel thread id reaches (they stay below
+	 * 100000 + kern.maxthread); name is the trap and the interrupted
+	 * function ("trap 12 vm_fault"), signo the signal FreeBSD maps
+	 * the trap to (0 if none).  0 for ordinary threads.
+	 */
+	int		 trap;
+	int32_t		 owner;
+	int		 signo;
 };
 typedef int	 md2elf_thread_fn(void *arg, const struct md2elf_thread *);
 /*
@@ -188,6 +201,63 @@ typedef int	 md2elf_thread_fn(void *arg, const struct md2elf_thread *);
  * value fn returned.  Corrupt lists end a walk with a warning.
  */
 int		 md2elf_threads(md2elf_t *, md2elf_thread_fn *, void *arg);
+/*
+ * The same with flags.  MD2ELF_THREADS_TRAPS: after each thread, a thread
+ * for each kernel-mode trap frame on its stack, innermost first (at most
+ * MD2ELF_MAXTRAPTHREADS per thread), as the core's notes have them.
+ */
+#define	MD2ELF_THREADS_TRAPS	0x0001
+#define	MD2ELF_MAXTRAPTHREADS	2
+int		 md2elf_threads_flags(md2elf_t *, int flags, md2elf_thread_fn *,
+		    void *arg);
+
+/*
+ * Backtraces, by frame-pointer chains (every architecture keeps a frame
+ * record {saved frame pointer, return address} that the frame pointer
+ * points to), through trap frames: a return address inside a kernel entry
+ * stub (amd64 calltrap, nmi_calltrap, fast_syscall_common, the X* vectors,
+ * fork_trampoline; i386 calltrap, Xint0x80_syscall, X* vectors; arm64
+ * handle_el1h_*, handle_el0_*; ...) marks a struct trapframe, whose
+ * interrupted context the walk goes on with when it was in kernel mode.
+ */
+struct md2elf_trapinfo {
+	uint64_t	 tf;		/* struct trapframe address */
+	const char	*stub;		/* the entry stub's symbol */
+	const char	*what;		/* "page fault", "syscall", ... */
+	char		 label[12];	/* short: "trap 12", "intr", "dabort" */
+	int		 user;		/* interrupted user mode: walk ends */
+	uint32_t	 trapno;	/* x86 tf_trapno; arm64 ESR */
+	int		 has_addr;	/* addr is a fault address */
+	uint64_t	 addr;		/* amd64 tf_addr, arm64 tf_far */
+	int		 syscall;	/* user syscall number, else -1 */
+	int		 signo;		/* FreeBSD's signal for it, 0: none */
+	uint64_t	 pc, sp, fp;	/* the interrupted context */
+};
+struct md2elf_frame {
+	uint64_t	 pc;		/* frame 0: the saved pc; then return
+					   addresses; after a trap frame the
+					   interrupted pc */
+	uint64_t	 fp;		/* the frame's frame pointer */
+	int		 trap;		/* pc lies in an entry stub: tf holds
+					   its trap frame */
+	struct md2elf_trapinfo tf;
+};
+/* Why a walk ended. */
+#define	MD2ELF_BT_END		0	/* the chain ends (null link) */
+#define	MD2ELF_BT_USER		1	/* at a user-mode trap frame */
+#define	MD2ELF_BT_KTHREAD	2	/* a kernel thread's first frame */
+#define	MD2ELF_BT_BAD		3	/* a corrupt or unreadable link */
+#define	MD2ELF_BT_MAX		4	/* max frames reached */
+#define	MD2ELF_MAXFRAMES	256	/* walk cap: deeper is corruption */
+/*
+ * Walks thread t's stack from its saved registers (t as md2elf_threads()
+ * gave it) into frames (at most max, capped at MD2ELF_MAXFRAMES).  Returns
+ * the number of frames (at least 1 if t has registers) and *why, or -1
+ * with an error (no kernel).  A corrupt link ends the walk (MD2ELF_BT_BAD,
+ * with a warning through the warning callback), never fails it.
+ */
+int		 md2elf_backtrace(md2elf_t *, const struct md2elf_thread *t,
+		    struct md2elf_frame *frames, size_t max, int *why);
 
 /*
  * The kerneldumpheader that brackets a dump on a dump device (512 bytes,

@@ -9,7 +9,8 @@
  *   minidump.c   common minidump sections, bitmap, dump_avail, pa -> offset
  *   arch_*.c     one per architecture: header, page tables, registers
  *   kernel.c     kernel ELF symbols (libelf)
- *   threads.c    allproc walk, pcb selection
+ *   threads.c    allproc walk, pcb selection, trap-frame threads
+ *   unwind.c     frame-pointer backtraces through trap frames
  *   msgbuf.c     message buffer
  *   notes.c      ELF note descriptors (FreeBSD and Linux flavours)
  *   elfcore.c    the ELF core writer (gelf), copy.c the bulk page copy
@@ -95,6 +96,19 @@ struct m2e_frame {
 	uint64_t	 pc, sp, fp;
 };
 
+/*
+ * Kernel entry stubs that leave a struct trapframe on the stack and call C
+ * code with it (unwind.c).  A name ending in '*' is a prefix.
+ */
+#define	M2E_STUB_TRAP		1	/* exceptions: trap number in the frame */
+#define	M2E_STUB_INTR		2	/* interrupt vectors and IPIs */
+#define	M2E_STUB_SYSCALL	3	/* system call entry (from user mode) */
+#define	M2E_STUB_FORK		4	/* fork_trampoline: a thread's first frame */
+struct m2e_stub {
+	const char	*name;
+	int		 kind;
+};
+
 /* The per-architecture ops table, chosen by probing the minidump magic. */
 struct m2e_arch {
 	const char	*name;		/* MACHINE_ARCH in kerneldumpheader */
@@ -125,6 +139,18 @@ struct m2e_arch {
 		    int osreldate, uint8_t *greg, struct m2e_frame *);
 	/* FreeBSD struct reg -> Linux elf_gregset_t. */
 	void	(*linux_regs)(const uint8_t *greg, uint8_t *linux_greg);
+	/*
+	 * Trap frames: the entry stubs ({NULL} terminated) and the frame of
+	 * one: fr is the frame record whose return address lies in stub s,
+	 * savedfp the frame pointer saved there.  Fills ti (the frame's
+	 * address, the interrupted context, the trap) and greg (FreeBSD
+	 * struct reg of the interrupted context); -1 with an error if the
+	 * frame cannot be read.
+	 */
+	const struct m2e_stub *stubs;
+	int	(*trapframe)(md2elf_t *, const struct m2e_stub *s, uint64_t fr,
+		    uint64_t savedfp, int osreldate,
+		    struct md2elf_trapinfo *ti, uint8_t *greg);
 };
 
 extern const struct m2e_arch m2e_arch_amd64;
@@ -293,6 +319,28 @@ struct m2e_thread {
 typedef int	m2e_thread_fn(void *arg, const struct m2e_thread *);
 /* Crashed thread first; walk problems are warnings, not errors. */
 int	m2e_threads(md2elf_t *, m2e_thread_fn *, void *arg);
+/* The same; MD2ELF_THREADS_TRAPS adds the trap-frame threads. */
+int	m2e_threads_flags(md2elf_t *, int flags, m2e_thread_fn *, void *arg);
+
+/* Unwinding (unwind.c). */
+struct m2e_unwind;
+struct m2e_unwind *m2e_unwind_new(md2elf_t *);
+void	m2e_unwind_free(struct m2e_unwind *);
+/*
+ * Thread t's backtrace into frames (max entries); greg, if not NULL, gets
+ * each trap frame's FreeBSD struct reg (max * gregsz bytes, at the trap
+ * frame's index).  Returns the count and *why (MD2ELF_BT_*); problems are
+ * warnings naming t's tid (quiet: none).
+ */
+size_t	m2e_backtrace(struct m2e_unwind *, const struct md2elf_thread *t,
+	    struct md2elf_frame *frames, size_t max, uint8_t *greg,
+	    bool quiet, int *why);
+/* x86 trap numbers (amd64, i386): name, signal, whether tf_addr holds the
+ * fault address. */
+void	m2e_x86_trap(uint32_t trapno, struct md2elf_trapinfo *ti);
+/* The name of a trap-frame thread: "trap 12 vm_fault" (19 characters). */
+void	m2e_trap_thread_name(md2elf_t *, const struct md2elf_trapinfo *,
+	    char *name, size_t len);
 int	m2e_osreldate(md2elf_t *);
 
 /* ELF core notes (notes.c): the whole PT_NOTE content, built in memory. */

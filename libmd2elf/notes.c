@@ -21,6 +21,7 @@
  * owners, but BFD (GDB, readelf) reads notes of unknown owners in a core
  * with the Linux note types, where 1 is NT_PRSTATUS, 2 NT_FPREGSET...
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,8 @@
 #define	AT_NULL_		0
 #define	AT_ENTRY_		9
 #define	SIGABRT_		6
+#define	SIGBUS_FREEBSD		10
+#define	SIGBUS_LINUX		7
 
 #define	NOTES_MAXBUF		(1ULL << 30)	/* 1 GiB of notes at most */
 
@@ -187,6 +190,11 @@ m2e_thread_name(const struct md2elf_thread *t, char *name, size_t len)
 
 	if (len == 0)
 		return;
+	if (t->trap > 0) {
+		/* A trap-frame thread: its own name ("trap 12 vm_fault"). */
+		snprintf(name, len, "%.*s", (int)sizeof(t->name), t->name);
+		return;
+	}
 	memcpy(comm, t->comm, sizeof(t->comm));
 	comm[sizeof(t->comm)] = '\0';
 	memcpy(tdname, t->name, sizeof(t->name));
@@ -261,11 +269,15 @@ notes_thread(void *arg, const struct m2e_thread *t)
 	uint8_t desc[M2E_MAXDESC];
 	char name[20];
 	size_t sz;
+	int sig;
 
 	c = arg;
 	a = c->d->arch;
-	sz = m2e_desc_prstatus(a, c->flavor, t->pub.tid,
-	    t->pub.crashed ? SIGABRT_ : 0, c->osreldate, t->greg, desc);
+	sig = t->pub.crashed ? SIGABRT_ : t->pub.signo;
+	if (c->flavor == MD2ELF_FLAVOR_LINUX && sig == SIGBUS_FREEBSD)
+		sig = SIGBUS_LINUX;
+	sz = m2e_desc_prstatus(a, c->flavor, t->pub.tid, sig, c->osreldate,
+	    t->greg, desc);
 	if (sz == 0) {
 		c->failed = 2;
 		return (1);
@@ -367,7 +379,8 @@ m2e_notes_build(md2elf_t *d, enum md2elf_flavor flavor, struct m2e_notes *n)
 		c.osreldate = m2e_osreldate(d);
 		if (c.osreldate < 0)
 			c.osreldate = 0;
-		if (m2e_threads(d, notes_thread, &c) < 0 && !c.failed)
+		if (m2e_threads_flags(d, MD2ELF_THREADS_TRAPS, notes_thread,
+		    &c) < 0 && !c.failed)
 			goto fail;
 		if (c.failed == 2)
 			goto badarch;

@@ -846,6 +846,105 @@ out:
 	return (rv);
 }
 
+/*
+ * Trap-frame threads: after each thread, one for each kernel-mode trap
+ * frame its backtrace crosses (innermost first, at most
+ * MD2ELF_MAXTRAPTHREADS), with the interrupted context's registers.  Their
+ * ids, n * TRAPTID_BASE + the owner's, stay clear of kernel thread ids
+ * (100000 + kern.maxthread at most) and fit an int for n <= 2.
+ */
+#define	TRAPTID_BASE	1000000000
+
+struct trapwalk {
+	md2elf_t		*d;
+	struct m2e_unwind	*u;
+	m2e_thread_fn		*fn;
+	void			*arg;
+	struct md2elf_frame	 fr[MD2ELF_MAXFRAMES];
+	uint8_t			*greg;
+	struct m2e_thread	 t;
+	size_t			 skipped;
+};
+
+static int
+trap_threads(void *arg, const struct m2e_thread *t)
+{
+	struct trapwalk *tw = arg;
+	struct md2elf_thread *pub = &tw->t.pub;
+	const struct md2elf_trapinfo *ti;
+	size_t n, i, gsz;
+	int rv, why, k;
+
+	if ((rv = tw->fn(tw->arg, t)) != 0)
+		return (rv);
+	if (t->pub.pc == 0)
+		return (0);
+	gsz = tw->d->arch->gregsz;
+	n = m2e_backtrace(tw->u, &t->pub, tw->fr, MD2ELF_MAXFRAMES, tw->greg,
+	    false, &why);
+	k = 0;
+	for (i = 0; i + 1 < n; i++) {
+		ti = &tw->fr[i].tf;
+		if (!tw->fr[i].trap || ti->user)
+			continue;
+		if (k == MD2ELF_MAXTRAPTHREADS || t->pub.tid < 0 ||
+		    t->pub.tid > INT32_MAX - (k + 1) * TRAPTID_BASE) {
+			tw->skipped++;
+			continue;
+		}
+		k++;
+		tw->t = *t;
+		pub->tid = k * TRAPTID_BASE + t->pub.tid;
+		pub->trap = k;
+		pub->owner = t->pub.tid;
+		pub->signo = ti->signo;
+		pub->crashed = 0;
+		pub->regsource = "trapframe";
+		pub->pcb = ti->tf;
+		pub->pc = ti->pc;
+		pub->sp = ti->sp;
+		pub->fp = ti->fp;
+		m2e_trap_thread_name(tw->d, ti, pub->name, sizeof(pub->name));
+		memcpy(tw->t.greg, tw->greg + i * gsz, gsz);
+		if ((rv = tw->fn(tw->arg, &tw->t)) != 0)
+			return (rv);
+	}
+	return (0);
+}
+
+int
+m2e_threads_flags(md2elf_t *d, int flags, m2e_thread_fn *fn, void *arg)
+{
+	struct trapwalk *tw;
+	int rv;
+
+	if (!(flags & MD2ELF_THREADS_TRAPS) || d->arch->trapframe == NULL)
+		return (m2e_threads(d, fn, arg));
+	if ((tw = calloc(1, sizeof(*tw))) == NULL ||
+	    (tw->greg = calloc(MD2ELF_MAXFRAMES, d->arch->gregsz)) == NULL) {
+		free(tw);
+		return (m2e_err(d, "out of memory"));
+	}
+	if ((tw->u = m2e_unwind_new(d)) == NULL) {
+		free(tw->greg);
+		free(tw);
+		return (-1);
+	}
+	tw->d = d;
+	tw->fn = fn;
+	tw->arg = arg;
+	rv = m2e_threads(d, trap_threads, tw);
+	if (tw->skipped > 0)
+		m2e_warn(d, "threads: %zu kernel trap frame%s nested deeper "
+		    "than %d (or of a thread id out of range) not made a "
+		    "thread", tw->skipped, tw->skipped == 1 ? "" : "s",
+		    MD2ELF_MAXTRAPTHREADS);
+	m2e_unwind_free(tw->u);
+	free(tw->greg);
+	free(tw);
+	return (rv);
+}
+
 struct pubarg {
 	md2elf_thread_fn	*fn;
 	void			*arg;
@@ -862,9 +961,16 @@ pub_cb(void *arg, const struct m2e_thread *t)
 int
 md2elf_threads(md2elf_t *d, md2elf_thread_fn *fn, void *arg)
 {
+	return (md2elf_threads_flags(d, 0, fn, arg));
+}
+
+int
+md2elf_threads_flags(md2elf_t *d, int flags, md2elf_thread_fn *fn,
+    void *arg)
+{
 	struct pubarg pa;
 
 	pa.fn = fn;
 	pa.arg = arg;
-	return (m2e_threads(d, pub_cb, &pa));
+	return (m2e_threads_flags(d, flags, pub_cb, &pa));
 }

@@ -400,7 +400,73 @@ struct tlist {
 	int		 n;
 	int		 pcwidth;	/* "%#0*jx": 10 on 32-bit dumps, 18 */
 	bool		 header;	/* the table's header is printed */
+	bool		 bt;		/* -t -v: every thread's backtrace */
+	struct md2elf_frame fr[MD2ELF_MAXFRAMES];
 };
+
+/* " in func+0xoff" for addr, or nothing. */
+static void
+print_sym(md2elf_t *d, uint64_t addr)
+{
+	const char *sym;
+	uint64_t off;
+
+	if ((sym = md2elf_symbolize(d, addr, &off)) == NULL)
+		return;
+	if (off != 0)
+		printf(" in %s+%#jx", sym, (uintmax_t)off);
+	else
+		printf(" in %s", sym);
+}
+
+/* A trap frame, kgdb-style, and the thread the core gives it. */
+static void
+print_trap(struct tlist *l, const struct md2elf_thread *t,
+    const struct md2elf_trapinfo *ti, int *ntrap)
+{
+	printf("        --- ");
+	if (ti->syscall >= 0 && ti->user)
+		printf("syscall %d", ti->syscall);
+	else if (strncmp(ti->label, "trap ", 5) == 0)
+		printf("%s (%s)", ti->label, ti->what);
+	else
+		printf("%s (%s)", ti->what, ti->stub);
+	if (ti->has_addr)
+		printf(", fault address %#jx", (uintmax_t)ti->addr);
+	printf(", %spc %#0*jx", ti->user ? "user " : "", l->pcwidth,
+	    (uintmax_t)ti->pc);
+	if (!ti->user)
+		print_sym(l->d, ti->pc);
+	printf(", sp %#jx, fp %#jx", (uintmax_t)ti->sp, (uintmax_t)ti->fp);
+	if (!ti->user && ti->pc != 0 && ++*ntrap <= MD2ELF_MAXTRAPTHREADS &&
+	    t->tid >= 0)
+		printf(" (thread %jd)", (intmax_t)*ntrap * 1000000000 + t->tid);
+	printf(" ---\n");
+}
+
+/* The trap frames of t's stack (-t), or its whole backtrace (-t -v). */
+static void
+thread_stack(struct tlist *l, const struct md2elf_thread *t)
+{
+	const struct md2elf_frame *f;
+	int i, n, why, ntrap;
+
+	if (t->pc == 0)
+		return;
+	n = md2elf_backtrace(l->d, t, l->fr, MD2ELF_MAXFRAMES, &why);
+	ntrap = 0;
+	for (i = 0; i < n; i++) {
+		f = &l->fr[i];
+		if (l->bt) {
+			printf("        #%-3d %#0*jx", i, l->pcwidth,
+			    (uintmax_t)f->pc);
+			print_sym(l->d, f->pc);
+			printf("\n");
+		}
+		if (f->trap && (l->bt || f->tf.pc != 0))
+			print_trap(l, t, &f->tf, &ntrap);
+	}
+}
 
 /* Printed with the first thread: nothing on stdout if the walk fails. */
 static void
@@ -418,8 +484,6 @@ thread_cb(void *arg, const struct md2elf_thread *t)
 {
 	struct tlist *l;
 	char name[64], state[24], comm[21], tdname[21];
-	const char *sym;
-	uint64_t off;
 
 	l = arg;
 	thread_header(l);
@@ -440,24 +504,21 @@ thread_cb(void *arg, const struct md2elf_thread *t)
 		state[0] = '\0';
 	printf("%c %-5d %-7d %-6d %-28s %-8s %#0*jx", t->crashed ? '*' : ' ',
 	    l->n, t->tid, t->pid, name, state, l->pcwidth, (uintmax_t)t->pc);
-	if ((sym = md2elf_symbolize(l->d, t->pc, &off)) != NULL) {
-		if (off != 0)
-			printf(" in %s+%#jx", sym, (uintmax_t)off);
-		else
-			printf(" in %s", sym);
-	}
+	print_sym(l->d, t->pc);
 	printf("\n");
+	thread_stack(l, t);
 	return (0);
 }
 
 static int
-do_threads(md2elf_t *d)
+do_threads(md2elf_t *d, bool bt)
 {
 	struct md2elf_info info;
-	struct tlist l;
+	static struct tlist l;
 
 	memset(&l, 0, sizeof(l));
 	l.d = d;
+	l.bt = bt;
 	/* A PC as wide as the dump's addresses: 8 hex digits on ELFCLASS32. */
 	l.pcwidth = md2elf_get_info(d, &info) == 0 && info.elfclass == 1 ?
 	    10 : 18;
@@ -710,7 +771,7 @@ main(int argc, char **argv)
 		rc = do_info(d, kernel != NULL);
 		break;
 	case 't':
-		rc = do_threads(d);
+		rc = do_threads(d, verbose);
 		break;
 	case 'd':
 		rc = do_msgbuf(d);

@@ -83,14 +83,22 @@ say "$md2elf -d -k kernel vmcore.0.zst | sed -n '/^Fatal trap/,\$p'"
 "$md2elf" -d -k kernel vmcore.0.zst | sed -n '/^Fatal trap/,$p'
 
 step "3. The kernel's threads, like kgdb's 'info threads': * is the one" \
-    "that panicked, 'CPU n' the ones the panic stopped on other CPUs"
+    "that panicked, 'CPU n' the ones the panic stopped on other CPUs;" \
+    "under a thread, the trap frames on its stack (the page fault that" \
+    "led to the panic, the NMI that stopped a CPU, the system call it" \
+    "came from); the core has a thread for each kernel-mode one"
 say "$md2elf -t -k kernel vmcore.0.zst | head -12"
 "$md2elf" -t -k kernel vmcore.0.zst >threads.txt
 head -12 threads.txt
-echo "  ... $(($(wc -l <threads.txt) - 1)) threads in all (threads.txt)"
-# A thread that was running on another CPU, for the debuggers.
-other=$(awk '/ CPU [0-9]+ / { print $1; exit }' threads.txt)
-: "${other:=2}"
+echo "  ... $(grep -c '^[* ] ' threads.txt) threads in all (threads.txt)"
+say "$md2elf -t -v -k kernel vmcore.0.zst | sed -n '2,/^  2 /p'" \
+    "    # -v: the crashed thread's whole backtrace, through its trap frames"
+"$md2elf" -t -v -k kernel vmcore.0.zst 2>/dev/null | sed -n '2,/^  2 /p' | sed '$d'
+# The core's number of a thread that was running on another CPU: the
+# threads as listed, each followed by its trap-frame threads.
+other=$(awk '/^[* ] +[0-9]+ / { n++ } / CPU [0-9]+ / { print n; exit }
+    /\(thread [0-9]+\)/ { n++ }' threads.txt)
+: "${other:=3}"
 
 step "4. Convert it to ELF cores: the FreeBSD flavour (LLDB, FreeBSD's" \
     "gdb) and the Linux flavour (distribution GDBs)"
@@ -102,16 +110,20 @@ say "ls -ls vmcore.0.zst vmcore.0.zst.elf vmcore.0.linux.elf" \
 ls -ls vmcore.0.zst vmcore.0.zst.elf vmcore.0.linux.elf
 
 if command -v lldb-19 >/dev/null 2>&1; then
-	step "5. LLDB 19: threads, the crashed thread's backtrace and" \
-	    "registers, kernel variables (no DWARF: cast them), a process" \
-	    "name read through allproc, thread $other on another CPU"
+	step "5. LLDB 19: threads, the crashed thread's backtrace, then" \
+	    "thread 2, the page fault's interrupted context: the faulting" \
+	    "instruction, its registers and callers; kernel variables (no" \
+	    "DWARF: cast them), a process name read through allproc, thread" \
+	    "$other on another CPU"
 	say "lldb-19 -b -o 'target create kernel -c vmcore.0.zst.elf'" \
-	    "-o 'thread list' -o bt -o 'register read rip rsp rbp'" \
+	    "-o 'thread list' -o bt -o 'thread select 2' -o bt" \
+	    "-o 'register read rip rsp rbp rax rdi rflags'" \
 	    "-o 'p *(int *)&hz' -o 'x/s &version' -o 'p *(char **)&panicstr'" \
 	    "-o 'p (char *)(*(char **)&allproc + *(int *)&proc_off_p_comm)'" \
 	    "-o 'thread select $other' -o bt"
 	debugger lldb lldb-19 -b -o 'target create kernel -c vmcore.0.zst.elf' \
-	    -o 'thread list' -o 'bt' -o 'register read rip rsp rbp' \
+	    -o 'thread list' -o 'bt' -o 'thread select 2' -o 'bt' \
+	    -o 'register read rip rsp rbp rax rdi rflags' \
 	    -o 'p *(int *)&hz' -o 'x/s &version' \
 	    -o 'p *(char **)&panicstr' \
 	    -o 'p (char *)(*(char **)&allproc + *(int *)&proc_off_p_comm)' \
@@ -123,12 +135,14 @@ if command -v gdb-multiarch >/dev/null 2>&1; then
 	step "6. GDB (gdb-multiarch, the Linux flavour): the same"
 	say "gdb-multiarch -nx -batch -ex 'set osabi GNU/Linux' -ex 'file" \
 	    "kernel' -ex 'core-file vmcore.0.linux.elf' -ex 'info threads'" \
-	    "-ex bt -ex 'info registers rip rsp rbp' -ex 'p *(int *)&hz'" \
+	    "-ex bt -ex 'thread 2' -ex bt -ex 'info registers rip rsp rbp'" \
+	    "-ex 'p *(int *)&hz'" \
 	    "-ex 'x/s (char *)&version' -ex 'p *(char **)&panicstr'" \
 	    "-ex 'thread $other' -ex bt"
 	debugger gdb gdb-multiarch -nx -batch -ex 'set osabi GNU/Linux' \
 	    -ex 'file kernel' -ex 'core-file vmcore.0.linux.elf' \
-	    -ex 'info threads' -ex 'bt' -ex 'info registers rip rsp rbp' \
+	    -ex 'info threads' -ex 'bt' -ex 'thread 2' -ex 'bt' \
+	    -ex 'info registers rip rsp rbp' \
 	    -ex 'p *(int *)&hz' -ex 'x/s (char *)&version' \
 	    -ex 'p *(char **)&panicstr' -ex "thread $other" -ex 'bt'
 else

@@ -17,8 +17,11 @@ threads_body()
 		    --flavor $flavor -o core.elf vmcore.0
 		atf_check -s exit:0 -o save:ck -e empty \
 		    "$CORECK" -T -f $flavor -M model core.elf
-		[ "$(fact threads ck)" -eq 300 ] ||
-		    atf_fail "$flavor: $(fact threads ck) threads"
+		# The world's threads, and one per kernel-mode trap frame.
+		[ "$(fact trap_threads ck)" -gt 0 ] &&
+		[ "$(fact threads ck)" -eq $((300 + $(fact trap_threads ck))) ] ||
+		    atf_fail "$flavor: $(fact threads ck) threads," \
+		    "$(fact trap_threads ck) of them trap frames"
 	done
 }
 
@@ -41,10 +44,16 @@ list_body()
 {
 	. "$(atf_get_srcdir)/gen/testlib.sh"
 	gen -V 3 -s 84 -T 40
-	atf_check -s exit:0 -o save:list -e ignore "$MD2ELF" -t -k kernel \
+	atf_check -s exit:0 -o save:list.all -e ignore "$MD2ELF" -t -k kernel \
 	    vmcore.0
+	# Trap frames are listed under their thread, the first the crashed
+	# thread's page fault, naming the trap-frame thread of the core.
+	sed -n '3p' list.all | grep -q '^        --- trap 12 (page fault), fault address 0x18, pc 0x[0-9a-f]* in ifhwioctl+0xc, .* (thread 1[0-9]\{9\}) ---$' ||
+	    atf_fail "no page fault under the crashed thread: $(head -4 list.all)"
+	grep -v '^        ---' list.all >list
 	"$CORECK" -M model -t >model.t || atf_fail "coreck -t"
-	awk '$1 == "thread" { print $2, $3, $4, $5 }' model.t >model.threads
+	awk '$1 == "thread" && $4 != "trap" { print $2, $3, $4, $5 }' \
+	    model.t >model.threads
 	[ "$(wc -l <model.threads)" -eq 40 ] ||
 	    atf_fail "the model has $(wc -l <model.threads) threads, not 40"
 	[ "$(grep -c ' 0x' list)" -eq 40 ] ||
@@ -145,7 +154,8 @@ kernel_stripped_body()
 	atf_check -s exit:0 -o ignore -e empty "$CORECK" -M model core.elf
 	atf_check -s exit:0 -o save:list -e ignore "$MD2ELF" -t \
 	    -k kernel.stripped vmcore.0
-	[ "$(grep -c ' 0x' list)" -eq 24 ] || atf_fail "threads: $(cat list)"
+	[ "$(grep -v '^        ---' list | grep -c ' 0x')" -eq 24 ] ||
+	    atf_fail "threads: $(cat list)"
 }
 
 # Hostile thread lists: exit 0, a warning, the threads that can be found.
@@ -164,11 +174,13 @@ hostile_body()
 	atf_check -s exit:0 -o save:ck -e empty "$CORECK" -W -M model core.elf
 	cat ck
 	known=$(fact threads_known ck)
+	# The world's 64 threads and one per kernel-mode trap frame.
+	n=$((64 + $(fact trap_threads ck)))
 	if [ "$all" = all ]; then
-		[ "$known" -eq 64 ] ||
-		    atf_fail "$known of the 64 threads found"
+		[ "$known" -eq $n ] ||
+		    atf_fail "$known of the $n threads found"
 	else
-		[ "$known" -gt 0 ] && [ "$known" -lt 64 ] ||
+		[ "$known" -gt 0 ] && [ "$known" -lt $n ] ||
 		    atf_fail "$known threads found"
 	fi
 }
@@ -199,7 +211,9 @@ many_threads_body()
 	atf_check -s exit:0 -o empty -e ignore "$MD2ELF" -q -k kernel \
 	    -o core.elf vmcore.0
 	atf_check -s exit:0 -o save:ck -e empty "$CORECK" -T -M model core.elf
-	[ "$(fact threads ck)" -eq 5000 ] || atf_fail "$(fact threads ck)"
+	[ "$(fact trap_threads ck)" -gt 0 ] &&
+	[ "$(fact threads ck)" -eq $((5000 + $(fact trap_threads ck))) ] ||
+	    atf_fail "$(fact threads ck), $(fact trap_threads ck) trap frames"
 }
 
 atf_init_test_cases()

@@ -277,7 +277,7 @@ prpsinfo_fname_body()
 	atf_check -s exit:0 -o save:gdb.out -e save:gdb.err "$GDB" -batch \
 	    -ex 'set osabi GNU/Linux' -ex 'file kernel.debug' \
 	    -ex 'core-file core.elf' -ex 'info threads'
-	[ "$(grep -c '^[* ] *[0-9][0-9]* *LWP ' gdb.out)" -eq 8 ] ||
+	[ "$(grep -c '^[* ] *[0-9][0-9]* *LWP [0-9]\{6\} ' gdb.out)" -eq 8 ] ||
 	    atf_fail "GDB did not read the core: $(cat gdb.out gdb.err)"
 	! grep -q 'may not match' gdb.out gdb.err ||
 	    atf_fail "GDB: $(grep 'may not match' gdb.out gdb.err)"

@@ -14,13 +14,15 @@
 # fields) into $1, "regs" lines into $1.r.
 norm()
 {
-	awk -v a="$ARCH" -v r="$1.r" '$1 == "thread" { if (a != "amd64")
+	awk -v a="$ARCH" -v r="$1.r" '$2 >= 1000000000 { next }
+	    $1 == "thread" { if (a != "amd64")
 	    $9 = $10 = $11 = $12 = $13 = "-"; print; next }
 	    $1 == "regs" { print | ("sort >" r) }' | sort >"$1"
 	[ -f "$1.r" ] || : >"$1.r"
 }
 
-# model_threads: the model's threads into exp (and exp.r).
+# model_threads: the model's threads into exp (and exp.r), without the
+# trap-frame threads (ids from 1000000000) md2elf_threads() does not list.
 model_threads()
 {
 	"$CORECK" -M model -t >model.t 2>coreck.err ||

@@ -386,7 +386,19 @@ model_thread(const struct model *m, int32_t tid)
 		else
 			return (&m->threads[mid]);
 	}
+	for (mid = 0; mid < m->ntthreads; mid++)
+		if (m->tthreads[mid].tid == tid)
+			return (&m->tthreads[mid]);
 	return (NULL);
+}
+
+/* Index of a model thread in seen[]: threads, then trap threads. */
+static size_t
+thread_index(const struct model *m, const struct gthread *t)
+{
+	if (t->trap)
+		return (m->nthreads + (size_t)(t - m->tthreads));
+	return ((size_t)(t - m->threads));
 }
 
 /* The name a converter shows: comm, or comm/td_name, 19 characters. */
@@ -398,6 +410,8 @@ name_ok(const struct model *m, const struct gthread *t, const char *name)
 
 	if (name[0] == '\0')
 		return (false);
+	if (t->trap)
+		return (strcmp(name, t->name) == 0);
 	if (t->name[0] == '\0' || strcmp(t->name, comm) == 0)
 		snprintf(want, sizeof(want), "%s", comm);
 	else
@@ -422,7 +436,10 @@ check_regs(struct ck *c, const struct gthread *t, const uint8_t *reg,
 	uint64_t v;
 	int i, n;
 
-	n = c->m->arch->regs(c->m, t, r);
+	if (t->trap && c->m->arch->tregs != NULL)
+		n = c->m->arch->tregs(c->m, t, r);
+	else
+		n = c->m->arch->regs(c->m, t, r);
 	for (i = 0; i < n; i++) {
 		v = word(reg + (linux ? r[i].loff : r[i].off), r[i].size);
 		if (v != r[i].value)
@@ -447,11 +464,12 @@ check_threads(struct ck *c, const uint8_t *nb, size_t nlen, bool linux,
 	uint8_t *seen;
 	uint64_t r[8], entry;
 	uint32_t w, regoff, minsz;
-	int32_t tid;
+	int32_t tid, prevtid;
 	int cursig, k;
 	bool first;
 
 	owner = linux ? "CORE" : "FreeBSD";
+	prevtid = 0;
 	/* prstatus layouts: amd64 (no regs hook), else by pointer size. */
 	w = m->arch->ptrsize;
 	if (m->arch->regs == NULL)
@@ -463,7 +481,7 @@ check_threads(struct ck *c, const uint8_t *nb, size_t nlen, bool linux,
 	regoff = linux ? (w == 8 ? 112 : 72) : (w == 8 ? 48 : 28);
 	n = NULL;
 	cnt = parse_notes(c, nb, nlen, &n);
-	seen = calloc(m->nthreads + 1, 1);
+	seen = calloc(m->nthreads + m->ntthreads + 1, 1);
 	if (seen == NULL)
 		return;
 	nthr = npsinfo = nauxv = found = 0;
@@ -548,23 +566,34 @@ check_threads(struct ck *c, const uint8_t *nb, size_t nlen, bool linux,
 		if (first && tid != m->dumptid)
 			bad(c, "the first thread is %d, the crashed one is %d",
 			    tid, m->dumptid);
-		if ((cursig != 0) != (tid == m->dumptid))
-			bad(c, "thread %d has signal %d", tid, cursig);
-		first = false;
 		t = model_thread(m, tid);
+		if (tid == m->dumptid ? cursig == 0 :
+		    cursig != (t != NULL ? t->signo : 0))
+			bad(c, "thread %d has signal %d, the model %d", tid,
+			    cursig, tid == m->dumptid ? 6 : t != NULL ?
+			    t->signo : 0);
+		/* A trap-frame thread right after its owner (or the one
+		   before it). */
+		if (t != NULL && t->trap && !lenient && prevtid !=
+		    (t->trap == 1 ? t->owner : (t->trap - 1) * 1000000000 +
+		    t->owner))
+			bad(c, "trap thread %d follows thread %d, not its "
+			    "owner %d", tid, prevtid, t->owner);
+		prevtid = tid;
+		first = false;
 		if (t == NULL) {
 			if (!lenient)
 				bad(c, "thread %d is not in the model", tid);
 			continue;
 		}
-		if (seen[t - m->threads]++) {
+		if (seen[thread_index(m, t)]++) {
 			if (!lenient)
 				bad(c, "thread %d appears twice", tid);
 			continue;
 		}
 		found++;
 		cur = t;
-		if (m->arch->regs != NULL) {
+		if (m->arch->regs != NULL || (t->trap && m->arch->tregs)) {
 			check_regs(c, t, n[i].desc + regoff, linux);
 			continue;
 		}
@@ -581,9 +610,9 @@ check_threads(struct ck *c, const uint8_t *nb, size_t nlen, bool linux,
 					    tid, rn[k], r[k], wv[k]);
 		}
 	}
-	if (!lenient && found != m->nthreads)
+	if (!lenient && found != m->nthreads + m->ntthreads)
 		bad(c, "%zu of the model's %zu threads are in the core", found,
-		    m->nthreads);
+		    m->nthreads + m->ntthreads);
 	if (npsinfo != 1)
 		bad(c, "%zu NT_PRPSINFO notes, expected 1", npsinfo);
 	if (!linux && nauxv != 1)
@@ -596,35 +625,52 @@ check_threads(struct ck *c, const uint8_t *nb, size_t nlen, bool linux,
 
 static const char *const kinds[] = { "?", "crashed", "oncpu", "sleep" };
 
+static void
+print_thread(const struct model *m, const struct gthread *t)
+{
+	struct gen_reg r[GEN_MAXREGS];
+	int j, k, nr;
+
+	printf("thread %d %d %s %d 0x%016" PRIx64 " 0x%016" PRIx64
+	    " 0x%016" PRIx64 " 0x%016" PRIx64 " 0x%016" PRIx64
+	    " 0x%016" PRIx64 " 0x%016" PRIx64 " 0x%016" PRIx64 " ", t->tid,
+	    t->pid, t->trap ? "trap" : kinds[t->kind], t->oncpu, t->rip,
+	    t->rsp, t->rbp, t->rbx, t->r12, t->r13, t->r14, t->r15);
+	if (t->trap)
+		printf("%s\n", t->name);
+	else
+		printf("%s/%s\n", m->procs[t->proc].comm, t->name);
+	printf("frames %d", t->tid);
+	for (k = 0; k < t->nret; k++)
+		printf(" %#" PRIx64, t->ret[k]);
+	printf("\n");
+	if (t->trap)
+		printf("trap %d %d %d 0x%016" PRIx64 "\n", t->tid, t->owner,
+		    t->signo, t->tf);
+	nr = -1;
+	if (t->trap && m->arch->tregs != NULL)
+		nr = m->arch->tregs(m, t, r);
+	else if (m->arch->regs != NULL)
+		nr = m->arch->regs(m, t, r);
+	if (nr >= 0) {
+		printf("regs %d", t->tid);
+		for (j = 0; j < nr; j++)
+			printf(" %s=%#" PRIx64, r[j].name, r[j].value);
+		printf("\n");
+	}
+}
+
+/* The model's threads, each trap-frame thread after its owner. */
 static int
 print_threads(const struct model *m)
 {
-	const struct gthread *t;
-	size_t i;
-	int k;
+	size_t i, j;
 
 	for (i = 0; i < m->nthreads; i++) {
-		t = &m->threads[i];
-		printf("thread %d %d %s %d 0x%016" PRIx64 " 0x%016" PRIx64
-		    " 0x%016" PRIx64 " 0x%016" PRIx64 " 0x%016" PRIx64
-		    " 0x%016" PRIx64 " 0x%016" PRIx64 " 0x%016" PRIx64
-		    " %s/%s\n", t->tid, t->pid, kinds[t->kind], t->oncpu,
-		    t->rip, t->rsp, t->rbp, t->rbx, t->r12, t->r13, t->r14,
-		    t->r15, m->procs[t->proc].comm, t->name);
-		printf("frames %d", t->tid);
-		for (k = 0; k < t->nret; k++)
-			printf(" %#" PRIx64, t->ret[k]);
-		printf("\n");
-		if (m->arch->regs != NULL) {
-			struct gen_reg r[GEN_MAXREGS];
-			int j, nr;
-
-			nr = m->arch->regs(m, t, r);
-			printf("regs %d", t->tid);
-			for (j = 0; j < nr; j++)
-				printf(" %s=%#" PRIx64, r[j].name, r[j].value);
-			printf("\n");
-		}
+		print_thread(m, &m->threads[i]);
+		for (j = 0; j < m->ntthreads; j++)
+			if (m->tthreads[j].owner == m->threads[i].tid)
+				print_thread(m, &m->tthreads[j]);
 	}
 	return (0);
 }
@@ -978,10 +1024,10 @@ main(int argc, char **argv)
 		    "holes_checked %" PRIu64 "\nkmap_pages %" PRIu64 "\n"
 		    "dmap_pages %" PRIu64 "\nfile_size %" PRIu64 "\n"
 		    "allocated %" PRIu64 "\nphnum %zu\nthreads %zu\n"
-		    "threads_known %zu\nerrors %u\n",
+		    "threads_known %zu\ntrap_threads %zu\nerrors %u\n",
 		    nload, expect, kr, dr, c.pages, c.zero, c.holes, c.kpages,
 		    c.dpages, c.fsize, alloc, phnum, c.threads,
-		    c.threads_known, c.errors);
+		    c.threads_known, c.m->ntthreads, c.errors);
 	rc = c.errors != 0 ? 1 : 0;
 out:
 	if (e != NULL)

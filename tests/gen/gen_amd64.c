@@ -466,6 +466,110 @@ amd64_pcb(const struct model *m, const struct gthread *t, uint8_t *b)
 }
 
 /*
+ * struct trapframe (sys/x86/include/frame.h), 192 bytes: the entry stubs
+ * call C code with %rsp at it, so the callee's frame record is right below.
+ * The hardware aligns the stack to 16 bytes before pushing.
+ */
+#define	TF_SIZE		192
+enum { TR_RDI, TR_RSI, TR_RDX, TR_RCX, TR_R8, TR_R9, TR_RAX, TR_R10, TR_R11 };
+static const uint32_t tf_scratch[] = { 0, 8, 16, 24, 32, 40, 48, 72, 80 };
+
+static uint64_t
+amd64_tf_place(const struct model *m, struct gtrap *g, uint64_t sp)
+{
+	(void)m;
+	g->tf = (sp & ~(uint64_t)15) - TF_SIZE;
+	g->fr = g->tf - 16;
+	if (g->kind == GT_SYSCALL)
+		return (g->ufp);
+	if (g->kind == GT_KTHREAD)
+		return (0);		/* cpu_fork: pcb_rbp 0 */
+	return (g->ctx->rbp);
+}
+
+static void
+amd64_tfbytes(const struct model *m, const struct gtrap *g, uint8_t *b,
+    uint64_t va)
+{
+	const struct gthread *c = g->ctx;
+	uint8_t *p = b + (g->tf - va);
+	int i;
+
+	memset(p, 0, TF_SIZE);
+	if (g->kind == GT_KTHREAD)
+		return;			/* thread0's zeroed frame, copied */
+	if (g->kind == GT_SYSCALL) {
+		for (i = 0; i < 9; i++)
+			gen_put64(p + tf_scratch[i], model_hash(m->p.seed ^
+			    (0x5e0 + (uint64_t)i), g->upc));
+		gen_put64(p + 48, (uint64_t)g->syscall);	/* rax */
+		gen_put64(p + 64, g->ufp);
+		gen_put64(p + 152, g->upc);
+		gen_put64(p + 160, 0x43);		/* user %cs */
+		gen_put64(p + 168, 0x202);
+		gen_put64(p + 176, g->usp);
+		gen_put64(p + 184, 0x3b);
+		return;
+	}
+	for (i = 0; i < 9; i++)
+		gen_put64(p + tf_scratch[i], gen_treg(m, c, i));
+	gen_put64(p + 56, c->rbx);
+	gen_put64(p + 64, c->rbp);
+	gen_put64(p + 88, c->r12);
+	gen_put64(p + 96, c->r13);
+	gen_put64(p + 104, c->r14);
+	gen_put64(p + 112, c->r15);
+	gen_put32(p + 120, g->kind == GT_FAULT ? 12 : g->kind == GT_NMI ?
+	    19 : 0);				/* tf_trapno */
+	p[124] = 0x13;				/* tf_fs */
+	p[126] = 0x1b;				/* tf_gs */
+	gen_put64(p + 128, g->addr);		/* tf_addr */
+	p[140] = 0x3b;				/* tf_es */
+	p[142] = 0x3b;				/* tf_ds */
+	gen_put64(p + 152, c->rip);
+	gen_put64(p + 160, 0x20);		/* kernel %cs */
+	gen_put64(p + 168, 0x10286);
+	gen_put64(p + 176, c->rsp);
+	gen_put64(p + 184, 0x28);
+}
+
+/*
+ * A trap-frame thread's registers: the whole frame, at their places in the
+ * FreeBSD struct reg and the Linux user_regs_struct.
+ */
+static int
+amd64_tregs(const struct model *m, const struct gthread *t,
+    struct gen_reg *r)
+{
+	static const struct { const char *name; uint32_t off, loff; int tr; }
+	    l[] = {
+		{ "rip", 136, 128, -1 }, { "rsp", 160, 152, -2 },
+		{ "rbp", 80, 32, -3 }, { "rbx", 88, 40, -4 },
+		{ "r12", 24, 24, -5 }, { "r13", 16, 16, -6 },
+		{ "r14", 8, 8, -7 }, { "r15", 0, 0, -8 },
+		{ "rax", 112, 80, TR_RAX }, { "rcx", 104, 88, TR_RCX },
+		{ "rdx", 96, 96, TR_RDX }, { "rsi", 72, 104, TR_RSI },
+		{ "rdi", 64, 112, TR_RDI }, { "r8", 56, 72, TR_R8 },
+		{ "r9", 48, 64, TR_R9 }, { "r10", 40, 56, TR_R10 },
+		{ "r11", 32, 48, TR_R11 }, { "cs", 144, 136, -9 },
+		{ "rflags", 152, 144, -10 }, { "ss", 168, 160, -11 },
+	};
+	const uint64_t v[] = { t->rip, t->rsp, t->rbp, t->rbx, t->r12,
+	    t->r13, t->r14, t->r15, 0x20, 0x10286, 0x28 };
+	int i;
+
+	for (i = 0; i < (int)(sizeof(l) / sizeof(l[0])); i++) {
+		r[i].name = l[i].name;
+		r[i].off = l[i].off;
+		r[i].loff = l[i].loff;
+		r[i].size = 8;
+		r[i].value = l[i].tr >= 0 ? gen_treg(m, t, l[i].tr) :
+		    v[-l[i].tr - 1];
+	}
+	return (i);
+}
+
+/*
  * Hostile variants: where a free PTE slot (next to the device mappings) is
  * written: in a page-table page dumped as data (v2/v3, *pmap_idx set to
  * UINT64_MAX) or in the page-table section (v1); or (what 1, v2/v3) the PDE
@@ -526,4 +630,7 @@ const struct gen_arch gen_arch_amd64 = {
 	.call_stride = 0x10,
 	.call_len = 5,
 	.pcb_size = 0x140,
+	.tf_place = amd64_tf_place,
+	.tfbytes = amd64_tfbytes,
+	.tregs = amd64_tregs,
 };

@@ -245,7 +245,7 @@ arm64_model_xreg(const struct model *m, const struct gthread *t, int n)
 	case 29:
 		return (t->rbp);
 	case 30:
-		return (t->rip);
+		return (t->lr != 0 ? t->lr : t->rip);
 	default:
 		return (model_hash(m->p.seed ^ (0xa6400 + (uint64_t)n),
 		    (uint64_t)(uint32_t)t->tid));
@@ -281,6 +281,87 @@ arm64_pcb(const struct model *m, const struct gthread *t, uint8_t *b)
 }
 
 /*
+ * struct trapframe (sys/arm64/include/frame.h): tf_sp, tf_lr, tf_elr, then
+ * u32 tf_spsr and tf_esr and tf_x[30] up to 13.x (272 bytes); 14.x widens
+ * spsr and esr and adds tf_far (288 bytes), as the model's pcb follows
+ * 14.x.  save_registers puts the frame TF_SIZE + 16 below the stack (and
+ * 128 bytes lower for an exception from EL1), keeps a frame record {x29,
+ * lr} of the interrupted code right above it and points x29 there before
+ * calling C code.
+ */
+#define	TF_X_OLD	32
+#define	TF_X_NEW	48
+#define	SPSR_EL1H	0x60000005ULL
+#define	ESR_DABORT	0x96000047ULL	/* EC 0x25, IL, write, L3 fault */
+#define	ESR_SVC		0x56000000ULL	/* EC 0x15, IL */
+
+static uint64_t
+arm64_tf_size(const struct model *m)
+{
+	return (arm64_model_newpcb(m) ? 288 : 272);
+}
+
+static uint64_t
+arm64_tf_place(const struct model *m, struct gtrap *g, uint64_t sp)
+{
+	uint64_t size = arm64_tf_size(m);
+	bool el0 = g->kind == GT_SYSCALL || g->kind == GT_KTHREAD;
+
+	g->tf = (sp - (el0 ? 0 : 128) - 16 - size) & ~(uint64_t)15;
+	g->fr = g->tf - 32;	/* the callee's stp x29, x30, [sp, #-32]! */
+	return (g->tf + size);
+}
+
+static void
+arm64_tfbytes(const struct model *m, const struct gtrap *g, uint8_t *b,
+    uint64_t va)
+{
+	const struct gthread *c = g->ctx;
+	uint64_t size = arm64_tf_size(m), xo;
+	uint8_t *p = b + (g->tf - va);
+	bool nw = arm64_model_newpcb(m);
+	int n;
+
+	memset(p, 0, size + 16);
+	if (g->kind == GT_KTHREAD)
+		return;
+	xo = nw ? TF_X_NEW : TF_X_OLD;
+	if (g->kind == GT_SYSCALL) {
+		for (n = 0; n < 29; n++)
+			gen_put64(p + xo + 8 * n, model_hash(m->p.seed ^
+			    (0x5e0 + (uint64_t)n), g->upc));
+		gen_put64(p + xo + 8 * 8, (uint64_t)g->syscall);
+		gen_put64(p + xo + 8 * 29, g->ufp);
+		gen_put64(p + 0, g->usp);
+		gen_put64(p + 8, g->upc + 0x40);	/* lr */
+		gen_put64(p + 16, g->upc);
+		if (nw)
+			gen_put64(p + 32, ESR_SVC);	/* spsr 0: EL0t */
+		else
+			gen_put32(p + 28, (uint32_t)ESR_SVC);
+		gen_put64(p + size, g->ufp);
+		gen_put64(p + size + 8, g->upc + 0x40);
+		return;
+	}
+	for (n = 0; n <= 29; n++)
+		gen_put64(p + xo + 8 * n, arm64_model_xreg(m, c, n));
+	gen_put64(p + 0, c->rsp);
+	gen_put64(p + 8, arm64_model_xreg(m, c, 30));
+	gen_put64(p + 16, c->rip);
+	if (nw) {
+		gen_put64(p + 24, SPSR_EL1H);
+		gen_put64(p + 32, g->kind == GT_FAULT ? ESR_DABORT : 0);
+		gen_put64(p + 40, g->addr);
+	} else {
+		gen_put32(p + 24, (uint32_t)SPSR_EL1H);
+		gen_put32(p + 28, g->kind == GT_FAULT ?
+		    (uint32_t)ESR_DABORT : 0);
+	}
+	gen_put64(p + size, c->rbp);
+	gen_put64(p + size + 8, arm64_model_xreg(m, c, 30));
+}
+
+/*
  * What the core must say for thread t, at its place in the FreeBSD struct
  * reg (x0-x29, lr, sp, elr, spsr) and the Linux pr_reg (x0-x30, sp, pc,
  * pstate): the pcb's registers (x0-x18 only in the 12.x/13.x layout, which
@@ -296,7 +377,8 @@ arm64_regs(const struct model *m, const struct gthread *t, struct gen_reg *r)
 	int i, n;
 
 	n = 0;
-	for (i = arm64_model_newpcb(m) ? 19 : 0; i <= 30; i++, n++) {
+	for (i = arm64_model_newpcb(m) && !t->trap ? 19 : 0; i <= 30;
+	    i++, n++) {
 		r[n].name = xn[i];
 		r[n].off = r[n].loff = (uint32_t)i * 8;
 		r[n].size = 8;
@@ -372,6 +454,8 @@ arm64_funccode(uint64_t va, uint64_t size, const uint64_t *calls,
 	.sparse_minver = 2,						\
 	.availsize_off = 72,						\
 	.regs = arm64_regs,						\
+	.tf_place = arm64_tf_place,					\
+	.tfbytes = arm64_tfbytes,					\
 	.gregsz = 272,							\
 	.linux_gregsz = 272
 

@@ -239,3 +239,10 @@ gen_header_start(const struct model *m, uint8_t *page, const char *magic,
 		gen_put32(page + 32, (uint32_t)gen_roundup2(gen_roundup2(bits,
 		    8) / 8, GPAGE));
 }
+
+uint64_t
+gen_treg(const struct model *m, const struct gthread *t, int idx)
+{
+	return (model_hash(m->p.seed ^ (0x2a0 + (uint64_t)idx),
+	    (uint64_t)(uint32_t)t->tid));
+}

@@ -38,6 +38,8 @@
 
 void		 gen_put32(uint8_t *p, uint32_t v);
 void		 gen_put64(uint8_t *p, uint64_t v);
+/* A trap-frame thread's scratch register idx (not in its gthread). */
+uint64_t	 gen_treg(const struct model *, const struct gthread *, int idx);
 uint64_t	 gen_roundup2(uint64_t x, uint64_t a);
 /* Pages of RAM in the model's dump_avail ranges. */
 uint64_t	 gen_ram_pages(const struct model *);

@@ -270,6 +270,82 @@ i386_pcb(const struct model *m, const struct gthread *t, uint8_t *b)
 }
 
 /*
+ * struct trapframe (sys/i386/include/frame.h): fs es ds edi esi ebp isp ebx
+ * edx ecx eax trapno err eip cs eflags, then esp and ss only from user
+ * mode.  Stubs push a pointer to it ("pushl %esp") before the call, none
+ * (Xcpustop) or three arguments (fork_trampoline).
+ */
+#define	TF_KERN		64
+#define	TF_USER		72
+#define	TF_EFLAGS_K	0x10282
+
+static uint64_t
+i386_tf_place(const struct model *m, struct gtrap *g, uint64_t sp)
+{
+	bool user = g->kind == GT_SYSCALL || g->kind == GT_KTHREAD;
+	int nargs;
+
+	(void)m;
+	g->tf = (sp - (user ? TF_USER : TF_KERN)) & ~(uint64_t)3;
+	nargs = strcmp(g->stub, "Xcpustop") == 0 ? 0 :
+	    strcmp(g->stub, "fork_trampoline") == 0 ? 3 : 1;
+	g->fr = g->tf - 8 - 4 * (uint64_t)nargs;
+	if (g->kind == GT_SYSCALL)
+		return (g->ufp);
+	if (g->kind == GT_KTHREAD)
+		return (0);
+	return (g->ctx->rbp);
+}
+
+static void
+i386_tfbytes(const struct model *m, const struct gtrap *g, uint8_t *b,
+    uint64_t va)
+{
+	const struct gthread *c = g->ctx;
+	uint8_t *p = b + (g->tf - va);
+	int i;
+
+	memset(p, 0, g->kind == GT_SYSCALL || g->kind == GT_KTHREAD ?
+	    TF_USER : TF_KERN);
+	if (g->fr + 8 < g->tf)				/* "pushl %esp" */
+		gen_put32(p - 4, (uint32_t)g->tf);
+	if (g->kind == GT_KTHREAD)
+		return;
+	if (g->kind == GT_SYSCALL) {
+		for (i = 0; i < 11; i++)
+			gen_put32(p + 4 * i, (uint32_t)model_hash(m->p.seed ^
+			    (0x5e0 + (uint64_t)i), g->upc));
+		gen_put32(p + 0, 0x3b);
+		gen_put32(p + 4, 0x3b);
+		gen_put32(p + 8, 0x3b);
+		gen_put32(p + 20, (uint32_t)g->ufp);
+		gen_put32(p + 40, (uint32_t)g->syscall);	/* eax */
+		gen_put32(p + 44, 0);
+		gen_put32(p + 52, (uint32_t)g->upc);
+		gen_put32(p + 56, 0x33);			/* user %cs */
+		gen_put32(p + 60, 0x202);
+		gen_put32(p + 64, (uint32_t)g->usp);
+		gen_put32(p + 68, 0x3b);
+		return;
+	}
+	gen_put32(p + 0, 0x08);
+	gen_put32(p + 4, 0x28);
+	gen_put32(p + 8, 0x28);
+	gen_put32(p + 12, (uint32_t)c->r13);		/* edi */
+	gen_put32(p + 16, (uint32_t)c->r12);		/* esi */
+	gen_put32(p + 20, (uint32_t)c->rbp);
+	gen_put32(p + 24, (uint32_t)g->tf + 44);	/* pushal's esp */
+	gen_put32(p + 28, (uint32_t)c->rbx);
+	gen_put32(p + 32, (uint32_t)gen_treg(m, c, 0));	/* edx */
+	gen_put32(p + 36, (uint32_t)gen_treg(m, c, 1));	/* ecx */
+	gen_put32(p + 40, (uint32_t)gen_treg(m, c, 2));	/* eax */
+	gen_put32(p + 44, g->kind == GT_FAULT ? 12 : 0);
+	gen_put32(p + 52, (uint32_t)c->rip);
+	gen_put32(p + 56, 0x20);
+	gen_put32(p + 60, TF_EFLAGS_K);
+}
+
+/*
  * What the core must say for thread t: the pcb's registers and kgdb's
  * kernel selectors, at their places in the FreeBSD struct reg (19 u32)
  * and the Linux pr_reg (ebx ecx edx esi edi ebp eax ds es fs gs orig_eax
@@ -286,16 +362,27 @@ i386_regs(const struct model *m, const struct gthread *t, struct gen_reg *r)
 		{ "eflags", 60, 56 },
 	};
 	const uint64_t v[] = { t->rip, t->rsp, t->rbp, t->rbx, t->r12, t->r13,
-	    0x20, 0x28, 0x28, 0x28, 0x08, 0x28, 0x202 };
-	int i;
+	    0x20, 0x28, 0x28, 0x28, 0x08, 0x28,
+	    t->trap ? TF_EFLAGS_K : 0x202 };
+	/* A trap frame's scratch registers: edx, ecx, eax. */
+	static const struct { const char *name; uint32_t off, loff; } x[] = {
+		{ "edx", 32, 8 }, { "ecx", 36, 4 }, { "eax", 40, 24 },
+	};
+	int i, j;
 
-	(void)m;
 	for (i = 0; i < (int)(sizeof(l) / sizeof(l[0])); i++) {
 		r[i].name = l[i].name;
 		r[i].off = l[i].off;
 		r[i].loff = l[i].loff;
 		r[i].size = 4;
 		r[i].value = v[i] & 0xffffffffULL;
+	}
+	for (j = 0; t->trap && j < 3; j++, i++) {
+		r[i].name = x[j].name;
+		r[i].off = x[j].off;
+		r[i].loff = x[j].loff;
+		r[i].size = 4;
+		r[i].value = gen_treg(m, t, j) & 0xffffffffULL;
 	}
 	return (i);
 }
@@ -356,6 +443,8 @@ i386_funccode(uint64_t va, uint64_t size, const uint64_t *calls, int ncalls,
 	.sparse_minver = 2,						\
 	.availsize_off = 48,						\
 	.regs = i386_regs,						\
+	.tf_place = i386_tf_place,					\
+	.tfbytes = i386_tfbytes,					\
 	.gregsz = 76,							\
 	.linux_gregsz = 68
 

@@ -35,7 +35,7 @@
  *       alias=N (amd64 v2, v3: N empty PDEs made copies of the first
  *       2 MiB-page PDE, aliasing its page N times)
  *   -W  hostile thread lists: proccycle, tdcycle, dangling, undumped,
- *       hugehash, longlist=N, widelist=N
+ *       hugehash, longlist=N, widelist=N, stacks
  *   -K  kernel variants: nooffsets (no proc_off_*, thread_off_*),
  *       stripped (no .symtab; global symbols in .dynsym)
  */
@@ -50,6 +50,7 @@
 #include "dumpout.h"
 #include "mkkernel.h"
 #include "gen_common.h"
+#include "world.h"
 #include "model.h"
 
 #define	STAGE	(1024 * 1024)
@@ -379,6 +380,8 @@ parse_world(struct model_params *p, const char *arg)
 		p->hostile |= WH_UNDUMPED;
 	else if (strcmp(arg, "hugehash") == 0)
 		p->hostile |= WH_HUGEHASH;
+	else if (strcmp(arg, "stacks") == 0)
+		p->hostile |= WH_STACKS;
 	else if (strncmp(arg, "longlist=", 9) == 0) {
 		p->hostile |= WH_LONGLIST;
 		p->longlist = num(arg + 9);
@@ -573,6 +576,15 @@ main(int argc, char **argv)
 			snprintf(err, sizeof(err), "%s: %s", out,
 			    strerror(errno));
 			goto fail;
+		}
+		if (verbose && (m->p.hostile & WH_STACKS)) {
+			static const char *const sk[] = { "loop", "unmapped",
+			    "undumped", "tfoff", "deep" };
+			int k;
+
+			for (k = 0; k < 5; k++)
+				printf("stack_%s_tid %d\n", sk[k],
+				    (int)world_stack_tid(m, k));
 		}
 		if (verbose) {
 			uint64_t kr, dr, kp;

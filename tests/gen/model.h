@@ -98,8 +98,35 @@ struct gthread {
 	/* Registers (pcb values). */
 	uint64_t	 rip, rsp, rbp, rbx, r12, r13, r14, r15;
 	/* Expected return addresses of the frame chain (0-terminated). */
-	uint64_t	 ret[12];
+	uint64_t	 ret[16];
 	int		 nret;
+	/*
+	 * A trap-frame thread (in m->tthreads): the trap-th kernel-mode
+	 * trap frame of thread owner, its registers the interrupted
+	 * context's (rip the faulting pc), name the converter's.
+	 */
+	int		 trap;
+	int32_t		 owner;
+	int		 signo;
+	uint64_t	 tf;		/* its struct trapframe */
+	uint64_t	 lr;		/* arm64 x30 when not rip */
+};
+
+/* A trap frame on a model stack (world.c places it, the arch encodes). */
+#define	GT_FAULT	1	/* kernel-mode page fault */
+#define	GT_NMI		2	/* NMI (amd64) */
+#define	GT_INTR		3	/* interrupt or IPI */
+#define	GT_SYSCALL	4	/* system call from user mode */
+#define	GT_KTHREAD	5	/* fork_trampoline of a kernel thread */
+struct gtrap {
+	int		 kind;		/* GT_* */
+	const char	*stub;		/* entry stub's name */
+	uint64_t	 tf;		/* trap frame address */
+	uint64_t	 fr;		/* the stub's callee's frame record */
+	uint64_t	 addr;		/* fault address (GT_FAULT) */
+	int		 syscall;	/* GT_SYSCALL number */
+	const struct gthread *ctx;	/* interrupted kernel context */
+	uint64_t	 upc, usp, ufp;	/* interrupted user context */
 };
 struct gproc {
 	uint64_t	 p;		/* struct proc address (direct map) */
@@ -118,6 +145,7 @@ struct gproc {
 #define	WH_LONGLIST	0x10	/* a process claims millions of threads */
 #define	WH_HUGEHASH	0x20	/* pidhash claims 10M buckets */
 #define	WH_WIDELIST	0x40	/* like LONGLIST, threads 0x400 apart */
+#define	WH_STACKS	0x80	/* corrupt kernel stacks (world.c) */
 
 struct model_params {
 	const char	*arch;		/* "amd64" */
@@ -201,6 +229,20 @@ struct gen_arch {
 	int	(*regs)(const struct model *, const struct gthread *t,
 		    struct gen_reg *r);
 	uint32_t	 gregsz, linux_gregsz;	/* FreeBSD, Linux pr_reg */
+	/*
+	 * Trap frames: place() sets g->tf and g->fr for a frame whose
+	 * interrupted stack pointer (or, from user mode, the stack top) is
+	 * sp and returns the frame pointer the stub's callee saved;
+	 * tfbytes() writes the frame (and what the stub pushed around it)
+	 * into the stack page b at va.  tregs(): a trap-frame thread's
+	 * registers (NULL: regs()).
+	 */
+	uint64_t (*tf_place)(const struct model *, struct gtrap *g,
+		    uint64_t sp);
+	void	(*tfbytes)(const struct model *, const struct gtrap *g,
+		    uint8_t *b, uint64_t va);
+	int	(*tregs)(const struct model *, const struct gthread *t,
+		    struct gen_reg *r);
 };
 
 extern const struct gen_arch gen_arch_amd64;
@@ -256,6 +298,9 @@ struct model {
 	uint64_t	 world_dmap_pa;	/* first pfn-run of proc/thread pages */
 	int32_t		 dumptid;
 	uint32_t	 ncpu;
+	/* Trap-frame threads, each after its owner's in world order. */
+	struct gthread	*tthreads;
+	size_t		 ntthreads;
 	void		*world;		/* world.c */
 	/* No direct map: KVA for the world's objects, mapped by world.c. */
 	uint64_t	 obj_va, obj_end;

@@ -149,6 +149,8 @@ client_model()
 	}' threads.txt | sort >names.want
 	awk '$1 == "thread" && $4 == "crashed" { print $2 }' threads.txt \
 	    >crashed
+	awk '$1 == "trap" && $4 != 0 { print $2 "|" $4 }' threads.txt \
+	    >sigs.want
 	[ "$(wc -l <crashed)" -eq 1 ] ||
 	    atf_fail "the model has $(wc -l <crashed) crashed threads"
 	awk "$NORM"'
@@ -342,8 +344,22 @@ lldb_check_threads()
 	cut -d'|' -f1,2 list.full >list
 	grep -q "^\\* thread #1: tid = $(cat crashed), .*stop reason = signal SIG" \
 	    "$1" || atf_fail "LLDB: thread #1 is not the crashed, signalled one"
-	[ "$(grep -c '|signal 0$' list.full)" -eq $(($(wc -l <list) - 1)) ] ||
-	    atf_fail "LLDB: other threads have a signal"
+	# The others: the signal of a trap-frame thread (SIGSEGV for the
+	# model's page faults), else none.
+	[ -s sigs.want ] || atf_fail "the model has no signalled trap frame"
+	awk -F'|' -v crashed="$(cat crashed)" '
+	FILENAME == "sigs.want" { sig[$1] = $2; next }
+	$1 != crashed {
+		w = "signal 0"
+		if ($1 in sig)
+			w = sig[$1] == 11 ? "signal SIGSEGV" : "signal " sig[$1]
+		if ($3 != w) {
+			print "LLDB: thread " $1 ": stop reason " $3 ", not " w
+			bad = 1
+		}
+	}
+	END { exit bad }' sigs.want list.full >sigs.bad ||
+	    atf_fail "$(head -3 sigs.bad | tr '\n' ' ')"
 	: >regs.seq
 	: >frames.seq
 	awk -v regs="$REGS" "$NORM"'

@@ -67,44 +67,171 @@ struct world {
 	uint32_t	 long_proc;	/* WH_LONGLIST */
 	uint32_t	 bad_td;	/* WH_UNDUMPED: thread with bad next */
 	uint32_t	 bad_proc;	/* WH_DANGLING: proc with bad next */
+	/*
+	 * WH_STACKS: sleeping user threads whose stacks are corrupt, one
+	 * way each (STK_*), and the undumped address one points to.
+	 */
+	uint32_t	 stk[5];
+	uint64_t	 stk_undumped;
 };
 
-/* Frame chains, innermost function first. */
+/*
+ * Frame chains, innermost function first, per architecture.  A chain
+ * ends in a kernel entry stub that left a struct trapframe (chain_trap):
+ * a kernel-mode trap goes on with the chain it interrupted, a system call
+ * ends in user mode, a kernel thread's first frame in fork_trampoline.
+ */
 enum { C_CRASH, C_STOP, C_WAIT, C_SELECT, C_TASKQ, C_IDLE, C_INTR, C_KPROC,
-    C_READ, C_NCHAIN };
-static const char *const chains[C_NCHAIN][12] = {
+    C_READ, C_PREEMPT, C_FAULTED, C_IDLEINT, C_PFAULT, C_COPYIN, C_NCHAIN };
+#define	CHAINLEN	16
+typedef const char *const chaintab[C_NCHAIN][CHAINLEN];
+#define	SLEEPQ_SIG	"sched_switch", "mi_switch", "sleepq_switch", \
+	"sleepq_catch_signals"
+#define	KTHREAD_END	"fork_exit", "fork_trampoline", NULL
+static chaintab chains_amd64 = {
 	[C_CRASH] = { "doadump", "kern_reboot", "vpanic", "panic",
 	    "trap_fatal", "trap_pfault", "trap", "calltrap", NULL },
+	[C_FAULTED] = { "ifhwioctl", "ifioctl", "soo_ioctl", "kern_ioctl",
+	    "sys_ioctl", "amd64_syscall", "fast_syscall_common", NULL },
 	[C_STOP] = { "cpustop_handler", "ipi_nmi_handler", "trap",
 	    "nmi_calltrap", NULL },
-	[C_WAIT] = { "sched_switch", "mi_switch", "sleepq_switch",
-	    "sleepq_catch_signals", "sleepq_wait_sig", "_sleep", "kern_wait6",
+	[C_IDLEINT] = { "cpu_idle", "sched_idletd", KTHREAD_END },
+	[C_WAIT] = { SLEEPQ_SIG, "sleepq_wait_sig", "_sleep", "kern_wait6",
 	    "sys_wait4", "amd64_syscall", "fast_syscall_common", NULL },
-	[C_SELECT] = { "sched_switch", "mi_switch", "sleepq_switch",
-	    "sleepq_catch_signals", "sleepq_timedwait_sig",
+	[C_SELECT] = { SLEEPQ_SIG, "sleepq_timedwait_sig",
 	    "_cv_timedwait_sig_sbt", "seltdwait", "kern_select", "sys_select",
 	    "amd64_syscall", "fast_syscall_common", NULL },
 	[C_TASKQ] = { "sched_switch", "mi_switch", "sleepq_switch",
-	    "sleepq_wait", "_sleep", "taskqueue_thread_loop", "fork_exit",
-	    "fork_trampoline", NULL },
-	[C_IDLE] = { "sched_switch", "mi_switch", "sched_idletd", "fork_exit",
-	    "fork_trampoline", NULL },
-	[C_INTR] = { "sched_switch", "mi_switch", "ithread_loop", "fork_exit",
-	    "fork_trampoline", NULL },
+	    "sleepq_wait", "_sleep", "taskqueue_thread_loop", KTHREAD_END },
+	[C_IDLE] = { "sched_switch", "mi_switch", "sched_idletd",
+	    KTHREAD_END },
+	[C_INTR] = { "sched_switch", "mi_switch", "ithread_loop",
+	    KTHREAD_END },
 	[C_KPROC] = { "sched_switch", "mi_switch", "sleepq_switch",
 	    "sleepq_timedwait", "_sleep", "vm_pageout_worker", "vm_pageout",
-	    "fork_exit", "fork_trampoline", NULL },
-	[C_READ] = { "sched_switch", "mi_switch", "sleepq_switch",
-	    "sleepq_catch_signals", "sleepq_wait_sig", "_cv_wait_sig",
+	    KTHREAD_END },
+	[C_READ] = { SLEEPQ_SIG, "sleepq_wait_sig", "_cv_wait_sig",
 	    "soreceive_generic", "dofileread", "sys_read", "amd64_syscall",
 	    "fast_syscall_common", NULL },
+	[C_PREEMPT] = { "sched_switch", "mi_switch", "critical_exit_preempt",
+	    "intr_event_handle", "lapic_handle_timer", "Xtimerint", NULL },
+	[C_PFAULT] = { "vm_fault", "trap_pfault", "trap", "calltrap", NULL },
+	[C_COPYIN] = { "copyin", "kern_ioctl", "sys_ioctl", "amd64_syscall",
+	    "fast_syscall_common", NULL },
 };
+static chaintab chains_i386 = {
+	[C_CRASH] = { "doadump", "kern_reboot", "vpanic", "panic",
+	    "trap_fatal", "trap_pfault", "trap", "calltrap", NULL },
+	[C_FAULTED] = { "ifhwioctl", "ifioctl", "soo_ioctl", "kern_ioctl",
+	    "sys_ioctl", "syscall", "Xint0x80_syscall", NULL },
+	[C_STOP] = { "cpustop_handler", "Xcpustop", NULL },
+	[C_IDLEINT] = { "cpu_idle", "sched_idletd", KTHREAD_END },
+	[C_WAIT] = { SLEEPQ_SIG, "sleepq_wait_sig", "_sleep", "kern_wait6",
+	    "sys_wait4", "syscall", "Xint0x80_syscall", NULL },
+	[C_SELECT] = { SLEEPQ_SIG, "sleepq_timedwait_sig",
+	    "_cv_timedwait_sig_sbt", "seltdwait", "kern_select", "sys_select",
+	    "syscall", "Xint0x80_syscall", NULL },
+	[C_TASKQ] = { "sched_switch", "mi_switch", "sleepq_switch",
+	    "sleepq_wait", "_sleep", "taskqueue_thread_loop", KTHREAD_END },
+	[C_IDLE] = { "sched_switch", "mi_switch", "sched_idletd",
+	    KTHREAD_END },
+	[C_INTR] = { "sched_switch", "mi_switch", "ithread_loop",
+	    KTHREAD_END },
+	[C_KPROC] = { "sched_switch", "mi_switch", "sleepq_switch",
+	    "sleepq_timedwait", "_sleep", "vm_pageout_worker", "vm_pageout",
+	    KTHREAD_END },
+	[C_READ] = { SLEEPQ_SIG, "sleepq_wait_sig", "_cv_wait_sig",
+	    "soreceive_generic", "dofileread", "sys_read", "syscall",
+	    "Xint0x80_syscall", NULL },
+	[C_PREEMPT] = { "sched_switch", "mi_switch", "critical_exit_preempt",
+	    "intr_event_handle", "lapic_handle_timer", "Xtimerint", NULL },
+	[C_PFAULT] = { "vm_fault", "trap_pfault", "trap", "calltrap", NULL },
+	[C_COPYIN] = { "copyin", "kern_ioctl", "sys_ioctl", "syscall",
+	    "Xint0x80_syscall", NULL },
+};
+#define	EL0_SVC		"svc_handler", "do_el0_sync", "handle_el0_sync", NULL
+static chaintab chains_arm64 = {
+	[C_CRASH] = { "doadump", "kern_reboot", "vpanic", "panic",
+	    "data_abort", "do_el1h_sync", "handle_el1h_sync", NULL },
+	[C_FAULTED] = { "ifhwioctl", "ifioctl", "soo_ioctl", "kern_ioctl",
+	    "sys_ioctl", EL0_SVC },
+	[C_STOP] = { "ipi_stop", "intr_ipi_dispatch", "intr_irq_handler",
+	    "handle_el1h_irq", NULL },
+	[C_IDLEINT] = { "cpu_idle", "sched_idletd", KTHREAD_END },
+	[C_WAIT] = { SLEEPQ_SIG, "sleepq_wait_sig", "_sleep", "kern_wait6",
+	    "sys_wait4", EL0_SVC },
+	[C_SELECT] = { SLEEPQ_SIG, "sleepq_timedwait_sig",
+	    "_cv_timedwait_sig_sbt", "seltdwait", "kern_select", "sys_select",
+	    EL0_SVC },
+	[C_TASKQ] = { "sched_switch", "mi_switch", "sleepq_switch",
+	    "sleepq_wait", "_sleep", "taskqueue_thread_loop", KTHREAD_END },
+	[C_IDLE] = { "sched_switch", "mi_switch", "sched_idletd",
+	    KTHREAD_END },
+	[C_INTR] = { "sched_switch", "mi_switch", "ithread_loop",
+	    KTHREAD_END },
+	[C_KPROC] = { "sched_switch", "mi_switch", "sleepq_switch",
+	    "sleepq_timedwait", "_sleep", "vm_pageout_worker", "vm_pageout",
+	    KTHREAD_END },
+	[C_READ] = { SLEEPQ_SIG, "sleepq_wait_sig", "_cv_wait_sig",
+	    "soreceive_generic", "dofileread", "sys_read", EL0_SVC },
+	[C_PREEMPT] = { "sched_switch", "mi_switch", "critical_exit_preempt",
+	    "intr_event_handle", "intr_isrc_dispatch", "intr_irq_handler",
+	    "handle_el1h_irq", NULL },
+	[C_PFAULT] = { "vm_fault", "data_abort", "do_el1h_sync",
+	    "handle_el1h_sync", NULL },
+	[C_COPYIN] = { "copyin", "kern_ioctl", "sys_ioctl", EL0_SVC },
+};
+
+/* How each chain ends: the trap frame and the chain it interrupted. */
+static const struct {
+	int		 kind;		/* GT_* */
+	int		 next;		/* interrupted chain (kernel traps) */
+	int		 code;		/* system call number */
+} chain_trap[C_NCHAIN] = {
+	[C_CRASH] = { GT_FAULT, C_FAULTED, 0 },
+	[C_FAULTED] = { GT_SYSCALL, 0, 54 },		/* ioctl */
+	[C_STOP] = { GT_NMI, C_IDLEINT, 0 },
+	[C_IDLEINT] = { GT_KTHREAD, 0, 0 },
+	[C_WAIT] = { GT_SYSCALL, 0, 7 },		/* wait4 */
+	[C_SELECT] = { GT_SYSCALL, 0, 93 },		/* select */
+	[C_TASKQ] = { GT_KTHREAD, 0, 0 },
+	[C_IDLE] = { GT_KTHREAD, 0, 0 },
+	[C_INTR] = { GT_KTHREAD, 0, 0 },
+	[C_KPROC] = { GT_KTHREAD, 0, 0 },
+	[C_READ] = { GT_SYSCALL, 0, 3 },		/* read */
+	[C_PREEMPT] = { GT_INTR, C_PFAULT, 0 },
+	[C_PFAULT] = { GT_FAULT, C_COPYIN, 0 },
+	[C_COPYIN] = { GT_SYSCALL, 0, 54 },
+};
+#define	MAXSEG		4		/* chains on one stack */
+#define	TRAPTID_BASE	1000000000	/* trap thread k: k * this + tid */
+#define	FAULT_OFF	0x0c		/* faulting pc: after the prologue */
+#define	NULL_DEREF	0x18		/* the crash: a NULL pointer's field */
+
+static const chaintab *
+arch_chains(const struct model *m)
+{
+	if (m->arch->elfmachine == 183)
+		return (&chains_arm64);
+	if (m->arch->ptrsize == 4)
+		return (&chains_i386);
+	return (&chains_amd64);
+}
+
 /* What the innermost function called to save its context. */
 static const char *const savers[] = { "savectx", "cpu_switch" };
+
+static const char *
+saver(int chain)
+{
+	return (chain == C_CRASH || chain == C_STOP ? "savectx" :
+	    "cpu_switch");
+}
 
 #define	FUNC_BASE_OFF	0x200000	/* functions from .text + 2 MiB */
 #define	FUNC_SIZE	0x100
 #define	MAXCALLS	12
+#define	MAXFUNCS	96
 
 struct wfunc {
 	const char	*name;
@@ -112,7 +239,7 @@ struct wfunc {
 	const char	*callee[MAXCALLS];
 	int		 ncallee;
 };
-static struct wfunc funcs[64];
+static struct wfunc funcs[MAXFUNCS];
 static int nfuncs;
 
 static struct wfunc *
@@ -159,6 +286,7 @@ static int
 make_funcs(struct model *m)
 {
 	const struct gen_arch *a = m->arch;
+	const chaintab *ch = arch_chains(m);
 	uint64_t va;
 	int c, i, j;
 
@@ -171,20 +299,23 @@ make_funcs(struct model *m)
 		nfuncs++;
 	}
 	for (c = 0; c < C_NCHAIN; c++)
-		for (i = 0; chains[c][i] != NULL; i++) {
-			if (func(chains[c][i]) != NULL)
+		for (i = 0; (*ch)[c][i] != NULL; i++) {
+			if (func((*ch)[c][i]) != NULL)
 				continue;
-			funcs[nfuncs].name = chains[c][i];
+			if (nfuncs == MAXFUNCS)
+				return (-1);
+			funcs[nfuncs].name = (*ch)[c][i];
 			funcs[nfuncs].va = va;
 			va += FUNC_SIZE + 0x40 + 0x10 * (nfuncs % 5);
 			nfuncs++;
 		}
 	/* Call sites: the saver first, then each caller -> callee pair. */
 	for (c = 0; c < C_NCHAIN; c++) {
-		site(func(chains[c][0]), c == C_CRASH || c == C_STOP ?
-		    "savectx" : "cpu_switch");
-		for (i = 1; chains[c][i] != NULL; i++)
-			if (site(func(chains[c][i]), chains[c][i - 1]) < 0)
+		if (c != C_FAULTED && c != C_IDLEINT && c != C_PFAULT &&
+		    c != C_COPYIN)
+			site(func((*ch)[c][0]), saver(c));
+		for (i = 1; (*ch)[c][i] != NULL; i++)
+			if (site(func((*ch)[c][i]), (*ch)[c][i - 1]) < 0)
 				return (-1);
 	}
 	return (0);
@@ -463,40 +594,245 @@ plan(struct model *m, struct world *w)
 		m->threads[i].oncpu = (int32_t)n;
 		m->threads[i].chain = C_STOP;
 	}
+	/* Preempted by an interrupt inside a page fault: the first sleeping
+	   user thread, and about one in eight of the others. */
+	for (i = np > 4 ? m->procs[4].first : T, n = 0; i < T; i++) {
+		if (m->threads[i].kind != WT_SLEEP || m->threads[i].proc < 4)
+			continue;
+		if (n++ == 0 || model_hash(m->p.seed ^ 0x9e, i) % 8 == 0)
+			m->threads[i].chain = C_PREEMPT;
+	}
 	(void)w;
 	return (0);
+}
+
+/*
+ * A thread's stack, from its outermost chain (a system call's or a kernel
+ * thread's trap frame at the top) down to the chain whose context its pcb
+ * holds; each kernel-mode trap frame lies below the innermost frame of the
+ * chain it interrupted, except an amd64 NMI's, which is on the CPU's NMI
+ * stack (modelled in the upper half of the page, the interrupted chain in
+ * the lower).
+ */
+struct tlay {
+	int		 nseg;
+	int		 chain[MAXSEG];
+	int		 nf[MAXSEG];
+	uint64_t	 frame[MAXSEG][CHAINLEN];	/* frame records */
+	uint64_t	 savedfp[MAXSEG];	/* in the stub's callee's record */
+	struct gtrap	 trap[MAXSEG];		/* ending chain k */
+	struct gthread	 ctx[MAXSEG];		/* interrupted by trap k */
+};
+
+static uint64_t
+frame_size(const struct model *m, const struct gthread *t, int k, int i)
+{
+	return (0x30 + 0x10 * (model_hash(m->p.seed ^ 0xf5, (uint64_t)
+	    t->tid * 64 + (uint64_t)k * 16 + (uint64_t)i) % 4));
+}
+
+static void
+ctx_regs(const struct model *m, const struct gthread *t, int k,
+    const char *fn, struct gthread *c)
+{
+	struct wfunc *f = func(fn);
+	uint64_t x;
+
+	memset(c, 0, sizeof(*c));
+	c->tid = (int32_t)((k + 1) * TRAPTID_BASE + t->tid);
+	c->pid = t->pid;
+	c->proc = t->proc;
+	c->oncpu = -1;
+	c->kind = t->kind;
+	c->kstack = t->kstack;
+	c->trap = k + 1;
+	c->owner = t->tid;
+	c->rip = f->va + FAULT_OFF;
+	x = (uint64_t)(uint32_t)c->tid;
+	c->rbx = model_hash(m->p.seed ^ 0x1b, x);
+	c->r12 = model_hash(m->p.seed ^ 0x1c, x);
+	c->r13 = model_hash(m->p.seed ^ 0x1d, x);
+	c->r14 = model_hash(m->p.seed ^ 0x1e, x);
+	c->r15 = model_hash(m->p.seed ^ 0x1f, x);
+	/* arm64 lr: the return from the function's first call. */
+	c->lr = f->va + m->arch->call_off0 + m->arch->call_len;
+}
+
+static void
+layout(const struct model *m, const struct gthread *t, struct tlay *L)
+{
+	const chaintab *ch = arch_chains(m);
+	struct gtrap *g;
+	struct gthread *c;
+	uint64_t top, sp, x;
+	int k, i, n, chain;
+	bool nmi;
+
+	memset(L, 0, sizeof(*L));
+	chain = (int)t->chain;
+	nmi = false;
+	for (k = 0; k < MAXSEG; k++) {
+		L->chain[k] = chain;
+		for (n = 0; (*ch)[chain][n] != NULL; n++)
+			;
+		L->nf[k] = n;
+		L->trap[k].kind = chain_trap[chain].kind;
+		L->trap[k].stub = (*ch)[chain][n - 1];
+		nmi |= L->trap[k].kind == GT_NMI && m->arch->ptrsize == 8 &&
+		    m->arch->elfmachine != 183;
+		if (L->trap[k].kind == GT_SYSCALL ||
+		    L->trap[k].kind == GT_KTHREAD)
+			break;
+		chain = chain_trap[chain].next;
+	}
+	L->nseg = k + 1;
+	top = t->kstack + PCB_OFF(m) - 0x100;
+	for (k = L->nseg - 1; k >= 0; k--) {
+		n = L->nf[k];
+		g = &L->trap[k];
+		x = (uint64_t)(uint32_t)t->tid * 8 + (uint64_t)k;
+		if (g->kind == GT_SYSCALL || g->kind == GT_KTHREAD) {
+			sp = nmi ? t->kstack + GPAGE / 2 : top;
+			if (g->kind == GT_SYSCALL) {
+				g->syscall = chain_trap[L->chain[k]].code;
+				g->upc = (m->arch->ptrsize == 8 ?
+				    0x800400000ULL : 0x28040000ULL) +
+				    (model_hash(m->p.seed ^ 0x5c, x) & 0xfff0);
+				g->usp = (m->arch->ptrsize == 8 ?
+				    0x7fffffffd000ULL : 0xbfbfd000ULL) +
+				    (model_hash(m->p.seed ^ 0x5d, x) & 0xff0);
+				g->ufp = g->usp + 0x40;
+			}
+		} else {
+			c = &L->ctx[k];
+			ctx_regs(m, t, k, (*ch)[L->chain[k + 1]][0], c);
+			c->rbp = L->frame[k + 1][0];
+			c->rsp = c->rbp - 0x20;
+			c->signo = g->kind == GT_FAULT ? 11 : 0;
+			if (g->kind == GT_FAULT)
+				g->addr = t->chain == C_CRASH ? NULL_DEREF :
+				    (m->arch->ptrsize == 8 ? 0x800a3c000ULL :
+				    0x2823c000ULL);
+			g->ctx = c;
+			sp = g->kind == GT_NMI && nmi ? top : c->rsp;
+		}
+		L->savedfp[k] = m->arch->tf_place(m, g, sp);
+		L->frame[k][n - 2] = g->fr;
+		for (i = n - 3; i >= 0; i--)
+			L->frame[k][i] = L->frame[k][i + 1] -
+			    frame_size(m, t, k, i);
+	}
+}
+
+/*
+ * 1 if chain k is a kernel thread's first: the frame pointer fork_exit
+ * saved is 0 (cpu_fork clears pcb_rbp), so debuggers end the backtrace at
+ * fork_exit and the model lists no return into fork_trampoline.
+ */
+static int
+kthread_end(const struct tlay *L, int k)
+{
+	return (k == L->nseg - 1 && L->trap[k].kind == GT_KTHREAD);
+}
+
+/*
+ * Corrupt stacks (WH_STACKS), one thread each: a frame pointer that goes
+ * back down the stack (a loop), one into the guard page (unmapped), one
+ * into an undumped page, a frame record whose return address is in an
+ * entry stub but whose trap frame runs off the top of the stack, and a
+ * chain of STK_DEEP overlapping frame records, 8 (4) bytes apart, deeper
+ * than any unwinder should follow (MD2ELF_MAXFRAMES is 256).
+ */
+enum { STK_LOOP, STK_UNMAPPED, STK_UNDUMPED, STK_TFOFF, STK_DEEP, STK_N };
+#define	STK_DEEP_OFF	0x100
+#define	STK_DEEP_N	300
+
+static int
+stack_variant(const struct model *m, uint32_t i)
+{
+	const struct world *w = m->world;
+	int k;
+
+	if (!(m->p.hostile & WH_STACKS) || w == NULL)
+		return (-1);
+	for (k = 0; k < STK_N; k++)
+		if (w->stk[k] == i + 1)
+			return (k);
+	return (-1);
 }
 
 /* Registers and frame chain of thread t (its stack page at t->kstack). */
 static void
 thread_regs(const struct model *m, struct gthread *t)
 {
-	const char *const *c = chains[t->chain];
-	uint64_t frame[12], fs;
-	int n, k;
+	const chaintab *ch = arch_chains(m);
+	const char *const *c = (*ch)[t->chain];
+	struct tlay L;
+	int k;
 
-	for (n = 0; c[n] != NULL; n++)
-		;
-	/* Frames from the outermost, below the pcb; frame k is fs(k) below
-	   frame k + 1 (stack_bytes() walks the same sizes upwards). */
-	frame[n - 1] = t->kstack + PCB_OFF(m) - 0x100;
-	for (k = n - 2; k >= 0; k--) {
-		fs = 0x30 + 0x10 * (model_hash(m->p.seed ^ 0xf5, (uint64_t)
-		    t->tid * 16 + (uint64_t)k) % 4);
-		frame[k] = frame[k + 1] - fs;
-	}
-	t->rbp = frame[0];
-	t->rsp = frame[0] - 0x20;
-	t->rip = retaddr(m, c[0], t->chain == C_CRASH ||
-	    t->chain == C_STOP ? "savectx" : "cpu_switch");
+	layout(m, t, &L);
+	t->rbp = L.frame[0][0];
+	t->rsp = t->rbp - 0x20;
+	t->rip = retaddr(m, c[0], saver((int)t->chain));
 	t->rbx = model_hash(m->p.seed ^ 0xb, (uint64_t)t->tid);
 	t->r12 = model_hash(m->p.seed ^ 0xc, (uint64_t)t->tid);
 	t->r13 = model_hash(m->p.seed ^ 0xd, (uint64_t)t->tid);
 	t->r14 = model_hash(m->p.seed ^ 0xe, (uint64_t)t->tid);
 	t->r15 = model_hash(m->p.seed ^ 0xf, (uint64_t)t->tid);
-	for (k = 1; k < n; k++)
+	for (k = 1; k < L.nf[0]; k++)
 		t->ret[k - 1] = retaddr(m, c[k], c[k - 1]);
-	t->nret = n - 1;
+	t->nret = L.nf[0] - 1 - kthread_end(&L, 0);
+	if (stack_variant(m, (uint32_t)(t - m->threads)) == STK_DEEP) {
+		t->rbp = t->kstack + STK_DEEP_OFF;
+		t->rsp = t->rbp - 0x20;
+		t->nret = 0;
+	}
+}
+
+/* The trap name a converter gives a trap-frame thread, as FreeBSD numbers
+   the traps (x86 T_PAGEFLT 12, T_NMI 19) or names the exception. */
+static const char *
+trap_label(const struct model *m, int kind)
+{
+	bool arm = m->arch->elfmachine == 183;
+
+	switch (kind) {
+	case GT_FAULT:
+		return (arm ? "dabort" : "trap 12");
+	case GT_NMI:
+		return (arm || m->arch->ptrsize == 4 ? "intr" : "trap 19");
+	default:
+		return ("intr");
+	}
+}
+
+/* The trap-frame threads of t (kernel-mode traps), appended to m. */
+static int
+trap_threads(struct model *m, const struct gthread *t)
+{
+	const chaintab *ch = arch_chains(m);
+	const char *const *cn;
+	struct gthread *c, *nt;
+	struct tlay L;
+	int k, i;
+
+	layout(m, t, &L);
+	for (k = 0; k + 1 < L.nseg; k++) {
+		nt = realloc(m->tthreads, (m->ntthreads + 1) * sizeof(*nt));
+		if (nt == NULL)
+			return (-1);
+		m->tthreads = nt;
+		c = &m->tthreads[m->ntthreads++];
+		*c = L.ctx[k];
+		c->tf = L.trap[k].tf;
+		cn = (*ch)[L.chain[k + 1]];
+		snprintf(c->name, sizeof(c->name), "%s %s",
+		    trap_label(m, L.trap[k].kind), cn[0]);
+		for (i = 1; i < L.nf[k + 1]; i++)
+			c->ret[i - 1] = retaddr(m, cn[i], cn[i - 1]);
+		c->nret = L.nf[k + 1] - 1 - kthread_end(&L, k + 1);
+	}
+	return (0);
 }
 
 /* The stale context a running thread last saved in its td_pcb. */
@@ -578,6 +914,18 @@ world_build(struct model *m, char *err, size_t errlen)
 		for (j = 0; j < GPAGE / TD_SIZE && i + j < m->nthreads; j++)
 			m->threads[i + j].td = va + j * TD_SIZE;
 	}
+	if (m->p.hostile & WH_STACKS) {
+		for (i = 0, j = 0; i < m->nthreads && j < STK_N; i++)
+			if (m->threads[i].kind == WT_SLEEP &&
+			    m->threads[i].proc >= 4 &&
+			    m->threads[i].chain != C_PREEMPT)
+				w->stk[j++] = (uint32_t)i + 1;
+		if (j < STK_N) {
+			snprintf(err, errlen, "-W stacks needs more user "
+			    "threads (-T)");
+			return (-1);
+		}
+	}
 	/* Kernel stacks: a guard page, then the stack page. */
 	for (i = 0; i < m->nthreads; i++) {
 		t = &m->threads[i];
@@ -587,8 +935,19 @@ world_build(struct model *m, char *err, size_t errlen)
 		    (uint32_t)i) != 0 ||
 		    m->arch->map4k(m, t->kstack, pa) != 0)
 			goto nomem;
+		/* -W stacks: the page above one stack mapped, not dumped. */
+		if (stack_variant(m, (uint32_t)i) == STK_UNDUMPED) {
+			pa = model_alloc(m, 1, PS_NODUMP);
+			if (pa == UINT64_MAX ||
+			    m->arch->map4k(m, t->kstack + GPAGE, pa) != 0)
+				goto nomem;
+			w->stk_undumped = t->kstack + GPAGE + 0x40;
+		}
 		thread_regs(m, t);
 	}
+	for (i = 0; i < m->nthreads; i++)
+		if (trap_threads(m, &m->threads[i]) != 0)
+			goto nomem;
 	place_pcbs(m);
 	/* Hostile: a long list in KVA after the stacks. */
 	if (m->p.hostile & (WH_LONGLIST | WH_WIDELIST)) {
@@ -791,28 +1150,82 @@ thread_bytes(const struct model *m, const struct world *w, uint32_t i,
 	putp(m, b + TD_KSTACK, t->kstack);
 }
 
-/* A kernel stack page: frames of the chain, the pcb at PCB_OFF. */
+static void
+stack_corrupt(const struct model *m, uint32_t i, const struct tlay *L,
+    uint8_t *b)
+{
+	const chaintab *ch = arch_chains(m);
+	const struct world *w = m->world;
+	const struct gthread *t = &m->threads[i];
+	const char *const *cc = (*ch)[C_CRASH];
+	uint64_t f1 = L->frame[0][1] - t->kstack, fr, a;
+	int n, j;
+
+	switch (stack_variant(m, i)) {
+	case STK_LOOP:
+		putp(m, b + (L->frame[0][2] - t->kstack), L->frame[0][0]);
+		break;
+	case STK_UNMAPPED:
+		putp(m, b + f1, t->kstack + GPAGE + 0x100);	/* guard */
+		break;
+	case STK_UNDUMPED:
+		putp(m, b + f1, w->stk_undumped);
+		break;
+	case STK_TFOFF:
+		for (n = 0; cc[n] != NULL; n++)
+			;
+		fr = GPAGE - 2 * PS(m);
+		putp(m, b + f1, t->kstack + fr);
+		putp(m, b + fr, t->kstack + GPAGE + 0x100);
+		putp(m, b + fr + PS(m), retaddr(m, cc[n - 1], cc[n - 2]));
+		break;
+	case STK_DEEP:
+		for (j = 0; j < STK_DEEP_N; j++) {
+			a = STK_DEEP_OFF + (uint64_t)j * PS(m);
+			putp(m, b + a, t->kstack + a + PS(m));
+		}
+		break;
+	}
+}
+
+int32_t
+world_stack_tid(const struct model *m, int k)
+{
+	const struct world *w = m->world;
+
+	if (!(m->p.hostile & WH_STACKS) || w == NULL || k < 0 || k >= STK_N ||
+	    w->stk[k] == 0)
+		return (-1);
+	return (m->threads[w->stk[k] - 1].tid);
+}
+
+/* A kernel stack page: frames of the chains, trap frames, the pcb. */
 static void
 stack_bytes(const struct model *m, uint32_t i, uint8_t *b)
 {
+	const chaintab *ch = arch_chains(m);
 	const struct gthread *t = &m->threads[i];
+	const char *const *cn;
 	struct gthread s;
-	uint64_t f, next;
-	int k;
+	struct tlay L;
+	uint64_t f;
+	int k, j;
 
 	filler(m, t->kstack, b, GPAGE);
-	/* Frame k: saved frame pointer, then the return address. */
-	f = t->rbp;
-	for (k = 0; k <= t->nret; k++) {
-		next = 0;
-		if (k < t->nret)
-			next = f + 0x30 + 0x10 * (model_hash(m->p.seed ^ 0xf5,
-			    (uint64_t)t->tid * 16 + (uint64_t)k) % 4);
-		putp(m, b + (f - t->kstack), next);
-		putp(m, b + (f - t->kstack) + PS(m), k < t->nret ? t->ret[k] :
-		    0);
-		f = next;
+	layout(m, t, &L);
+	for (k = 0; k < L.nseg; k++) {
+		cn = (*ch)[L.chain[k]];
+		/* Frame j: the caller's frame pointer, the return address. */
+		for (j = 0; j + 1 < L.nf[k]; j++) {
+			f = L.frame[k][j];
+			putp(m, b + (f - t->kstack), j + 2 < L.nf[k] ?
+			    L.frame[k][j + 1] : L.savedfp[k]);
+			putp(m, b + (f - t->kstack) + PS(m),
+			    retaddr(m, cn[j + 1], cn[j]));
+		}
+		m->arch->tfbytes(m, &L.trap[k], b, t->kstack);
 	}
+	stack_corrupt(m, i, &L, b);
 	/* td_pcb: the current context, or a stale one if running. */
 	if (t->kind == WT_SLEEP)
 		m->arch->pcb(m, t, b + PCB_OFF(m));
@@ -894,5 +1307,8 @@ world_free(struct model *m)
 	}
 	free(m->procs);
 	free(m->threads);
+	free(m->tthreads);
+	m->tthreads = NULL;
+	m->ntthreads = 0;
 	m->world = NULL;
 }

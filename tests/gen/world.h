@@ -12,6 +12,9 @@
 int	world_build(struct model *, char *err, size_t errlen);
 void	world_page(const struct model *, uint64_t pa, uint8_t *buf);
 void	world_free(struct model *);
+/* -W stacks: the tid of corrupt stack k (loop, unmapped, undumped, trap
+   frame off the stack, deep), -1 if none. */
+int32_t	world_stack_tid(const struct model *, int k);
 /* Kernel address space the world needs (kernel stacks, hostile lists). */
 uint64_t world_kva_pages(const struct model_params *);
 
