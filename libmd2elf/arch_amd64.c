@@ -484,26 +484,13 @@ amd64_trapframe(md2elf_t *d, const struct m2e_stub *s, uint64_t fr,
 	ti->fp = le64dec_(tf + TF_RBP);
 	ti->user = (le64dec_(tf + TF_CS) & SEL_RPL_MASK) == SEL_UPL;
 	ti->trapno = trapno;
-	switch (s->kind) {
-	case M2E_STUB_TRAP:
+	m2e_stub_trap(s, ti);
+	if (s->kind == M2E_STUB_TRAP) {
 		m2e_x86_trap(trapno, ti);
 		if (ti->has_addr)
 			ti->addr = le64dec_(tf + TF_ADDR);
-		break;
-	case M2E_STUB_SYSCALL:
-		ti->what = "syscall";
-		snprintf(ti->label, sizeof(ti->label), "syscall");
+	} else if (s->kind == M2E_STUB_SYSCALL)
 		ti->syscall = (int)le64dec_(tf + TF_RAX);
-		break;
-	case M2E_STUB_FORK:
-		ti->what = "fork_trampoline";
-		snprintf(ti->label, sizeof(ti->label), "fork");
-		break;
-	default:
-		ti->what = "interrupt";
-		snprintf(ti->label, sizeof(ti->label), "intr");
-		break;
-	}
 	(void)savedfp;
 	(void)osreldate;
 	return (0);

@@ -407,33 +407,24 @@ arm64_trapframe(md2elf_t *d, const struct m2e_stub *s, uint64_t fr,
 	ti->fp = le64dec_(greg + R_X(29));
 	ti->user = (spsr & PSR_M_MASK) == 0;
 	ti->trapno = (uint32_t)esr;
-	switch (s->kind) {
-	case M2E_STUB_TRAP:
-		ti->what = "exception";
-		snprintf(ti->label, sizeof(ti->label), "esr %#x",
-		    (unsigned)ESR_EC(esr));
-		for (i = 0; i < sizeof(arm64_ecs) / sizeof(arm64_ecs[0]); i++)
-			if (arm64_ecs[i].ec == ESR_EC(esr)) {
-				ti->what = arm64_ecs[i].what;
-				ti->signo = arm64_ecs[i].signo;
-				ti->has_addr = arm64_ecs[i].far && f14;
-				snprintf(ti->label, sizeof(ti->label), "%s",
-				    arm64_ecs[i].label);
-			}
-		if (ti->has_addr)
-			ti->addr = far;
-		if (ESR_EC(esr) == EC_SVC64)
-			ti->syscall = (int)le64dec_(tf + xoff + 8 * 8);
-		break;
-	case M2E_STUB_FORK:
-		ti->what = "fork_trampoline";
-		snprintf(ti->label, sizeof(ti->label), "fork");
-		break;
-	default:
-		ti->what = "interrupt";
-		snprintf(ti->label, sizeof(ti->label), "intr");
-		break;
-	}
+	m2e_stub_trap(s, ti);
+	if (s->kind != M2E_STUB_TRAP)
+		return (0);
+	ti->what = "exception";
+	snprintf(ti->label, sizeof(ti->label), "esr %#x",
+	    (unsigned)ESR_EC(esr));
+	for (i = 0; i < sizeof(arm64_ecs) / sizeof(arm64_ecs[0]); i++)
+		if (arm64_ecs[i].ec == ESR_EC(esr)) {
+			ti->what = arm64_ecs[i].what;
+			ti->signo = arm64_ecs[i].signo;
+			ti->has_addr = arm64_ecs[i].far && f14;
+			snprintf(ti->label, sizeof(ti->label), "%s",
+			    arm64_ecs[i].label);
+		}
+	if (ti->has_addr)
+		ti->addr = far;
+	if (ESR_EC(esr) == EC_SVC64)
+		ti->syscall = (int)le64dec_(tf + xoff + 8 * 8);
 	return (0);
 }
 

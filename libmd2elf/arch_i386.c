@@ -325,25 +325,12 @@ i386_trapframe(md2elf_t *d, const struct m2e_stub *s, uint64_t fr,
 	ti->fp = le32dec_(greg + R_EBP);
 	trapno = le32dec_(tf + R_TRAPNO);
 	ti->trapno = trapno;
-	switch (s->kind) {
-	case M2E_STUB_TRAP:
+	m2e_stub_trap(s, ti);
+	if (s->kind == M2E_STUB_TRAP) {
 		m2e_x86_trap(trapno, ti);
 		ti->has_addr = 0;	/* %cr2 is not in the frame */
-		break;
-	case M2E_STUB_SYSCALL:
-		ti->what = "syscall";
-		snprintf(ti->label, sizeof(ti->label), "syscall");
+	} else if (s->kind == M2E_STUB_SYSCALL)
 		ti->syscall = (int)le32dec_(tf + R_EAX);
-		break;
-	case M2E_STUB_FORK:
-		ti->what = "fork_trampoline";
-		snprintf(ti->label, sizeof(ti->label), "fork");
-		break;
-	default:
-		ti->what = "interrupt";
-		snprintf(ti->label, sizeof(ti->label), "intr");
-		break;
-	}
 	(void)savedfp;
 	(void)osreldate;
 	return (0);

@@ -338,6 +338,9 @@ size_t	m2e_backtrace(struct m2e_unwind *, const struct md2elf_thread *t,
 /* x86 trap numbers (amd64, i386): name, signal, whether tf_addr holds the
  * fault address. */
 void	m2e_x86_trap(uint32_t trapno, struct md2elf_trapinfo *ti);
+/* what and label of a trap frame by its stub's kind (the arch refines
+ * M2E_STUB_TRAP's). */
+void	m2e_stub_trap(const struct m2e_stub *, struct md2elf_trapinfo *);
 /* The name of a trap-frame thread: "trap 12 vm_fault" (19 characters). */
 void	m2e_trap_thread_name(md2elf_t *, const struct md2elf_trapinfo *,
 	    char *name, size_t len);

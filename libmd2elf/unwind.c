@@ -340,6 +340,25 @@ m2e_x86_trap(uint32_t trapno, struct md2elf_trapinfo *ti)
 }
 
 void
+m2e_stub_trap(const struct m2e_stub *s, struct md2elf_trapinfo *ti)
+{
+	static const struct { int kind; const char *what, *label; } k[] = {
+		{ M2E_STUB_TRAP, "trap", "trap" },
+		{ M2E_STUB_INTR, "interrupt", "intr" },
+		{ M2E_STUB_SYSCALL, "syscall", "syscall" },
+		{ M2E_STUB_FORK, "fork_trampoline", "fork" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(k) / sizeof(k[0]); i++)
+		if (k[i].kind == s->kind) {
+			ti->what = k[i].what;
+			snprintf(ti->label, sizeof(ti->label), "%s",
+			    k[i].label);
+		}
+}
+
+void
 m2e_trap_thread_name(md2elf_t *d, const struct md2elf_trapinfo *ti,
     char *name, size_t len)
 {

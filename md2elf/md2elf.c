@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "md2elf.h"
+#include "report.h"
 
 #define	EXIT_USAGE	2
 #define	MIB		(1024.0 * 1024.0)
@@ -52,7 +53,8 @@ usage(void)
 	    "              [-o output] vmcore\n"
 	    "       md2elf -i [-Fv] [-k kernel] vmcore\n"
 	    "       md2elf -t [-Fv] -k kernel vmcore\n"
-	    "       md2elf -d [-Fv] [-k kernel] vmcore\n");
+	    "       md2elf -d [-Fv] [-k kernel] vmcore\n"
+	    "       md2elf -r [-fFjv] -k kernel [-o output] vmcore\n");
 	exit(EXIT_USAGE);
 }
 
@@ -687,27 +689,78 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	return (0);
 }
 
+/*
+ * -r: the crash report, to standard output or to output (a temporary
+ * name in its directory, renamed when complete).
+ */
+static int
+do_report(md2elf_t *d, const char *output, bool js, bool overwrite)
+{
+	struct stat st;
+	const char *why;
+	FILE *f;
+	int fd, rc;
+
+	if (output == NULL) {
+		if (report_write(d, stdout, js, &why) != 0 ||
+		    fflush(stdout) != 0)
+			fail("report: %s", why != NULL ? why :
+			    md2elf_geterr(d));
+		return (0);
+	}
+	if (lstat(output, &st) == 0 && (!overwrite || !S_ISREG(st.st_mode)))
+		fail("%s: exists%s", output, S_ISREG(st.st_mode) ?
+		    " (use -f to overwrite)" : " and is not a regular file");
+	if ((size_t)snprintf(tmppath, sizeof(tmppath), "%s.XXXXXX", output) >=
+	    sizeof(tmppath))
+		fail("%s: name too long", output);
+	if ((fd = mkstemp(tmppath)) < 0)
+		fail("%s: %s", tmppath, strerror(errno));
+	tmpactive = 1;
+	if ((f = fdopen(fd, "w")) == NULL)
+		fail("%s: %s", tmppath, strerror(errno));
+	rc = report_write(d, f, js, &why);
+	if (fclose(f) != 0 && rc == 0) {
+		rc = -1;
+		why = strerror(errno);
+	}
+	if (rc != 0) {
+		unlink(tmppath);
+		tmpactive = 0;
+		fail("%s: report: %s", output, why != NULL ? why :
+		    md2elf_geterr(d));
+	}
+	if (chmod(tmppath, 0644) != 0 || rename(tmppath, output) != 0) {
+		unlink(tmppath);
+		tmpactive = 0;
+		fail("%s: %s", output, strerror(errno));
+	}
+	tmpactive = 0;
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "flavor", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "no-dmap", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 }
 	};
 	enum md2elf_flavor flavor;
 	const char *kernel, *output, *vmcore;
 	char *defout;
-	bool force, nodmap, overwrite, quiet, verbose;
+	bool force, nodmap, overwrite, quiet, verbose, js;
 	int ch, mode, rc;
 	md2elf_t *d;
 
 	flavor = MD2ELF_FLAVOR_FREEBSD;
 	kernel = output = NULL;
-	force = nodmap = overwrite = quiet = verbose = false;
+	force = nodmap = overwrite = quiet = verbose = js = false;
 	mode = 0;
-	while ((ch = getopt_long(argc, argv, "dfFhik:o:qtv", longopts,
+	while ((ch = getopt_long(argc, argv, "dfFhijk:o:qrtv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'D':
@@ -715,6 +768,7 @@ main(int argc, char **argv)
 			break;
 		case 'd':
 		case 'i':
+		case 'r':
 		case 't':
 			if (mode != 0 && mode != ch)
 				usage();
@@ -722,6 +776,9 @@ main(int argc, char **argv)
 			break;
 		case 'f':
 			overwrite = true;
+			break;
+		case 'j':
+			js = true;
 			break;
 		case 'F':
 			force = true;
@@ -759,11 +816,13 @@ main(int argc, char **argv)
 	if (argc != 1)
 		usage();
 	vmcore = argv[0];
-	if (mode == 't' && kernel == NULL) {
-		fprintf(stderr, "%s: -t needs the kernel (-k kernel)\n",
-		    progname);
+	if ((mode == 't' || mode == 'r') && kernel == NULL) {
+		fprintf(stderr, "%s: -%c needs the kernel (-k kernel)\n",
+		    progname, mode);
 		usage();
 	}
+	if (js && mode != 'r')
+		usage();
 
 	d = open_dump(vmcore, kernel, force, verbose);
 	switch (mode) {
@@ -775,6 +834,9 @@ main(int argc, char **argv)
 		break;
 	case 'd':
 		rc = do_msgbuf(d);
+		break;
+	case 'r':
+		rc = do_report(d, output, js, overwrite);
 		break;
 	default:
 		if (kernel == NULL && !quiet)

@@ -100,6 +100,14 @@ other=$(awk '/^[* ] +[0-9]+ / { n++ } / CPU [0-9]+ / { print n; exit }
     /\(thread [0-9]+\)/ { n++ }' threads.txt)
 : "${other:=3}"
 
+step "3b. The crash report (crashinfo(8) on any host): what crashed, the" \
+    "backtrace through the trap frame, threads by stack, processes"
+say "$md2elf -r -k kernel vmcore.0.zst | sed -n '1,/^3\\. /p'"
+"$md2elf" -r -k kernel vmcore.0.zst | sed -n '1,/^3\. /p'
+say "$md2elf -r --json -k kernel vmcore.0.zst | head -c 400"
+"$md2elf" -r --json -k kernel vmcore.0.zst | head -c 400
+echo
+
 step "4. Convert it to ELF cores: the FreeBSD flavour (LLDB, FreeBSD's" \
     "gdb) and the Linux flavour (distribution GDBs)"
 run "$md2elf" -f -k kernel vmcore.0.zst

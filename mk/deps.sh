@@ -4,7 +4,7 @@
 # the command to run.
 PKGS="libelf-dev zlib1g-dev libzstd-dev libatf-dev atf-sh kyua bmake zstd gzip
 lldb-19 gdb-multiarch llvm-19-tools pkg-config make gcc clang libc6-dev mandoc
-time strace"
+time strace jq"
 
 if command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
 	missing=""

@@ -62,14 +62,7 @@ traps_arch_body()
 	# thread's pc and return addresses, in order, as the model has them.
 	atf_check -s exit:0 -o save:tv -e ignore "$MD2ELF" -t -v -k kernel \
 	    vmcore.0
-	awk -v c="$crashed" '
-	function h(x) { sub(/^0x0*/, "", x); return x }
-	$1 == "thread" && $2 == c { pc = h($6) }
-	$1 == "thread" && $2 == "1000" c { tpc = h($6) }
-	$1 == "frames" && $2 == c { for (i = 3; i <= NF; i++) w = w " " h($i) }
-	$1 == "frames" && $2 == "1000" c { for (i = 3; i <= NF; i++)
-		tw = tw " " h($i) }
-	END { print pc w " " tpc tw }' model.t >want
+	crash_frames "$crashed" >want
 	sed -n '/^\* /,/^  2 /p' tv |
 	    sed -n 's/^        #[0-9]* *0x0*\([0-9a-f]*\) .*/\1/p' |
 	    tr '\n' ' ' >got

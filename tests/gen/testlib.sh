@@ -435,3 +435,19 @@ kdh_zero_length()
 	[ "$(dd if=vmcore.0 bs=1 skip=$_at count=19 2>/dev/null)" = \
 	    "FreeBSD Kernel Dump" ] || atf_fail "no kerneldumpheader at $_at"
 }
+
+# crash_frames TID: from coreck -t output (model.t), the addresses a
+# backtrace of thread TID through its first trap frame must start with:
+# its pc and return addresses, then its trap-frame thread's (id 1000TID)
+# pc and return addresses; hex digits without 0x and leading zeros.
+crash_frames()
+{
+	awk -v c="$1" '
+	function h(x) { sub(/^0x0*/, "", x); return x }
+	$1 == "thread" && $2 == c { pc = h($6) }
+	$1 == "thread" && $2 == "1000" c { tpc = h($6) }
+	$1 == "frames" && $2 == c { for (i = 3; i <= NF; i++) w = w " " h($i) }
+	$1 == "frames" && $2 == "1000" c { for (i = 3; i <= NF; i++)
+		tw = tw " " h($i) }
+	END { print pc w " " tpc tw }' model.t
+}

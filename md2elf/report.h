@@ -1,0 +1,18 @@
+/*
+ * report.h: md2elf -r, the crash report (report.c).
+ */
+#ifndef MD2ELF_REPORT_H
+#define MD2ELF_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "md2elf.h"
+
+/*
+ * Writes d's crash report to out, as text or (js) one JSON object.  -1 on
+ * failure: *why says what (NULL: the library's error, md2elf_geterr()).
+ */
+int	report_write(md2elf_t *d, FILE *out, bool js, const char **why);
+
+#endif /* !MD2ELF_REPORT_H */

@@ -1,0 +1,218 @@
+#! /usr/bin/env atf-sh
+# report_test: md2elf -r, the crash report, against the generator's model
+# (coreck -t): what crashed, the crashed thread's backtrace frame by frame
+# through its trap frame, the threads on other CPUs, every thread in the
+# groups by stack, the processes and their thread counts, the message
+# buffer; the JSON form (parsed with jq) carrying the same facts; the
+# fingerprint equal for two dumps of the same panic and different for
+# another panic; strings from the dump escaped; -o writes a file.
+
+# h: hex without 0x and leading zeros, as awk input normaliser.
+HNORM='function h(x) { sub(/^0x0*/, "", x); return x }'
+
+# report_gen ARCH VERSION SEED: a dump, its report (text and JSON), model.
+report_gen()
+{
+	gen -a "$1" -V "$2" -s "$3" -T 40
+	"$CORECK" -M model -t >model.t || atf_fail "coreck -t"
+	atf_check -s exit:0 -o save:r.txt -e empty "$MD2ELF" -r -k kernel \
+	    vmcore.0
+	atf_check -s exit:0 -o save:r.json -e empty "$MD2ELF" -r --json \
+	    -k kernel vmcore.0
+	jq -e . r.json >/dev/null || atf_fail "not JSON: $(head -c 300 r.json)"
+}
+
+text_arch_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	report_gen "$1" "$2" 71
+	c=$(awk '$1 == "thread" && $4 == "crashed" { print $2 }' model.t)
+	cpid=$(awk -v c="$c" '$1 == "thread" && $2 == c { print $3 }' model.t)
+	[ -n "$c" ] || atf_fail "no crashed thread in the model"
+	# 1. What crashed.
+	grep -q "^panic:       page fault while in kernel mode (model 71)\$" \
+	    r.txt || atf_fail "panic: $(grep '^panic' r.txt)"
+	grep -q "^arch:        $(echo "$1" | sed 's/pae//;s/-16k//'), minidump version $2\$" \
+	    r.txt || atf_fail "arch: $(grep '^arch' r.txt)"
+	grep -q '^  frames:    ifhwioctl ifioctl soo_ioctl kern_ioctl sys_ioctl$' \
+	    r.txt || atf_fail "fingerprint frames: $(grep frames: r.txt)"
+	# 2. The crashed thread: the model's frames, then the trap frame's
+	# interrupted context and its frames, in order.
+	grep -q "^2. The crashed thread: tid $c, pid $cpid, " r.txt ||
+	    atf_fail "crashed: $(grep '^2\.' r.txt)"
+	crash_frames "$c" >want
+	sed -n '/^2\. /,/^3\. /p' r.txt |
+	    sed -n 's/^#[0-9]* *0x0*\([0-9a-f]*\) .*/\1/p' | tr '\n' ' ' >got
+	w=$(cat want)
+	[ "$(echo "$w" | wc -w)" -ge 10 ] || atf_fail "model frames: $w"
+	case "$(cat got)" in
+	"$w"*) ;;
+	*) atf_fail "backtrace '$(cat got)', the model '$w'" ;;
+	esac
+	sed -n '/^2\. /,/^3\. /p' r.txt | grep -q '^--- .*, pc .* ---$' ||
+	    atf_fail "no trap frame line in the crashed backtrace"
+	# 3. Every thread on another CPU, with its backtrace.
+	for t in $(awk '$1 == "thread" && $4 == "oncpu" { print $2 }' model.t)
+	do
+		grep -q "^CPU [0-9]*: tid $t, " r.txt ||
+		    atf_fail "on-CPU thread $t missing"
+	done
+	# 4. Groups: every thread once, counts adding up to 40.
+	[ "$(grep -c "^4\. All 40 threads by stack" r.txt)" -eq 1 ] ||
+	    atf_fail "$(grep '^4\.' r.txt)"
+	n=$(sed -n 's/^\([0-9][0-9]*\) threads*:.*/\1/p' r.txt |
+	    awk '{ s += $1 } END { print s }')
+	[ "$n" -eq 40 ] || atf_fail "groups count $n threads"
+	# The crashed thread's group first.
+	sed -n '/^4\. /,/^5\. /p' r.txt | grep -m1 '^[0-9]* threads*:' |
+	    grep -q " $c\$" || atf_fail "the first group is not the crashed one"
+	# 5. Processes: the model's pids, each with its thread count.
+	awk '$1 == "thread" && $4 != "trap" { n[$3]++ }
+	    END { for (p in n) print p, n[p] }' model.t | sort >procs.want
+	sed -n '/^5\. /,/^6\. /p' r.txt |
+	    awk 'NF >= 3 && $1 ~ /^[0-9]+$/ { print $1, $NF }' | sort \
+	    >procs.got
+	cmp -s procs.want procs.got ||
+	    atf_fail "processes: $(diff procs.want procs.got | head -4)"
+	# 6. The message buffer as md2elf -d prints it.
+	atf_check -s exit:0 -o save:dmesg -e empty "$MD2ELF" -d -k kernel \
+	    vmcore.0
+	sed -n '/^6\. Message buffer$/,$p' r.txt | sed 1,2d >msg
+	cmp -s dmesg msg || atf_fail "message buffer differs"
+	# JSON: the same facts.
+	[ "$(jq -r '.schema' r.json)" = 1 ] || atf_fail "schema"
+	[ "$(jq -r '.crashed.tid' r.json)" = "$c" ] || atf_fail "json tid"
+	[ "$(jq -r '.panic' r.json)" = \
+	    "page fault while in kernel mode (model 71)" ] || atf_fail "panic"
+	jq -r '.crashed.backtrace[].pc' r.json | awk "$HNORM"'
+	    { printf "%s ", h($1) }' >got.j
+	case "$(cat got.j)" in
+	"$w"*) ;;
+	*) atf_fail "json backtrace '$(cat got.j)', the model '$w'" ;;
+	esac
+	[ "$(jq '[.groups[].count] | add' r.json)" -eq 40 ] ||
+	    atf_fail "json groups"
+	jq -r '.processes[] | "\(.pid) \(.threads)"' r.json | sort >procs.j
+	cmp -s procs.want procs.j || atf_fail "json processes"
+	[ "$(jq -r '.crashed.backtrace[] | select(.trap != null and
+	    .trap.user == false) | .trap.label' r.json | head -1)" != "" ] ||
+	    atf_fail "json: no kernel trap frame"
+	[ "$(jq -r '.msgbuf' r.json)" = "$(cat dmesg)" ] ||
+	    atf_fail "json msgbuf"
+	[ "$(jq -r '.fingerprint.hash' r.json)" = \
+	    "$(sed -n 's/^fingerprint: //p' r.txt)" ] ||
+	    atf_fail "json and text fingerprints differ"
+}
+
+for c in amd64:3 i386:2 i386pae:2 arm64:3; do
+	a=${c%:*}
+	v=${c#*:}
+	eval "atf_test_case text_$a
+	text_${a}_head() {
+		atf_set descr '$a: the report text and JSON hold the model facts'
+		atf_set require.progs jq
+	}
+	text_${a}_body() { text_arch_body $a $v; }"
+done
+
+atf_test_case fingerprint
+fingerprint_head()
+{
+	atf_set descr 'the same panic in two dumps of different layouts has' \
+	    'one fingerprint; another panic string another'
+	atf_set require.progs jq perl
+}
+fingerprint_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -s 5 -T 30 -m 96
+	atf_check -s exit:0 -o save:a.json -e empty "$MD2ELF" -r -j \
+	    -k kernel vmcore.0
+	mv vmcore.0 a.vmcore
+	mv kernel a.kernel
+	gen -s 9 -T 50 -m 128
+	atf_check -s exit:0 -o save:b.json -e empty "$MD2ELF" -r -j \
+	    -k kernel vmcore.0
+	fa=$(jq -r .fingerprint.hash a.json)
+	fb=$(jq -r .fingerprint.hash b.json)
+	[ "$(jq -r .panic a.json)" != "$(jq -r .panic b.json)" ] ||
+	    atf_fail "the panic strings differ by the model's seed"
+	[ -n "$fa" ] && [ "$fa" = "$fb" ] ||
+	    atf_fail "same panic, fingerprints $fa and $fb"
+	# Another panic (same length, in memory and the message buffer).
+	perl -0777 -pi -e 's/page fault while in kernel mode/general protection fault!!!!!!!/g' \
+	    vmcore.0
+	atf_check -s exit:0 -o save:c.json -e empty "$MD2ELF" -r -j \
+	    -k kernel vmcore.0
+	[ "$(jq -r .fingerprint.panic c.json)" = \
+	    "general protection fault!!!!!!! (model N)" ] ||
+	    atf_fail "panic: $(jq -r .fingerprint.panic c.json)"
+	[ "$(jq -r .fingerprint.hash c.json)" != "$fb" ] ||
+	    atf_fail "another panic, the same fingerprint"
+}
+
+atf_test_case escaped
+escaped_head()
+{
+	atf_set descr 'strings from the dump come out escaped: no terminal' \
+	    'control byte in the text, \u escapes in the JSON'
+	atf_set require.progs jq perl
+}
+escaped_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -s 7 -T 30
+	# The panic string (in memory and the message buffer) with terminal
+	# controls: ESC [ 2 J (clear the screen) and BEL.
+	perl -0777 -pi -e 's/page fault/\x1b[2J\x07fault/g' vmcore.0
+	atf_check -s exit:0 -o save:r.txt -e empty "$MD2ELF" -r -k kernel \
+	    vmcore.0
+	! grep -q "$(printf '\033')" r.txt || atf_fail "raw ESC in the report"
+	! grep -q "$(printf '\007')" r.txt || atf_fail "raw BEL in the report"
+	grep -qF 'panic:       \x1b[2J\x07fault while in kernel mode (model 7)' \
+	    r.txt || atf_fail "not escaped: $(grep '^panic' r.txt)"
+	[ "$(sed -n '/^6\. /,$p' r.txt | grep -cF '\x1b[2J\x07fault')" -ge 1 ] ||
+	    atf_fail "message buffer not escaped"
+	atf_check -s exit:0 -o save:r.json -e empty "$MD2ELF" -r -j \
+	    -k kernel vmcore.0
+	grep -qF '"panic": "\u001b[2J\u0007fault while' r.json ||
+	    atf_fail "JSON: $(grep -o '"panic": "[^"]*"' r.json)"
+	[ "$(jq -r .panic r.json | head -c 1 | od -An -tx1 | tr -d ' ')" = 1b ] ||
+	    atf_fail "JSON does not decode to ESC"
+}
+
+atf_test_case output
+output_head()
+{
+	atf_set descr '-o writes the report to a file (never over one' \
+	    'without -f), -j without -r and -r without -k are usage errors'
+}
+output_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -s 8 -T 20
+	atf_check -s exit:0 -o empty -e empty "$MD2ELF" -r -k kernel \
+	    -o core.txt.0 vmcore.0
+	atf_check -s exit:0 -o save:r.txt -e empty "$MD2ELF" -r -k kernel \
+	    vmcore.0
+	cmp -s core.txt.0 r.txt || atf_fail "-o differs from stdout"
+	atf_check -s exit:1 -o empty -e match:'core.txt.0: exists \(use -f to overwrite\)' \
+	    "$MD2ELF" -r -k kernel -o core.txt.0 vmcore.0
+	atf_check -s exit:0 -o empty -e empty "$MD2ELF" -r -f -j -k kernel \
+	    -o core.txt.0 vmcore.0
+	jq -e .schema core.txt.0 >/dev/null || atf_fail "-f -j: not JSON"
+	[ "$(ls | grep -c 'core.txt.0.')" -eq 0 ] || atf_fail "temp left"
+	atf_check -s exit:2 -o empty -e match:usage "$MD2ELF" -j vmcore.0
+	atf_check -s exit:2 -o empty -e match:'-r needs the kernel' \
+	    "$MD2ELF" -r vmcore.0
+}
+
+atf_init_test_cases()
+{
+	for a in amd64 i386 i386pae arm64; do
+		atf_add_test_case text_$a
+	done
+	atf_add_test_case fingerprint
+	atf_add_test_case escaped
+	atf_add_test_case output
+}
