@@ -73,7 +73,8 @@ dump_probe(md2elf_t *d)
 			continue;
 		d->arch = *ap;
 		d->format = "minidump";
-		if (d->has_kdh && strcmp(d->kdh.arch, (*ap)->name) != 0)
+		if (d->has_kdh && strcmp(d->kdh.arch, (*ap)->name) != 0 &&
+		    !d->md_layout)
 			m2e_warn(d, "%s: the kerneldumpheader says architecture "
 			    "\"%s\" but the minidump is for %s", d->path,
 			    d->kdh.arch, (*ap)->name);
@@ -97,6 +98,34 @@ dump_probe(md2elf_t *d)
 	}
 	return (m2e_err_at(d, 0, "unknown dump data: not a FreeBSD minidump "
 	    "or full dump"));
+}
+
+/*
+ * While decompressing (decompress.c): the header of the data so far,
+ * probed as md2elf_open() does but in layout mode (sizes checked, section
+ * offsets set, nothing loaded), so that m2e_md_limit() can go on from it.
+ * m2e_probe_reset() forgets it before the real probe.
+ */
+int
+m2e_probe_layout(md2elf_t *d)
+{
+	int rc;
+
+	d->md_layout = true;
+	rc = dump_probe(d);
+	d->md_layout = false;
+	if (d->arch != NULL && d->arch->fini != NULL)
+		d->arch->fini(d);
+	return (rc);
+}
+
+void
+m2e_probe_reset(md2elf_t *d)
+{
+	m2e_md_free(d);
+	memset(&d->md, 0, sizeof(d->md));
+	d->arch = NULL;
+	d->format = NULL;
 }
 
 md2elf_t *
@@ -144,8 +173,10 @@ md2elf_open_keys(const char *path, int flags, const struct md2elf_keys *keys,
 		    keys->dumpkey);
 		goto fail;
 	}
+	d->opening = true;
 	if (m2e_input_open(d, path, flags) != 0 || dump_probe(d) != 0)
 		goto fail;
+	d->opening = false;
 	return (d);
 fail:
 	if (errbuf != NULL)
@@ -154,6 +185,30 @@ fail:
 		*forcible = d->errforcible;
 	md2elf_close(d);
 	return (NULL);
+}
+
+int
+md2elf_data_size(const char *path, uint64_t *size, char *errbuf)
+{
+	md2elf_t *d;
+	int rc;
+
+	*size = 0;
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		if (errbuf != NULL)
+			snprintf(errbuf, MD2ELF_ERRBUF_SIZE, "%s: out of memory",
+			    path);
+		return (-1);
+	}
+	d->fd = -1;
+	d->size_only = true;
+	rc = m2e_input_open(d, path, MD2ELF_OPEN_FORCE);
+	if (rc == 0)
+		*size = d->len;
+	else if (errbuf != NULL)
+		snprintf(errbuf, MD2ELF_ERRBUF_SIZE, "%s", d->err);
+	md2elf_close(d);
+	return (rc);
 }
 
 void

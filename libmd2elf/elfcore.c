@@ -90,6 +90,14 @@
 
 /* A sanity cap: debuggers hold every program header in memory. */
 #define	ELFCORE_MAXSEGS	(1ULL << 23)	/* PT_LOADs: 8 Mi */
+/*
+ * Mappings per dumped page, on average, beyond which page tables are taken
+ * for hostile: each mapping costs a program header, and a few thousand
+ * bytes of page directory aliasing one large page would otherwise make a
+ * core of millions of segments.  A FreeBSD kernel maps a page in the kernel
+ * map once or a few times (and once in the direct map).
+ */
+#define	ELFCORE_MAXALIAS	16
 #define	ELFCORE_CHUNK	512		/* program headers per write */
 
 static const char elfcore_shstrtab[] = "\0.note\0.shstrtab";
@@ -121,6 +129,7 @@ struct gen {
 	uint64_t	 nsegs;		/* segments handed out */
 	uint64_t	 vlo, vhi;	/* span of the segments' va */
 	bool		 vtop;		/* a segment ends at 2^64 */
+	uint64_t	 mapped;	/* pages they map */
 	uint64_t	 dropped;	/* pages overlapping earlier ones */
 	/* Direct map: pa pages [dlo, dhi) at va dbase; pages < dnext done. */
 	bool		 dmap;
@@ -250,6 +259,13 @@ gen_flush(struct gen *g)
 		g->vtop = true;
 	else if (g->va + g->n * g->ps > g->vhi)
 		g->vhi = g->va + g->n * g->ps;
+	g->mapped += g->n;
+	if (g->mapped / ELFCORE_MAXALIAS > g->d->md.npages)
+		return (m2e_err(g->d, "the page tables map the %ju dumped pages "
+		    "more than %d times over (%ju mapped by kernel address "
+		    "%#jx): not writing a core of so many aliases",
+		    (uintmax_t)g->d->md.npages,
+		    ELFCORE_MAXALIAS, (uintmax_t)g->mapped, (uintmax_t)g->va));
 	g->nsegs++;
 	if (g->w == NULL)
 		return (0);
@@ -630,6 +646,41 @@ elfcore_phdrs(md2elf_t *d, int fd, const struct md2elf_write_opts *o,
 		    (uintmax_t)w->room);
 	free(w);
 	return (rc);
+}
+
+int
+md2elf_core_size(md2elf_t *d, const struct md2elf_write_opts *opts,
+    uint64_t *size)
+{
+	struct md2elf_write_opts defopts;
+	struct gen g;
+	struct layout l;
+	struct m2e_notes notes;
+	md2elf_warn_fn *warn;
+	int rc;
+
+	*size = 0;
+	if (opts == NULL) {
+		memset(&defopts, 0, sizeof(defopts));
+		opts = &defopts;
+	}
+	if (d->arch == NULL || d->md.pagesize == 0 || d->md.bitmap == NULL)
+		return (m2e_err(d, "no minidump is open"));
+	if (gen_run(d, opts, &g, NULL, 0) != 0)
+		return (-1);
+	/* The writer warns of what the notes lack; the estimate need not. */
+	warn = d->warn;
+	d->warn = NULL;
+	rc = m2e_notes_build(d, opts->flavor, &notes);
+	d->warn = warn;
+	if (rc != 0)
+		return (-1);
+	rc = elfcore_layout(d, g.nsegs, &notes, &l);
+	m2e_notes_free(&notes);
+	if (rc != 0)
+		return (-1);
+	*size = l.data + d->md.npages * d->md.pagesize;
+	return (0);
 }
 
 int

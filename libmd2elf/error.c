@@ -79,12 +79,16 @@ m2e_warn(md2elf_t *d, const char *fmt, ...)
 	char msg[MD2ELF_ERRBUF_SIZE];
 	va_list ap;
 
-	if (d->warn == NULL)
+	if (d->warn == NULL && !d->opening)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	d->warn(d->warnarg, msg);
+	if (d->warn != NULL)
+		d->warn(d->warnarg, msg);
+	else if (d->npending < M2E_MAXPENDING)
+		/* md2elf_open(): kept for md2elf_set_warn(). */
+		memcpy(d->pending[d->npending++], msg, sizeof(msg));
 }
 
 const char *
@@ -102,6 +106,13 @@ md2elf_errforcible(const md2elf_t *d)
 void
 md2elf_set_warn(md2elf_t *d, md2elf_warn_fn *fn, void *arg)
 {
+	size_t i;
+
 	d->warn = fn;
 	d->warnarg = arg;
+	/* What opening found (the handle had no callback yet). */
+	if (fn != NULL)
+		for (i = 0; i < d->npending; i++)
+			fn(arg, d->pending[i]);
+	d->npending = 0;
 }

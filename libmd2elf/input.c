@@ -78,7 +78,9 @@ in_kind(const uint8_t *p, size_t n)
 		return (IN_ELF);
 	if (n >= 2 && p[0] == 0x1f && p[1] == 0x8b)
 		return (IN_GZIP);
-	if (n >= 4 && memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0)
+	/* A zstd frame, or a skippable frame (magic 0x184d2a5?) first. */
+	if (n >= 4 && (memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0 ||
+	    ((p[0] & 0xf0) == 0x50 && memcmp(p + 1, "\x2a\x4d\x18", 3) == 0)))
 		return (IN_ZSTD);
 	if (n >= 20 && (strncmp((const char *)p, KDH_MAGIC, 20) == 0 ||
 	    strncmp((const char *)p, KDH_MAGIC_TEXT, 20) == 0 ||
@@ -221,7 +223,8 @@ in_device(md2elf_t *d, int fd, const uint8_t *raw, uint64_t lasthd,
  * header decides.
  */
 static int
-in_find(md2elf_t *d, int fd, uint64_t fsize, int flags, bool devfirst)
+in_find(md2elf_t *d, int fd, uint64_t fsize, bool isdev, int flags,
+    bool devfirst)
 {
 	static const uint64_t sectors[] = { 512, 4096 };
 	uint8_t buf[IN_PROBESZ];
@@ -279,7 +282,8 @@ in_find(md2elf_t *d, int fd, uint64_t fsize, int flags, bool devfirst)
 		return (in_leading(d, buf, fsize, flags));
 	}
 	if (fsize == 0)
-		return (m2e_err(d, "empty file"));
+		return (m2e_err(d, isdev ? "a device of size 0 (not a disk?)" :
+		    "empty file"));
 	return (m2e_err(d, "not a FreeBSD kernel dump: no minidump, ELF, "
 	    "gzip or zstd data at offset 0 and no kerneldumpheader at "
 	    "offset 0 or at the end (an encrypted vmcore must be decrypted "
@@ -381,13 +385,21 @@ m2e_input_open(md2elf_t *d, const char *path, int flags)
 	if (in) {
 		if (m2e_spool_open(d, &fd, &skipped) != 0)
 			return (-1);
-	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* O_NONBLOCK: a FIFO is refused below, not waited on. */
+	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return (m2e_err(d, "cannot open: %s", strerror(errno)));
 	d->fd = fd;
 	if (fstat(fd, &st) != 0)
 		return (m2e_err(d, "cannot stat: %s", strerror(errno)));
 	if (S_ISDIR(st.st_mode))
 		return (m2e_err(d, "is a directory"));
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode) &&
+	    !S_ISCHR(st.st_mode))
+		return (m2e_err(d, "not a regular file or a device (%s)",
+		    S_ISFIFO(st.st_mode) ? "a FIFO" : S_ISSOCK(st.st_mode) ?
+		    "a socket" : "another kind of file"));
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0)
+		return (m2e_err(d, "cannot open: %s", strerror(errno)));
 	if (S_ISREG(st.st_mode))
 		fsize = (uint64_t)st.st_size;
 	else {
@@ -402,7 +414,7 @@ m2e_input_open(md2elf_t *d, const char *path, int flags)
 	 * a kerneldumpheader has its own key block, or none.
 	 */
 	if (d->dumpkey != NULL) {
-		if (in_find(d, fd, fsize, flags, in) == 0 && d->has_kdh)
+		if (in_find(d, fd, fsize, !S_ISREG(st.st_mode), flags, in) == 0 && d->has_kdh)
 			return (m2e_err(d, "offset %#jx: %s: no separate dump "
 			    "key file is needed", (uintmax_t)d->keyoff,
 			    d->kdh.keysize != 0 ? "the dump has its own key "
@@ -413,7 +425,7 @@ m2e_input_open(md2elf_t *d, const char *path, int flags)
 		if (in_decrypt_file(d, &fd, fsize) != 0)
 			return (-1);
 	}
-	if (in_find(d, fd, fsize, flags, in) != 0)
+	if (in_find(d, fd, fsize, !S_ISREG(st.st_mode), flags, in) != 0)
 		return (-1);
 	d->filebase = d->base + skipped;
 	/* Encrypted on the device: the key block follows the header. */

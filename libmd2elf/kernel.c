@@ -565,7 +565,8 @@ m2e_kernel_open(md2elf_t *d, const char *path, int flags)
 		return (m2e_err(d, "%s: out of memory", path));
 	}
 	e = NULL;
-	k->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO is refused below, not waited on. */
+	k->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (k->fd < 0) {
 		rv = m2e_err(d, "%s: %s", path, strerror(errno));
 		goto fail;

@@ -57,6 +57,15 @@ md2elf_t	*md2elf_open_keys(const char *path, int flags,
 		    const struct md2elf_keys *keys, char *errbuf,
 		    int *forcible);
 void		 md2elf_close(md2elf_t *);
+/*
+ * The length of the dump data in path once decompressed (for a dump that
+ * is not compressed, the data's length), from the minidump header and page
+ * bitmap: only the stream up to the end of the bitmap is decompressed (into
+ * $TMPDIR, removed).  For programs that must check space first (savecore
+ * -e).  0, or -1 with a message in errbuf.
+ */
+int		 md2elf_data_size(const char *path, uint64_t *size,
+		    char *errbuf);
 const char	*md2elf_geterr(const md2elf_t *);
 /*
  * 1 if the handle's error is a refusal that the FORCE flags turn into a
@@ -69,7 +78,11 @@ const char	*md2elf_geterr(const md2elf_t *);
  */
 int		 md2elf_errforcible(const md2elf_t *);
 
-/* Non-fatal diagnostics (e.g. a corrupt thread list) go to this callback. */
+/*
+ * Non-fatal diagnostics (e.g. a corrupt thread list) go to this callback;
+ * those md2elf_open() found (bytes ignored after a gzip stream, headers
+ * that disagree) are handed to it when it is set.
+ */
 typedef void	 md2elf_warn_fn(void *arg, const char *msg);
 void		 md2elf_set_warn(md2elf_t *, md2elf_warn_fn *, void *arg);
 
@@ -347,6 +360,54 @@ struct md2elf_kdh {
 int		 md2elf_kdh_decode(const void *raw, struct md2elf_kdh *,
 		    char *errbuf);
 
+/*
+ * Streaming decompression of a dump's gzip (every member of a multi-member
+ * file) or zstd (every frame) data, for programs that read the compressed
+ * bytes themselves (savecore -u).  The caller feeds the compressed bytes in
+ * pieces of any size with md2elf_decomp_write(); each piece of output goes,
+ * in order, to its sink, which returns 0 to go on, or a positive value to
+ * stop (md2elf_decomp_write() then returns that value).  Errors return -1
+ * with a one-line message (md2elf_decomp_geterr()) that gives the offset in
+ * the caller's file: inoff is the offset of the first byte fed.  After the
+ * last byte, md2elf_decomp_finish() fails if the data ended inside the
+ * stream.  Bytes after the end of a gzip stream that do not start another
+ * member are not decompressed: md2elf_decomp_stats() counts them (ignored,
+ * at ignored_off).
+ */
+#define	MD2ELF_COMP_NONE	0	/* the values of md2elf_kdh.compression */
+#define	MD2ELF_COMP_GZIP	1
+#define	MD2ELF_COMP_ZSTD	2
+typedef struct md2elf_decomp md2elf_decomp_t;
+typedef int	 md2elf_sink_fn(void *arg, const void *buf, size_t len);
+struct md2elf_decomp_stats {
+	uint64_t	 in;		/* compressed bytes fed */
+	uint64_t	 out;		/* bytes handed to the sink */
+	uint64_t	 members;	/* gzip members, zstd frames ended */
+	uint64_t	 ignored;	/* bytes after the end, not decompressed */
+	uint64_t	 ignored_off;	/* file offset of the first of them */
+};
+md2elf_decomp_t	*md2elf_decomp_open(int comp, uint64_t inoff,
+		    md2elf_sink_fn *sink, void *arg, char *errbuf);
+int		 md2elf_decomp_write(md2elf_decomp_t *, const void *buf,
+		    size_t len);
+int		 md2elf_decomp_finish(md2elf_decomp_t *);
+const char	*md2elf_decomp_geterr(const md2elf_decomp_t *);
+void		 md2elf_decomp_stats(const md2elf_decomp_t *,
+		    struct md2elf_decomp_stats *);
+void		 md2elf_decomp_close(md2elf_decomp_t *);
+
+/*
+ * Text from a dump (hostname, version and panic strings, the message
+ * buffer) made safe to print: every byte that is not printable ASCII, and
+ * the backslash, as a C-style (\n \r \t \\) or octal (\ooo) escape, as
+ * vis(3) with VIS_CSTYLE | VIS_OCTAL; with MD2ELF_VIS_LINES, newlines and
+ * tabs stay.  Writes at most dstsize bytes with the NUL (4 * len + 1 is
+ * always enough) and returns the length of the whole result.
+ */
+#define	MD2ELF_VIS_LINES	0x0001
+size_t		 md2elf_vis(char *dst, size_t dstsize, const char *src,
+		    size_t len, int flags);
+
 /* Writing an ELF core. */
 enum md2elf_flavor {
 	MD2ELF_FLAVOR_FREEBSD = 0,	/* ELFOSABI_FREEBSD, "FreeBSD" notes */
@@ -382,6 +443,14 @@ struct md2elf_write_stats {
  */
 int		 md2elf_write_core(md2elf_t *, int fd,
 		    const struct md2elf_write_opts *, struct md2elf_write_stats *);
+/*
+ * The size md2elf_write_core() would give the core with these options:
+ * headers, notes and every dumped page (zero pages become holes: the space
+ * taken can be less, never more).  Fails as md2elf_write_core() would
+ * before writing (too many segments or aliases, too large for ELFCLASS32).
+ */
+int		 md2elf_core_size(md2elf_t *, const struct md2elf_write_opts *,
+		    uint64_t *size);
 
 #ifdef __cplusplus
 }

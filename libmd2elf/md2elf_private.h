@@ -78,9 +78,11 @@ struct m2e_minidump {
 	uint64_t	 nwords;
 	uint64_t	 nbits;		/* valid bits (bitmapsize * 8) */
 	uint64_t	 npages;	/* set bits in all */
+	bool		 counted;	/* npages known (bitmap counted) */
 	struct m2e_range *avail;	/* dump_avail, NULL: legacy numbering */
 	size_t		 navail;
 	uint64_t	*availbit;	/* first bit number of each avail range */
+	uint64_t	 availbits;	/* bits all the avail ranges need */
 	uint8_t		*pmap;		/* page-table section, in memory */
 	/* Read-around (m2e_read_pa): clusters of the page section asked for. */
 	uint64_t	*ra;		/* a bit per MD_RA_CLUSTER, or NULL */
@@ -172,6 +174,11 @@ struct md2elf {
 	bool		 errforcible;	/* err is a refusal FORCE gets past */
 	md2elf_warn_fn	*warn;
 	void		*warnarg;
+	/* Warnings of md2elf_open(), for the first md2elf_set_warn(). */
+#define	M2E_MAXPENDING	4
+	bool		 opening;
+	size_t		 npending;
+	char		 pending[M2E_MAXPENDING][MD2ELF_ERRBUF_SIZE];
 	/* Input. */
 	int		 openflags;	/* md2elf_open() flags */
 	char		*path;		/* as given, for messages */
@@ -180,6 +187,8 @@ struct md2elf {
 	uint64_t	 len;		/* dump data length */
 	uint64_t	 filebase;	/* base in the original file (messages) */
 	bool		 decompressed;	/* fd is a temporary file */
+	bool		 md_layout;	/* m2e_md_load: header and layout only */
+	bool		 size_only;	/* md2elf_data_size: decompress no more */
 	const char	*container;
 	const char	*compression;
 	bool		 has_kdh;
@@ -254,10 +263,21 @@ void	m2e_input_close(md2elf_t *);
 int	m2e_decompress(md2elf_t *, int infd, uint64_t off, uint64_t len,
 	    int comp, int *outfd, uint64_t *outlen);
 
+/* The header probe in layout mode while decompressing (dump.c). */
+int	m2e_probe_layout(md2elf_t *);
+void	m2e_probe_reset(md2elf_t *);
+
 /* Common minidump layer (minidump.c). */
 /* With d->md's sizes and version set by the arch: lay out and load. */
 int	m2e_md_load(md2elf_t *, bool has_avail);
 void	m2e_md_free(md2elf_t *);
+/*
+ * Decompressing: after the header probe in layout mode (d->md_layout), what
+ * the first have bytes allow the dump data to be: *limit bytes at most;
+ * call again at *next bytes (UINT64_MAX: no more to learn).
+ */
+int	m2e_md_limit(md2elf_t *, uint64_t have, uint64_t *limit,
+	    uint64_t *next);
 /* Dump-data offset of the page holding pa; -1 if not dumped. */
 int	m2e_md_pa_off(md2elf_t *, uint64_t pa, uint64_t *off);
 /* Rank (index in the page section) of pa's page; -1 if not dumped. */

@@ -10,12 +10,19 @@
  * a dump's pages in no order; page by page that took 39 s cold for 100 000
  * threads (1.2 GB dump, 270 000 reads), reading the file whole 1.9 s.
  *
- * Memory: the bitmap, its rank array, the page-table section and a bit per
- * 2 MiB of page data; nothing that grows with the number of dumped pages.
+ * Memory: the bitmap (up to its last non-zero word), its rank array, the
+ * page-table section and a bit per 2 MiB of page data; nothing that grows
+ * with the number of dumped pages.  Every size is checked against the
+ * header, dump_avail and the data present before anything of that size is
+ * allocated, so memory and work are bounded by the dump data actually
+ * there.  The same checks bound a decompression while it runs
+ * (m2e_md_limit()).
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "md2elf_private.h"
 
@@ -23,6 +30,8 @@
 #define	MD_MAXBITMAP	(1ULL << 30)	/* 2^33 pages: 32 TiB of 4 KiB */
 #define	MD_MAXPMAP	(256ULL << 20)
 #define	MD_MAXAVAIL	(1ULL << 20)
+/* The bitmap is counted in chunks of this size before it is allocated. */
+#define	MD_CHUNK	(1024 * 1024)
 
 #define	MD_RA_CLUSTER	(2ULL << 20)	/* read-around unit */
 
@@ -54,19 +63,6 @@ md_section(md2elf_t *d, uint64_t off, uint64_t size, const char *what)
 	return (0);
 }
 
-/*
- * The next section: size bytes (page-rounded) at *off, which moves past
- * it; *start gets its offset.  -1 (error set) if the data is too short.
- */
-static int
-md_section_next(md2elf_t *d, uint64_t *off, uint64_t size, const char *what,
-    uint64_t *start)
-{
-	*start = *off;
-	*off += md_roundup(size, d->md.pagesize);
-	return (md_section(d, *start, *off - *start, what));
-}
-
 /* Bits of a dump_avail range: howmany(end, page) - start / page. */
 static uint64_t
 md_npages(const struct m2e_minidump *md, const struct m2e_range *r)
@@ -74,6 +70,29 @@ md_npages(const struct m2e_minidump *md, const struct m2e_range *r)
 	return ((r->end >> md->pageshift) +
 	    ((r->end & (md->pagesize - 1)) != 0) -
 	    (r->start >> md->pageshift));
+}
+
+/*
+ * The kernels size the bitmap from dump_avail: round_page(BITSET_SIZE(
+ * vm_page_dump_pages)), one bit per page of the ranges.  A larger bitmap
+ * claims memory the ranges do not have (and costs its size to load).
+ */
+static int
+md_check_bitmap_avail(md2elf_t *d)
+{
+	struct m2e_minidump *md;
+	uint64_t need;
+
+	md = &d->md;
+	need = md_roundup(md->availbits / 8 + (md->availbits % 8 != 0),
+	    md->pagesize);
+	if (md->bitmapsize > need)
+		return (m2e_err_at(d, MD_OFF_BITMAPSIZE, "bitmapsize %ju "
+		    "exceeds the %ju bytes the %zu dump_avail range%s need "
+		    "(%ju pages)", (uintmax_t)md->bitmapsize, (uintmax_t)need,
+		    md->navail, md->navail == 1 ? "" : "s",
+		    (uintmax_t)md->availbits));
+	return (0);
 }
 
 static int
@@ -126,28 +145,97 @@ md_load_avail(md2elf_t *d)
 		prevend = e;
 	}
 	free(raw);
+	md->availbits = bits;
+	return (md_check_bitmap_avail(d));
+}
+
+/*
+ * The first offset at or after off (relative to the bitmap, a multiple of
+ * MD_CHUNK) whose chunk holds file data, or off if the file cannot say:
+ * a hole in a regular file reads as zeros.
+ */
+static uint64_t
+md_skip_hole(md2elf_t *d, uint64_t off)
+{
+	off_t at, data;
+
+	at = (off_t)(d->base + d->md.off_bitmap + off);
+	data = lseek(d->fd, at, SEEK_DATA);
+	if (data < 0)
+		return (errno == ENXIO ? d->md.bitmapsize : off);
+	if (data <= at)
+		return (off);
+	/* Down to a chunk boundary, so chunks stay 8-byte aligned. */
+	return ((uint64_t)(data - at + (off_t)off) & ~(uint64_t)(MD_CHUNK - 1));
+}
+
+/*
+ * Count the bitmap's set bits (md->npages) and find its last non-zero
+ * 64-bit word (md->nwords: the words worth keeping), reading it in chunks:
+ * nothing of the claimed size is allocated before the data is known to
+ * need it.
+ */
+static int
+md_count_bitmap(md2elf_t *d)
+{
+	struct m2e_minidump *md;
+	uint8_t *buf;
+	uint64_t off, i, w, total, last;
+	size_t n;
+
+	md = &d->md;
+	if ((buf = malloc(MD_CHUNK)) == NULL)
+		return (m2e_err(d, "out of memory"));
+	total = last = 0;
+	for (off = 0; off < md->bitmapsize; off += n) {
+		/* Holes (a sparse vmcore, decompressed zeros) are 0 bits. */
+		if ((off & (MD_CHUNK - 1)) == 0 &&
+		    (off = md_skip_hole(d, off)) >= md->bitmapsize)
+			break;
+		n = md->bitmapsize - off < MD_CHUNK ?
+		    (size_t)(md->bitmapsize - off) : MD_CHUNK;
+		if (m2e_read(d, buf, n, md->off_bitmap + off, "page bitmap")) {
+			free(buf);
+			return (-1);
+		}
+		memset(buf + n, 0, (8 - n % 8) % 8);
+		for (i = 0; i < n; i += 8) {
+			if ((w = le64dec_(buf + i)) == 0)
+				continue;
+			total += md_popcount(w);
+			last = (off + i) / 8 + 1;
+		}
+	}
+	free(buf);
+	md->npages = total;
+	md->nwords = last;
+	md->counted = true;
 	return (0);
 }
 
+/* Load the counted bitmap up to its last non-zero word, with ranks. */
 static int
 md_load_bitmap(md2elf_t *d)
 {
 	struct m2e_minidump *md;
 	uint8_t *raw;
-	uint64_t i, total;
+	uint64_t i, total, len;
 
 	md = &d->md;
-	md->nbits = md->bitmapsize * 8;
-	md->nwords = (md->bitmapsize + 7) / 8;
+	/* Bits past the last non-zero word are 0: they need no memory. */
+	md->nbits = md->nwords * 64;
+	if (md->nbits > md->bitmapsize * 8)
+		md->nbits = md->bitmapsize * 8;
+	len = md->nwords * 8 < md->bitmapsize ? md->nwords * 8 :
+	    md->bitmapsize;
 	md->bitmap = calloc(md->nwords + 1, sizeof(uint64_t));
 	md->rank = calloc(md->nwords + 1, sizeof(uint64_t));
 	if (md->bitmap == NULL || md->rank == NULL)
 		return (m2e_err(d, "out of memory for a bitmap of %ju bytes",
-		    (uintmax_t)md->bitmapsize));
+		    (uintmax_t)len));
 	/* Read in place, then decode the little-endian words. */
 	raw = (uint8_t *)md->bitmap;
-	if (m2e_read(d, raw, (size_t)md->bitmapsize, md->off_bitmap,
-	    "page bitmap"))
+	if (m2e_read(d, raw, (size_t)len, md->off_bitmap, "page bitmap"))
 		return (-1);
 	total = 0;
 	for (i = 0; i < md->nwords; i++) {
@@ -156,7 +244,27 @@ md_load_bitmap(md2elf_t *d)
 		total += md_popcount(md->bitmap[i]);
 	}
 	md->rank[md->nwords] = total;
-	md->npages = total;
+	if (total != md->npages)
+		return (m2e_err_at(d, md->off_bitmap, "page bitmap changed "
+		    "while read (%ju bits set, then %ju)",
+		    (uintmax_t)md->npages, (uintmax_t)total));
+	return (0);
+}
+
+/* Refusals of a counted bitmap (m2e_md_load() and m2e_md_limit()). */
+static int
+md_check_count(md2elf_t *d)
+{
+	struct m2e_minidump *md;
+
+	md = &d->md;
+	if (md->bitmapsize == 0)
+		return (m2e_err_at(d, MD_OFF_BITMAPSIZE, "bitmapsize 0: no "
+		    "pages in the dump"));
+	if (md->npages == 0)
+		return (m2e_err_at(d, MD_OFF_BITMAPSIZE, "bitmapsize %ju: no "
+		    "bit set in the page bitmap, no pages in the dump",
+		    (uintmax_t)md->bitmapsize));
 	return (0);
 }
 
@@ -164,7 +272,7 @@ int
 m2e_md_load(md2elf_t *d, bool has_avail)
 {
 	struct m2e_minidump *md;
-	uint64_t p, off, need, end;
+	uint64_t p, need, end;
 
 	md = &d->md;
 	p = md->pagesize;
@@ -200,30 +308,29 @@ m2e_md_load(md2elf_t *d, bool has_avail)
 		    "%ju exceeds the limit of %ju bytes",
 		    (uintmax_t)md->availsize, (uintmax_t)MD_MAXAVAIL));
 	/* All sizes are < 2^32 here: the sums below cannot overflow. */
-	off = p;
+	md->off_msgbuf = p;
+	md->off_avail = md->off_msgbuf + md_roundup(md->msgbufsize, p);
+	md->off_bitmap = md->off_avail + md_roundup(md->availsize, p);
+	md->off_pmap = md->off_bitmap + md_roundup(md->bitmapsize, p);
+	md->off_pages = md->off_pmap + md_roundup(md->pmapsize, p);
+	/* While decompressing, m2e_md_limit() goes on from here. */
+	if (d->md_layout)
+		return (0);
 	if (md_section(d, 0, p, "minidump header page") ||
-	    md_section_next(d, &off, md->msgbufsize, "message buffer section",
-	    &md->off_msgbuf) ||
-	    md_section_next(d, &off, md->availsize, "dump_avail section",
-	    &md->off_avail) ||
-	    md_section_next(d, &off, md->bitmapsize, "page bitmap",
-	    &md->off_bitmap) ||
-	    md_section_next(d, &off, md->pmapsize, "page-table section",
-	    &md->off_pmap))
+	    md_section(d, md->off_msgbuf, md->off_avail - md->off_msgbuf,
+	    "message buffer section") ||
+	    md_section(d, md->off_avail, md->off_bitmap - md->off_avail,
+	    "dump_avail section") ||
+	    md_section(d, md->off_bitmap, md->off_pmap - md->off_bitmap,
+	    "page bitmap") ||
+	    md_section(d, md->off_pmap, md->off_pages - md->off_pmap,
+	    "page-table section"))
 		return (-1);
-	md->off_pages = off;
 
 	if (md->availsize != 0 && md_load_avail(d) != 0)
 		return (-1);
-	if (md_load_bitmap(d) != 0)
+	if (md_count_bitmap(d) != 0 || md_check_count(d) != 0)
 		return (-1);
-	if (md->bitmapsize == 0)
-		return (m2e_err_at(d, MD_OFF_BITMAPSIZE, "bitmapsize 0: no "
-		    "pages in the dump"));
-	if (md->npages == 0)
-		return (m2e_err_at(d, MD_OFF_BITMAPSIZE, "bitmapsize %ju: no "
-		    "bit set in the page bitmap, no pages in the dump",
-		    (uintmax_t)md->bitmapsize));
 	/* npages < 2^33 and p <= 2^14: no overflow. */
 	need = md->npages * p;
 	if (md_section(d, md->off_pages, need, "page data"))
@@ -240,6 +347,8 @@ m2e_md_load(md2elf_t *d, bool has_avail)
 		    "pages the bitmap counts (bitmapsize or pmapsize in the "
 		    "header is wrong?)", (uintmax_t)(d->len - end),
 		    (uintmax_t)md->npages));
+	if (md_load_bitmap(d) != 0)
+		return (-1);
 	if (md->pmapsize != 0) {
 		if ((md->pmap = malloc((size_t)md->pmapsize)) == NULL)
 			return (m2e_err(d, "out of memory for a page-table "
@@ -269,7 +378,45 @@ m2e_md_free(md2elf_t *d)
 	md->avail = NULL;
 	md->pmap = NULL;
 	md->navail = 0;
-	md->nwords = md->nbits = md->npages = 0;
+	md->nwords = md->nbits = md->npages = md->availbits = 0;
+	md->counted = false;
+}
+
+/*
+ * While a compressed dump is decompressed: its first have bytes are in
+ * d's data, laid out by the architecture's init in layout mode.  Checks
+ * what those bytes allow to be checked (dump_avail against the bitmap size
+ * once the dump_avail section is in, the bitmap's count once the bitmap
+ * is in) and sets *limit, the most dump data the header and these allow
+ * (m2e_md_load() refuses more), and *next, the length at which to call
+ * again (UINT64_MAX: no more to learn).
+ */
+int
+m2e_md_limit(md2elf_t *d, uint64_t have, uint64_t *limit, uint64_t *next)
+{
+	struct m2e_minidump *md;
+	uint64_t pages;
+
+	md = &d->md;
+	*next = UINT64_MAX;
+	if (md->availsize != 0 && md->avail == NULL) {
+		if (have < md->off_bitmap)
+			*next = md->off_bitmap;
+		else if (md_load_avail(d) != 0)
+			return (-1);
+	}
+	if (!md->counted && *next == UINT64_MAX) {
+		if (have < md->off_pmap)
+			*next = md->off_pmap;
+		else if (md_count_bitmap(d) != 0 || md_check_count(d) != 0)
+			return (-1);
+	}
+	/* bitmapsize <= 2^30, availbits checked against it: no overflow. */
+	pages = md->counted ? md->npages : md->bitmapsize * 8;
+	if (md->avail != NULL && md->availbits < pages)
+		pages = md->availbits;
+	*limit = md->off_pages + pages * md->pagesize + md->pagesize;
+	return (0);
 }
 
 /*

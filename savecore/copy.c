@@ -1,8 +1,9 @@
 /*
  * copy.c: copying the dump data from the device to the output file: as it
  * is, sparsely (all-zero 4 KiB blocks become holes), through a gzip writer
- * (-z), decompressed (-u: the kernel's gzip or zstd stream), or, for a
- * textdump, with its 512-byte blocks put back in order.
+ * (-z), decompressed (-u: the kernel's gzip or zstd stream, every member,
+ * through libmd2elf's streaming decompressor into this file's sink), or,
+ * for a textdump, with its 512-byte blocks put back in order.
  */
 #include <errno.h>
 #include <signal.h>
@@ -11,12 +12,13 @@
 #include <unistd.h>
 
 #include <zlib.h>
-#include <zstd.h>
 
 #include "savecore.h"
 
 #define	HOLEBLOCK	4096
 #define	TEXTBLOCK	512
+/* Most bytes written between two looks at the free space. */
+#define	SPACESTEP	(64ULL * 1024 * 1024)
 
 volatile sig_atomic_t got_siginfo;
 
@@ -27,7 +29,42 @@ struct sink {
 	uint8_t		*stage;		/* sparse: pending output */
 	size_t		 stlen;
 	uint64_t	 off;		/* bytes written (or staged) */
+	const char	*name;		/* the file, for messages */
+	uint64_t	 written;	/* bytes that took space (no holes) */
+	uint64_t	 room;		/* may be written before looking again */
+	bool		 nospace;	/* stopped at minfree (logged) */
 };
+
+/*
+ * Before n bytes that take space: stay above minfree.  The space check
+ * before the copy knows only the dump's length on the device; what a
+ * decompressed (-u) or gzip (-z) file takes is only known as it is
+ * written.  Looks at the file system every SPACESTEP bytes.
+ */
+static int
+sink_room(struct sink *s, uint64_t n)
+{
+	int64_t avail, minfree, spacefree;
+
+	if (n > s->room) {
+		avail = space_available(".", &minfree, &spacefree);
+		s->room = avail > 0 ? (uint64_t)avail * 1024 : 0;
+		if (s->room > SPACESTEP)
+			s->room = SPACESTEP;
+		if (n > s->room) {
+			logmsg("no dump: not enough free space on device for "
+			    "%s after %ju bytes (%jdkB available; %jdkB "
+			    "reserved)", s->name, (uintmax_t)s->written,
+			    (intmax_t)(avail + minfree), (intmax_t)minfree);
+			s->nospace = true;
+			errno = ENOSPC;
+			return (-1);
+		}
+	}
+	s->room -= n;
+	s->written += n;
+	return (0);
+}
 
 static int
 allzero(const uint8_t *p, size_t n)
@@ -47,12 +84,14 @@ allzero(const uint8_t *p, size_t n)
 }
 
 static int
-pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off)
+pwrite_all(struct sink *s, const uint8_t *p, size_t n, uint64_t off)
 {
 	ssize_t w;
 
+	if (sink_room(s, n) != 0)
+		return (-1);
 	while (n > 0) {
-		w = pwrite(fd, p, n, (off_t)off);
+		w = pwrite(s->fd, p, n, (off_t)off);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
@@ -69,7 +108,7 @@ pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off)
 
 /* Write p[0..n) at off, all-zero blocks (aligned in the file) skipped. */
 static int
-sparse_write(int fd, const uint8_t *p, size_t n, uint64_t off)
+sparse_write(struct sink *s, const uint8_t *p, size_t n, uint64_t off)
 {
 	size_t k, run, start;
 
@@ -81,7 +120,7 @@ sparse_write(int fd, const uint8_t *p, size_t n, uint64_t off)
 			k = n - start - run;
 		if ((off + start + run) % HOLEBLOCK == 0 &&
 		    allzero(p + start + run, k)) {
-			if (run > 0 && pwrite_all(fd, p + start, run,
+			if (run > 0 && pwrite_all(s, p + start, run,
 			    off + start) != 0)
 				return (-1);
 			start += run + k;
@@ -89,7 +128,7 @@ sparse_write(int fd, const uint8_t *p, size_t n, uint64_t off)
 		} else
 			run += k;
 	}
-	if (run > 0 && pwrite_all(fd, p + start, run, off + start) != 0)
+	if (run > 0 && pwrite_all(s, p + start, run, off + start) != 0)
 		return (-1);
 	return (0);
 }
@@ -103,6 +142,9 @@ sink_write(struct sink *s, const uint8_t *p, size_t n)
 	if (s->gz != NULL) {
 		while (n > 0) {
 			k = n < BUFFERSIZE ? n : BUFFERSIZE;
+			/* The input's size: about what it takes, or more. */
+			if (sink_room(s, k) != 0)
+				return (-1);
 			if (gzwrite(s->gz, p, (unsigned)k) != (int)k) {
 				(void)gzerror(s->gz, &zerr);
 				if (zerr != Z_ERRNO)
@@ -116,7 +158,7 @@ sink_write(struct sink *s, const uint8_t *p, size_t n)
 		return (0);
 	}
 	if (!s->sparse) {
-		if (pwrite_all(s->fd, p, n, s->off) != 0)
+		if (pwrite_all(s, p, n, s->off) != 0)
 			return (-1);
 		s->off += n;
 		return (0);
@@ -135,7 +177,7 @@ sink_write(struct sink *s, const uint8_t *p, size_t n)
 		p += k;
 		n -= k;
 		if (s->stlen == BUFFERSIZE) {
-			if (sparse_write(s->fd, s->stage, s->stlen,
+			if (sparse_write(s, s->stage, s->stlen,
 			    s->off - s->stlen) != 0)
 				return (-1);
 			s->stlen = 0;
@@ -160,7 +202,7 @@ sink_finish(struct sink *s)
 		}
 		return (0);
 	}
-	if (s->stlen > 0 && sparse_write(s->fd, s->stage, s->stlen,
+	if (s->stlen > 0 && sparse_write(s, s->stage, s->stlen,
 	    s->off - s->stlen) != 0)
 		return (-1);
 	s->stlen = 0;
@@ -182,9 +224,12 @@ progress(const struct copyjob *j, uint64_t done)
 }
 
 static int
-write_failed(const struct copyjob *j)
+write_failed(const struct copyjob *j, const struct sink *s)
 {
-	logmsg("write error on %s file: %s", j->filename, strerror(errno));
+	/* Stopped at minfree: sink_room() said so. */
+	if (!s->nospace)
+		logmsg("write error on %s file: %s", j->filename,
+		    strerror(errno));
 	nerr++;
 	return (-1);
 }
@@ -224,132 +269,33 @@ copy_textdump(const struct copyjob *j, uint8_t *buf, struct sink *s)
 		}
 		for (k = n; k > 0; k -= TEXTBLOCK)
 			if (sink_write(s, buf + k - TEXTBLOCK, TEXTBLOCK) != 0)
-				return (write_failed(j));
+				return (write_failed(j, s));
 		progress(j, done + n);
 	}
 	return (0);
 }
 
-struct decomp {
-	int		 kind;
-	z_stream	 z;
-	bool		 zinit;
-	ZSTD_DCtx	*zd;
-	size_t		 zret;		/* last ZSTD_decompressStream() */
-	bool		 done;		/* gzip: end of stream seen */
-	uint8_t		*out;
-	size_t		 outsize;
-};
-
+/* The library's decompressor hands its output to the sink. */
 static int
-decomp_init(struct decomp *c, int kind)
+decomp_sink(void *arg, const void *buf, size_t len)
 {
-	memset(c, 0, sizeof(*c));
-	c->kind = kind;
-	if (kind == KDH_COMP_GZIP) {
-		/* The kernel writes an ordinary gzip header and trailer. */
-		if (inflateInit2(&c->z, 16 + MAX_WBITS) != Z_OK) {
-			logmsg("failed to initialize zlib: %s", c->z.msg != NULL ?
-			    c->z.msg : "out of memory");
-			return (-1);
-		}
-		c->zinit = true;
-		c->outsize = BUFFERSIZE;
-	} else {
-		if ((c->zd = ZSTD_createDCtx()) == NULL) {
-			logmsg("failed to initialize zstd");
-			return (-1);
-		}
-		c->zret = 1;
-		c->outsize = ZSTD_DStreamOutSize();
-	}
-	if ((c->out = malloc(c->outsize)) == NULL) {
-		logmsg("failed to alloc decompression buffer");
-		return (-1);
-	}
-	return (0);
-}
-
-static void
-decomp_end(struct decomp *c)
-{
-	if (c->zinit)
-		inflateEnd(&c->z);
-	if (c->zd != NULL)
-		ZSTD_freeDCtx(c->zd);
-	free(c->out);
-}
-
-/*
- * Decompress n input bytes into s.  Returns 0, -1 after a decompression
- * error (logged), -2 after a write error (errno set).
- */
-static int
-decomp_run(struct decomp *c, const uint8_t *in, size_t n, struct sink *s)
-{
-	ZSTD_inBuffer zin;
-	ZSTD_outBuffer zout;
-	int rv;
-
-	if (c->kind == KDH_COMP_GZIP) {
-		c->z.next_in = (Bytef *)(uintptr_t)in;
-		c->z.avail_in = (uInt)n;
-		while (!c->done && c->z.avail_in > 0) {
-			c->z.next_out = c->out;
-			c->z.avail_out = (uInt)c->outsize;
-			rv = inflate(&c->z, Z_NO_FLUSH);
-			if (rv != Z_OK && rv != Z_STREAM_END) {
-				logmsg("decompression failed: %s",
-				    c->z.msg != NULL ? c->z.msg : zError(rv));
-				return (-1);
-			}
-			if (sink_write(s, c->out, c->outsize -
-			    c->z.avail_out) != 0)
-				return (-2);
-			if (rv == Z_STREAM_END)
-				c->done = true;
-		}
-		return (0);
-	}
-	zin.src = in;
-	zin.size = n;
-	zin.pos = 0;
-	do {
-		zout.dst = c->out;
-		zout.size = c->outsize;
-		zout.pos = 0;
-		c->zret = ZSTD_decompressStream(c->zd, &zout, &zin);
-		if (ZSTD_isError(c->zret)) {
-			logmsg("decompression failed: %s",
-			    ZSTD_getErrorName(c->zret));
-			return (-1);
-		}
-		if (sink_write(s, c->out, zout.pos) != 0)
-			return (-2);
-		/* A full buffer may hide more output, unless the frame ended. */
-	} while (zin.pos < zin.size || (zout.pos == zout.size &&
-	    c->zret != 0));
-	return (0);
-}
-
-/* Did the compressed data end where the stream does? */
-static bool
-decomp_complete(const struct decomp *c)
-{
-	return (c->kind == KDH_COMP_GZIP ? c->done : c->zret == 0);
+	return (sink_write(arg, buf, len) != 0 ? 1 : 0);
 }
 
 static int
 copy_regular(const struct copyjob *j, uint8_t *buf, struct sink *s)
 {
-	struct decomp c;
+	struct md2elf_decomp_stats st;
+	md2elf_decomp_t *dc;
+	char err[MD2ELF_ERRBUF_SIZE];
 	uint64_t done, wl, rl;
 	ssize_t r;
 	int rc, rv;
 
-	if (j->decompress != KDH_COMP_NONE && decomp_init(&c,
-	    j->decompress) != 0) {
-		decomp_end(&c);
+	dc = NULL;
+	if (j->decompress != MD2ELF_COMP_NONE && (dc = md2elf_decomp_open(
+	    j->decompress, (uint64_t)j->start, decomp_sink, s, err)) == NULL) {
+		logmsg("decompression failed: %s: %s", j->device, err);
 		nerr++;
 		return (-1);
 	}
@@ -371,32 +317,44 @@ copy_regular(const struct copyjob *j, uint8_t *buf, struct sink *s)
 			nerr++;
 			goto out;
 		}
-		if (j->decompress == KDH_COMP_NONE)
-			rv = sink_write(s, buf, (size_t)wl) != 0 ? -2 : 0;
+		if (dc == NULL)
+			rv = sink_write(s, buf, (size_t)wl) != 0 ? 1 : 0;
 		else
-			rv = decomp_run(&c, buf, (size_t)wl, s);
-		if (rv == -2) {
-			write_failed(j);
+			rv = md2elf_decomp_write(dc, buf, (size_t)wl);
+		if (rv > 0) {
+			write_failed(j, s);
 			goto out;
 		}
-		if (rv != 0) {
+		if (rv < 0)
+			goto decomp_failed;
+		progress(j, done + wl);
+	}
+	if (dc != NULL) {
+		if (md2elf_decomp_finish(dc) != 0)
+			goto decomp_failed;
+		/*
+		 * Bytes after the end of the stream that start no member are
+		 * not data savecore can vouch for: the dump stays on the
+		 * device.
+		 */
+		md2elf_decomp_stats(dc, &st);
+		if (st.ignored != 0) {
+			logmsg("decompression failed: %s: offset %#jx: %ju "
+			    "bytes after the end of the gzip stream are not "
+			    "gzip data", j->device, (uintmax_t)st.ignored_off,
+			    (uintmax_t)st.ignored);
 			nerr++;
 			goto out;
 		}
-		progress(j, done + wl);
-		if (j->decompress == KDH_COMP_GZIP && c.done)
-			break;
-	}
-	if (j->decompress != KDH_COMP_NONE && !decomp_complete(&c)) {
-		logmsg("decompression failed: the compressed data ends in "
-		    "the middle of the stream");
-		nerr++;
-		goto out;
 	}
 	rc = 0;
+	goto out;
+decomp_failed:
+	logmsg("decompression failed: %s: %s", j->device,
+	    md2elf_decomp_geterr(dc));
+	nerr++;
 out:
-	if (j->decompress != KDH_COMP_NONE)
-		decomp_end(&c);
+	md2elf_decomp_close(dc);
 	return (rc);
 }
 
@@ -410,6 +368,7 @@ copy_dump(const struct copyjob *j)
 
 	memset(&s, 0, sizeof(s));
 	s.fd = j->outfd;
+	s.name = j->filename;
 	s.sparse = j->out == OUT_SPARSE;
 	if (j->out == OUT_GZIP) {
 		if ((fd = dup(j->outfd)) < 0 ||
@@ -439,7 +398,7 @@ copy_dump(const struct copyjob *j)
 		printf("\n");
 	if (sink_finish(&s) != 0 && rc == 0) {
 		if (s.sparse)
-			write_failed(j);
+			write_failed(j, &s);
 		else {
 			logmsg("error on %s: %s", j->filename,
 			    strerror(errno));

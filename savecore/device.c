@@ -110,13 +110,16 @@ dev_open(int dirfd, const char *path, bool rw, off_t *mediasize,
 	struct stat st;
 	int fd, error;
 
-	fd = openat(dirfd, path, (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not hang savecore at boot. */
+	fd = openat(dirfd, path, (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC |
+	    O_NONBLOCK);
 	if (fd < 0) {
 		logmsg("%s: %s", path, strerror(errno));
 		return (-1);
 	}
 	error = 0;
-	if (fstat(fd, &st) != 0)
+	if (fstat(fd, &st) != 0 || fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) &
+	    ~O_NONBLOCK) != 0)
 		error = errno;
 	else if (S_ISREG(st.st_mode)) {
 		*mediasize = st.st_size;

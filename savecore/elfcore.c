@@ -60,31 +60,79 @@ write_elf_core(const char *savedir, const char *corename, int bounds)
 	struct md2elf_info info;
 	struct outfile o;
 	int64_t available, minfree, needed, spacefree;
+	uint64_t size;
 	md2elf_t *d;
+	bool withkernel;
 
 	snprintf(name, sizeof(name), "vmcore.%d.elf", bounds);
 	curname = name;
-	d = md2elf_open(corename, opt.force ? MD2ELF_OPEN_FORCE : 0, errbuf);
-	if (d == NULL) {
+	/*
+	 * A compressed vmcore is decompressed here first ($TMPDIR is the
+	 * dump directory): its length, from the header and bitmap, must fit
+	 * above minfree before it is written.
+	 */
+	if (md2elf_data_size(corename, &size, errbuf) != 0) {
 		logmsg("unable to write ELF core %s/%s: %s", savedir, name,
 		    errbuf);
 		return;
 	}
-	md2elf_set_warn(d, warn_cb, NULL);
-	if (opt.kernel != NULL && md2elf_set_kernel(d, opt.kernel, 0) != 0)
+	available = space_available(savedir, &minfree, &spacefree);
+	needed = (int64_t)((size + 1023) / 1024);
+	if (strcmp(corename + strlen(corename) - 3, ".gz") == 0 ||
+	    strcmp(corename + strlen(corename) - 4, ".zst") == 0) {
+		if (available < needed) {
+			logmsg("no ELF core: not enough free space on device "
+			    "(need at least %jdkB to decompress %s; %jdkB "
+			    "available; %jdkB reserved)", (intmax_t)needed,
+			    corename, (intmax_t)(available + minfree),
+			    (intmax_t)minfree);
+			return;
+		}
+	}
+	/*
+	 * With the kernel (threads), else memory only: savecore(8) promises
+	 * a core when the kernel cannot be used (no thread offsets, not the
+	 * dump's).
+	 */
+	memset(&wo, 0, sizeof(wo));
+	wo.flavor = MD2ELF_FLAVOR_FREEBSD;
+	for (withkernel = opt.kernel != NULL; ; withkernel = false) {
+		d = md2elf_open(corename, opt.force ? MD2ELF_OPEN_FORCE : 0,
+		    errbuf);
+		if (d == NULL) {
+			logmsg("unable to write ELF core %s/%s: %s", savedir,
+			    name, errbuf);
+			return;
+		}
+		md2elf_set_warn(d, warn_cb, NULL);
+		if (withkernel && md2elf_set_kernel(d, opt.kernel, 0) != 0) {
+			logmsg("%s; writing %s without threads",
+			    md2elf_geterr(d), name);
+			withkernel = false;
+		} else if (withkernel && opt.nmoddirs > 0)
+			list_modules(d);
+		if (md2elf_get_info(d, &info) != 0) {
+			logmsg("unable to write ELF core %s/%s: %s", savedir,
+			    name, md2elf_geterr(d));
+			goto out;
+		}
+		/*
+		 * What the core will take: its headers (a program header per
+		 * mapping), notes and dumped pages (zero pages become holes).
+		 */
+		if (md2elf_core_size(d, &wo, &size) == 0)
+			break;
+		if (!withkernel) {
+			logmsg("unable to write ELF core %s/%s: %s", savedir,
+			    name, md2elf_geterr(d));
+			goto out;
+		}
 		logmsg("%s; writing %s without threads", md2elf_geterr(d),
 		    name);
-	else if (opt.kernel != NULL && opt.nmoddirs > 0)
-		list_modules(d);
-	if (md2elf_get_info(d, &info) != 0) {
-		logmsg("unable to write ELF core %s/%s: %s", savedir, name,
-		    md2elf_geterr(d));
-		goto out;
+		md2elf_close(d);
 	}
-
-	/* The core holds the dumped pages (fewer if zero) and headers. */
 	available = space_available(savedir, &minfree, &spacefree);
-	needed = (int64_t)(info.pages * info.pagesize / 1024) + 1024;
+	needed = (int64_t)((size + 1023) / 1024);
 	if (available < needed) {
 		logmsg("no ELF core: not enough free space on device (need at "
 		    "least %jdkB for %s; %jdkB available; %jdkB reserved)",
@@ -98,8 +146,6 @@ write_elf_core(const char *savedir, const char *corename, int bounds)
 		goto out;
 	}
 	logmsg("writing ELF core to %s/%s", savedir, name);
-	memset(&wo, 0, sizeof(wo));
-	wo.flavor = MD2ELF_FLAVOR_FREEBSD;
 	if (md2elf_write_core(d, o.fd, &wo, &st) != 0) {
 		logmsg("unable to write ELF core %s/%s: %s", savedir, name,
 		    md2elf_geterr(d));

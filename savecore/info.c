@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -19,25 +20,57 @@
 
 #include "savecore.h"
 
+/* A header field as it may be printed: escaped (md2elf_vis), one line. */
+const char *
+visfield(char *buf, size_t size, const char *s)
+{
+	md2elf_vis(buf, size, s, strlen(s), 0);
+	return (buf);
+}
+
+/*
+ * A file of the dump directory (bounds, minfree) opened for reading, or
+ * NULL: only a regular file is read, and a FIFO there does not hang
+ * savecore at boot.
+ */
+static FILE *
+fopen_regular(const char *name)
+{
+	struct stat st;
+	FILE *fp;
+	int fd;
+
+	if ((fd = open(name, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return (NULL);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		logmsg("%s is not a regular file: ignored", name);
+		close(fd);
+		return (NULL);
+	}
+	if ((fp = fdopen(fd, "r")) == NULL)
+		close(fd);
+	return (fp);
+}
+
 void
 printheader(FILE *fp, const uint8_t *raw, const struct md2elf_kdh *h,
     const char *device, int bounds, int status)
 {
 	const char *comp, *stat;
-	char tbuf[64];
+	char tbuf[64], vbuf[VISFIELD];
 	struct tm tm;
 	uint32_t parity;
 	time_t t;
 	size_t n;
 
 	switch (h->compression) {
-	case KDH_COMP_NONE:
+	case MD2ELF_COMP_NONE:
 		comp = "none";
 		break;
-	case KDH_COMP_GZIP:
+	case MD2ELF_COMP_GZIP:
 		comp = "gzip";
 		break;
-	case KDH_COMP_ZSTD:
+	case MD2ELF_COMP_ZSTD:
 		comp = "zstd";
 		break;
 	default:
@@ -64,18 +97,23 @@ printheader(FILE *fp, const uint8_t *raw, const struct md2elf_kdh *h,
 	n = strlen(h->versionstring);
 
 	fprintf(fp, "Dump header from device: %s\n", device);
-	fprintf(fp, "  Architecture: %s\n", h->arch);
+	fprintf(fp, "  Architecture: %s\n", visfield(vbuf, sizeof(vbuf),
+	    h->arch));
 	fprintf(fp, "  Architecture Version: %" PRIu32 "\n", h->archver);
 	fprintf(fp, "  Dump Length: %" PRIu64 "\n", h->dumplength);
 	fprintf(fp, "  Blocksize: %" PRIu32 "\n", h->blocksize);
 	fprintf(fp, "  Compression: %s\n", comp);
 	fprintf(fp, "  Dumptime: %s\n", tbuf);
-	fprintf(fp, "  Hostname: %s\n", h->hostname);
-	fprintf(fp, "  Magic: %s\n", h->magic);
-	/* The kernel's version string ends with a newline. */
-	fprintf(fp, "  Version String: %s%s", h->versionstring,
-	    n > 0 && h->versionstring[n - 1] == '\n' ? "" : "\n");
-	fprintf(fp, "  Panic String: %s\n", h->panicstring);
+	fprintf(fp, "  Hostname: %s\n", visfield(vbuf, sizeof(vbuf),
+	    h->hostname));
+	fprintf(fp, "  Magic: %s\n", visfield(vbuf, sizeof(vbuf), h->magic));
+	/* The kernel's version string ends with a newline: kept, unescaped. */
+	if (n > 0 && h->versionstring[n - 1] == '\n')
+		n--;
+	md2elf_vis(vbuf, sizeof(vbuf), h->versionstring, n, 0);
+	fprintf(fp, "  Version String: %s\n", vbuf);
+	fprintf(fp, "  Panic String: %s\n", visfield(vbuf, sizeof(vbuf),
+	    h->panicstring));
 	fprintf(fp, "  Dump Parity: %" PRIu32 "\n", parity);
 	fprintf(fp, "  Bounds: %d\n", bounds);
 	fprintf(fp, "  Dump Status: %s\n", stat);
@@ -124,7 +162,7 @@ getbounds(void)
 	FILE *fp;
 	long v;
 
-	if ((fp = fopen("bounds", "r")) == NULL) {
+	if ((fp = fopen_regular("bounds")) == NULL) {
 		if (opt.verbose)
 			printf("unable to open bounds file, using 0\n");
 		return (0);
@@ -241,7 +279,7 @@ space_available(const char *savedir, int64_t *minfreep, int64_t *spacefreep)
 	spacefree = (int64_t)((uint64_t)fs.f_bavail * fs.f_frsize / 1024);
 	totfree = (int64_t)((uint64_t)fs.f_bfree * fs.f_frsize / 1024);
 	minfree = 0;
-	if ((fp = fopen("minfree", "r")) != NULL) {
+	if ((fp = fopen_regular("minfree")) != NULL) {
 		if (fgets(buf, sizeof(buf), fp) != NULL) {
 			errno = 0;
 			minfree = strtoll(buf, &end, 10);

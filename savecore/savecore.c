@@ -130,7 +130,7 @@ static void
 dofile(const char *savedir, int origdir, const char *device)
 {
 	char corename[64], infoname[64], keyname[64], linkname[64];
-	char err[MD2ELF_ERRBUF_SIZE];
+	char err[MD2ELF_ERRBUF_SIZE], vbuf[VISFIELD];
 	uint8_t rawl[MD2ELF_KDH_SIZE], rawf[MD2ELF_KDH_SIZE];
 	uint8_t *sect, *first, *key;
 	struct md2elf_kdh h;
@@ -185,8 +185,13 @@ dofile(const char *savedir, int origdir, const char *device)
 
 	/* The trailing header: the first 512 bytes of the last sector. */
 	lasthd = mediasize - (off_t)sectorsize;
-	errno = EINVAL;
-	r = lasthd < 0 ? -1 : dev_pread(fd, sect, sectorsize, lasthd);
+	if (lasthd < 0) {
+		logmsg("%s: offset 0: %lld byte%s, less than a %u-byte sector: "
+		    "no dump header", device, (long long)mediasize,
+		    mediasize == 1 ? "" : "s", sectorsize);
+		goto closefd;
+	}
+	r = dev_pread(fd, sect, sectorsize, lasthd);
 	if (r != (ssize_t)sectorsize) {
 		if (r >= 0)
 			errno = EIO;
@@ -231,11 +236,11 @@ dofile(const char *savedir, int origdir, const char *device)
 	}
 	if (!istextdump) {
 		switch (h.compression) {
-		case KDH_COMP_NONE:
+		case MD2ELF_COMP_NONE:
 			uncompress = false;
 			break;
-		case KDH_COMP_GZIP:
-		case KDH_COMP_ZSTD:
+		case MD2ELF_COMP_GZIP:
+		case MD2ELF_COMP_ZSTD:
 			if (compress && opt.verbose)
 				printf("dump is already compressed\n");
 			if (uncompress && opt.verbose)
@@ -270,12 +275,16 @@ dofile(const char *savedir, int origdir, const char *device)
 	else
 		span = h.dumpextent + sectorsize + keysize;
 	if (h.dumpextent > (uint64_t)INT64_MAX / 2 ||
-	    h.dumplength > (uint64_t)INT64_MAX / 2 || span > (uint64_t)lasthd)
-		firsthd = -1;
-	else
-		firsthd = lasthd - (off_t)span;
-	errno = EINVAL;
-	r = firsthd < 0 ? -1 : dev_pread(fd, first, sectorsize, firsthd);
+	    h.dumplength > (uint64_t)INT64_MAX / 2 || span > (uint64_t)lasthd) {
+		logmsg("%s: offset %#llx: the last dump header's extent of "
+		    "%ju bytes (and headers) does not fit before it", device,
+		    (unsigned long long)lasthd, (uintmax_t)(h.version ==
+		    KERNELDUMPVERSION_OLD ? h.dumplength : h.dumpextent));
+		nerr++;
+		goto closefd;
+	}
+	firsthd = lasthd - (off_t)span;
+	r = dev_pread(fd, first, sectorsize, firsthd);
 	if (r != (ssize_t)sectorsize) {
 		if (r >= 0)
 			errno = EIO;
@@ -302,7 +311,8 @@ dofile(const char *savedir, int origdir, const char *device)
 	}
 
 	if (h.panicstring[0] != '\0')
-		logmsg("reboot after panic: %s", h.panicstring);
+		logmsg("reboot after panic: %s", visfield(vbuf, sizeof(vbuf),
+		    h.panicstring));
 	else
 		logmsg("reboot");
 
@@ -312,7 +322,6 @@ dofile(const char *savedir, int origdir, const char *device)
 		nerr++;
 		goto closefd;
 	}
-	writebounds(bounds + 1);
 	saved_dump_remove(bounds);
 
 	isencrypted = keysize > 0;
@@ -322,7 +331,7 @@ dofile(const char *savedir, int origdir, const char *device)
 		snprintf(corename, sizeof(corename), "%s.%d.gz", base, bounds);
 	else if (iscompressed && !isencrypted && !uncompress)
 		snprintf(corename, sizeof(corename), "vmcore.%d.%s", bounds,
-		    h.compression == KDH_COMP_GZIP ? "gz" : "zst");
+		    h.compression == MD2ELF_COMP_GZIP ? "gz" : "zst");
 	else
 		snprintf(corename, sizeof(corename), "%s.%d", base, bounds);
 	if (outfile_open(&core, corename, 0600) < 0) {
@@ -332,11 +341,6 @@ dofile(const char *savedir, int origdir, const char *device)
 	}
 
 	snprintf(infoname, sizeof(infoname), "info.%d", bounds);
-	if (write_header_info(rawl, &h, infoname, device, bounds,
-	    status) != 0) {
-		nerr++;
-		goto closecore;
-	}
 
 	datastart = firsthd + (off_t)(h.version == KERNELDUMPVERSION_OLD ?
 	    MD2ELF_KDH_SIZE : sectorsize);
@@ -386,11 +390,11 @@ dofile(const char *savedir, int origdir, const char *device)
 	job.textdump = istextdump;
 	/* Encrypted data is not a compressed stream until decrypted. */
 	job.decompress = uncompress && iscompressed && !isencrypted ?
-	    h.compression : KDH_COMP_NONE;
+	    h.compression : MD2ELF_COMP_NONE;
 	if (compress)
 		job.out = OUT_GZIP;
 	else if (!istextdump && !isencrypted && (!iscompressed ||
-	    job.decompress != KDH_COMP_NONE))
+	    job.decompress != MD2ELF_COMP_NONE))
 		job.out = OUT_SPARSE;
 	else
 		job.out = OUT_PLAIN;
@@ -406,6 +410,16 @@ dofile(const char *savedir, int origdir, const char *device)
 		nerr++;
 		goto closefd;
 	}
+	/*
+	 * info.N and bounds only for a complete vmcore.N: an interrupted
+	 * run leaves neither, and the next takes the same number.
+	 */
+	if (write_header_info(rawl, &h, infoname, device, bounds,
+	    status) != 0) {
+		nerr++;
+		goto closefd;
+	}
+	writebounds(bounds + 1);
 
 	symlinks_remove();
 	if (symlink(infoname, "info.last") != 0)
@@ -416,7 +430,7 @@ dofile(const char *savedir, int origdir, const char *device)
 		    "key.last", strerror(errno));
 	if ((iscompressed && !uncompress) || compress)
 		snprintf(linkname, sizeof(linkname), "%s.last.%s", base,
-		    h.compression == KDH_COMP_ZSTD ? "zst" : "gz");
+		    h.compression == MD2ELF_COMP_ZSTD ? "zst" : "gz");
 	else
 		snprintf(linkname, sizeof(linkname), "%s.last", base);
 	if (symlink(corename, linkname) != 0)
@@ -577,6 +591,9 @@ main(int argc, char **argv)
 		savedir = argv[0];
 		argc--;
 		argv++;
+		/* One run at a time per directory; then its leftovers. */
+		outfile_lock(savedir);
+		outfile_sweep();
 	}
 	if (argc == 0)
 		devs = enum_dumpdevs(&argc);

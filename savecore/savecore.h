@@ -21,10 +21,6 @@
 #define	STATUS_GOOD	1
 #define	STATUS_UNKNOWN	2
 
-#define	KDH_COMP_NONE	0
-#define	KDH_COMP_GZIP	1
-#define	KDH_COMP_ZSTD	2
-
 struct options {
 	bool		 checkfor;	/* -C */
 	bool		 clear;		/* -c */
@@ -64,8 +60,12 @@ int	 outfile_open(struct outfile *, const char *name, mode_t mode);
 int	 outfile_commit(struct outfile *, bool sync);
 void	 outfile_abort(struct outfile *);
 void	 outfile_signals(void);
+void	 outfile_lock(const char *savedir);
+void	 outfile_sweep(void);
 
 /* info.c: info.N, bounds, minfree and the space check, old files. */
+#define	VISFIELD	(4 * 193 + 1)	/* an escaped kerneldumpheader string */
+const char *visfield(char *buf, size_t size, const char *s);
 void	 printheader(FILE *, const uint8_t *raw, const struct md2elf_kdh *,
 	    const char *device, int bounds, int status);
 int	 write_header_info(const uint8_t *raw, const struct md2elf_kdh *,
@@ -91,7 +91,7 @@ struct copyjob {
 	off_t		 start;		/* first data byte on the device */
 	uint64_t	 length;	/* dumplength */
 	unsigned	 sectorsize;
-	int		 decompress;	/* -u: KDH_COMP_GZIP/ZSTD, else NONE */
+	int		 decompress;	/* -u: MD2ELF_COMP_GZIP/ZSTD, else NONE */
 	bool		 textdump;	/* reverse 512-byte blocks below start */
 	enum outkind	 out;
 	int		 outfd;

@@ -8,7 +8,9 @@
  * data padded to the block size, trailing header in the last block.
  *
  * scdev [-T] [-V 1|4] [-B blocksize] [-K keysize] [-c compression]
- *       -o image datafile
+ *       [-H hostname] [-P panicstring] -o image datafile
+ *
+ * -H and -P (version 4) take the strings as bytes, for the escaping tests.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +22,9 @@
 #include <unistd.h>
 
 #define	METADATA	(64 * 1024)
+
+static const char *hostname = "scdev.example.org";
+static const char *panicstr = "scdev panic";
 #define	JUNK		(16 * 1024)
 
 static void
@@ -49,7 +54,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: scdev [-T] [-V 1|4] [-B blocksize] "
-	    "[-K keysize] [-c compression] -o image datafile\n");
+	    "[-K keysize] [-c compression]\n"
+	    "             [-H hostname] [-P panicstring] -o image datafile\n");
 	exit(2);
 }
 
@@ -77,10 +83,10 @@ header(uint8_t *h, int text, int version, uint64_t len, uint64_t extent,
 	} else {
 		put_be32(h + 56, keysize);
 		put_be32(h + 60, bsize);
-		memcpy(h + 64, "scdev.example.org", 17);
+		memcpy(h + 64, hostname, strnlen(hostname, 64));
 		memcpy(h + 128, "FreeBSD 14.1-RELEASE releng/14.1 GENERIC\n",
 		    41);
-		memcpy(h + 320, text ? "" : "scdev panic", text ? 0 : 11);
+		memcpy(h + 320, panicstr, text ? 0 : strnlen(panicstr, 192));
 		h[495] = (uint8_t)comp;
 		put_be64(h + 496, extent);
 	}
@@ -115,13 +121,19 @@ main(int argc, char **argv)
 	bsize = 512;
 	keysize = 0;
 	comp = 0;
-	while ((ch = getopt(argc, argv, "B:c:K:o:TV:")) != -1)
+	while ((ch = getopt(argc, argv, "B:c:H:K:o:P:TV:")) != -1)
 		switch (ch) {
 		case 'B':
 			bsize = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
 		case 'c':
 			comp = atoi(optarg);
+			break;
+		case 'H':
+			hostname = optarg;
+			break;
+		case 'P':
+			panicstr = optarg;
 			break;
 		case 'K':
 			keysize = (uint32_t)strtoul(optarg, NULL, 0);

@@ -4,6 +4,8 @@
  *
  * usage: thrlist [-k kernel] [-F] vmcore          threads
  *        thrlist [-k kernel] -m vmcore            message buffer
+ *        thrlist [-k kernel] -s vmcore            md2elf_core_size()
+ *        thrlist -d vmcore                        md2elf_data_size()
  *
  * Threads, in the library's order (crashed first), as "coreck -t" prints
  * the model's threads:
@@ -14,7 +16,8 @@
  * struct reg the library built (RBX..R15: amd64 only, else 0).  Then
  * "threads N".  Warnings go to stderr as "warning: ..."; errors as
  * "thrlist: ..." with exit 1.
- * -F forces a kernel that does not match.
+ * -F forces a kernel that does not match.  -s prints "core_size N L": the
+ * size of the FreeBSD-flavour (N) and Linux-flavour (L) cores.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,11 +146,13 @@ main(int argc, char **argv)
 	md2elf_t *d;
 	char *text;
 	size_t len;
-	int ch, force, msgbuf, rv;
+	struct md2elf_write_opts wo;
+	uint64_t fsize, lsize;
+	int ch, force, msgbuf, rv, size, datasize;
 
 	kernel = NULL;
-	force = msgbuf = 0;
-	while ((ch = getopt(argc, argv, "Fk:m")) != -1) {
+	force = msgbuf = size = datasize = 0;
+	while ((ch = getopt(argc, argv, "dFk:ms")) != -1) {
 		switch (ch) {
 		case 'F':
 			force = 1;
@@ -158,12 +163,26 @@ main(int argc, char **argv)
 		case 'm':
 			msgbuf = 1;
 			break;
+		case 's':
+			size = 1;
+			break;
+		case 'd':
+			datasize = 1;
+			break;
 		default:
 			goto usage;
 		}
 	}
 	if (optind != argc - 1)
 		goto usage;
+	if (datasize) {
+		if (md2elf_data_size(argv[optind], &fsize, err) != 0) {
+			fprintf(stderr, "thrlist: %s\n", err);
+			return (1);
+		}
+		printf("data_size %ju\n", (uintmax_t)fsize);
+		return (0);
+	}
 	if ((d = md2elf_open(argv[optind], 0, err)) == NULL) {
 		fprintf(stderr, "thrlist: %s\n", err);
 		return (1);
@@ -186,6 +205,21 @@ main(int argc, char **argv)
 		md2elf_close(d);
 		return (0);
 	}
+	if (size) {
+		memset(&wo, 0, sizeof(wo));
+		wo.flavor = MD2ELF_FLAVOR_FREEBSD;
+		rv = md2elf_core_size(d, &wo, &fsize);
+		wo.flavor = MD2ELF_FLAVOR_LINUX;
+		if (rv == 0)
+			rv = md2elf_core_size(d, &wo, &lsize);
+		if (rv != 0)
+			fprintf(stderr, "thrlist: %s\n", md2elf_geterr(d));
+		else
+			printf("core_size %ju %ju\n", (uintmax_t)fsize,
+			    (uintmax_t)lsize);
+		md2elf_close(d);
+		return (rv == 0 ? 0 : 1);
+	}
 	s.d = d;
 	s.n = 0;
 	rv = m2e_threads(d, thread_cb, &s);
@@ -196,6 +230,7 @@ main(int argc, char **argv)
 	md2elf_close(d);
 	return (rv == 0 ? 0 : 1);
 usage:
-	fprintf(stderr, "usage: thrlist [-F] [-k kernel] [-m] vmcore\n");
+	fprintf(stderr, "usage: thrlist [-F] [-k kernel] [-d | -m | -s] "
+	    "vmcore\n");
 	return (2);
 }

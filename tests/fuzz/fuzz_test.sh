@@ -74,9 +74,23 @@ kernel_body()
 	replay kernel 4000 corpus/kernel
 }
 
+atf_test_case decomp
+decomp_head()
+{
+	atf_set "descr" "Decompressor harness: gzip and zstd streams fed in" \
+	    "pieces and whole agree; one-line messages with the offset"
+	atf_set "timeout" "600"
+}
+decomp_body()
+{
+	corpus decomp
+	replay decomp 3000 corpus/decomp
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case dump
 	atf_add_test_case kdh
 	atf_add_test_case kernel
+	atf_add_test_case decomp
 }

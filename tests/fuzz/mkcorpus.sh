@@ -5,22 +5,25 @@
 #                 leading kerneldumpheader, device images, gzip, zstd
 #   DIR/kdh/      kerneldumpheaders with the start of their data, a device
 #   DIR/kernel/   the small kernel ELF
+#   DIR/decomp/   gzip and zstd streams (one or more members or frames, a
+#                 skippable frame, trailing bytes) after the two bytes that
+#                 pick the decompressor and the piece size
 #   DIR/dump*.vmcore, DIR/kernel*.elf: valid pairs (amd64, i386, arm64)
 #                 the kernel harness (M2E_FUZZ_DUMP) and the dump harness
 #                 (M2E_FUZZ_KERNEL) use; DIR/env sets both (sh syntax)
-# usage: mkcorpus.sh [-q] DIR [dump] [kdh] [kernel]
+# usage: mkcorpus.sh [-q] DIR [dump] [kdh] [kernel] [decomp]
 #   (only the sets named, default all; the pair is always made; run from
 #   anywhere: finds ../gen/mkdump and mkseed next to itself)
 set -e
 quiet=false
 [ "$1" = "-q" ] && { quiet=true; shift; }
-[ $# -ge 1 ] || { echo "usage: mkcorpus.sh [-q] DIR [dump] [kdh] [kernel]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: mkcorpus.sh [-q] DIR [dump] [kdh] [kernel] [decomp]" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 mkdump=${MKDUMP:-$here/../gen/mkdump}
 mkseed=${MKSEED:-$here/mkseed}
 mkdir -p "$1" && out=$(cd "$1" && pwd) || exit 1
 shift
-sets=${*:-dump kdh kernel}
+sets=${*:-dump kdh kernel decomp}
 want() { case " $sets " in *" $1 "*) return 0 ;; esac; return 1; }
 [ -x "$mkdump" ] || { echo "mkcorpus: no $mkdump (make -C tests)" >&2; exit 1; }
 [ -x "$mkseed" ] || { echo "mkcorpus: no $mkseed (make -C tests/fuzz)" >&2; exit 1; }
@@ -75,6 +78,9 @@ if want dump; then
 	seed v3-zstd -k "$tmp/k3" -c zstd "$tmp/d3"
 	seed v2-zstd -k "$tmp/k2" -c zstd "$tmp/d2"
 	seed v1-gzip -k "$tmp/k1" -c gzip "$tmp/d1"
+	# A bitmap far larger than its bits (1 MiB, 33 pages), compressed.
+	"$mkdump" -V 2 -m 64 -s 2 -X bigbitmap=1048576 -o "$tmp/b2"
+	seed v2-bigbitmap-zstd -c zstd "$tmp/b2"
 	# The other architectures: every format version, PAE, 16 KiB pages.
 	for a in i386:1 i386pae:2 arm64:1 arm64:2 arm64-16k:3; do
 		arch=${a%:*}
@@ -107,6 +113,23 @@ if want kdh; then
 		    2>/dev/null
 	done
 	cp "$out/dump/v3-device4k-zstd" "$out/kdh/"
+fi
+# Decompressor harness: byte 0 even gzip, odd zstd; byte 1 the pieces.
+if want decomp; then
+	mkdir -p "$out/decomp"
+	seq 1 3000 >"$tmp/a"
+	{ seq 5000 9000; dd if=/dev/zero bs=4096 count=16 2>/dev/null; } \
+	    >"$tmp/b"
+	{ printf '\000\007'; gzip -c "$tmp/a"; } >"$out/decomp/gz"
+	{ printf '\000\200'; gzip -c "$tmp/a"; gzip -1 -c "$tmp/b"; } \
+	    >"$out/decomp/gz-members"
+	{ printf '\002\000'; gzip -c "$tmp/b"; printf '\037junk'; } \
+	    >"$out/decomp/gz-trailing"
+	{ printf '\001\037'; zstd -q -c "$tmp/a"; } >"$out/decomp/zst"
+	{ printf '\001\001'; zstd -q -c "$tmp/a"; zstd -q -1 -c "$tmp/b"; } \
+	    >"$out/decomp/zst-frames"
+	{ printf '\003\377P*M\030\004\000\000\000abcd'; zstd -q -c "$tmp/b"; } \
+	    >"$out/decomp/zst-skippable"
 fi
 $quiet || echo "mkcorpus: $(ls "$out/dump" | wc -l) dumps, $(ls "$out/kdh" |
     wc -l) headers, $(ls "$out/kernel" | wc -l) kernel in $out"

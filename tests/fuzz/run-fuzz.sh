@@ -11,7 +11,7 @@ set -u
 dir=$(cd "$1" && pwd) || exit 2
 secs=$2
 shift 2
-[ $# -gt 0 ] || set -- fuzz_dump fuzz_kdh fuzz_kernel
+[ $# -gt 0 ] || set -- fuzz_dump fuzz_kdh fuzz_kernel fuzz_decomp
 jobs=${FUZZ_JOBS:-1}
 . "$dir/corpus/env" || exit 2
 # The harnesses' temporary files: memory if possible (much faster).
@@ -24,6 +24,7 @@ for h in "$@"; do
 	fuzz_dump)	seeds=$dir/corpus/dump ;;
 	fuzz_kdh)	seeds=$dir/corpus/kdh ;;
 	fuzz_kernel)	seeds=$dir/corpus/kernel ;;
+	fuzz_decomp)	seeds=$dir/corpus/decomp ;;
 	*)		echo "run-fuzz: unknown harness $h" >&2; exit 2 ;;
 	esac
 	mkdir -p "$dir/work/$h" "$dir/crashes/$h"

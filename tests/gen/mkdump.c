@@ -30,7 +30,10 @@
  *       size=N (cut the file at N bytes); pde-undumped (v2/v3: a PDE
  *       to a page-table page not in the dump); kdh-parity, kdh-magic,
  *       kdh-version=N, kdh-disagree, kdh-length=N, kdh-extent=N;
- *       smalldev (compressed device image smaller than the dump)
+ *       smalldev (compressed device image smaller than the dump);
+ *       bigbitmap=N (a bitmap section of N bytes: the bits, then zeros);
+ *       alias=N (amd64 v2, v3: N empty PDEs made copies of the first
+ *       2 MiB-page PDE, aliasing its page N times)
  *   -W  hostile thread lists: proccycle, tdcycle, dangling, undumped,
  *       hugehash, longlist=N, widelist=N, stacks
  *   -K  kernel variants: nooffsets (no proc_off_*, thread_off_*),
@@ -65,6 +68,8 @@ struct hostile {
 	int64_t		 msgbufsize, bitmapsize, pmapsize, availsize;
 	const char	*trunc;
 	uint64_t	 size;
+	uint64_t	 bigbitmap;	/* bitmap section and field of this size */
+	uint64_t	 alias;		/* amd64 v2+: PDEs copied over empty ones */
 	int		 pde_undumped, smalldev;
 	struct kdhinfo	 kdh;
 	struct fullhostile full;	/* -f: the program headers */
@@ -162,7 +167,8 @@ write_minidump(const struct model *m, const struct hostile *h,
 {
 	struct stage st;
 	uint8_t *page, *bitmap;
-	uint64_t pfn, i, n, hpa, hpmap, bits, undumped;
+	uint64_t pfn, i, n, hpa, hpmap, bits, undumped, bmreal, aliases, psde;
+	size_t k;
 	int64_t bit;
 	int hidx, rc;
 	bool sparse;
@@ -199,6 +205,11 @@ write_minidump(const struct model *m, const struct hostile *h,
 		gen_put32(page + 36, (uint32_t)h->pmapsize);
 	if (h->availsize >= 0)
 		gen_put32(page + model_availsize_off(m), (uint32_t)h->availsize);
+	bmreal = rnd(l->bitmapsize);
+	if (h->bigbitmap > l->bitmapsize) {
+		gen_put32(page + 32, (uint32_t)h->bigbitmap);
+		l->bitmapsize = (uint32_t)h->bigbitmap;
+	}
 	l->hdr = 0;
 	if (stage_put(&st, page, GPAGE) != 0)
 		goto out;
@@ -221,7 +232,7 @@ write_minidump(const struct model *m, const struct hostile *h,
 	/* The bitmap. */
 	l->bitmap = l->avail + rnd(l->availsize);
 	bits = model_bitmap_bits(m, sparse);
-	bitmap = calloc(1, rnd(l->bitmapsize) + 8);
+	bitmap = calloc(1, bmreal + 8);
 	if (bitmap == NULL)
 		goto out;
 	l->npages = 0;
@@ -229,13 +240,16 @@ write_minidump(const struct model *m, const struct hostile *h,
 		if ((m->pst[pfn] & PS_DUMP) == 0)
 			continue;
 		bit = model_pa_to_bit(m, pfn * GPAGE, sparse);
-		if (bit < 0 || (uint64_t)bit >= bits)
+		if (bit < 0 || (uint64_t)bit >= bits ||
+		    (uint64_t)bit / 8 >= bmreal)
 			continue;
 		bitmap[bit / 8] |= (uint8_t)(1 << (bit % 8));
 		l->npages++;
 	}
+	/* -X bigbitmap: zeros after the model's bits. */
+	memset(page, 0, GPAGE);
 	for (i = 0; i < rnd(l->bitmapsize); i += GPAGE)
-		if (stage_put(&st, bitmap + i, GPAGE) != 0)
+		if (stage_put(&st, i < bmreal ? bitmap + i : page, GPAGE) != 0)
 			goto out;
 	/* The page-table section. */
 	l->pmap = l->bitmap + rnd(l->bitmapsize);
@@ -252,8 +266,26 @@ write_minidump(const struct model *m, const struct hostile *h,
 		l->hpde_pt = undumped;
 	}
 	n = m->arch->pmap_size(m) / GPAGE;
+	if (h->alias > 0 && (strcmp(m->arch->name, "amd64") != 0 ||
+	    m->p.version < 2)) {
+		fprintf(stderr, "mkdump: alias= needs amd64 v2 or v3\n");
+		goto out;
+	}
+	aliases = h->alias;
+	psde = 0;
 	for (i = 0; i < n; i++) {
 		m->arch->pmap_page(m, i, page);
+		/* -X alias: valid (0x1) 2 MiB (PS, 0x80) PDE over empty ones. */
+		for (k = 0; k < GPAGE && aliases > 0; k += 8) {
+			if (psde == 0 && (get32(page + k) & 0x81) == 0x81)
+				psde = (uint64_t)get32(page + k) |
+				    (uint64_t)get32(page + k + 4) << 32;
+			else if (psde != 0 && get32(page + k) == 0 &&
+			    get32(page + k + 4) == 0) {
+				gen_put64(page + k, psde);
+				aliases--;
+			}
+		}
 		if (h->pde_undumped && hpmap == i)
 			gen_put64(page + 8 * hidx, undumped | 0x63);
 		if (stage_put(&st, page, GPAGE) != 0)
@@ -281,7 +313,7 @@ out:
 
 /* Length of the minidump stream, from its header. */
 static uint64_t
-dump_length(const struct model *m)
+dump_length(const struct model *m, const struct hostile *h)
 {
 	uint8_t page[GPAGE];
 	uint64_t n;
@@ -291,7 +323,8 @@ dump_length(const struct model *m)
 	n = GPAGE + rnd(get32(page + 28));
 	if (model_sparse(m))
 		n += rnd(get32(page + model_availsize_off(m)));
-	n += rnd(get32(page + 32)) + rnd(m->arch->pmap_size(m));
+	n += rnd(get32(page + 32) > h->bigbitmap ? get32(page + 32) :
+	    h->bigbitmap) + rnd(m->arch->pmap_size(m));
 	return (n + model_dumped_pages(m) * GPAGE);
 }
 
@@ -386,6 +419,10 @@ parse_hostile(struct hostile *h, const char *arg)
 		h->version = (int64_t)num(eq + 1);
 	else if (KEY("msgbufsize") && eq)
 		h->msgbufsize = (int64_t)num(eq + 1);
+	else if (KEY("bigbitmap") && eq)
+		h->bigbitmap = num(eq + 1);
+	else if (KEY("alias") && eq)
+		h->alias = num(eq + 1);
 	else if (KEY("bitmapsize") && eq)
 		h->bitmapsize = (int64_t)num(eq + 1);
 	else if (KEY("pmapsize") && eq)
@@ -634,7 +671,7 @@ main(int argc, char **argv)
 			goto fail;
 	} else if (out != NULL) {
 		/* The uncompressed length, for the device extent. */
-		l.end = dump_length(m);
+		l.end = dump_length(m, &h);
 		extent = 0;
 		if (h.smalldev && comp != DC_NONE) {
 			o = dumpout_open(NULL, DK_NONE, comp, bsize, l.end, 0,
