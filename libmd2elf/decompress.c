@@ -341,6 +341,7 @@ struct dc {
 	uint64_t	 outoff;	/* decompressed bytes so far */
 	const char	*tmpdir;
 	bool		 probed;	/* header probed: limit and next hold */
+	bool		 full;		/* an ELF full dump: no minidump limit */
 	bool		 sized;		/* d->size_only: the length is known */
 	uint64_t	 limit;		/* the most data the dump may have */
 	uint64_t	 next;		/* outoff at which to learn more */
@@ -408,6 +409,11 @@ dc_learn(struct dc *c)
 	bool decompressed;
 
 	d = c->d;
+	/* A full dump (fulldump.c) is checked when it is opened, not here. */
+	if (c->full) {
+		c->limit = c->next = UINT64_MAX;
+		return (0);
+	}
 	/* Zeros skipped at the end are not in the file until it is sized. */
 	if (ftruncate(c->outfd, (off_t)c->outoff) != 0)
 		return (m2e_err(d, "cannot size the temporary file in %s: %s",
@@ -455,6 +461,9 @@ dc_sink(void *arg, const void *buf, size_t n)
 		    "FreeBSD minidump or full dump");
 		return (1);
 	}
+	if (c->outoff == 0 && n >= sizeof(DC_ELFMAGIC) - 1 &&
+	    memcmp(p, DC_ELFMAGIC, sizeof(DC_ELFMAGIC) - 1) == 0)
+		c->full = true;
 	while (n > 0) {
 		/* Up to where there is more to learn, then learn it. */
 		k = n;
