@@ -66,9 +66,9 @@ usage(void)
 	    "vmcore\n"
 	    "       md2elf -d [-Fv] [-k kernel] [--key privkey.pem "
 	    "[--dumpkey key.N]] vmcore\n"
-	    "       md2elf -r [-fFjv] -k kernel [--key privkey.pem "
-	    "[--dumpkey key.N]] [-o output]\n"
-	    "              vmcore\n");
+	    "       md2elf -r [-fFjv] -k kernel [-M moddir]... [--sysroot dir]\n"
+	    "              [--key privkey.pem [--dumpkey key.N]] [-o output] "
+	    "vmcore\n");
 	exit(EXIT_USAGE);
 }
 

@@ -2,7 +2,7 @@
  * report.c: md2elf -r, the crash report (what crashinfo(8) writes as
  * core.txt.N), as text or as one JSON object (schema 1, md2elf(1)).
  * Every fact comes from libmd2elf's public calls (info, kernel info,
- * threads, backtraces, message buffer); this file only gathers and
+ * threads, backtraces, modules, message buffer); this file only gathers and
  * formats them.  Strings from the dump are escaped in both formats: a
  * report can be printed on a terminal or fed to jq whatever the dump says.
  *
@@ -41,7 +41,26 @@ struct report {
 	size_t		 nth, cap;
 	struct md2elf_frame fr[MD2ELF_MAXFRAMES];
 	bool		 oom;
+	const struct md2elf_module *mods;	/* loaded modules, or NULL */
+	size_t		 nmods;
+	const char	*moderr;	/* why there is no module list */
 };
+
+/* The module (not the kernel) whose image holds addr, or NULL. */
+static const char *
+modname(const struct report *r, uint64_t addr)
+{
+	const struct md2elf_module *m;
+	size_t i;
+
+	for (i = 0; i < r->nmods; i++) {
+		m = &r->mods[i];
+		if (!m->is_kernel && m->size != 0 && addr >= m->address &&
+		    addr - m->address < m->size)
+			return (m->filename != NULL ? m->filename : "?");
+	}
+	return (NULL);
+}
 
 /* -- escaping ---------------------------------------------------------- */
 
@@ -230,7 +249,10 @@ text_backtrace(struct report *r, const struct md2elf_thread *t)
 	for (i = 0; i < n; i++) {
 		f = &r->fr[i];
 		fprintf(r->out, "#%-3d %#0*" PRIx64, i, r->pcw, f->pc);
-		if ((s = md2elf_symbolize(r->d, f->pc, &off)) != NULL)
+		if ((s = modname(r, f->pc)) != NULL) {
+			fputs(" in module ", r->out);
+			text(r->out, s);
+		} else if ((s = md2elf_symbolize(r->d, f->pc, &off)) != NULL)
 			fprintf(r->out, " %s+%#" PRIx64, s, off);
 		fputc('\n', r->out);
 		if (!f->trap || f->tf.pc == 0)
@@ -278,6 +300,8 @@ json_backtrace(struct report *r, const struct md2elf_thread *t)
 			jaddr(r->out, off);
 		else
 			fputs("null", r->out);
+		fputs(", \"module\": ", r->out);
+		json(r->out, modname(r, f->pc));
 		if (f->trap) {
 			ti = &f->tf;
 			fputs(", \"trap\": {\"what\": ", r->out);
@@ -425,6 +449,11 @@ report_write(md2elf_t *d, FILE *out, bool js, const char **why)
 		*why = "out of memory";
 		return (-1);
 	}
+	if (md2elf_modules(d, 0, &r.mods, &r.nmods) != 0) {
+		r.mods = NULL;
+		r.nmods = 0;
+		r.moderr = md2elf_geterr(d);
+	}
 	crashed = NULL;
 	for (i = 0; i < r.nth; i++) {
 		if ((r.th[i].sig = signature(&r, &r.th[i].t)) == NULL)
@@ -543,7 +572,28 @@ report_write(md2elf_t *d, FILE *out, bool js, const char **why)
 			json(out, pc[i].comm);
 			fprintf(out, ", \"threads\": %zu}", pc[i].n);
 		}
-		fputs("], \"msgbuf\": ", out);
+		fputs("], \"modules\": ", out);
+		if (r.mods == NULL)
+			fputs("null", out);
+		else {
+			fputc('[', out);
+			for (i = 0; i < r.nmods; i++) {
+				fprintf(out, "%s{\"id\": %d, \"address\": ",
+				    i ? ", " : "", r.mods[i].id);
+				jaddr(out, r.mods[i].address);
+				fputs(", \"size\": ", out);
+				jaddr(out, r.mods[i].size);
+				fputs(", \"name\": ", out);
+				json(out, r.mods[i].filename);
+				fputs(", \"path\": ", out);
+				json(out, r.mods[i].pathname);
+				fputs(", \"file\": ", out);
+				json(out, r.mods[i].file);
+				fputc('}', out);
+			}
+			fputc(']', out);
+		}
+		fputs(", \"msgbuf\": ", out);
 		if (msg != NULL)
 			put_json(out, msg, msglen);
 		else
@@ -617,6 +667,28 @@ report_write(md2elf_t *d, FILE *out, bool js, const char **why)
 			fprintf(out, "%*s %zu\n", (int)(20 -
 			    (strlen(pc[i].comm) < 20 ? strlen(pc[i].comm) :
 			    20)), "", pc[i].n);
+		}
+		fputs("\nModules", out);
+		if (r.mods == NULL) {
+			fputs(": not listed: ", out);
+			line(out, r.moderr != NULL ? r.moderr : "?");
+			fputs("\n", out);
+		} else {
+			fprintf(out, " (%zu)\n\n%3s %-18s %-10s %s\n", r.nmods,
+			    "Id", "Address", "Size", "Name (path)");
+			for (i = 0; i < r.nmods; i++) {
+				fprintf(out, "%3d %#-18" PRIx64 " %#-10" PRIx64
+				    " ", r.mods[i].id, r.mods[i].address,
+				    r.mods[i].size);
+				text(out, r.mods[i].filename != NULL ?
+				    r.mods[i].filename : "?");
+				if (r.mods[i].pathname != NULL) {
+					fputs(" (", out);
+					text(out, r.mods[i].pathname);
+					fputs(")", out);
+				}
+				fputs("\n", out);
+			}
 		}
 		fputs("\n6. Message buffer\n\n", out);
 		if (msg != NULL)

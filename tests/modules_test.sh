@@ -15,41 +15,6 @@
 LLDB=${LLDB:-lldb-19}
 GDB=${GDB:-gdb-multiarch}
 
-# mkmod ARCH NAME VALUE [DIR]: NAME.ko in DIR (default mods) whose
-# NAME_counter is VALUE, NAME_hook points at NAME_func (a relocated
-# pointer), NAME_name is a string, NAME_bss is in .bss.
-mkmod()
-{
-	_d=${4:-mods}
-	mkdir -p "$_d" build
-	cat >build/$2.c <<EOF
-int $2_counter = $3;
-static int $2_helper(int x) { return x * 3 + $2_counter; }
-int $2_func(int x) { return $2_helper(x) + 1; }
-int (*$2_hook)(int) = $2_func;
-const char $2_name[] = "$2";
-int $2_bss[16];
-EOF
-	case $1 in
-	amd64)	atf_check -s exit:0 -o ignore -e ignore clang \
-		    -target x86_64-unknown-freebsd13 -mcmodel=kernel -fno-pic \
-		    -mno-red-zone -ffreestanding -fno-common -O1 -g \
-		    -c build/$2.c -o build/$2.o
-		atf_check -s exit:0 -o ignore -e ignore ld.lld -r \
-		    -o "$_d/$2.ko" build/$2.o ;;
-	i386|arm64)
-		[ "$1" = i386 ] && _t=i386-unknown-freebsd13 ||
-		    _t=aarch64-unknown-freebsd13
-		atf_check -s exit:0 -o ignore -e ignore clang -target $_t \
-		    -fPIC -fvisibility=hidden -ffreestanding -fno-common -O1 -g \
-		    -c build/$2.c -o build/$2.o
-		atf_check -s exit:0 -o ignore -e ignore ld.lld -shared \
-		    --build-id -z max-page-size=4096 -o "$_d/$2.ko" \
-		    build/$2.o ;;
-	*)	atf_fail "mkmod: no architecture $1" ;;
-	esac
-}
-
 # version ARCH: the minidump version mkdump takes for ARCH.
 version()
 {

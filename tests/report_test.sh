@@ -207,8 +207,53 @@ output_body()
 	    "$MD2ELF" -r vmcore.0
 }
 
+modules_arch_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	mkmod "$1" alpha 0x1234567 orig
+	mkmod "$1" beta 0x2345678 orig
+	gen -a "$1" -V "$2" -s 78 -T 20 -L orig/alpha.ko -L orig/beta.ko
+	atf_check -s exit:0 -o save:r.txt -e empty "$MD2ELF" -r -k kernel \
+	    vmcore.0
+	atf_check -s exit:0 -o save:r.json -e empty "$MD2ELF" -r -j \
+	    -k kernel vmcore.0
+	# "module ID NAME ADDRESS SIZE PATHNAME TYPE" (mkdump -v).
+	awk '$1 == "module" { print $2, $3, $4, $5, $6 }' facts >mods.want
+	[ "$(wc -l <mods.want)" -eq 2 ] || atf_fail "mkdump: $(cat mods.want)"
+	sed -n '/^Modules/,/^6\. /p' r.txt | awk '$1 ~ /^[0-9]+$/ {
+	    p = $5; gsub(/[()]/, "", p); printf "%d %s %s %s %s\n", $1, $4,
+	    $2, $3, p }' >mods.txt
+	jq -r '.modules[] | "\(.id) \(.name) \(.address) \(.size) \(.path)"' \
+	    r.json >mods.json
+	for f in mods.txt mods.json; do
+		while read -r id name addr size path; do
+			awk -v i="$id" -v n="$name" -v a="$addr" -v s="$size" \
+			    -v p="$path" 'function h(x) { sub(/^0x0*/, "", x)
+			    return tolower(x) } $1 == i && $2 == n &&
+			    h($3) == h(a) && h($4) == h(s) && $5 == p { f = 1 }
+			    END { exit !f }' "$f" ||
+			    atf_fail "$f: no '$id $name $addr $size $path':" \
+			    "$(cat "$f")"
+		done <mods.want
+	done
+}
+
+for c in amd64:3 i386:2 arm64:3; do
+	a=${c%:*}
+	v=${c#*:}
+	eval "atf_test_case modules_$a
+	modules_${a}_head() {
+		atf_set descr '$a: the report lists the loaded modules (kldstat)'
+		atf_set require.progs jq clang ld.lld
+	}
+	modules_${a}_body() { modules_arch_body $a $v; }"
+done
+
 atf_init_test_cases()
 {
+	for a in amd64 i386 arm64; do
+		atf_add_test_case modules_$a
+	done
 	for a in amd64 i386 i386pae arm64; do
 		atf_add_test_case text_$a
 	done
