@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Top-level Makefile of md2elf: builds the library, the programs, the tests.
 # Works with GNU make and bmake, serial or -jN (no GNU-only or bmake-only
 # syntax).  bmake -j runs all lines of a target in one shell, so every

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/hostile.sh: what small hostile inputs cost md2elf (issue 14): wall
 # time and peak RSS (GNU time) of md2elf -i, and of a conversion where the
 # input is accepted, on dumps made here by tests/gen/mkdump:

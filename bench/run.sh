@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/run.sh: md2elf conversion against plain copies of the same file.
 #
 # For each case, tests/gen/mkdump writes an amd64 minidump (as savecore

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * arch_amd64.c: FreeBSD/amd64 minidumps (versions 1, 2 and 3): the header,
  * kernel virtual to physical translation (direct map, then the kernel map
  * from the page-table section and the dumped page-table pages), the walk

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * arch_arm64.c: FreeBSD/arm64 minidumps (format versions 1, 2 and 3, 4 KiB
  * and 16 KiB pages) and arm64 register contexts.
  *

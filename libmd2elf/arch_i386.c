@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * arch_i386.c: FreeBSD/i386 minidumps (format versions 1 and 2, PAE and
  * non-PAE page tables) and i386 register contexts.
  *

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * arches.c: the architectures md2elf_open() probes, in order.
  */
 #include <stddef.h>

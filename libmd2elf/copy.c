@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * copy.c: the bulk of a conversion: the minidump's page section, copied
  * verbatim to the core's page data.  Holes of the source stay holes.
  *

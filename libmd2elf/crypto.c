@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * crypto.c: encrypted dumps (dumpon -k, kern_shutdown.c's kerneldumpcrypto):
  * the kerneldumpkey block (cipher, IV, the 64-byte dump key encrypted with
  * the dump device's RSA public key), the dump key recovered with the RSA

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * decompress.c: gzip (zlib) and zstd (libzstd) decompression.  The public
  * streaming decompressor (md2elf_decomp_*: compressed bytes in, output to
  * the caller's sink, constant memory) handles the kernel's gzip stream and

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * dump.c: the public handle: md2elf_open()/md2elf_openx() (input, format
  * probe, the architecture's init), md2elf_close(), md2elf_get_info() and
  * the public memory readers md2elf_kread(), md2elf_pread() and

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * elfcore.c: md2elf_write_core(), the ELF core writer.
  *
  * Layout of the core (all offsets chosen here, elfcore_layout()):

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * error.c: the handle's error string and warnings.  Every message is one
  * line that starts with the file name; m2e_err_at() adds the file offset.
  * The _forcible variants mark refusals that the FORCE flags get past.

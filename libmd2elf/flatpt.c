@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * flatpt.c: what the architectures share about mappings: merging dumped
  * pages into runs contiguous in va, pa and the page section (the walk
  * callback's unit), and the flat last-level page-table section (i386,

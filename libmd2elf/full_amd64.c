@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * full_amd64.c: the kernel page tables of an amd64 full dump: found
  * through KPML4phys (the variable holding the PML4's physical address) as
  * libkvm's kvm_amd64.c does, but without assuming the image is loaded at

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * full_i386.c: the kernel page tables of an i386 full dump, PAE or not,
  * found as libkvm's kvm_i386.c does (IdlePDPT: a PAE kernel's four-entry
  * page-directory-pointer table; else IdlePTD: the 4 KiB page directory),

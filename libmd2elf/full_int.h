@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * full_int.h: the state of a full (non-mini) dump, shared by fulldump.c
  * (the ELF file of physical memory the kernel's dumpsys_generic() writes,
  * its chunks, finding the kernel's page tables) and the per-architecture

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * fulldump.c: full (non-mini) dumps, debug.minidump=0: the ELF file of
  * physical memory sys/kern/kern_dump.c's dumpsys_generic() writes (an ELF
  * header with OS ABI ELFOSABI_STANDALONE, one PT_LOAD per dump_avail chunk

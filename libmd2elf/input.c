@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * input.c: opening a dump file and finding the dump data in it, by content
  * only: a saved vmcore (data at offset 0), a file that starts with the
  * leading kerneldumpheader, or a raw dump-device image (trailing header at

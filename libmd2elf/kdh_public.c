@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * kdh_public.c: md2elf_kdh_decode(), the public face of the kerneldumpheader
  * decoder in kerneldumpheader.c, for programs that read dump devices
  * themselves (savecore).

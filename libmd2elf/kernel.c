@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * kernel.c: the kernel's ELF image, read through libelf's gelf API.
  *
  * Owns: opening a kernel (its architecture must be the dump's), the symbol

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * kernel_int.h: the kernel image's state, shared by kernel.c (reading the
  * ELF file, symbols) and kernel_match.c (does the kernel belong to the
  * dump; md2elf_get_kernel_info).  Private to those two files.

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * kernel_match.c: does a kernel belong to the dump (its build id in the
  * dump's memory, else its `version` string against the dump's memory or
  * the kerneldumpheader), and what md2elf_get_kernel_info() reports (the

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * kerneldumpheader.c: decoding of the 512-byte struct kerneldumpheader that
  * the kernel writes before and after a dump on the dump device (header
  * versions 1 to 4, all big-endian), and its parity check.

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * md2elf.h: the public interface of libmd2elf.
  *
  * libmd2elf reads a FreeBSD kernel crash dump (a saved vmcore.N, a raw dump

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * md2elf_private.h: what the parts of libmd2elf share and nothing else sees:
  * the handle, the input (container) layer, the common minidump layer, the
  * per-architecture ops table, the kernel image and the thread walker.

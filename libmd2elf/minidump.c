@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * minidump.c: the parts of a minidump that every architecture shares: the
  * section layout, the page bitmap (with a rank per 64-bit word, so a page's
  * place in the page section is found in O(1)), the dump_avail ranges of the

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * modhint.c: the hint that lets stock debuggers load ET_DYN kernel modules
  * by themselves.  Both LLDB's POSIX dynamic loader and GDB's SVR4 solib
  * code find a core's shared objects by reading the d_val of the

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * modules.c: the loaded kernel modules (klds) and their files on this host.
  *
  * Owns md2elf_modules(): the walk of the kernel's linker_files TAILQ with

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * msgbuf.c: the kernel message buffer in dmesg order.
  *
  * With a kernel: msgbufp -> struct msgbuf (control block) -> the ring at

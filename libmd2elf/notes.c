@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * notes.c: the PT_NOTE content of the ELF core, in both flavours.
  *
  * FreeBSD flavour (ELFOSABI_FREEBSD, owner "FreeBSD"; what LLDB and a

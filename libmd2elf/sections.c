@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * sections.c: md2elf_get_sections(), the layout of the dump data as the
  * reader found it (the sections of a minidump, in file order), for
  * programs that show what they read.

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * spool.c: a dump read from standard input (md2elf -), e.g. a dump
  * device over ssh or a zstdcat pipe.  The readers need random access, so
  * the stream is read once into an unlinked sparse temporary file in

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * threads.c: the kernel's threads and their saved registers.
  *
  * Walks allproc, then zombproc (before FreeBSD 13) or the pid hash table,

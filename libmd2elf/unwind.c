@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * unwind.c: kernel backtraces by frame-pointer chains, through trap frames.
  *
  * Every architecture md2elf reads keeps a frame record {saved frame

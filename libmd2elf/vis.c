@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * vis.c: md2elf_vis(), text from a dump made safe to print.  Hostnames,
  * version and panic strings and the message buffer are the crashed
  * kernel's bytes: printed raw, an embedded newline forges lines of

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * md2elf.c: the md2elf(1) program: converts a FreeBSD kernel crash dump to
  * an ELF core (default), or inspects it: -i summary, -t threads like
  * kgdb's "info threads", -l loaded modules like "kldstat -v", -d the

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * report.c: md2elf -r, the crash report (what crashinfo(8) writes as
  * core.txt.N), as text or as one JSON object (schema 1, md2elf(1)).
  * Every fact comes from libmd2elf's public calls (info, kernel info,

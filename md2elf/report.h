@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * report.h: md2elf -r, the crash report (report.c).
  */
 #ifndef MD2ELF_REPORT_H

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/check.sh: run the Kyua suite in tests/, print Kyua's report (details of
 # failures included) and end with the line "N passed, N failed, N skipped".
 # Exits non-zero if any test failed or broke, or if no test ran.

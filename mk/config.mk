@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/config.mk: compiler and flags shared by every directory's Makefile.
 # Portable between GNU make (3.81 and later) and bmake: plain assignments,
 # suffix rules only.  The includer sets TOP (the path to the top directory).

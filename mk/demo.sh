@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/demo.sh: the main job on the bundled sample.  demo/vmcore.0.zst is a
 # zstd-compressed amd64 minidump (as dumpon -Z writes it) of a small FreeBSD
 # machine that panicked, made by tests/gen/mkdump (demo/README says how);

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/deps.sh: install the packages md2elf needs to build and test.
 # Debian/Ubuntu: apt-get (as root, only what is missing). Elsewhere: print
 # the command to run.

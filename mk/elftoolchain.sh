@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/elftoolchain.sh: build elftoolchain's libelf (FreeBSD's base libelf)
 # from its source tarball in a scratch directory, to build and test md2elf
 # against it on a host whose own libelf is elfutils' (.ci/run's elftoolchain

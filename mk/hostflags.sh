@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # mk/hostflags.sh: the flags that depend on the host, printed for the
 # Makefiles' recipes (mk/config.mk runs it in backquotes, so GNU make 3.81
 # as on macOS, GNU make 4 and bmake all get the same answer without any

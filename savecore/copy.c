@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * copy.c: copying the dump data from the device to the output file: as it
  * is, sparsely (all-zero 4 KiB blocks become holes), through a gzip writer
  * (-z), decompressed (-u: the kernel's gzip or zstd stream, every member,

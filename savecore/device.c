@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * device.c: the dump devices: opening one (a block device or an image
  * file) and finding its media and sector size, turning command-line
  * arguments into device paths, and listing the swap and dump devices of

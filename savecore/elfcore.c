@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * elfcore.c: -e, the ELF core: after a dump has been saved (and the device
  * cleared), convert the saved vmcore.N[.gz|.zst] with libmd2elf into
  * vmcore.N.elf (temporary name, renamed when complete) and link

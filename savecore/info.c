@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * info.c: the files around a saved dump: info.N (the header description,
  * text style of FreeBSD's savecore), the bounds file (the next sequence
  * number), the minfree file and the free space check, the removal of an

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * outfile.c: every file savecore writes in the dump directory (the core,
  * info.N, key.N, bounds, the ELF core) is created under a temporary name
  * (".NAME.XXXXXX") and renamed to NAME only when complete.  A signal that

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * savecore.c: savecore(8) for Linux, compatible with FreeBSD's: finds a
  * FreeBSD kernel dump at the end of a dump device (or of an image of one),
  * checks its kerneldumpheaders, saves it as vmcore.N (or vmcore.N.gz/.zst,

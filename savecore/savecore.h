@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * savecore.h: what the files of savecore(8) share: the options, the
  * counters, the message function, and each file's entry points.
  */

@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # amd64_bad_input_test: md2elf on broken and hostile amd64 dumps: a dump
 # truncated inside each section, bad magic, unknown versions, section
 # sizes that overflow or exceed the file, broken kerneldumpheaders and

@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # amd64_clients_test: md2elf cores opened in the real debuggers.  LLDB 19
 # on the FreeBSD flavour and GDB (gdb-multiarch) on the Linux flavour read
 # kernel variables by name (from the core, not the kernel file), kernel

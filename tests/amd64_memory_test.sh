@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # amd64_memory_test: amd64 minidumps of every version (1, 2, 3) in every
 # container (savecore's vmcore, leading kerneldumpheader, dump device
 # image, gzip, zstd) converted by md2elf and checked page by page against

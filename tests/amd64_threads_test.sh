@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # amd64_threads_test: kernel threads in md2elf cores.  The generator's world
 # (allproc, pid hash, struct proc/thread in direct-map pages, kernel stacks
 # with frame-pointer chains, dumppcb/dumptid, stoppcbs[] + stopped_cpus)

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * arch_regs_test.c: the i386 and arm64 register decoders of libmd2elf
  * (arch_i386.c, arch_arm64.c) against hand-made pcbs of every layout:
  * i386 layouts A (up to 9.0), B (9.1 to 10.1) and C (10.2 and later)

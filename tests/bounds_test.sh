@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # bounds_test: work and memory bounded by the input's real size.  Small
 # hostile inputs that claim huge sections (a bitmap larger than dump_avail
 # needs, compression bombs after a valid dump) must be refused, or read,

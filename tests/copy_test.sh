@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # copy_test: the paths of the page copy (libmd2elf/copy.c): clone
 # (FICLONERANGE) on a file system that shares blocks, copy_file_range,
 # read + pwrite with zero pages as holes, and the choice between them

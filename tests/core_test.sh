@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # core_test: the ELF core writer beyond the memory round trips: more than
 # 65535 program headers (PN_XNUM) read by LLDB 19 and GDB, the "md2elf"
 # note carrying the kernel's build id, the notes of a core written without

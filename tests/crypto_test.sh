@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # crypto_test: encrypted dumps (dumpon -k) as the kernel's kerneldumpcrypto
 # writes them (mkdump -E, with an RSA key pair made at test time by
 # openssl(1)): AES-256-CBC and ChaCha20 (with zstd and gzip), on a dump

@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # demo_test: the bundled sample of `make demo` (demo/): the mkdump command
 # line written in demo/README makes it again byte for byte, and md2elf
 # converts it into cores that coreck -T accepts.

@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # fulldump_test: full dumps (debug.minidump=0, the ELF file of physical
 # memory kern_dump.c writes) of amd64 and i386 (PAE and not), as written
 # by mkdump -f from the same memory model as the minidumps: converted with

@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # i386_arm64_bad_input_test: the broken-dump cases of amd64_bad_input_test
 # for i386 (non-PAE, PAE) and arm64 (4 KiB, 16 KiB pages) minidumps, plus
 # their own header fields (paemode, the arm64 page-size flags, the direct

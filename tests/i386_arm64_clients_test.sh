@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # i386_arm64_clients_test: md2elf cores of i386 (non-PAE and PAE) and arm64
 # (both pcb layouts, 4 KiB and 16 KiB pages) dumps in the real debuggers:
 # LLDB 19 on the FreeBSD flavour, GDB (gdb-multiarch, "set osabi

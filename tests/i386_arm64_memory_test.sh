@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # i386_arm64_memory_test: i386 (non-PAE and PAE) and arm64 (4 KiB and
 # 16 KiB pages) minidumps of every format version, with a process/thread
 # world, converted by md2elf in both flavours and checked by coreck page by

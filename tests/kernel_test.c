@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * kernel_test.c: the kernel image layer (libmd2elf/kernel.c) against kernel
  * ELF files this test writes with libelf: symbols by name and address,
  * .dynsym fallback, build id, entry point, initialised bytes, the

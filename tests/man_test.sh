@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # man_test: the manual pages are lint-clean mdoc, and every option that the
 # programs' usage texts name is documented in their page.
 

@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # md2elf_test: the md2elf(1) program around the conversion: what it prints
 # after converting (counts that match the core, the debugger command
 # lines), quiet stderr when it is not a terminal, the input left untouched,

@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # modules_test: loaded kernel modules (klds).  Small modules are built at
 # test time with clang and ld.lld (amd64: ET_REL with -mcmodel=kernel as
 # FreeBSD builds them; i386 and arm64: ET_DYN), mkdump -L loads them into

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * notes_test.c: the ELF core note encoders of libmd2elf (notes.c) against
  * the descriptor layouts of FreeBSD's sys/procfs.h and Linux's
  * elf_prstatus/elf_prpsinfo (offsets and sizes as recorded in

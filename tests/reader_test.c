@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * reader_test.c: unit tests of the dump reader's arithmetic: the
  * kerneldumpheader layouts (versions 1 to 4) and parity, and the minidump
  * page bitmap with its legacy and dump_avail (sparse) bit numbering, checked

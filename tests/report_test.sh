@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # report_test: md2elf -r, the crash report, against the generator's model
 # (coreck -t): what crashed, the crashed thread's backtrace frame by frame
 # through its trap frame, the threads on other CPUs, every thread in the

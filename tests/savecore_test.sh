@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # savecore_test: savecore(8) against dump device images with known ground
 # truth: mkdump's device images (and scdev's textdump, encrypted and
 # header version 1 images) are saved and compared byte for byte with the

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * scdev.c: builds the dump device images that mkdump does not, for
  * savecore_test: textdumps (512-byte blocks written backwards below the
  * trailing header), encrypted dumps (a key block between the leading

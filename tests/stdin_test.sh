@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # stdin_test: md2elf - reads the dump from standard input (a pipe: one
 # pass, spooled to a temporary file in $TMPDIR that is never left behind):
 # minidumps and full dumps, plain, gzip, zstd, with a leading header or as

@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # threads_test: the thread walk of libmd2elf (threads.c) against the
 # generator's process/thread world, on amd64, i386 (PAE too) and arm64 (both
 # pcb layouts).  thrlist prints what the library finds (crashed thread

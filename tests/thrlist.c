@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * thrlist.c: test helper printing what libmd2elf recovers from a dump, in
  * the formats the tests compare against the generator's model.
  *

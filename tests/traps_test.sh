@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # traps_test: backtraces through trap frames (libmd2elf's unwind.c and the
 # arch decoders' trap frames) against the generator's stacks, which hold
 # the trap frames as each architecture's exception.S leaves them: the

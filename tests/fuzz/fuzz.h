@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * fuzz.h: what the fuzz harnesses share (fuzz_common.c): temporary files
  * for the input and the core, and the invariants every harness checks on
  * top of the sanitizers.  A broken invariant prints one line and aborts,

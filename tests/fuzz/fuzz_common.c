@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * fuzz_common.c: the harnesses' shared part (see fuzz.h): reusable
  * temporary files in $TMPDIR, removed at exit, and the invariants checked
  * on every input besides memory safety: one-line error messages that name

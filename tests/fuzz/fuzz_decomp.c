@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * fuzz_decomp.c: fuzz harness for the streaming decompressor
  * (md2elf_decomp_*), which savecore -u drives with the device's bytes.
  * Byte 0 picks gzip (even) or zstd (odd), byte 1 the size of the pieces

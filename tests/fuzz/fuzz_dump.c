@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * fuzz_dump.c: fuzz harness for opening a dump from bytes.  The input is a
  * whole dump file (any container, any compression): md2elf_open() (then
  * again with MD2ELF_OPEN_FORCE if refused), md2elf_get_info(), reads at

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * fuzz_kdh.c: fuzz harness for the kerneldumpheader decoder and the
  * container detection around it.  The first 512 bytes go to
  * m2e_kdh_decode() and m2e_kdh_parity_ok(); the decoded strings must be

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * fuzz_kernel.c: fuzz harness for the kernel ELF reader.  The input is a
  * kernel file, set with md2elf_set_kernel() (then forced if refused) on a
  * valid small dump named by $M2E_FUZZ_DUMP (made by mkseed from mkdump's

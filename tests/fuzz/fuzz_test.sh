@@ -1,4 +1,5 @@
 #! /usr/bin/env atf-sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/fuzz/fuzz_test.sh: the fuzz harnesses under the suite's compiler and
 # sanitizers (CI: gcc with ASan+UBSan).  Each case makes the seed corpora
 # from mkdump's output (mkcorpus.sh), then runs a replay driver: every seed

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/fuzz/mkcorpus.sh: make the seed corpora of the fuzz harnesses from
 # mkdump's output (small models, shrunk by mkseed), in DIR:
 #   DIR/dump/     dumps: amd64 minidump versions 1-3, savecore's vmcore,

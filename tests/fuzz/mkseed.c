@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * mkseed.c: small fuzzing seeds made from mkdump's output.
  *
  * A dump of the smallest model mkdump makes is tens of MiB (its page-table

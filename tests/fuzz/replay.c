@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * replay.c: a plain driver for the fuzz harnesses, for any compiler (the
  * test suite runs it under gcc's ASan+UBSan).  It runs the harness's
  * LLVMFuzzerTestOneInput() on every input file given (directories: every

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/fuzz/run-fuzz.sh: run the libFuzzer harnesses built by `make fuzz`.
 # usage: run-fuzz.sh DIR SECONDS [HARNESS...]
 #   DIR      where `make fuzz` put them (lf): DIR/fuzz_*, DIR/corpus/

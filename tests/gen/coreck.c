@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * coreck.c: checks an ELF core against the memory model it was made from,
  * independently of libmd2elf (libelf for the headers, pread for the data).
  *

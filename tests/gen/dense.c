@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * dense.c: compressible page contents for the model (mkdump -D).  A page
  * that is not zero looks like kernel memory: machine code (the model's
  * architecture's instruction patterns), C strings (messages, sysctl names,

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * dense.h: compressible page contents for the model (mkdump -D, model file
  * "dense 1"): pages that look like kernel memory and a message buffer that
  * reads like a real one.  See dense.c.

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * dumpout.c: the output side of mkdump (see dumpout.h): sparse writes,
  * kernel-style gzip and zstd streams, kerneldumpheaders with parity, and
  * the dump device layout of sys/kern/kern_shutdown.c.

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * dumpout.h: how mkdump writes dump data (dumpout.c): straight into a
  * sparse file (zero blocks skipped, like savecore), or compressed as the
  * kernel does (gzip: 10-byte header + raw deflate + CRC/size trailer; zstd:

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * encrypt.c: mkdump's encrypted dumps.  The dump key is 64 bytes (dumpon
  * makes it random; here a function of the seed), RSA-encrypted with the
  * given public key (OAEP, or PKCS#1 v1.5 for "aes-pkcs1") into the

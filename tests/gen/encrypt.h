@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * encrypt.h: mkdump's encrypted dumps (encrypt.c), as the kernel's
  * kerneldumpcrypto (kern_shutdown.c) writes them with a key configured by
  * dumpon -k: a kerneldumpkey block after the leading header and the dump

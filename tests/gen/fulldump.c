@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * fulldump.c: mkdump's full dumps, written as sys/kern/kern_dump.c's
  * dumpsys_generic() writes them: an ELF header (the machine's class, LSB,
  * EV_CURRENT in e_ident only, OS ABI ELFOSABI_STANDALONE, ET_CORE,

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * fulldump.h: the generator's full dumps (debug.minidump=0): the i386
  * kernel page tables a full dump needs in memory (gen_fullpt.c, part of
  * the model, so coreck rebuilds them) and the ELF stream of physical

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * gen_amd64.c: the amd64 part of the test generator's model: the kernel
  * address space (2 MiB kernel image pages, 4 KiB module and heap pages, MMIO
  * and PG_NODUMP mappings, a 1 GiB page on v2/v3), 4-level page tables, the

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * gen_arm64.c: the arm64 part of the test generator's model ("arm64" with
  * 4 KiB pages, "arm64-16k" with 16 KiB pages): RAM from 1 GiB up as on
  * QEMU's virt board, the direct map of it (dmapphys = 1 GiB), the kernel

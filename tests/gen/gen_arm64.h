@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * gen_arm64.h: what the arm64 model (gen_arm64.c) tells checkers about the
  * registers it puts in pcbs.
  */

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * gen_common.c: building blocks the architectures of the test generator
  * share (see gen_common.h).
  */

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * gen_common.h: building blocks the architectures of the test generator
  * (gen_<arch>.c) share: little-endian stores, the scattered 4 KiB heap,
  * the flat last-level page-table section (i386, arm64), the kernel image

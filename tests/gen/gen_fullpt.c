@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * gen_fullpt.c: the i386 kernel page tables of a full-dump model.  A
  * minidump carries its own flat PTE section, so the i386 model has no
  * tables in memory; a full dump has only memory, so with the model's

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * gen_i386.c: the i386 part of the test generator's model (non-PAE "i386"
  * and PAE "i386pae"): the kernel address space of a FreeBSD 12+ kernel
  * (KERNBASE = KERNLOAD = 8 MiB, no direct map, the image mapped at its

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * mkdump.c: the test suite's FreeBSD minidump generator.  Builds the memory
  * model (model.c, gen_<arch>.c, world.c) and writes, from it, a minidump
  * byte for byte as the kernel's minidumpsys() writes it (header page,

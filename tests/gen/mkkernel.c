@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * mkkernel.c: writes the model's kernel as an ELF executable with libelf
  * (gelf API only): the real symbol addresses of the architecture plus the
  * model's symbols and functions, an entry point, sections .note.gnu.build-id

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * mkkernel.h: writing the model's kernel as an ELF executable (mkkernel.c).
  */
 #ifndef GEN_MKKERNEL_H

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * model.c: the architecture-independent part of the test generator's memory
  * model: parameters and the model file, the physical layout (dump_avail
  * ranges with holes), the page allocator, page contents (PRNG keyed by seed

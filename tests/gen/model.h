@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * model.h: the test generator's memory model, the ground truth shared by
  * mkdump (which writes a minidump and a kernel ELF from it) and coreck (which
  * checks an ELF core against it).  Independent of libmd2elf by design.

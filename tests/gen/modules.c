@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * modules.c: loaded kernel modules in the model, placed as the FreeBSD
  * kernel linker places them.  Each module file given to mkdump (-L, built
  * at test time) is loaded into the module region the arch maps after the

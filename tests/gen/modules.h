@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * modules.h: loaded kernel modules in the model (modules.c): module files
  * placed in kernel memory as the kernel linker places them, the
  * linker_files list and the symbols debuggers use to walk it.

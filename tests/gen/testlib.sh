@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # tests/gen/testlib.sh: helpers for the atf-sh tests, sourced at the
 # start of each test body.  Programs come from the build tree: the
 # generator and checker in tests/gen, md2elf in ../md2elf (MD2ELF

@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * world.c: the model's process/thread world (see world.h), built like a
  * FreeBSD 13 kernel keeps it: struct proc and struct thread in direct-map
  * (UMA) pages, the allproc list (newest first), each process's thread

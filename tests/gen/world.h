@@ -1,4 +1,6 @@
-/*
+/*-
+ * SPDX-License-Identifier: BSD-2-Clause
+ *
  * world.h: the process/thread world of the model (world.c): processes and
  * threads in direct-map pages, kernel stacks with frame-pointer chains,
  * pcbs, dumppcb/stoppcbs, the pid hash, and the kernel functions whose
