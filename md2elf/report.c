@@ -181,20 +181,29 @@ fname(md2elf_t *d, uint64_t addr)
 	return (s != NULL ? s : "?");
 }
 
+/* Thread t's backtrace into r->fr: the frame count (0 without registers). */
+static int
+walk(struct report *r, const struct md2elf_thread *t)
+{
+	int why;
+
+	return (t->pc != 0 ? md2elf_backtrace(r->d, t, r->fr,
+	    MD2ELF_MAXFRAMES, &why) : 0);
+}
+
 /* A thread's stack signature: its frames' functions, a line each. */
 static char *
 signature(struct report *r, const struct md2elf_thread *t)
 {
 	char *s;
 	size_t len;
-	int i, n, why;
+	int i, n;
 
 	if ((s = malloc(REPORT_SIGLEN)) == NULL)
 		return (NULL);
 	s[0] = '\0';
 	len = 0;
-	n = t->pc != 0 ? md2elf_backtrace(r->d, t, r->fr, MD2ELF_MAXFRAMES,
-	    &why) : 0;
+	n = walk(r, t);
 	for (i = 0; i < n && len + 2 < REPORT_SIGLEN; i++)
 		len += (size_t)snprintf(s + len, REPORT_SIGLEN - len, "%s\n",
 		    fname(r->d, r->fr[i].pc));
@@ -244,10 +253,9 @@ text_backtrace(struct report *r, const struct md2elf_thread *t)
 	const struct md2elf_trapinfo *ti;
 	const char *s;
 	uint64_t off;
-	int i, n, why;
+	int i, n;
 
-	n = t->pc != 0 ? md2elf_backtrace(r->d, t, r->fr, MD2ELF_MAXFRAMES,
-	    &why) : 0;
+	n = walk(r, t);
 	for (i = 0; i < n; i++) {
 		f = &r->fr[i];
 		fprintf(r->out, "#%-3d %#0*" PRIx64, i, r->pcw, f->pc);
@@ -285,10 +293,9 @@ json_backtrace(struct report *r, const struct md2elf_thread *t)
 	const struct md2elf_trapinfo *ti;
 	const char *s;
 	uint64_t off;
-	int i, n, why;
+	int i, n;
 
-	n = t->pc != 0 ? md2elf_backtrace(r->d, t, r->fr, MD2ELF_MAXFRAMES,
-	    &why) : 0;
+	n = walk(r, t);
 	fputc('[', r->out);
 	for (i = 0; i < n; i++) {
 		f = &r->fr[i];
@@ -396,14 +403,13 @@ fingerprint(struct report *r, const struct rthread *crashed,
     const char *panic, char *norm, size_t normlen, char *frames,
     size_t frameslen, uint64_t *fp)
 {
-	int i, k, n, why, start;
+	int i, k, n, start;
 	size_t len;
 
 	normalise(panic != NULL ? panic : "", norm, normlen);
 	frames[0] = '\0';
 	len = 0;
-	n = crashed != NULL && crashed->t.pc != 0 ? md2elf_backtrace(r->d,
-	    &crashed->t, r->fr, MD2ELF_MAXFRAMES, &why) : 0;
+	n = crashed != NULL ? walk(r, &crashed->t) : 0;
 	/* The faulting context: after the first kernel-mode trap frame. */
 	start = 0;
 	for (i = 0; i + 1 < n; i++)
