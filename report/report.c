@@ -1,12 +1,14 @@
 /*-
  * SPDX-License-Identifier: BSD-2-Clause
  *
- * report.c: md2elf -r, the crash report (what crashinfo(8) writes as
- * core.txt.N), as text or as one JSON object (schema 1, md2elf(1)).
- * Every fact comes from libmd2elf's public calls (info, kernel info,
- * threads, backtraces, modules, message buffer); this file only gathers and
- * formats them.  Strings from the dump are escaped in both formats: a
- * report can be printed on a terminal or fed to jq whatever the dump says.
+ * report.c: the crash report (what crashinfo(8) writes as core.txt.N), as
+ * text or as one JSON object (schema 1, md2elf(1)), for md2elf -r and for
+ * savecore -e's core.txt.N: both programs link it (libreport.a).  Every
+ * fact comes from libmd2elf's public calls (info, kernel info, threads,
+ * backtraces, modules, message buffer); this file only gathers and formats
+ * them, to the FILE the program gives.  Strings from the dump are escaped
+ * in both formats: a report can be printed on a terminal or fed to jq
+ * whatever the dump says.
  *
  * The crash fingerprint: FNV-1a (64 bits) of the normalised panic string
  * (every run of digits, hexadecimal numbers included, as "N") and the top
