@@ -131,10 +131,11 @@ json(FILE *f, const char *s)
 		put_json(f, s, strlen(s));
 }
 
+/* An address as a JSON string, always with 0x ("%#x" prints 0 as "0"). */
 static void
 jaddr(FILE *f, uint64_t a)
 {
-	fprintf(f, "\"%#" PRIx64 "\"", a);
+	fprintf(f, "\"0x%" PRIx64 "\"", a);
 }
 
 /* -- facts -------------------------------------------------------------- */
@@ -440,6 +441,7 @@ report_write(md2elf_t *d, FILE *out, bool js, const char **why)
 	uint64_t fpv;
 	time_t tt;
 	struct tm tm;
+	bool full;
 
 	*why = NULL;
 	memset(&r, 0, sizeof(r));
@@ -450,6 +452,7 @@ report_write(md2elf_t *d, FILE *out, bool js, const char **why)
 	    md2elf_get_kernel_info(d, &ki) != 0)
 		return (-1);
 	r.pcw = info.elfclass == 1 ? 10 : 18;
+	full = strcmp(info.format, "full") == 0;
 	if (md2elf_threads(d, collect, &r) < 0 && !r.oom) {
 		free(r.th);
 		return (-1);
@@ -525,8 +528,13 @@ report_write(md2elf_t *d, FILE *out, bool js, const char **why)
 		json(out, info.arch);
 		fprintf(out, ", \"format\": ");
 		json(out, info.format);
-		fprintf(out, ", \"format_version\": %d, \"osreldate\": %d",
-		    info.format_version, ki.osreldate);
+		/* A full dump (an ELF file) has no format version. */
+		if (full)
+			fputs(", \"format_version\": null", out);
+		else
+			fprintf(out, ", \"format_version\": %d",
+			    info.format_version);
+		fprintf(out, ", \"osreldate\": %d", ki.osreldate);
 		fprintf(out, ", \"fingerprint\": {\"hash\": \"%016" PRIx64
 		    "\", \"panic\": ", fpv);
 		json(out, norm);
@@ -620,8 +628,12 @@ report_write(md2elf_t *d, FILE *out, bool js, const char **why)
 		line(out, panic != NULL ? panic : "(none)");
 		fprintf(out, "\ndump time:   %s\n", when[0] != '\0' ? when :
 		    "unknown (no dump header)");
-		fprintf(out, "arch:        %s, %s version %d\n", info.arch,
-		    info.format, info.format_version);
+		if (full)
+			fprintf(out, "arch:        %s, full dump "
+			    "(debug.minidump=0)\n", info.arch);
+		else
+			fprintf(out, "arch:        %s, %s version %d\n",
+			    info.arch, info.format, info.format_version);
 		fprintf(out, "fingerprint: %016" PRIx64 "\n", fpv);
 		fputs("  panic:     ", out);
 		text(out, norm);
