@@ -436,8 +436,8 @@ report_write(md2elf_t *d, FILE *out, bool js, const char **why)
 	struct group *g;
 	struct pidc { int32_t pid; char comm[21]; size_t n; } *pc;
 	char name[48], norm[256], frames[512], when[64], *msg;
-	const char *panic;
-	size_t i, j, ng, npc, msglen;
+	const char *panic, *v, *version;
+	size_t i, j, len, ng, npc, msglen;
 	uint64_t fpv;
 	time_t tt;
 	struct tm tm;
@@ -497,6 +497,8 @@ report_write(md2elf_t *d, FILE *out, bool js, const char **why)
 		}
 		pc[j].n++;
 	}
+	version = ki.version != NULL && ki.version[0] != '\0' ? ki.version :
+	    info.has_header ? info.versionstring : NULL;
 	panic = ki.panicstr != NULL ? ki.panicstr :
 	    info.has_header && info.panicstring[0] != '\0' ?
 	    info.panicstring : NULL;
@@ -518,8 +520,15 @@ report_write(md2elf_t *d, FILE *out, bool js, const char **why)
 		fputs("{\"schema\": 1, \"host\": ", out);
 		json(out, info.has_header ? info.hostname : NULL);
 		fputs(", \"version\": ", out);
-		json(out, ki.version != NULL && ki.version[0] != '\0' ?
-		    ki.version : info.has_header ? info.versionstring : NULL);
+		/* The kernel's version string ends with a newline: not kept. */
+		if ((v = version) == NULL)
+			fputs("null", out);
+		else {
+			for (len = strlen(v); len > 0 && v[len - 1] == '\n';
+			    len--)
+				;
+			put_json(out, v, len);
+		}
 		fputs(", \"panic\": ", out);
 		json(out, panic);
 		fputs(", \"dump_time\": ", out);
@@ -622,8 +631,7 @@ report_write(md2elf_t *d, FILE *out, bool js, const char **why)
 		fputs("host:        ", out);
 		text(out, info.has_header ? info.hostname : "unknown");
 		fputs("\nversion:     ", out);
-		line(out, ki.version != NULL && ki.version[0] != '\0' ?
-		    ki.version : info.has_header ? info.versionstring : "");
+		line(out, version != NULL ? version : "");
 		fputs("\npanic:       ", out);
 		line(out, panic != NULL ? panic : "(none)");
 		fprintf(out, "\ndump time:   %s\n", when[0] != '\0' ? when :

@@ -149,6 +149,9 @@ text_arch_body()
 	[ "$(jq -r '.crashed.tid' r.json)" = "$c" ] || atf_fail "json tid"
 	[ "$(jq -r '.panic' r.json)" = \
 	    "page fault while in kernel mode (model 71)" ] || atf_fail "panic"
+	jq -e '.version | test("^FreeBSD .*[^\n]$")' r.json >/dev/null &&
+	[ "$(jq -r .version r.json)" = \
+	    "$(sed -n 's/^version:     //p' r.txt)" ] || atf_fail "json version"
 	jq -r '.crashed.backtrace[].pc' r.json | awk "$HNORM"'
 	    { printf "%s ", h($1) }' >got.j
 	case "$(cat got.j)" in
