@@ -750,7 +750,7 @@ elf_space_body()
 	mount -t tmpfs -o size=64m tmpfs crash 2>mount.err ||
 	    atf_skip "cannot mount a tmpfs here: $(cat mount.err)"
 	mkdev -c zstd
-	need=$(( ($(stat -c %s ref) + 1023) / 1024 ))
+	need=$(( ($(fsize ref) + 1023) / 1024 ))
 	"$SAVECORE" -k -e -K kernel crash ./dev.img >out 2>err
 	rc=$?
 	ls -A crash >left
@@ -844,7 +844,7 @@ concurrent_body()
 			cmp -s crash/vmcore.$n data$i && found=$i
 		done
 		[ -n "$found" ] || atf_fail "vmcore.$n is none of the dumps"
-		grep -q "^  Dump Length: $(stat -c %s data$found)$" crash/info.$n ||
+		grep -q "^  Dump Length: $(fsize data$found)$" crash/info.$n ||
 		    atf_fail "info.$n does not describe vmcore.$n"
 		rm data$found
 	done
