@@ -1035,7 +1035,7 @@ do_report(md2elf_t *d, const char *output, bool js, bool overwrite)
 	int fd, rc;
 
 	if (output == NULL) {
-		if (report_write(d, stdout, js, &why) != 0 ||
+		if (report_write(d, NULL, stdout, js, &why) != 0 ||
 		    fflush(stdout) != 0)
 			fail("report: %s", why != NULL ? why :
 			    md2elf_geterr(d));
@@ -1052,7 +1052,7 @@ do_report(md2elf_t *d, const char *output, bool js, bool overwrite)
 	tmpactive = 1;
 	if ((f = fdopen(fd, "w")) == NULL)
 		fail("%s: %s", tmppath, strerror(errno));
-	rc = report_write(d, f, js, &why);
+	rc = report_write(d, NULL, f, js, &why);
 	if (fclose(f) != 0 && rc == 0) {
 		rc = -1;
 		why = strerror(errno);

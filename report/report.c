@@ -427,7 +427,8 @@ fingerprint(struct report *r, const struct rthread *crashed,
 }
 
 int
-report_write(md2elf_t *d, FILE *out, bool js, const char **why)
+report_write(md2elf_t *d, const struct md2elf_kdh *hdr, FILE *out, bool js,
+    const char **why)
 {
 	static struct report r;
 	struct md2elf_info info;
@@ -451,6 +452,13 @@ report_write(md2elf_t *d, FILE *out, bool js, const char **why)
 	if (md2elf_get_info(d, &info) != 0 ||
 	    md2elf_get_kernel_info(d, &ki) != 0)
 		return (-1);
+	if (!info.has_header && hdr != NULL) {
+		info.has_header = 1;
+		info.dumptime = hdr->dumptime;
+		info.hostname = hdr->hostname;
+		info.versionstring = hdr->versionstring;
+		info.panicstring = hdr->panicstring;
+	}
 	r.pcw = info.elfclass == 1 ? 10 : 18;
 	full = strcmp(info.format, "full") == 0;
 	if (md2elf_threads(d, collect, &r) < 0 && !r.oom) {

@@ -13,9 +13,12 @@
 #include "md2elf.h"
 
 /*
- * Writes d's crash report to out, as text or (js) one JSON object.  -1 on
- * failure: *why says what (NULL: the library's error, md2elf_geterr()).
+ * Writes d's crash report to out, as text or (js) one JSON object.  hdr,
+ * if not NULL, is the dump's kerneldumpheader when d was opened without it
+ * (savecore's vmcore.N): host, time, version and panic come from it.  -1
+ * on failure: *why says what (NULL: the library's error, md2elf_geterr()).
  */
-int	report_write(md2elf_t *d, FILE *out, bool js, const char **why);
+int	report_write(md2elf_t *d, const struct md2elf_kdh *hdr, FILE *out,
+	    bool js, const char **why);
 
 #endif /* !MD2ELF_REPORT_H */

@@ -48,7 +48,8 @@ write_all(int fd, const char *buf, size_t len)
 }
 
 void
-write_crash_report(md2elf_t *d, const char *savedir, int bounds)
+write_crash_report(md2elf_t *d, const struct md2elf_kdh *hdr,
+    const char *savedir, int bounds)
 {
 	char name[64], *buf;
 	const char *why;
@@ -65,7 +66,7 @@ write_crash_report(md2elf_t *d, const char *savedir, int bounds)
 		no_crash_report(savedir, bounds, strerror(errno));
 		return;
 	}
-	rc = report_write(d, f, false, &why);
+	rc = report_write(d, hdr, f, false, &why);
 	if (fclose(f) != 0 && rc == 0) {
 		rc = -1;
 		why = "out of memory";

@@ -56,7 +56,8 @@ list_modules(md2elf_t *d)
 }
 
 void
-write_elf_core(const char *savedir, const char *corename, int bounds)
+write_elf_core(const char *savedir, const char *corename, int bounds,
+    const struct md2elf_kdh *hdr)
 {
 	char errbuf[MD2ELF_ERRBUF_SIZE], name[64];
 	struct md2elf_write_opts wo;
@@ -142,7 +143,7 @@ write_elf_core(const char *savedir, const char *corename, int bounds)
 			snprintf(repname, sizeof(repname), "core.txt.%d",
 			    bounds);
 			curname = repname;
-			write_crash_report(d, savedir, bounds);
+			write_crash_report(d, hdr, savedir, bounds);
 			curname = name;
 			reported = true;
 		}

@@ -473,7 +473,7 @@ nuke:
 			if (opt.verbose)
 				printf("textdump: no ELF core\n");
 		} else
-			write_elf_core(savedir, corename, bounds);
+			write_elf_core(savedir, corename, bounds, &h);
 	}
 	goto closefd;
 
