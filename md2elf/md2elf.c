@@ -30,6 +30,8 @@
 #include "report.h"
 
 #define	EXIT_USAGE	2
+/* An escaped header string or in-memory panicstr (md2elf_vis: 4x + NUL). */
+#define	VISBUF		(4 * 1024 + 1)
 #define	MIB		(1024.0 * 1024.0)
 
 static const char *progname = "md2elf";
@@ -51,6 +53,7 @@ static struct md2elf_keys keys;
 static void	progress_end(struct progress *);
 static int	make_temp(const char *);
 static void	remove_temp(void);
+static const char *vis_line(const char *, char *, size_t);
 
 static void
 usage(void)
@@ -233,17 +236,20 @@ verbose_dump(md2elf_t *d, const char *vmcore)
 {
 	struct md2elf_info info;
 	struct md2elf_section sec[MD2ELF_MAXSECTIONS];
+	char vb[VISBUF];
 	int i, n;
 
 	if (md2elf_get_info(d, &info) != 0)
 		return;
 	fprintf(stderr, "%s: %s: container %s, compression %s\n", progname,
 	    vmcore, info.container, info.compression);
-	if (info.has_header)
-		fprintf(stderr, "%s: %s: kerneldumpheader: host %s, %.*s\n",
-		    progname, vmcore, info.hostname,
-		    (int)strcspn(info.versionstring, "\n"),
-		    info.versionstring);
+	if (info.has_header) {
+		fprintf(stderr, "%s: %s: kerneldumpheader: host %s, ",
+		    progname, vmcore, vis_line(info.hostname, vb, sizeof(vb)));
+		md2elf_vis(vb, sizeof(vb), info.versionstring,
+		    strcspn(info.versionstring, "\n"), 0);
+		fprintf(stderr, "%s\n", vb);
+	}
 	fprintf(stderr, "%s: %s: %s %s version %d%s, page size %u, %ju pages "
 	    "(%.1f MiB)\n", progname, vmcore, info.arch, info.format,
 	    info.format_version, info.pae ? " (PAE)" : "", info.pagesize,
@@ -308,11 +314,32 @@ print_hex(const char *label, const uint8_t *p, size_t n)
 	printf("\n");
 }
 
-/* The first line of s (what a one-line field can show). */
-static void
-print_line(const char *label, const char *s)
+/*
+ * s as one line, escaped (md2elf_vis: the dump's bytes reach terminals and
+ * files only as printable ASCII).  The result lives until the next call
+ * with the same buf.
+ */
+static const char *
+vis_line(const char *s, char *buf, size_t len)
 {
-	printf("%-16s%.*s\n", label, (int)strcspn(s, "\n"), s);
+	md2elf_vis(buf, len, s, strlen(s), 0);
+	return (buf);
+}
+
+/*
+ * A string from the dump, escaped: all of it (a host name, a panic
+ * string: a newline there is no line break), or its first line (a version
+ * string, whose second line names the build directory).
+ */
+static void
+print_line(const char *label, const char *s, bool first)
+{
+	char buf[VISBUF];
+	size_t n;
+
+	n = first ? strcspn(s, "\n") : strlen(s);
+	md2elf_vis(buf, sizeof(buf), s, n, 0);
+	printf("%-16s%s\n", label, buf);
 }
 
 /* "label  YYYY-MM-DD HH:MM:SS UTC<suffix>" */
@@ -403,21 +430,21 @@ do_info(md2elf_t *d, bool haskernel)
 		    "unknown (no dump header, no time_second in the dump)" :
 		    "unknown (no dump header; -k reads time_second)");
 	if (info.has_header) {
-		print_line("hostname:", info.hostname);
-		print_line("version:", info.versionstring);
-		print_line("panic string:", info.panicstring);
+		print_line("hostname:", info.hostname, false);
+		print_line("version:", info.versionstring, true);
+		print_line("panic string:", info.panicstring, false);
 	} else
 		printf("%-16s%s\n", "hostname:", "unknown (no dump header)");
 	if (!haskernel)
 		return (0);
 	if (md2elf_get_kernel_info(d, &ki) != 0)
 		fail("%s", md2elf_geterr(d));
-	print_line("kernel:", ki.path);
-	print_line("kernel version:", ki.version);
+	print_line("kernel:", ki.path, false);
+	print_line("kernel version:", ki.version, true);
 	if (ki.osreldate != 0)
 		printf("%-16s%d\n", "osreldate:", ki.osreldate);
 	print_line("panicstr:", ki.panicstr != NULL ? ki.panicstr :
-	    "(none: not a panic)");
+	    "(none: not a panic)", false);
 	if (ki.buildid != NULL)
 		print_hex("build id:", ki.buildid, ki.buildidlen);
 	printf("%-16s%#jx\n", "entry point:", (uintmax_t)ki.entry);
@@ -512,7 +539,8 @@ static int
 thread_cb(void *arg, const struct md2elf_thread *t)
 {
 	struct tlist *l;
-	char name[64], state[24], comm[21], tdname[21];
+	char name[64], vname[4 * sizeof(name) + 1], state[24], comm[21];
+	char tdname[21];
 
 	l = arg;
 	thread_header(l);
@@ -531,8 +559,10 @@ thread_cb(void *arg, const struct md2elf_thread *t)
 		snprintf(state, sizeof(state), "CPU %d", t->oncpu);
 	else
 		state[0] = '\0';
+	/* p_comm and td_name are the dump's bytes: escaped. */
+	md2elf_vis(vname, sizeof(vname), name, strlen(name), 0);
 	printf("%c %-5d %-7d %-6d %-28s %-8s %#0*jx", t->crashed ? '*' : ' ',
-	    l->n, t->tid, t->pid, name, state, l->pcwidth, (uintmax_t)t->pc);
+	    l->n, t->tid, t->pid, vname, state, l->pcwidth, (uintmax_t)t->pc);
 	print_sym(l->d, t->pc);
 	printf("\n");
 	thread_stack(l, t);
@@ -559,29 +589,38 @@ do_threads(md2elf_t *d, bool bt)
 	return (0);
 }
 
+/* -d: the message buffer, escaped as dmesg(8) does (vis(3) default). */
 static int
 do_msgbuf(md2elf_t *d)
 {
-	char *text;
-	size_t len;
+	char *text, *vis;
+	size_t len, vlen;
 
 	if (md2elf_msgbuf_flags(d, MD2ELF_MSGBUF_DMESG, &text, &len) != 0)
 		fail("%s", md2elf_geterr(d));
-	if (fwrite(text, 1, len, stdout) != len || (len > 0 &&
-	    text[len - 1] != '\n' && putchar('\n') == EOF) ||
+	if (len > (SIZE_MAX - 1) / 4 || (vis = malloc(4 * len + 1)) == NULL)
+		fail("out of memory");
+	vlen = md2elf_vis(vis, 4 * len + 1, text, len, MD2ELF_VIS_DMESG);
+	if (fwrite(vis, 1, vlen, stdout) != vlen || (vlen > 0 &&
+	    vis[vlen - 1] != '\n' && putchar('\n') == EOF) ||
 	    fflush(stdout) != 0)
 		fail("writing the message buffer: %s", strerror(errno));
+	free(vis);
 	free(text);
 	return (0);
 }
 
-/* A module's name for messages: its file name, else its address. */
+/*
+ * A module's name for messages: its file name (read from the dump's
+ * memory: escaped), else its address.
+ */
 static const char *
 mod_name(const struct md2elf_module *m, char *buf, size_t len)
 {
 	if (m->filename != NULL)
-		return (m->filename);
-	snprintf(buf, len, "at %#jx", (uintmax_t)m->lf);
+		md2elf_vis(buf, len, m->filename, strlen(m->filename), 0);
+	else
+		snprintf(buf, len, "at %#jx", (uintmax_t)m->lf);
 	return (buf);
 }
 
@@ -618,9 +657,9 @@ do_modules(md2elf_t *d, bool force)
 {
 	const struct md2elf_module *mods, *m;
 	struct md2elf_info info;
-	char where[PATH_MAX + 600], nb[40], path[PATH_MAX + 4];
+	char where[PATH_MAX + 600], nb[VISBUF], path[VISBUF + 4];
 	const char *why;
-	size_t i, n;
+	size_t i, n, n2;
 	int w;
 
 	w = md2elf_get_info(d, &info) == 0 && info.elfclass == 1 ? 10 : 18;
@@ -631,9 +670,16 @@ do_modules(md2elf_t *d, bool force)
 	for (i = 0; i < n; i++) {
 		m = &mods[i];
 		mod_where(m, where, sizeof(where));
-		if (m->pathname != NULL)
-			snprintf(path, sizeof(path), " (%s)", m->pathname);
-		else
+		if (m->pathname != NULL) {
+			path[0] = ' ';
+			path[1] = '(';
+			n2 = md2elf_vis(path + 2, sizeof(path) - 3, m->pathname,
+			    strlen(m->pathname), 0);
+			n2 = n2 + 2 < sizeof(path) - 2 ? n2 + 2 :
+			    sizeof(path) - 2;
+			path[n2] = ')';
+			path[n2 + 1] = '\0';
+		} else
 			path[0] = '\0';
 		if (m->id > 0)
 			printf("%3d", m->id);
@@ -699,7 +745,7 @@ write_cmds(FILE *f, const struct md2elf_module *mods, size_t n, bool lldb,
     bool hint, const char *core)
 {
 	const struct md2elf_module *m;
-	char abs[PATH_MAX], q[2 * PATH_MAX + 4];
+	char abs[PATH_MAX], q[2 * PATH_MAX + 4], nb[VISBUF];
 	const char *file, *qf;
 	size_t i, j, k;
 
@@ -713,7 +759,9 @@ write_cmds(FILE *f, const struct md2elf_module *mods, size_t n, bool lldb,
 			continue;
 		file = realpath(m->file, abs) != NULL ? abs : m->file;
 		qf = cmdquote(file, q, sizeof(q));
-		fprintf(f, "# %s at %#jx\n", m->filename, (uintmax_t)m->address);
+		/* (Escaped: a newline in it would start a command.) */
+		fprintf(f, "# %s at %#jx\n", mod_name(m, nb, sizeof(nb)),
+		    (uintmax_t)m->address);
 		if (hint && mod_hinted(m)) {
 			fprintf(f, "#   in the core's r_debug list: loaded by "
 			    "the debugger itself\n");
@@ -814,7 +862,7 @@ convert_modules(const struct md2elf_module *mods, size_t n,
     size_t len)
 {
 	const struct md2elf_module *m;
-	char where[PATH_MAX + 600], nb[40];
+	char where[PATH_MAX + 600], nb[VISBUF];
 	size_t i, found;
 
 	*cmds = false;

@@ -404,6 +404,55 @@ in the dump's memory, [0-9a-f]+ in the file$F"
 version 5 \\(known: 1 to 4\\)"
 }
 
+atf_test_case escaped_text
+escaped_text_head()
+{
+	atf_set descr 'the dump'"'"'s text with escape, carriage-return,' \
+	    'newline and backslash bytes: -i and -v escape the header'"'"'s' \
+	    'host name, version and panic string and the in-memory panicstr' \
+	    '(vis(3) C style); -d escapes the message buffer as dmesg(8)' \
+	    '(vis(3) default style); no raw control byte, no forged line'
+	atf_set require.progs perl
+}
+escaped_text_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 101 -H lead
+	# "page fault" (header, panicstr, message buffer) becomes p ESC [ 2 J
+	# CR LF \ x y; the header's host name h CR o s t LF \ x; the header's
+	# parity word made right again (its 128 words XOR to zero).
+	perl -0777 -pi -e 's/page fault/p\x1b[2J\r\n\\xy/g;
+	    substr($_, 64, 64) = "h\rost\n\\x" . ("\0" x 56);
+	    my $x = 0; $x ^= $_ for unpack("N127", substr($_, 0, 508));
+	    substr($_, 508, 4) = pack("N", $x);' vmcore.0
+	atf_check -s exit:0 -o save:info -e save:err \
+	    "$MD2ELF" -v -i -k kernel vmcore.0
+	tail='while in kernel mode (model 101)'
+	for l in 'hostname:       h\rost\n\\x' \
+	    "panic string:   p\\033[2J\\r\\n\\\\xy $tail" \
+	    "panicstr:       p\\033[2J\\r\\n\\\\xy $tail"; do
+		grep -Fqx "$l" info || atf_fail "no line '$l': $(cat info)"
+	done
+	grep -Eqx 'version: +FreeBSD 13\.2-RELEASE .* \(md2elf model seed 101\)' \
+	    info || atf_fail "version: $(grep ^version info)"
+	grep -Fq 'md2elf: vmcore.0: kerneldumpheader: host h\rost\n\\x, FreeBSD ' \
+	    err || atf_fail "-v: $(cat err)"
+	for f in info err; do
+		tr -d '\n' <$f | LC_ALL=C grep -q '[^ -~]' &&
+		    atf_fail "$f: control bytes printed"
+	done
+	[ "$(grep -c '^panic' info)" -eq 2 ] || atf_fail "$(cat info)"
+	# -d: ESC and CR as \^[ and \^M, the backslash \134, the newline kept
+	# (dmesg(8) prints the buffer's lines).
+	atf_check -s exit:0 -o save:d -e empty "$MD2ELF" -d vmcore.0
+	grep -q 'panic: p\\^\[\[2J\\^M$' d || atf_fail "-d: $(grep -A1 'panic:' d)"
+	grep -A1 'panic: p' d | tail -1 | grep -Fqx "\\134xy $tail" ||
+	    atf_fail "-d: $(grep -A1 'panic:' d)"
+	tr -d '\n' <d | LC_ALL=C grep -q '[^ -~]' &&
+	    atf_fail "-d: control bytes printed"
+	true
+}
+
 atf_test_case info_time_host
 info_time_host_head()
 {
@@ -510,6 +559,7 @@ atf_init_test_cases()
 	atf_add_test_case threads_pc_width
 	atf_add_test_case force_messages
 	atf_add_test_case info_time_host
+	atf_add_test_case escaped_text
 	atf_add_test_case verbose
 	atf_add_test_case usage
 }
