@@ -36,6 +36,9 @@
 
 static const char *progname = "md2elf";
 
+/* The temporary file's name in the output's directory (mkstemp). */
+#define	TMPNAME		".md2elf.XXXXXX"
+
 /* The temporary output, removed by the signal handler. */
 static char tmppath[PATH_MAX + 16];
 static volatile sig_atomic_t tmpactive;
@@ -890,7 +893,10 @@ convert_modules(const struct md2elf_module *mods, size_t n,
 		*cmds = true;
 }
 
-/* Make the temporary file in output's directory. */
+/*
+ * Make the temporary file in output's directory: a short name of its own
+ * (TMPNAME), so that an output name of up to NAME_MAX bytes can be written.
+ */
 static int
 make_temp(const char *output)
 {
@@ -900,10 +906,10 @@ make_temp(const char *output)
 
 	slash = strrchr(output, '/');
 	if (slash == NULL)
-		n = snprintf(tmppath, sizeof(tmppath), ".%s.XXXXXX", output);
+		n = snprintf(tmppath, sizeof(tmppath), "%s", TMPNAME);
 	else
-		n = snprintf(tmppath, sizeof(tmppath), "%.*s/.%s.XXXXXX",
-		    (int)(slash - output), output, slash + 1);
+		n = snprintf(tmppath, sizeof(tmppath), "%.*s/%s",
+		    (int)(slash - output), output, TMPNAME);
 	if (n < 0 || (size_t)n >= sizeof(tmppath))
 		fail("%s: path too long", output);
 	catch_signals();
@@ -922,6 +928,65 @@ make_temp(const char *output)
 		fail("%s: cannot create a temporary file in its directory: %s",
 		    output, strerror(error));
 	return (fd);
+}
+
+/*
+ * Give the complete temporary file its final name.  With overwrite (-f) a
+ * rename: an existing regular file is replaced at once (concurrent -f
+ * runs: the last one's core stays, each complete).  Without, the name is
+ * created exclusively (renameat2(RENAME_NOREPLACE), else link(2)), so of
+ * concurrent runs to one output exactly one succeeds and the others fail
+ * with "exists".  Only on a file system with neither is it a check then a
+ * rename.  0, or -1 with errno set (the temporary file still there).
+ */
+static int
+publish(const char *output, bool overwrite)
+{
+	struct stat st;
+
+	/* A device, FIFO, link or directory put there meanwhile stays. */
+	if (lstat(output, &st) == 0 && !S_ISREG(st.st_mode)) {
+		errno = EEXIST;
+		return (-1);
+	}
+	if (overwrite)
+		return (rename(tmppath, output));
+#ifdef RENAME_NOREPLACE
+	if (renameat2(AT_FDCWD, tmppath, AT_FDCWD, output,
+	    RENAME_NOREPLACE) == 0)
+		return (0);
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		return (-1);
+#endif
+	if (link(tmppath, output) == 0) {
+		(void)unlink(tmppath);
+		return (0);
+	}
+	if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS)
+		return (-1);
+	if (lstat(output, &st) == 0) {
+		errno = EEXIST;
+		return (-1);
+	}
+	return (rename(tmppath, output));
+}
+
+/* publish() failed: the one-line message, the temporary file removed. */
+static void
+publish_fail(const char *output, bool overwrite)
+{
+	struct stat st;
+	int error;
+
+	error = errno;
+	remove_temp();
+	if (error == EEXIST && lstat(output, &st) == 0 && !S_ISREG(st.st_mode))
+		fail("%s: exists and is not a regular file", output);
+	if (error == EEXIST && !overwrite)
+		fail("%s: created by another program meanwhile (use -f "
+		    "to overwrite it)", output);
+	fail("%s: cannot rename %s to it: %s", output, tmppath,
+	    strerror(error));
 }
 
 static void
@@ -966,7 +1031,8 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 			fail("%s: exists and is not a regular file", output);
 		if (!force)
 			fail("%s: exists (use -f to overwrite it)", output);
-	}
+	} else if (errno != ENOENT)
+		fail("%s: %s", output, strerror(errno));
 	pagesize = md2elf_get_info(d, &info) == 0 ? info.pagesize : 0;
 	/* The modules first: the core gets their r_debug hint. */
 	modok = false;
@@ -999,11 +1065,8 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 		remove_temp();
 		fail("%s: writing the core: %s", output, strerror(errno));
 	}
-	if (rename(tmppath, output) != 0) {
-		remove_temp();
-		fail("%s: cannot rename %s to it: %s", output, tmppath,
-		    strerror(errno));
-	}
+	if (publish(output, force) != 0)
+		publish_fail(output, force);
 	tmpactive = 0;
 	secs = now() - t0;
 	cmds = false;
@@ -1086,30 +1149,27 @@ do_report(md2elf_t *d, const char *output, bool js, bool overwrite)
 	if (lstat(output, &st) == 0 && (!overwrite || !S_ISREG(st.st_mode)))
 		fail("%s: exists%s", output, S_ISREG(st.st_mode) ?
 		    " (use -f to overwrite)" : " and is not a regular file");
-	if ((size_t)snprintf(tmppath, sizeof(tmppath), "%s.XXXXXX", output) >=
-	    sizeof(tmppath))
-		fail("%s: name too long", output);
-	if ((fd = mkstemp(tmppath)) < 0)
+	fd = make_temp(output);
+	if ((f = fdopen(fd, "w")) == NULL) {
+		remove_temp();
 		fail("%s: %s", tmppath, strerror(errno));
-	tmpactive = 1;
-	if ((f = fdopen(fd, "w")) == NULL)
-		fail("%s: %s", tmppath, strerror(errno));
+	}
 	rc = report_write(d, f, js, &why);
 	if (fclose(f) != 0 && rc == 0) {
 		rc = -1;
 		why = strerror(errno);
 	}
 	if (rc != 0) {
-		unlink(tmppath);
-		tmpactive = 0;
+		remove_temp();
 		fail("%s: report: %s", output, why != NULL ? why :
 		    md2elf_geterr(d));
 	}
-	if (chmod(tmppath, 0644) != 0 || rename(tmppath, output) != 0) {
-		unlink(tmppath);
-		tmpactive = 0;
+	if (chmod(tmppath, 0644) != 0) {
+		remove_temp();
 		fail("%s: %s", output, strerror(errno));
 	}
+	if (publish(output, overwrite) != 0)
+		publish_fail(output, overwrite);
 	tmpactive = 0;
 	return (0);
 }
