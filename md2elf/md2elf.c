@@ -855,9 +855,9 @@ write_cmdfile(const char *path, const struct md2elf_module *mods, size_t n,
 
 /*
  * After a conversion with a kernel: one warning per module without a
- * file, the command files if there is a module.  *cmds is set if both were written and place
- * at least one module that the core's r_debug list (hint) does not have
- * (then the printed command lines use them).
+ * file, the command files if there is a module.  *cmds is set if both
+ * were written and place at least one module that the core's r_debug
+ * list (hint) does not have (then the printed command lines use them).
  */
 static void
 convert_modules(const struct md2elf_module *mods, size_t n,
@@ -998,6 +998,45 @@ remove_temp(void)
 	}
 }
 
+/*
+ * After md2elf_write_core() failed with the kernel: the dump opened again
+ * without it if the kernel is to blame (without it the core can be
+ * written, with it not even its size is known: no thread offsets, an ELF
+ * file that is no FreeBSD kernel), for a memory-only core as savecore(8)
+ * writes one; else NULL.  d's error is kept.
+ */
+static md2elf_t *
+memory_only(md2elf_t *d, const char *vmcore, bool force,
+    const struct md2elf_write_opts *o)
+{
+	char errbuf[MD2ELF_ERRBUF_SIZE], saved[MD2ELF_ERRBUF_SIZE];
+	md2elf_t *dm;
+	uint64_t size;
+	int forcible;
+
+	if (strcmp(vmcore, "-") == 0)
+		return (NULL);		/* standard input is read once */
+	snprintf(saved, sizeof(saved), "%s", md2elf_geterr(d));
+	forcible = md2elf_errforcible(d);
+	if (forcible || md2elf_core_size(d, o, &size) == 0)
+		return (NULL);
+	dm = md2elf_open_keys(vmcore, force ? MD2ELF_OPEN_FORCE : 0, &keys,
+	    errbuf, &forcible);
+	if (dm == NULL)
+		return (NULL);
+	md2elf_set_warn(dm, warn_cb, NULL);
+	if (md2elf_core_size(dm, o, &size) != 0) {
+		md2elf_close(dm);
+		return (NULL);
+	}
+	/* d's message as md2elf_write_core() gave it. */
+	if (strcmp(saved, md2elf_geterr(d)) != 0) {
+		md2elf_close(dm);
+		return (NULL);
+	}
+	return (dm);
+}
+
 static int
 do_convert(md2elf_t *d, const char *vmcore, const char *output,
     const char *kernel, enum md2elf_flavor flavor, bool nodmap, bool force,
@@ -1017,6 +1056,7 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	const char *kpath;
 	double t0, secs, mib;
 	unsigned pagesize;
+	md2elf_t *dm;
 	int fd;
 
 	if (stat(vmcore, &sin) == 0 && stat(output, &sout) == 0 &&
@@ -1052,12 +1092,29 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	o.progress_arg = &p;
 	curprogress = &p;
 	t0 = now();
+	dm = NULL;
 	if (md2elf_write_core(d, fd, &o, &st) != 0) {
 		progress_end(&p);
-		remove_temp();
-		if (md2elf_errforcible(d))
-			fail_forcible(md2elf_geterr(d), 1);
-		fail("%s (output %s)", md2elf_geterr(d), output);
+		if (kernel == NULL || (dm = memory_only(d, vmcore, modforce,
+		    &o)) == NULL) {
+			remove_temp();
+			if (md2elf_errforcible(d))
+				fail_forcible(md2elf_geterr(d), 1);
+			fail("%s (output %s)", md2elf_geterr(d), output);
+		}
+		fprintf(stderr, "%s: warning: %s; writing %s without threads\n",
+		    progname, md2elf_geterr(d), output);
+		if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
+			remove_temp();
+			fail("%s: %s", output, strerror(errno));
+		}
+		p.start = p.last = now();
+		if (md2elf_write_core(dm, fd, &o, &st) != 0) {
+			progress_end(&p);
+			remove_temp();
+			fail("%s (output %s)", md2elf_geterr(dm), output);
+		}
+		md2elf_close(dm);
 	}
 	progress_end(&p);
 	curprogress = NULL;
