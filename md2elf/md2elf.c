@@ -601,7 +601,8 @@ do_msgbuf(md2elf_t *d)
 
 	if (md2elf_msgbuf_flags(d, MD2ELF_MSGBUF_DMESG, &text, &len) != 0)
 		fail("%s", md2elf_geterr(d));
-	if (len > (SIZE_MAX - 1) / 4 || (vis = malloc(4 * len + 1)) == NULL)
+	vis = len <= (SIZE_MAX - 1) / 4 ? malloc(4 * len + 1) : NULL;
+	if (vis == NULL)
 		fail("out of memory");
 	vlen = md2elf_vis(vis, 4 * len + 1, text, len, MD2ELF_VIS_DMESG);
 	if (fwrite(vis, 1, vlen, stdout) != vlen || (vlen > 0 &&
