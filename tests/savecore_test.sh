@@ -761,6 +761,40 @@ elf_space_body()
 	cat err
 }
 
+atf_test_case elf_minfree
+elf_minfree_head()
+{
+	atf_set descr '-e into a 64 MiB tmpfs that holds vmcore.N but not the' \
+	    'ELF core: refused before writing, the need being the exact' \
+	    'core size (program headers and notes included); no partial' \
+	    'vmcore.N.elf, no temporary file'
+	atf_set require.user root
+}
+elf_minfree_body()
+{
+	setup
+	mkdev
+	md2elf=$SRCDIR/../md2elf/md2elf
+	"$md2elf" -q -o ref.elf ref || atf_fail "md2elf"
+	need=$(( ($(fsize ref.elf) + 1023) / 1024 ))
+	rm ref.elf
+	mount -t tmpfs -o size=64m tmpfs crash 2>mount.err ||
+	    atf_skip "cannot mount a tmpfs here: $(cat mount.err)"
+	"$SAVECORE" -k -e crash ./dev.img >out 2>err
+	rc=$?
+	cmp -s crash/vmcore.0 ref
+	same=$?
+	ls -A crash >left
+	umount crash
+	[ $rc -eq 0 ] || atf_fail "exit $rc: $(cat err)"
+	[ $same -eq 0 ] || atf_fail "vmcore.0 differs"
+	grep -Eqx "savecore: no ELF core: not enough free space on device \(need at least ${need}kB for vmcore\.0\.elf; [0-9]+kB available; 0kB reserved\)" err ||
+	    atf_fail "message (need ${need}kB): $(cat err)"
+	grep -q '^vmcore.0.elf$' left && atf_fail "an ELF core was written"
+	grep -q '^\.' left && atf_fail "left: $(cat left)"
+	true
+}
+
 atf_test_case elf_no_offsets
 elf_no_offsets_head()
 {
@@ -1285,6 +1319,7 @@ atf_init_test_cases()
 	atf_add_test_case fifos
 	atf_add_test_case device_messages
 	atf_add_test_case elf_space
+	atf_add_test_case elf_minfree
 	atf_add_test_case elf_no_offsets
 	atf_add_test_case leftovers
 	atf_add_test_case leftovers_space
