@@ -103,7 +103,7 @@ savecore_body()
 	M2E_FUZZ_SAVECORE=$(atf_get_srcdir)/../../savecore/savecore
 	[ -x "$M2E_FUZZ_SAVECORE" ] || atf_fail "savecore is not built"
 	export M2E_FUZZ_SAVECORE
-	replay savecore 150 corpus/savecore
+	replay savecore 80 corpus/savecore
 }
 
 atf_init_test_cases()
