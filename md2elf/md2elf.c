@@ -253,10 +253,16 @@ verbose_dump(md2elf_t *d, const char *vmcore)
 		    strcspn(info.versionstring, "\n"), 0);
 		fprintf(stderr, "%s\n", vb);
 	}
-	fprintf(stderr, "%s: %s: %s %s version %d%s, page size %u, %ju pages "
-	    "(%.1f MiB)\n", progname, vmcore, info.arch, info.format,
-	    info.format_version, info.pae ? " (PAE)" : "", info.pagesize,
-	    (uintmax_t)info.pages, info.pages * (double)info.pagesize / MIB);
+	/* A full dump (an ELF file) has no format version. */
+	if (strcmp(info.format, "full") == 0)
+		fprintf(stderr, "%s: %s: %s full dump (debug.minidump=0)",
+		    progname, vmcore, info.arch);
+	else
+		fprintf(stderr, "%s: %s: %s %s version %d", progname, vmcore,
+		    info.arch, info.format, info.format_version);
+	fprintf(stderr, "%s, page size %u, %ju pages (%.1f MiB)\n",
+	    info.pae ? " (PAE)" : "", info.pagesize, (uintmax_t)info.pages,
+	    info.pages * (double)info.pagesize / MIB);
 	n = md2elf_get_sections(d, sec, MD2ELF_MAXSECTIONS);
 	for (i = 0; i < n && i < MD2ELF_MAXSECTIONS; i++)
 		fprintf(stderr, "%s: %s: section %s at offset %#jx, %ju bytes "

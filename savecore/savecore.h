@@ -104,6 +104,10 @@ extern volatile sig_atomic_t got_siginfo;	/* progress requested */
 /* elfcore.c: -e. */
 void	 write_elf_core(const char *savedir, const char *corename, int bounds);
 
+/* crashrep.c: -e -K, core.txt.N from the open dump with its kernel. */
+void	 write_crash_report(md2elf_t *, const char *savedir, int bounds);
+void	 no_crash_report(const char *savedir, int bounds, const char *why);
+
 /*
  * macOS has no explicit_bzero(3): memset through a volatile pointer, which
  * the compiler cannot see through, so the clearing of the key stays.

@@ -1,7 +1,8 @@
 /*-
  * SPDX-License-Identifier: BSD-2-Clause
  *
- * report.h: md2elf -r, the crash report (report.c).
+ * report.h: the crash report (report.c, libreport.a): md2elf -r and
+ * savecore -e's core.txt.N.
  */
 #ifndef MD2ELF_REPORT_H
 #define MD2ELF_REPORT_H
