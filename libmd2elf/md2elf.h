@@ -68,6 +68,10 @@ void		 md2elf_close(md2elf_t *);
  */
 int		 md2elf_data_size(const char *path, uint64_t *size,
 		    char *errbuf);
+/* The same for an encrypted dump (keys as md2elf_open_keys()). */
+int		 md2elf_data_size_keys(const char *path,
+		    const struct md2elf_keys *keys, uint64_t *size,
+		    char *errbuf);
 const char	*md2elf_geterr(const md2elf_t *);
 /*
  * 1 if the handle's error is a refusal that the FORCE flags turn into a

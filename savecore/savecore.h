@@ -34,6 +34,7 @@ struct options {
 	int		 verbose;	/* -v, repeatable */
 	int		 maxdumps;	/* -m */
 	const char	*kernel;	/* -K */
+	const char	*privkey;	/* --key, absolute */
 	char		*moddirs[64];	/* -M, absolute */
 	int		 nmoddirs;
 };
@@ -102,7 +103,9 @@ int	 copy_dump(const struct copyjob *);
 extern volatile sig_atomic_t got_siginfo;	/* progress requested */
 
 /* elfcore.c: -e. */
-void	 write_elf_core(const char *savedir, const char *corename, int bounds);
+/* keyname: the saved key.N of an encrypted dump (opt.privkey), or NULL. */
+void	 write_elf_core(const char *savedir, const char *corename,
+	    const char *keyname, int bounds);
 
 /*
  * macOS has no explicit_bzero(3): memset through a volatile pointer, which
