@@ -84,9 +84,9 @@ in_check_kdh(md2elf_t *d, const uint8_t *raw, uint64_t at, int flags)
 	if (m2e_kdh_decode(raw, h, msg, sizeof(msg)) != 0)
 		return (m2e_err(d, "offset %#jx: %s", (uintmax_t)at, msg));
 	if (strcmp(h->magic, KDH_MAGIC_TEXT) == 0)
-		return (m2e_err(d, "offset %#jx: this is a textdump (ddb text "
-		    "dump, a tar archive of text), not a memory dump: extract "
-		    "it with savecore(8)", (uintmax_t)at));
+		return (m2e_err(d, "offset %#jx: a textdump (ddb's text "
+		    "output, textdump(4)), not a memory dump: no ELF core can "
+		    "be made from it", (uintmax_t)at));
 	/*
 	 * The cleared mark first: savecore(8) rewrites the magic without
 	 * recomputing the parity, so a cleared header never has good parity.
@@ -237,7 +237,8 @@ in_find(md2elf_t *d, int fd, uint64_t fsize, bool isdev, int flags,
 		return (in_leading(d, buf, fsize, flags));
 	case IN_TAR:
 		return (m2e_err(d, "offset 0: a tar archive (a saved "
-		    "textdump?), not a memory dump"));
+		    "textdump?), not a memory dump: no ELF core can be made "
+		    "from it"));
 	default:
 		break;
 	}

@@ -44,6 +44,8 @@
  *   -L  a module file (.ko) loaded into the model as the kernel linker
  *       loads it (modules.c); repeatable, in load order
  *   -W  also kldcycle, klddangling, kldstrings: hostile module lists
+ *   -t  a textdump of the model instead (textdump.c): on a device
+ *       (-H device) or as savecore saves it (-H none)
  */
 #include <errno.h>
 #include <getopt.h>
@@ -58,6 +60,7 @@
 #include "fulldump.h"
 #include "mkkernel.h"
 #include "gen_common.h"
+#include "textdump.h"
 #include "world.h"
 #include "model.h"
 #include "modules.h"
@@ -97,7 +100,7 @@ usage(void)
 	    "[-H none|lead|device] [-B blocksize]\n"
 	    "              [-X hostile]... [-W hostile]... [-K variant]... "
 	    "[-k kernel]\n"
-	    "              [-L module]... [-M model] [-o vmcore]\n");
+	    "              [-L module]... [-M model] [-t] [-o vmcore]\n");
 	exit(2);
 }
 
@@ -521,13 +524,13 @@ main(int argc, char **argv)
 	uint64_t stored, extent, cut;
 	uint32_t bsize;
 	char err[512];
-	int ch, verbose, kflags, full;
+	int ch, verbose, kflags, full, text;
 
 	memset(&p, 0, sizeof(p));
 	memset(&h, 0, sizeof(h));
 	h.version = h.msgbufsize = h.bitmapsize = h.pmapsize = h.availsize = -1;
 	h.full.phnum = -1;
-	full = 0;
+	full = text = 0;
 	p.arch = "amd64";
 	p.version = 3;
 	p.seed = 1;
@@ -540,7 +543,7 @@ main(int argc, char **argv)
 	bsize = 512;
 	verbose = 0;
 	kflags = 0;
-	while ((ch = getopt(argc, argv, "a:B:c:DE:fF:H:K:k:L:M:m:o:s:T:V:vW:X:")) !=
+	while ((ch = getopt(argc, argv, "a:B:c:DE:fF:H:K:k:L:M:m:o:s:tT:V:vW:X:")) !=
 	    -1) {
 		switch (ch) {
 		case 'a':
@@ -569,6 +572,9 @@ main(int argc, char **argv)
 			break;
 		case 'f':
 			p.full = full = 1;
+			break;
+		case 't':
+			text = 1;
 			break;
 		case 'F':
 			p.frag = (int)num(optarg);
@@ -667,7 +673,11 @@ main(int argc, char **argv)
 			h.kdh.keysize = keysize;
 	}
 	memset(&l, 0, sizeof(l));
-	if (out != NULL && full) {
+	if (out != NULL && text) {
+		if (write_textdump(m, &h.kdh, out, cont, verbose, err,
+		    sizeof(err)) != 0)
+			goto fail;
+	} else if (out != NULL && full) {
 		if (write_full(m, &h, out, cont, comp, bsize, verbose, err,
 		    sizeof(err)) != 0)
 			goto fail;
