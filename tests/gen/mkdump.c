@@ -46,6 +46,8 @@
  *   -W  also kldcycle, klddangling, kldstrings: hostile module lists
  *   -t  a textdump of the model instead (textdump.c): on a device
  *       (-H device) or as savecore saves it (-H none)
+ *   -R  amd64: the kernel image loaded at physical address pa (2 MiB
+ *       aligned) instead of va - KERNBASE, as 13.x+ loaders may load it
  */
 #include <errno.h>
 #include <getopt.h>
@@ -100,7 +102,8 @@ usage(void)
 	    "[-H none|lead|device] [-B blocksize]\n"
 	    "              [-X hostile]... [-W hostile]... [-K variant]... "
 	    "[-k kernel]\n"
-	    "              [-L module]... [-M model] [-t] [-o vmcore]\n");
+	    "              [-L module]... [-M model] [-R kernphys] [-t] "
+	    "[-o vmcore]\n");
 	exit(2);
 }
 
@@ -145,7 +148,7 @@ undumped_page(const struct model *m)
 {
 	uint64_t pfn;
 
-	for (pfn = m->arch->kern_end_pa / GPAGE; pfn < m->npfn; pfn++)
+	for (pfn = model_kern_end(m) / GPAGE; pfn < m->npfn; pfn++)
 		if ((m->pst[pfn] & (PS_RAM | PS_DUMP)) == PS_RAM)
 			return (pfn * GPAGE);
 	return (0);
@@ -543,7 +546,7 @@ main(int argc, char **argv)
 	bsize = 512;
 	verbose = 0;
 	kflags = 0;
-	while ((ch = getopt(argc, argv, "a:B:c:DE:fF:H:K:k:L:M:m:o:s:tT:V:vW:X:")) !=
+	while ((ch = getopt(argc, argv, "a:B:c:DE:fF:H:K:k:L:M:m:o:R:s:tT:V:vW:X:")) !=
 	    -1) {
 		switch (ch) {
 		case 'a':
@@ -617,6 +620,9 @@ main(int argc, char **argv)
 			break;
 		case 'm':
 			p.ram_mib = num(optarg);
+			break;
+		case 'R':
+			p.kernphys = num(optarg);
 			break;
 		case 'o':
 			out = optarg;
