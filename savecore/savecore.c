@@ -6,7 +6,8 @@
  * checks its kerneldumpheaders, saves it as vmcore.N (or vmcore.N.gz/.zst,
  * vmcore_encrypted.N + key.N, textdump.tar.N) with info.N in the dump
  * directory, and clears the dump on the device; with -e it also writes the
- * ELF core vmcore.N.elf through libmd2elf.  This file owns the command
+ * ELF core vmcore.N.elf through libmd2elf (and with -K the crash report
+ * core.txt.N).  This file owns the command
  * line, the processing of one device and the summary; messages that
  * FreeBSD's savecore sends to syslog go to stderr as "savecore: ...".
  */
@@ -464,17 +465,20 @@ nuke:
 		}
 	}
 	if (saved && opt.elf) {
-		if (isencrypted && opt.privkey == NULL)
+		if (isencrypted && opt.privkey == NULL) {
 			logmsg("%s is encrypted: no ELF core (give the dump "
 			    "device's RSA private key with --key FILE)",
 			    corename);
-		else if (isencrypted)
-			write_elf_core(savedir, corename, keyname, bounds);
+			if (opt.kernel != NULL)
+				no_crash_report(savedir, bounds,
+				    "the dump is encrypted");
+		} else if (isencrypted)
+			write_elf_core(savedir, corename, keyname, bounds, &h);
 		else if (istextdump) {
 			if (opt.verbose)
 				printf("textdump: no ELF core\n");
 		} else
-			write_elf_core(savedir, corename, NULL, bounds);
+			write_elf_core(savedir, corename, NULL, bounds, &h);
 	}
 	goto closefd;
 
