@@ -21,7 +21,9 @@
  *          at a time (MADV_SEQUENTIAL, the next window prefetched), every
  *          page tested for zeros, the non-zero runs written from the
  *          mapping with pwrite(2); zero pages are left as holes.  Where
- *          the source does not map: pread into a 128 KiB buffer.
+ *          the source does not map: pread into a 128 KiB buffer.  An
+ *          encrypted dump always goes this way, read and decrypted into
+ *          the buffer (its holes are no zeros of the plaintext).
  *
  * The first two do not read the pages, so the only zero pages they know
  * are the source's holes: those stay holes, zero pages the source has
@@ -157,12 +159,9 @@ copy_read(struct copy *c, uint8_t *buf, uint64_t pos, size_t len)
 	size_t got;
 
 	for (got = 0; got < len; got += (size_t)r) {
-		r = pread(c->in, buf + got, len - got,
-		    (off_t)(c->src + pos + got));
-		if (r < 0 && errno == EINTR) {
-			r = 0;
-			continue;
-		}
+		/* Decrypted there if the dump is encrypted (crypto.c). */
+		r = m2e_data_pread(c->d, c->in, buf + got, len - got,
+		    c->src + pos + got);
 		if (r < 0)
 			return (m2e_err_at(c->d, c->src + pos + got - c->d->base,
 			    "reading page data: %s", strerror(errno)));
@@ -571,6 +570,11 @@ m2e_copy_pages(md2elf_t *d, int out, uint64_t dst,
 	c.sysps = (uint64_t)sysconf(_SC_PAGESIZE);
 	c.mapok = c.sysps > 0 && (c.sysps & (c.sysps - 1)) == 0 &&
 	    fstat(c.in, &sb) == 0 && S_ISREG(sb.st_mode);
+	/* Encrypted data: read and decrypted, never cloned or mapped. */
+	if (m2e_data_encrypted(d, c.in)) {
+		c.path = COPY_RW;
+		c.mapok = c.seekdata = false;
+	}
 	c.insize = c.mapok ? (uint64_t)sb.st_size : 0;
 	if ((c.buf = malloc(COPY_CHUNK)) == NULL)
 		return (m2e_err(d, "out of memory"));

@@ -505,9 +505,9 @@ dc_fill(struct dc *c, uint8_t *buf, uint64_t off, uint64_t left)
 	want = left < DC_INSZ ? (size_t)left : DC_INSZ;
 	got = 0;
 	while (got < want) {
-		n = pread(c->infd, buf + got, want - got, (off_t)(off + got));
-		if (n < 0 && errno == EINTR)
-			continue;
+		/* Decrypted there if the dump is encrypted (crypto.c). */
+		n = m2e_data_pread(c->d, c->infd, buf + got, want - got,
+		    off + got);
 		if (n < 0) {
 			m2e_err(c->d, "offset %#jx: read error: %s",
 			    (uintmax_t)(off + got), strerror(errno));

@@ -598,15 +598,16 @@ do_threads(md2elf_t *d, bool bt)
 	return (0);
 }
 
-/* -d: the message buffer, escaped as dmesg(8) does (vis(3) default). */
-static int
-do_msgbuf(md2elf_t *d)
+/*
+ * Prints a message buffer's text escaped as dmesg(8) does (vis(3)'s
+ * default style), ending in a newline.
+ */
+static void
+print_dmesg(const char *text, size_t len)
 {
-	char *text, *vis;
-	size_t len, vlen;
+	char *vis;
+	size_t vlen;
 
-	if (md2elf_msgbuf_flags(d, MD2ELF_MSGBUF_DMESG, &text, &len) != 0)
-		fail("%s", md2elf_geterr(d));
 	vis = len <= (SIZE_MAX - 1) / 4 ? malloc(4 * len + 1) : NULL;
 	if (vis == NULL)
 		fail("out of memory");
@@ -616,7 +617,65 @@ do_msgbuf(md2elf_t *d)
 	    fflush(stdout) != 0)
 		fail("writing the message buffer: %s", strerror(errno));
 	free(vis);
+}
+
+/* -d: the message buffer. */
+static int
+do_msgbuf(md2elf_t *d)
+{
+	char *text;
+	size_t len;
+
+	if (md2elf_msgbuf_flags(d, MD2ELF_MSGBUF_DMESG, &text, &len) != 0)
+		fail("%s", md2elf_geterr(d));
+	print_dmesg(text, len);
 	free(text);
+	return (0);
+}
+
+/*
+ * A textdump (md2elf_textdump_open): -i lists its files, -d prints its
+ * msgbuf.txt as -d prints a dump's message buffer; it holds no memory, so
+ * nothing else can be done with it.
+ */
+static int
+do_textdump(md2elf_textdump_t *td, int mode, const char *vmcore)
+{
+	const struct md2elf_tdfile *f;
+	char name[4 * 100 + 1], *text;
+	size_t n, i, len, k;
+
+	switch (mode) {
+	case 'i':
+		printf("%-16s%s\n", "format:", "textdump (ddb text output, "
+		    "textdump(4)): no memory, no ELF core");
+		printf("%-16s%s, %ju bytes of tar\n", "container:",
+		    md2elf_textdump_container(td),
+		    (uintmax_t)md2elf_textdump_length(td));
+		n = md2elf_textdump_files(td, &f);
+		for (i = 0; i < n; i++) {
+			md2elf_vis(name, sizeof(name), f[i].name,
+			    strlen(f[i].name), 0);
+			printf("%-16s%s, %ju bytes\n", "file:", name,
+			    (uintmax_t)f[i].size);
+		}
+		break;
+	case 'd':
+		if (md2elf_textdump_read(td, "msgbuf.txt", &text, &len) != 0)
+			fail("%s", md2elf_textdump_geterr(td));
+		/* NULs dropped, escaped, as for a dump. */
+		for (i = k = 0; i < len; i++)
+			if (text[i] != '\0')
+				text[k++] = text[i];
+		print_dmesg(text, k);
+		free(text);
+		break;
+	default:
+		fail("%s: a textdump (ddb text output, textdump(4)), not a "
+		    "memory dump: no ELF core can be made from it (-i lists "
+		    "its files, -d prints its msgbuf.txt)", vmcore);
+	}
+	md2elf_textdump_close(td);
 	return (0);
 }
 
@@ -1357,6 +1416,17 @@ main(int argc, char **argv)
 	if (js && mode != 'r')
 		usage();
 
+	/* A textdump holds text, not memory (standard input: no). */
+	if (strcmp(vmcore, "-") != 0) {
+		char errbuf[MD2ELF_ERRBUF_SIZE];
+		md2elf_textdump_t *td;
+		int istd;
+
+		if ((td = md2elf_textdump_open(vmcore, &istd, errbuf)) != NULL)
+			return (do_textdump(td, mode, vmcore));
+		if (istd)
+			fail("%s", errbuf);
+	}
 	d = open_dump(vmcore, kernel, force, verbose);
 	for (i = 0; i < nmoddirs; i++)
 		if (md2elf_module_dir(d, moddirs[i]) != 0)
