@@ -207,6 +207,13 @@ hint_only_diff()
 	[ "$1" = i386 ] && ps=4
 	dyn=$(readelf -sW kernel | awk '$8 == "_DYNAMIC" { print $2 }')
 	[ -n "$dyn" ] || atf_fail "the kernel has no _DYNAMIC"
+	# The kernel's PT_DYNAMIC is its .dynamic (program headers that a
+	# section overlaps would be written over: arm64's note at 0x100).
+	readelf -lW kernel | awk -v d="$dyn" -v s="$(nox $((4 * ps)))" '
+	    function h(v) { sub(/^(0x)?0*/, "", v); return v }
+	    $1 == "DYNAMIC" { n++; if (h($3) != h(d) || h($5) != s) bad = 1 }
+	    END { exit n != 1 || bad }' ||
+	    atf_fail "PT_DYNAMIC is not _DYNAMIC: $(readelf -lW kernel)"
 	slot=$((0x$dyn + ps))
 	hva=$(readelf -lW core.elf | awk '$1 == "LOAD"' | tail -1 |
 	    awk '{ print $3 }')
