@@ -574,8 +574,143 @@ savecore_body()
 	    ./dev.img
 }
 
+# -- backtraces through module code --------------------------------------
+# mkdump puts kernel thread 100001 asleep in the first module's alpha_task
+# (it calls _sleep): "modfn FUNC MODULE ADDRESS RETURN" in the facts, the
+# thread's return addresses from coreck -t.
+
+# bt_setup ARCH: alpha (the module thread's) and beta in mods/; modfn,
+# modmod, modva, modret and off (RETURN - ADDRESS) from the facts; tid
+# the thread whose model frames return into the module, want its frames
+# (pc, return addresses; hex without 0x and leading zeros).
+bt_setup()
+{
+	mkmod "$1" alpha 0x1234567
+	mkmod "$1" beta 0x2345678
+	gen -a "$1" -V "$(version "$1")" -s 83 -T 10 -L mods/alpha.ko \
+	    -L mods/beta.ko
+	set -- $(awk '$1 == "modfn" { print $2, $3, $4, $5 }' facts)
+	[ $# -eq 4 ] || atf_fail "mkdump gives no modfn: $(cat facts)"
+	modfn=$1 modmod=$2 modva=$3 modret=$4
+	[ "$modfn" = alpha_task ] && [ "$modmod" = alpha.ko ] ||
+	    atf_fail "modfn $modfn in $modmod"
+	# (Signed arithmetic: a module's addresses share their sign.)
+	ma=$(modfact alpha.ko address)
+	ms=$(modfact alpha.ko size)
+	[ $((ma <= modva && modva < modret && modret < ma + ms)) -eq 1 ] ||
+	    atf_fail "$modfn $modva..$modret is not in alpha.ko"
+	off=$(printf '%#x' $((modret - modva)))
+	"$CORECK" -M model -t >model.t || atf_fail "coreck -t"
+	tid=$(awk -v r="$modret" '$1 == "frames" { for (i = 3; i <= NF; i++)
+	    if ($i == r) print $2 }' model.t)
+	[ -n "$tid" ] && [ "$(echo "$tid" | wc -l)" -eq 1 ] ||
+	    atf_fail "model threads returning to $modret: '$tid'"
+	want=$(awk -v t="$tid" 'function h(x) { sub(/^0x0*/, "", x)
+	    return x } $1 == "thread" && $2 == t { s = h($6) }
+	    $1 == "frames" && $2 == t { for (i = 3; i <= NF; i++)
+		s = s " " h($i) } END { print s }' model.t)
+	echo "thread $tid: $want; $modfn at $modva, returns to $modret"
+}
+
+# bt_frames FILE PATTERN: the frame addresses of FILE's lines matching
+# PATTERN (an ERE whose first 0x... word is the pc), as want has them.
+bt_frames()
+{
+	awk -v p="$2" 'function h(x) { sub(/^0x0*/, "", x); return x }
+	    $0 ~ p { for (i = 1; i <= NF; i++) if ($i ~ /^0x[0-9a-f]+$/) {
+		s = s (s == "" ? "" : " ") h($i); break } } END { print s }' "$1"
+}
+
+# bt_check TOOL GOT: the frames got start with the model's.
+bt_check()
+{
+	case "$2" in
+	"$want"|"$want "*) ;;
+	*)	atf_fail "$1: frames '$2', the model's '$want'" ;;
+	esac
+}
+
+bt_case()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	bt_setup "$1"
+	rx=$(echo "$modret" | sed 's/^0x0*//')
+	# md2elf -t -v: the module frame named from the module's file.
+	atf_check -s exit:0 -o save:t.out -e ignore "$MD2ELF" -t -v \
+	    -k kernel -M mods vmcore.0
+	sed -n "/^ .* $tid .*/,/^[ *] *[0-9]/p" t.out >t.thread
+	bt_check "md2elf -t -v" "$(bt_frames t.thread '^ +#[0-9]+ ')"
+	grep -Eq "^ +#[0-9]+ +0x0*$rx in $modfn\\+$off \\($modmod\\)\$" \
+	    t.thread || atf_fail "md2elf -t -v: no '$modfn+$off ($modmod)':" \
+	    "$(cat t.thread)"
+	# Without the module's file: the frame is there, not named.
+	atf_check -s exit:0 -o save:t2.out -e ignore "$MD2ELF" -t -v \
+	    -k kernel vmcore.0
+	grep -Eq "^ +#[0-9]+ +0x0*$rx\$" t2.out ||
+	    atf_fail "md2elf -t -v without -M: $(grep "$rx" t2.out)"
+	# md2elf -r: the thread's stack, text and JSON.
+	atf_check -s exit:0 -o save:r.txt -e empty "$MD2ELF" -r -k kernel \
+	    -M mods vmcore.0
+	sed -n "/^1 thread: $tid\$/,/^\$/p" r.txt | tr '\n' '|' >r.stack
+	grep -q "|    _sleep|    $modfn ($modmod)|    taskqueue_run_locked|" \
+	    r.stack || atf_fail "md2elf -r: $(cat r.stack)"
+	atf_check -s exit:0 -o save:r.json -e empty "$MD2ELF" -r -j \
+	    -k kernel -M mods vmcore.0
+	jq -e --arg t "$tid" --arg f "$modfn ($modmod)" '[.. | objects |
+	    select(has("stack") and has("tids")) | select(.tids |
+	    map(tostring) | index($t)) | .stack | index($f)] | .[0] != null' \
+	    r.json >/dev/null || atf_fail "md2elf -r -j: no '$modfn ($modmod)'"
+
+	# LLDB 19 (FreeBSD flavour, the printed command line): the thread's
+	# backtrace names the module function at its return address.
+	atf_check -s exit:0 -o save:out -e empty "$MD2ELF" -k kernel -M mods \
+	    -o core.elf vmcore.0
+	line=$(grep '^  lldb-19 ' out) || atf_fail "$(cat out)"
+	eval "set -- $line"
+	shift
+	"$LLDB" -b "$@" -o 'thread list' >list.out 2>&1
+	n=$(sed -n "s/^[* ] thread #\\([0-9]*\\): tid = $tid,.*/\\1/p" list.out)
+	[ -n "$n" ] || atf_fail "LLDB lists no thread $tid: $(cat list.out)"
+	"$LLDB" -b "$@" -o "thread backtrace $n" >lldb.out 2>&1
+	sed -n '/^(lldb) thread backtrace/,$p' lldb.out >lldb.bt
+	cat lldb.bt
+	bt_check LLDB "$(bt_frames lldb.bt '^ +\*? *frame #[0-9]+: ')"
+	grep -Eq "^ +frame #[0-9]+: 0x0*$rx $modmod\`$modfn[(]" lldb.bt ||
+	    atf_fail "LLDB: no $modmod\`$modfn at $modret"
+
+	# gdb-multiarch (Linux flavour, the printed command line).
+	atf_check -s exit:0 -o save:out -e empty "$MD2ELF" -k kernel -M mods \
+	    --flavor linux -o core.elf -f vmcore.0
+	line=$(grep "^  gdb-multiarch " out) || atf_fail "$(cat out)"
+	eval "set -- $line"
+	shift
+	"$GDB" -batch "$@" -ex 'info threads' >ginfo.out 2>&1
+	n=$(sed -n "s/^[* ] *\\([0-9][0-9]*\\) *LWP $tid .*/\\1/p" ginfo.out)
+	[ -n "$n" ] || atf_fail "GDB lists no LWP $tid: $(cat ginfo.out)"
+	"$GDB" -batch "$@" -ex "thread $n" -ex bt >gdb.out 2>&1
+	sed -n '/^\[Switching to thread/,$p' gdb.out | sed 1,2d >gdb.bt
+	cat gdb.bt
+	bt_check GDB "$(bt_frames gdb.bt '^#[0-9]+ ')"
+	grep -Eq "^#[0-9]+ +0x0*$rx in $modfn \\(" gdb.bt ||
+	    atf_fail "GDB: no $modfn at $modret"
+}
+
+for a in amd64 i386 arm64; do
+	eval "atf_test_case backtrace_$a
+	backtrace_${a}_head() {
+		atf_set descr '$a: a kernel thread asleep in a module function:' \\
+		    'md2elf -t -v and -r, LLDB 19 and gdb-multiarch name it' \\
+		    'at its return address, the frames are the model'\"'\"'s'
+		atf_set require.progs clang ld.lld jq lldb-19 gdb-multiarch
+	}
+	backtrace_${a}_body() { bt_case $a; }"
+done
+
 atf_init_test_cases()
 {
+	for a in amd64 i386 arm64; do
+		atf_add_test_case backtrace_$a
+	done
 	atf_add_test_case savecore
 	atf_add_test_case list
 	atf_add_test_case lldb
