@@ -157,6 +157,16 @@ check_syms()
 		    atf_fail "$1: ${m}_hook is not $fa: $(cat "$2")"
 		grep -Eq "^$m-func: *(Symbol \"${m}_func\" is a function at address )?$fa\.?\$" "$2" ||
 		    atf_fail "$1: ${m}_func not at $fa: $(cat "$2")"
+		# .rodata's string (read from the core) and .bss's array
+		# (NOBITS: where the layout places it after the data).
+		for o in name bss; do
+			oa=$(symfact $m ${m}_$o)
+			[ -n "$oa" ] || atf_fail "no ${m}_$o fact"
+			grep -Eq "^$m-$o: *(Symbol \"${m}_$o\" is static storage at address )?$oa\.?\$" "$2" ||
+			    atf_fail "$1: ${m}_$o not at $oa: $(cat "$2")"
+		done
+		grep -q "^$m-string: *\"$m\"\$" "$2" ||
+		    atf_fail "$1: ${m}_name is not \"$m\": $(cat "$2")"
 	done
 }
 
@@ -181,6 +191,10 @@ lldb_case()
 			echo "script print('$m-counter: ' + str(lldb.target.FindFirstGlobalVariable('${m}_counter').GetValueAsSigned()))"
 			echo "script print('$m-hook: ' + hex(lldb.target.FindFirstGlobalVariable('${m}_hook').GetValueAsUnsigned()))"
 			echo "script print('$m-func: ' + hex(lldb.target.FindFunctions('${m}_func')[0].GetSymbol().GetStartAddress().GetLoadAddress(lldb.target)))"
+			for o in name bss; do
+				echo "script print('$m-$o: ' + hex(lldb.target.FindFirstGlobalVariable('${m}_$o').GetLoadAddress()))"
+			done
+			echo "script print('$m-string: ' + str(lldb.target.FindFirstGlobalVariable('${m}_name').GetSummary()))"
 		done
 	} >cmds
 	"$LLDB" -b "$@" -s cmds >lldb.out 2>&1
@@ -268,6 +282,12 @@ gdb_case()
 			echo "output ${m}_counter"
 			echo "echo \\n$m-hook: "
 			echo "output/x ${m}_hook"
+			echo "echo \\n$m-name: "
+			echo "info address ${m}_name"
+			echo "echo $m-bss: "
+			echo "info address ${m}_bss"
+			echo "echo $m-string: "
+			echo "output ${m}_name"
 			echo "echo \\n"
 		done
 	} >cmds
