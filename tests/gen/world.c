@@ -85,16 +85,18 @@ struct world {
  */
 enum { C_CRASH, C_STOP, C_WAIT, C_SELECT, C_TASKQ, C_IDLE, C_INTR, C_KPROC,
     C_READ, C_PREEMPT, C_FAULTED, C_IDLEINT, C_PFAULT, C_COPYIN, C_MODULE,
-    C_NCHAIN };
+    C_MODFAULT, C_NCHAIN };
 #define	CHAINLEN	16
 typedef const char *const chaintab[C_NCHAIN][CHAINLEN];
 #define	SLEEPQ_SIG	"sched_switch", "mi_switch", "sleepq_switch", \
 	"sleepq_catch_signals"
 #define	KTHREAD_END	"fork_exit", "fork_trampoline", NULL
 /*
- * C_MODULE (models with modules only): a taskqueue thread running a
+ * Models with modules only: C_MODULE, a taskqueue thread running a
  * module's task function (MODFN: the first module's function that calls
- * _sleep, at its runtime address in the module image), asleep in it.
+ * _sleep, at its runtime address in the module image), asleep in it;
+ * C_MODFAULT, what the crash interrupts instead of C_FAULTED: ifhwioctl
+ * called into the module (a driver's ioctl), which faulted.
  */
 #define	MODFN		"@module"
 #define	MODULE_CHAIN	"sched_switch", "mi_switch", "sleepq_switch", \
@@ -131,6 +133,9 @@ static chaintab chains_amd64 = {
 	[C_COPYIN] = { "copyin", "kern_ioctl", "sys_ioctl", "amd64_syscall",
 	    "fast_syscall_common", NULL },
 	[C_MODULE] = { MODULE_CHAIN },
+	[C_MODFAULT] = { MODFN, "ifhwioctl", "ifioctl", "soo_ioctl",
+	    "kern_ioctl", "sys_ioctl", "amd64_syscall", "fast_syscall_common",
+	    NULL },
 };
 static chaintab chains_i386 = {
 	[C_CRASH] = { "doadump", "kern_reboot", "vpanic", "panic",
@@ -162,6 +167,8 @@ static chaintab chains_i386 = {
 	[C_COPYIN] = { "copyin", "kern_ioctl", "sys_ioctl", "syscall",
 	    "Xint0x80_syscall", NULL },
 	[C_MODULE] = { MODULE_CHAIN },
+	[C_MODFAULT] = { MODFN, "ifhwioctl", "ifioctl", "soo_ioctl",
+	    "kern_ioctl", "sys_ioctl", "syscall", "Xint0x80_syscall", NULL },
 };
 #define	EL0_SVC		"svc_handler", "do_el0_sync", "handle_el0_sync", NULL
 static chaintab chains_arm64 = {
@@ -195,6 +202,8 @@ static chaintab chains_arm64 = {
 	    "handle_el1h_sync", NULL },
 	[C_COPYIN] = { "copyin", "kern_ioctl", "sys_ioctl", EL0_SVC },
 	[C_MODULE] = { MODULE_CHAIN },
+	[C_MODFAULT] = { MODFN, "ifhwioctl", "ifioctl", "soo_ioctl",
+	    "kern_ioctl", "sys_ioctl", EL0_SVC },
 };
 
 /* How each chain ends: the trap frame and the chain it interrupted. */
@@ -218,6 +227,7 @@ static const struct {
 	[C_PFAULT] = { GT_FAULT, C_COPYIN, 0 },
 	[C_COPYIN] = { GT_SYSCALL, 0, 54 },
 	[C_MODULE] = { GT_KTHREAD, 0, 0 },
+	[C_MODFAULT] = { GT_SYSCALL, 0, 54 },
 };
 #define	MAXSEG		4		/* chains on one stack */
 #define	TRAPTID_BASE	1000000000	/* trap thread k: k * this + tid */
@@ -353,7 +363,7 @@ make_funcs(struct model *m)
 	/* Call sites: the saver first, then each caller -> callee pair. */
 	for (c = 0; c < nchains(m); c++) {
 		if (c != C_FAULTED && c != C_IDLEINT && c != C_PFAULT &&
-		    c != C_COPYIN)
+		    c != C_COPYIN && c != C_MODFAULT)
 			site(func((*ch)[c][0]), saver(c));
 		for (i = 1; (*ch)[c][i] != NULL; i++)
 			if (strcmp((*ch)[c][i], MODFN) != 0 &&
@@ -688,6 +698,7 @@ ctx_regs(const struct model *m, const struct gthread *t, int k,
     const char *fn, struct gthread *c)
 {
 	struct wfunc *f = func(fn);
+	bool mod = strcmp(fn, MODFN) == 0;
 	uint64_t x;
 
 	memset(c, 0, sizeof(*c));
@@ -699,7 +710,8 @@ ctx_regs(const struct model *m, const struct gthread *t, int k,
 	c->kstack = t->kstack;
 	c->trap = k + 1;
 	c->owner = t->tid;
-	c->rip = f->va + FAULT_OFF;
+	/* In the module: at the return from its call, past its prologue. */
+	c->rip = mod ? m->modfn_ret : f->va + FAULT_OFF;
 	x = (uint64_t)(uint32_t)c->tid;
 	c->rbx = model_hash(m->p.seed ^ 0x1b, x);
 	c->r12 = model_hash(m->p.seed ^ 0x1c, x);
@@ -707,7 +719,8 @@ ctx_regs(const struct model *m, const struct gthread *t, int k,
 	c->r14 = model_hash(m->p.seed ^ 0x1e, x);
 	c->r15 = model_hash(m->p.seed ^ 0x1f, x);
 	/* arm64 lr: the return from the function's first call. */
-	c->lr = f->va + m->arch->call_off0 + m->arch->call_len;
+	c->lr = mod ? m->modfn_ret : f->va + m->arch->call_off0 +
+	    m->arch->call_len;
 }
 
 static void
@@ -736,6 +749,8 @@ layout(const struct model *m, const struct gthread *t, struct tlay *L)
 		    L->trap[k].kind == GT_KTHREAD)
 			break;
 		chain = chain_trap[chain].next;
+		if (chain == C_FAULTED && m->p.nmodules > 0)
+			chain = C_MODFAULT;
 	}
 	L->nseg = k + 1;
 	top = t->kstack + PCB_OFF(m) - 0x100;
@@ -866,6 +881,8 @@ trap_threads(struct model *m, const struct gthread *t)
 	const char *const *cn;
 	struct gthread *c, *nt;
 	struct tlay L;
+	char nm[96];
+	size_t nmlen;
 	int k, i;
 
 	layout(m, t, &L);
@@ -878,8 +895,14 @@ trap_threads(struct model *m, const struct gthread *t)
 		*c = L.ctx[k];
 		c->tf = L.trap[k].tf;
 		cn = (*ch)[L.chain[k + 1]];
-		snprintf(c->name, sizeof(c->name), "%s %s",
-		    trap_label(m, L.trap[k].kind), cn[0]);
+		/* Cut as a converter cuts a thread name (19 characters). */
+		snprintf(nm, sizeof(nm), "%s %s", trap_label(m,
+		    L.trap[k].kind), strcmp(cn[0], MODFN) == 0 ? m->modfn :
+		    cn[0]);
+		nmlen = strlen(nm) < sizeof(c->name) ? strlen(nm) :
+		    sizeof(c->name) - 1;
+		memcpy(c->name, nm, nmlen);
+		c->name[nmlen] = '\0';
 		for (i = 1; i < L.nf[k + 1]; i++)
 			c->ret[i - 1] = retaddr(m, cn[i], cn[i - 1]);
 		c->nret = L.nf[k + 1] - 1 - kthread_end(&L, k + 1);
@@ -1130,6 +1153,13 @@ world_modules(struct model *m, char *err, size_t errlen)
 	for (i = 0; i < m->nthreads; i++)
 		if (m->threads[i].chain == C_MODULE)
 			thread_regs(m, &m->threads[i]);
+	/* The trap-frame threads again: the crash's is in the module. */
+	m->ntthreads = 0;
+	for (i = 0; i < m->nthreads; i++)
+		if (trap_threads(m, &m->threads[i]) != 0) {
+			snprintf(err, errlen, "out of memory");
+			return (-1);
+		}
 	return (0);
 }
 
