@@ -244,10 +244,16 @@ verbose_dump(md2elf_t *d, const char *vmcore)
 		    progname, vmcore, info.hostname,
 		    (int)strcspn(info.versionstring, "\n"),
 		    info.versionstring);
-	fprintf(stderr, "%s: %s: %s %s version %d%s, page size %u, %ju pages "
-	    "(%.1f MiB)\n", progname, vmcore, info.arch, info.format,
-	    info.format_version, info.pae ? " (PAE)" : "", info.pagesize,
-	    (uintmax_t)info.pages, info.pages * (double)info.pagesize / MIB);
+	/* A full dump (an ELF file) has no format version. */
+	if (strcmp(info.format, "full") == 0)
+		fprintf(stderr, "%s: %s: %s full dump (debug.minidump=0)",
+		    progname, vmcore, info.arch);
+	else
+		fprintf(stderr, "%s: %s: %s %s version %d", progname, vmcore,
+		    info.arch, info.format, info.format_version);
+	fprintf(stderr, "%s, page size %u, %ju pages (%.1f MiB)\n",
+	    info.pae ? " (PAE)" : "", info.pagesize, (uintmax_t)info.pages,
+	    info.pages * (double)info.pagesize / MIB);
 	n = md2elf_get_sections(d, sec, MD2ELF_MAXSECTIONS);
 	for (i = 0; i < n && i < MD2ELF_MAXSECTIONS; i++)
 		fprintf(stderr, "%s: %s: section %s at offset %#jx, %ju bytes "
@@ -1038,7 +1044,7 @@ do_report(md2elf_t *d, const char *output, bool js, bool overwrite)
 	int fd, rc;
 
 	if (output == NULL) {
-		if (report_write(d, stdout, js, &why) != 0 ||
+		if (report_write(d, NULL, stdout, js, &why) != 0 ||
 		    fflush(stdout) != 0)
 			fail("report: %s", why != NULL ? why :
 			    md2elf_geterr(d));
@@ -1055,7 +1061,7 @@ do_report(md2elf_t *d, const char *output, bool js, bool overwrite)
 	tmpactive = 1;
 	if ((f = fdopen(fd, "w")) == NULL)
 		fail("%s: %s", tmppath, strerror(errno));
-	rc = report_write(d, f, js, &why);
+	rc = report_write(d, NULL, f, js, &why);
 	if (fclose(f) != 0 && rc == 0) {
 		rc = -1;
 		why = strerror(errno);

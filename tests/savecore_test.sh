@@ -6,7 +6,8 @@
 # plain vmcore of the same dump (mkdump -H none); info.N, bounds, -m, the
 # .last links, the clearing of the device's trailing header (and nothing
 # else), -C, -c, -f, -k, compressed dumps (kept, -u, -z), sparse output,
-# minfree, -e (the ELF core checked by coreck), fstab, the usage errors.
+# minfree, -e (the ELF core checked by coreck; core.txt.N in
+# savecore_report_test), fstab, the usage errors.
 
 SEED=7
 
@@ -736,9 +737,10 @@ device_messages_body()
 atf_test_case elf_space
 elf_space_head()
 {
-	atf_set descr '-e of a zstd dump into a 64 MiB tmpfs that holds the' \
-	    'vmcore.N.zst but not its decompressed data: no ELF core, one' \
-	    'line, nothing decompressed into the directory'
+	atf_set descr '-e -K of a zstd dump into a 64 MiB tmpfs that holds' \
+	    'the vmcore.N.zst but not its decompressed data: no ELF core and' \
+	    'no crash report, a line each, nothing decompressed into the' \
+	    'directory, vmcore.N.zst and info.N saved'
 	atf_set require.user root
 	atf_set require.progs zstd
 }
@@ -748,16 +750,23 @@ elf_space_body()
 	mount -t tmpfs -o size=64m tmpfs crash 2>mount.err ||
 	    atf_skip "cannot mount a tmpfs here: $(cat mount.err)"
 	mkdev -c zstd
-	need=$(( ($(stat -c %s ref) + 1023) / 1024 ))
-	"$SAVECORE" -k -e crash ./dev.img >out 2>err
+	need=$(( ($(fsize ref) + 1023) / 1024 ))
+	"$SAVECORE" -k -e -K kernel crash ./dev.img >out 2>err
 	rc=$?
 	ls -A crash >left
+	cp crash/info.0 info.0 2>/dev/null
 	umount crash
 	[ $rc -eq 0 ] || atf_fail "exit $rc: $(cat err)"
 	grep -Eqx "savecore: no ELF core: not enough free space on device \(need at least ${need}kB to decompress vmcore\.0\.zst; [0-9]+kB available; 0kB reserved\)" err ||
 	    atf_fail "message: $(cat err)"
+	grep -qx 'savecore: no crash report crash/core.txt.0: not enough free space to decompress the dump' err ||
+	    atf_fail "message: $(cat err)"
 	grep -q '^vmcore.0.elf$' left && atf_fail "an ELF core was written"
+	grep -q '^core.txt.0$' left && atf_fail "a crash report was written"
 	grep -q '^vmcore.0.zst$' left || atf_fail "no vmcore.0.zst: $(cat left)"
+	expected_info dev.img 512 ./dev.img 0 good >want.info
+	diff -u want.info info.0 || atf_fail "info.0 differs"
+	[ "$(grep -c . err)" -eq 4 ] || atf_fail "messages: $(cat err)"
 	cat err
 }
 
@@ -835,7 +844,7 @@ concurrent_body()
 			cmp -s crash/vmcore.$n data$i && found=$i
 		done
 		[ -n "$found" ] || atf_fail "vmcore.$n is none of the dumps"
-		grep -q "^  Dump Length: $(stat -c %s data$found)$" crash/info.$n ||
+		grep -q "^  Dump Length: $(fsize data$found)$" crash/info.$n ||
 		    atf_fail "info.$n does not describe vmcore.$n"
 		rm data$found
 	done
