@@ -336,6 +336,15 @@ struct md2elf_module {
  */
 int		 md2elf_modules(md2elf_t *, int flags,
 		    const struct md2elf_module **list, size_t *n);
+/*
+ * After md2elf_modules(): the function or object of a module's file
+ * (its .symtab, else .dynsym, at the module's addresses as above) that
+ * holds addr; *off the offset into it and *mod the module (either may be
+ * NULL).  NULL if addr is in no module with a file, or in no symbol.
+ * The name is valid until the next md2elf_modules() or md2elf_close().
+ */
+const char	*md2elf_module_symbolize(md2elf_t *, uint64_t addr,
+		    uint64_t *off, const struct md2elf_module **mod);
 
 /*
  * The kerneldumpheader that brackets a dump on a dump device (512 bytes,

@@ -473,15 +473,20 @@ struct tlist {
 static void
 print_sym(md2elf_t *d, uint64_t addr)
 {
+	const struct md2elf_module *m;
 	const char *sym;
 	uint64_t off;
 
-	if ((sym = md2elf_symbolize(d, addr, &off)) == NULL)
+	m = NULL;
+	if ((sym = md2elf_module_symbolize(d, addr, &off, &m)) == NULL &&
+	    (sym = md2elf_symbolize(d, addr, &off)) == NULL)
 		return;
 	if (off != 0)
 		printf(" in %s+%#jx", sym, (uintmax_t)off);
 	else
 		printf(" in %s", sym);
+	if (m != NULL)
+		printf(" (%s)", m->filename != NULL ? m->filename : "?");
 }
 
 /* A trap frame, kgdb-style, and the thread the core gives it. */
@@ -583,6 +588,8 @@ do_threads(md2elf_t *d, bool bt)
 {
 	struct md2elf_info info;
 	static struct tlist l;
+	const struct md2elf_module *mods;
+	size_t nmods;
 
 	memset(&l, 0, sizeof(l));
 	l.d = d;
@@ -590,6 +597,8 @@ do_threads(md2elf_t *d, bool bt)
 	/* A PC as wide as the dump's addresses: 8 hex digits on ELFCLASS32. */
 	l.pcwidth = md2elf_get_info(d, &info) == 0 && info.elfclass == 1 ?
 	    10 : 18;
+	/* Module frames are named from the modules' files, where found. */
+	(void)md2elf_modules(d, 0, &mods, &nmods);
 	if (md2elf_threads(d, thread_cb, &l) != 0) {
 		fflush(stdout);
 		fail("%s", md2elf_geterr(d));

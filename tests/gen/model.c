@@ -968,7 +968,8 @@ model_build(const struct model_params *p, char *err, size_t errlen)
 		goto fail;
 	qsort(m->map, m->nmap, sizeof(*m->map), kmap_cmp);
 	if (world_build(m, err, errlen) != 0 ||
-	    modules_build(m, err, errlen) != 0)
+	    modules_build(m, err, errlen) != 0 ||
+	    world_modules(m, err, errlen) != 0)
 		goto fail;
 	make_uma(m);
 	if (m->arch->finish(m, err, errlen) != 0)

@@ -323,6 +323,14 @@ struct model {
 	void		*archdata;
 	void		*dense;		/* dense.c's library (p.dense) */
 	void		*modules;	/* modules.c */
+	/*
+	 * With modules: the module function on a kernel thread's stack
+	 * (world.c's C_MODULE chain): its runtime address, the return
+	 * address of its call to _sleep, its name and its module's (set by
+	 * modules.c, used by world_modules()).
+	 */
+	uint64_t	 modfn_va, modfn_ret;
+	char		 modfn[64], modfn_mod[64];
 };
 
 /* model.c */
