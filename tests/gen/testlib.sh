@@ -85,7 +85,7 @@ trunc_pat()
 	esac
 }
 
-# -- the debuggers: amd64_clients_test, i386_arm64_clients_test ----------
+# -- the debuggers: clients_test ------------------------------------------
 # The caller sets LLDB and GDB and, for the architecture: REGS (registers
 # as LLDB names them), GREGS (the same registers as GDB names them), OSREL
 # (the kernel's osreldate), READABLE and UNREADABLE (coreck -A keys of the
