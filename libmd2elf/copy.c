@@ -131,21 +131,10 @@ copy_hard_error(int error)
 static int
 copy_pwrite(struct copy *c, const uint8_t *buf, uint64_t pos, size_t len)
 {
-	ssize_t w;
 	size_t done;
 
-	for (done = 0; done < len; done += (size_t)w) {
-		w = pwrite(c->out, buf + done, len - done,
-		    (off_t)(c->dst + pos + done));
-		if (w < 0 && errno == EINTR) {
-			w = 0;
-			continue;
-		}
-		if (w < 0)
-			return (copy_outerr(c, pos + done, errno));
-		if (w == 0)
-			return (copy_outerr(c, pos + done, ENOSPC));
-	}
+	if (m2e_pwrite_full(c->out, buf, len, c->dst + pos, &done) != 0)
+		return (copy_outerr(c, pos + done, errno));
 	return (0);
 }
 
@@ -153,23 +142,14 @@ copy_pwrite(struct copy *c, const uint8_t *buf, uint64_t pos, size_t len)
 static int
 copy_read(struct copy *c, uint8_t *buf, uint64_t pos, size_t len)
 {
-	ssize_t r;
 	size_t got;
 
-	for (got = 0; got < len; got += (size_t)r) {
-		r = pread(c->in, buf + got, len - got,
-		    (off_t)(c->src + pos + got));
-		if (r < 0 && errno == EINTR) {
-			r = 0;
-			continue;
-		}
-		if (r < 0)
-			return (m2e_err_at(c->d, c->src + pos + got - c->d->base,
-			    "reading page data: %s", strerror(errno)));
-		if (r == 0)
-			return (m2e_err_at(c->d, c->src + pos + got - c->d->base,
-			    "page data truncated (end of file)"));
-	}
+	if (m2e_pread_full(c->in, buf, len, c->src + pos, &got) < 0)
+		return (m2e_err_at(c->d, c->src + pos + got - c->d->base,
+		    "reading page data: %s", strerror(errno)));
+	if (got < len)
+		return (m2e_err_at(c->d, c->src + pos + got - c->d->base,
+		    "page data truncated (end of file)"));
 	return (0);
 }
 

@@ -194,7 +194,7 @@ m2e_decrypt(md2elf_t *d, const struct m2e_dumpkey *k, const char *privkey,
 	}
 	for (done = 0; done < len; done += n) {
 		n = len - done < CR_BUFSZ ? (size_t)(len - done) : CR_BUFSZ;
-		r = pread(infd, buf, n, (off_t)(off + done));
+		r = m2e_pread_full(infd, buf, n, off + done, NULL);
 		if (r < 0) {
 			m2e_err_at(d, done, "cannot read the encrypted dump: "
 			    "%s", strerror(errno));
@@ -220,8 +220,8 @@ m2e_decrypt(md2elf_t *d, const struct m2e_dumpkey *k, const char *privkey,
 				c = n - i;
 			if (c == CR_HOLE && cr_zero(buf + i, c))
 				continue;
-			if (pwrite(fd, buf + i, c, (off_t)(done + i)) !=
-			    (ssize_t)c) {
+			if (m2e_pwrite_full(fd, buf + i, c, done + i,
+			    NULL) != 0) {
 				m2e_err(d, "cannot decrypt into %s: %s (at %ju "
 				    "bytes)", tmpdir, strerror(errno),
 				    (uintmax_t)(done + i));

@@ -354,26 +354,16 @@ static const uint8_t dc_zero[DC_BLK];
 static int
 dc_pwrite(struct dc *c, const uint8_t *p, size_t n, uint64_t off)
 {
-	ssize_t w;
+	size_t done;
 
-	while (n > 0) {
-		w = pwrite(c->outfd, p, n, (off_t)off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0 || errno == ENOSPC)
-				return (m2e_err(c->d, "cannot decompress into "
-				    "%s: no space left on device after %ju "
-				    "bytes (set TMPDIR to a larger file system)",
-				    c->tmpdir, (uintmax_t)off));
-			return (m2e_err(c->d, "cannot write decompressed "
-			    "data into %s: %s", c->tmpdir, strerror(errno)));
-		}
-		p += w;
-		n -= (size_t)w;
-		off += (uint64_t)w;
-	}
-	return (0);
+	if (m2e_pwrite_full(c->outfd, p, n, off, &done) == 0)
+		return (0);
+	if (errno == ENOSPC)
+		return (m2e_err(c->d, "cannot decompress into %s: no space "
+		    "left on device after %ju bytes (set TMPDIR to a larger "
+		    "file system)", c->tmpdir, (uintmax_t)(off + done)));
+	return (m2e_err(c->d, "cannot write decompressed data into %s: %s",
+	    c->tmpdir, strerror(errno)));
 }
 
 /* Write n bytes at c->outoff, all-zero blocks skipped (holes). */
@@ -500,26 +490,18 @@ static ssize_t
 dc_fill(struct dc *c, uint8_t *buf, uint64_t off, uint64_t left)
 {
 	size_t want, got;
-	ssize_t n;
 
 	want = left < DC_INSZ ? (size_t)left : DC_INSZ;
-	got = 0;
-	while (got < want) {
-		n = pread(c->infd, buf + got, want - got, (off_t)(off + got));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			m2e_err(c->d, "offset %#jx: read error: %s",
-			    (uintmax_t)(off + got), strerror(errno));
-			return (-1);
-		}
-		if (n == 0) {
-			m2e_err(c->d, "offset %#jx: truncated compressed data "
-			    "(need %ju bytes, file ends here)",
-			    (uintmax_t)(off + got), (uintmax_t)(off + left));
-			return (-1);
-		}
-		got += (size_t)n;
+	if (m2e_pread_full(c->infd, buf, want, off, &got) < 0) {
+		m2e_err(c->d, "offset %#jx: read error: %s",
+		    (uintmax_t)(off + got), strerror(errno));
+		return (-1);
+	}
+	if (got < want) {
+		m2e_err(c->d, "offset %#jx: truncated compressed data "
+		    "(need %ju bytes, file ends here)",
+		    (uintmax_t)(off + got), (uintmax_t)(off + left));
+		return (-1);
 	}
 	return ((ssize_t)got);
 }

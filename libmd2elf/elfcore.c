@@ -147,22 +147,11 @@ static int
 elfcore_pwrite(md2elf_t *d, int fd, const void *buf, size_t len,
     uint64_t off)
 {
-	const unsigned char *p;
-	ssize_t w;
 	size_t done;
 
-	p = buf;
-	for (done = 0; done < len; done += (size_t)w) {
-		w = pwrite(fd, p + done, len - done, (off_t)(off + done));
-		if (w < 0 && errno == EINTR) {
-			w = 0;
-			continue;
-		}
-		if (w <= 0)
-			return (m2e_err(d, "writing the core: output offset "
-			    "%#jx: %s", (uintmax_t)(off + done),
-			    strerror(w < 0 ? errno : ENOSPC)));
-	}
+	if (m2e_pwrite_full(fd, buf, len, off, &done) != 0)
+		return (m2e_err(d, "writing the core: output offset %#jx: %s",
+		    (uintmax_t)(off + done), strerror(errno)));
 	return (0);
 }
 

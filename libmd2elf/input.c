@@ -27,28 +27,6 @@ enum in_kind {
 
 static const char *const comp_names[] = { "none", "gzip", "zstd" };
 
-/* pread() all of n bytes at off; returns the byte count read or -1. */
-static ssize_t
-in_pread(int fd, void *buf, size_t n, uint64_t off)
-{
-	size_t got;
-	ssize_t r;
-
-	got = 0;
-	while (got < n) {
-		r = pread(fd, (uint8_t *)buf + got, n - got,
-		    (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return (-1);
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return ((ssize_t)got);
-}
-
 int
 m2e_read(md2elf_t *d, void *buf, size_t len, uint64_t off, const char *what)
 {
@@ -60,7 +38,7 @@ m2e_read(md2elf_t *d, void *buf, size_t len, uint64_t off, const char *what)
 		return (m2e_err_at(d, off, "truncated %s (need %ju bytes, "
 		    "%s %ju)", what, (uintmax_t)(d->filebase + off + len), has,
 		    (uintmax_t)(d->filebase + d->len)));
-	r = in_pread(d->fd, buf, len, d->base + off);
+	r = m2e_pread_full(d->fd, buf, len, d->base + off, NULL);
 	if (r < 0)
 		return (m2e_err_at(d, off, "cannot read %s: %s", what,
 		    strerror(errno)));
@@ -198,7 +176,7 @@ in_device(md2elf_t *d, int fd, const uint8_t *raw, uint64_t lasthd,
 	firsthd = lasthd - need - sector;
 	start = firsthd + sector + h->keysize;
 	d->keyoff = firsthd + sector;
-	r = in_pread(fd, lead, sizeof(lead), firsthd);
+	r = m2e_pread_full(fd, lead, sizeof(lead), firsthd, NULL);
 	if (r < 0)
 		return (m2e_err(d, "offset %#jx: cannot read the leading "
 		    "header: %s", (uintmax_t)firsthd, strerror(errno)));
@@ -234,7 +212,7 @@ in_find(md2elf_t *d, int fd, uint64_t fsize, bool isdev, int flags,
 	ssize_t n;
 	size_t i;
 
-	n = in_pread(fd, buf, sizeof(buf), 0);
+	n = m2e_pread_full(fd, buf, sizeof(buf), 0, NULL);
 	if (n < 0)
 		return (m2e_err(d, "cannot read: %s", strerror(errno)));
 	k = in_kind(buf, (size_t)n);
@@ -264,7 +242,7 @@ in_find(md2elf_t *d, int fd, uint64_t fsize, bool isdev, int flags,
 	for (i = 0; i < sizeof(sectors) / sizeof(sectors[0]); i++) {
 		if (fsize < sectors[i])
 			continue;
-		n = in_pread(fd, buf, KDH_SIZE, fsize - sectors[i]);
+		n = m2e_pread_full(fd, buf, KDH_SIZE, fsize - sectors[i], NULL);
 		if (n < 0)
 			return (m2e_err(d, "offset %#jx: cannot read: %s",
 			    (uintmax_t)(fsize - sectors[i]),
@@ -276,7 +254,7 @@ in_find(md2elf_t *d, int fd, uint64_t fsize, bool isdev, int flags,
 	}
 	if (k == IN_KDH) {
 		/* No trailing header: the file starts with the leading one. */
-		n = in_pread(fd, buf, KDH_SIZE, 0);
+		n = m2e_pread_full(fd, buf, KDH_SIZE, 0, NULL);
 		if (n != KDH_SIZE)
 			return (m2e_err(d, "offset 0: truncated "
 			    "kerneldumpheader (need %d bytes, file has %zd)",
@@ -323,7 +301,7 @@ in_decrypt(md2elf_t *d, int *fd)
 
 	if ((raw = malloc(d->kdh.keysize)) == NULL)
 		return (m2e_err(d, "out of memory"));
-	n = in_pread(*fd, raw, d->kdh.keysize, d->keyoff);
+	n = m2e_pread_full(*fd, raw, d->kdh.keysize, d->keyoff, NULL);
 	if (n < 0) {
 		free(raw);
 		return (m2e_err(d, "offset %#jx: cannot read the key block: %s",
@@ -353,7 +331,7 @@ in_decrypt_file(md2elf_t *d, int *fd, uint64_t fsize)
 	if ((kfd = open(d->dumpkey, O_RDONLY | O_CLOEXEC)) < 0)
 		return (m2e_err(d, "dump key file %s: %s", d->dumpkey,
 		    strerror(errno)));
-	n = in_pread(kfd, raw, sizeof(raw), 0);
+	n = m2e_pread_full(kfd, raw, sizeof(raw), 0, NULL);
 	close(kfd);
 	if (n < 0)
 		return (m2e_err(d, "dump key file %s: %s", d->dumpkey,
@@ -437,7 +415,7 @@ m2e_input_open(md2elf_t *d, const char *path, int flags)
 	}
 
 	/* Compression: by the header's byte and by the data's magic. */
-	n = in_pread(fd, magic, sizeof(magic), d->base);
+	n = m2e_pread_full(fd, magic, sizeof(magic), d->base, NULL);
 	if (n < 0)
 		return (m2e_err(d, "offset %#jx: cannot read: %s",
 		    (uintmax_t)d->base, strerror(errno)));

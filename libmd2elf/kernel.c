@@ -77,21 +77,9 @@ kernel_free(struct m2e_kernel *k)
 static int
 kfile_pread(struct m2e_kernel *k, void *buf, size_t len, uint64_t off)
 {
-	uint8_t *p = buf;
-	ssize_t n;
-
-	if (off > k->filesize || len > k->filesize - off)
+	if (off > k->filesize || len > k->filesize - off ||
+	    m2e_pread_full(k->fd, buf, len, off, NULL) != (ssize_t)len)
 		return (-1);
-	while (len > 0) {
-		n = pread(k->fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return (-1);
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
 	return (0);
 }
 

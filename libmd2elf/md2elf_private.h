@@ -27,6 +27,7 @@
 #include <stdbool.h>
 
 #include "md2elf.h"
+#include "fileio.h"
 
 #define	M2E_MAXPAGESIZE	16384
 

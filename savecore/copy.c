@@ -88,24 +88,9 @@ allzero(const uint8_t *p, size_t n)
 static int
 pwrite_all(struct sink *s, const uint8_t *p, size_t n, uint64_t off)
 {
-	ssize_t w;
-
 	if (sink_room(s, n) != 0)
 		return (-1);
-	while (n > 0) {
-		w = pwrite(s->fd, p, n, (off_t)off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = ENOSPC;
-			return (-1);
-		}
-		p += w;
-		n -= (size_t)w;
-		off += (uint64_t)w;
-	}
-	return (0);
+	return (m2e_pwrite_full(s->fd, p, n, off, NULL));
 }
 
 /* Write p[0..n) at off, all-zero blocks (aligned in the file) skipped. */
@@ -259,7 +244,8 @@ copy_textdump(const struct copyjob *j, uint8_t *buf, struct sink *s)
 			return (-1);
 		}
 		off = j->start - (off_t)(done + n);
-		r = dev_pread(j->devfd, buf, (size_t)n, off);
+		r = m2e_pread_full(j->devfd, buf, (size_t)n, (uint64_t)off,
+		    NULL);
 		if (r != (ssize_t)n) {
 			if (r < 0)
 				logmsg("read error on %s: %s", j->device,
@@ -308,8 +294,8 @@ copy_regular(const struct copyjob *j, uint8_t *buf, struct sink *s)
 			wl = BUFFERSIZE;
 		/* Whole sectors, as a raw device wants them. */
 		rl = (wl + j->sectorsize - 1) / j->sectorsize * j->sectorsize;
-		r = dev_pread(j->devfd, buf, (size_t)rl, j->start +
-		    (off_t)done);
+		r = m2e_pread_full(j->devfd, buf, (size_t)rl,
+		    (uint64_t)j->start + done, NULL);
 		if (r < 0 || (uint64_t)r < wl) {
 			if (r < 0)
 				logmsg("read error on %s: %s", j->device,
