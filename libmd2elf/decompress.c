@@ -29,7 +29,6 @@
 #define	DC_OUTSZ	(1024 * 1024)
 #define	DC_BLK		4096
 #define	DC_HDRSZ	4096	/* the minidump header probed while running */
-#define	DC_MDMAGIC	"minidump FreeBSD/"
 #define	DC_ELFMAGIC	"\177ELF"
 #define	DC_GZMAGIC0	0x1f	/* a gzip member starts 1f 8b */
 #define	DC_GZMAGIC1	0x8b
@@ -446,8 +445,8 @@ dc_sink(void *arg, const void *buf, size_t n)
 	 * compressed file of anything would be inflated in full (up to the
 	 * free space of TMPDIR) before being refused.
 	 */
-	if (c->outoff == 0 && n >= sizeof(DC_MDMAGIC) - 1 &&
-	    memcmp(p, DC_MDMAGIC, sizeof(DC_MDMAGIC) - 1) != 0 &&
+	if (c->outoff == 0 && n >= M2E_MD_PREFIXLEN &&
+	    memcmp(p, M2E_MD_PREFIX, M2E_MD_PREFIXLEN) != 0 &&
 	    memcmp(p, DC_ELFMAGIC, sizeof(DC_ELFMAGIC) - 1) != 0) {
 		m2e_err(c->d, "offset 0 of the decompressed data: not a "
 		    "FreeBSD minidump or full dump");

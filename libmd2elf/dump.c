@@ -13,8 +13,6 @@
 
 #include "md2elf_private.h"
 
-#define	MINIDUMP_PREFIX		"minidump FreeBSD/"
-#define	MINIDUMP_MAGICLEN	24	/* char magic[24] of the headers */
 #define	DUMP_HDRSZ		4096
 #define	ELFOSABI_STANDALONE_	255
 #define	ET_CORE_		4
@@ -61,7 +59,7 @@ dump_probe(md2elf_t *d)
 {
 	const struct m2e_arch *const *ap;
 	uint8_t hdr[DUMP_HDRSZ];
-	char name[MINIDUMP_MAGICLEN * 4 + 1];
+	char name[M2E_MD_MAGICLEN * 4 + 1];
 	size_t hdrlen, n;
 	uint16_t etype;
 
@@ -82,12 +80,12 @@ dump_probe(md2elf_t *d)
 			    d->kdh.arch, (*ap)->name);
 		return ((*ap)->init(d, hdr, hdrlen));
 	}
-	if (hdrlen >= sizeof(MINIDUMP_PREFIX) - 1 &&
-	    memcmp(hdr, MINIDUMP_PREFIX, sizeof(MINIDUMP_PREFIX) - 1) == 0) {
-		n = hdrlen < MINIDUMP_MAGICLEN ? hdrlen : MINIDUMP_MAGICLEN;
+	if (hdrlen >= M2E_MD_PREFIXLEN &&
+	    memcmp(hdr, M2E_MD_PREFIX, M2E_MD_PREFIXLEN) == 0) {
+		n = hdrlen < M2E_MD_MAGICLEN ? hdrlen : M2E_MD_MAGICLEN;
 		dump_escape(name, sizeof(name), hdr, n);
 		return (m2e_err_at(d, 0, "unsupported minidump architecture "
-		    "(magic \"%s\"%s)", name, n < MINIDUMP_MAGICLEN ?
+		    "(magic \"%s\"%s)", name, n < M2E_MD_MAGICLEN ?
 		    ", cut short" : ""));
 	}
 	if (hdrlen >= 18 && memcmp(hdr, "\177ELF", 4) == 0) {
@@ -241,9 +239,9 @@ md2elf_get_info(md2elf_t *d, struct md2elf_info *info)
 		return (m2e_err(d, "no dump is open"));
 	md = &d->md;
 	/* "minidump FreeBSD/amd64" -> "amd64" */
-	info->arch = strncmp(d->arch->magic, MINIDUMP_PREFIX,
-	    sizeof(MINIDUMP_PREFIX) - 1) == 0 ?
-	    d->arch->magic + sizeof(MINIDUMP_PREFIX) - 1 : d->arch->name;
+	info->arch = strncmp(d->arch->magic, M2E_MD_PREFIX,
+	    M2E_MD_PREFIXLEN) == 0 ?
+	    d->arch->magic + M2E_MD_PREFIXLEN : d->arch->name;
 	info->format = d->format;
 	info->format_version = (int)md->version;
 	info->pae = md->pae;

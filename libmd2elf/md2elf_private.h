@@ -31,33 +31,19 @@
 
 #define	M2E_MAXPAGESIZE	16384
 
+/* Every minidump header starts with char magic[24]: this, the arch's name. */
+#define	M2E_MD_PREFIX		"minidump FreeBSD/"
+#define	M2E_MD_PREFIXLEN	(sizeof(M2E_MD_PREFIX) - 1)
+#define	M2E_MD_MAGICLEN		24
+
 /* kerneldumpheader (always big-endian, 512 bytes). */
 #define	KDH_SIZE		512
 #define	KDH_MAGIC		"FreeBSD Kernel Dump"
 #define	KDH_MAGIC_TEXT		"FreeBSD Text Dump"
 #define	KDH_MAGIC_CLEARED	"Cleared Kernel Dump"
-#define	KDH_COMP_NONE		0
-#define	KDH_COMP_GZIP		1
-#define	KDH_COMP_ZSTD		2
-
-struct m2e_kdh {
-	char		 magic[21];
-	char		 arch[13];
-	uint32_t	 version;
-	uint32_t	 archver;
-	uint64_t	 dumplength;
-	int64_t		 dumptime;
-	uint32_t	 keysize;
-	uint32_t	 blocksize;
-	char		 hostname[65];
-	char		 versionstring[193];
-	char		 panicstring[193];
-	int		 compression;
-	uint64_t	 dumpextent;
-	uint32_t	 parity;
-};
 /* Decode a 512-byte header; -1 (with message in errbuf) if it is not one. */
-int	m2e_kdh_decode(const uint8_t *raw, struct m2e_kdh *, char *err, size_t);
+int	m2e_kdh_decode(const uint8_t *raw, struct md2elf_kdh *, char *err,
+	    size_t);
 bool	m2e_kdh_parity_ok(const uint8_t *raw);
 
 /* Common minidump state, filled by an arch's init through m2e_md_load(). */
@@ -195,7 +181,7 @@ struct md2elf {
 	const char	*container;
 	const char	*compression;
 	bool		 has_kdh;
-	struct m2e_kdh	 kdh;
+	struct md2elf_kdh kdh;
 	/* Encryption: the keys given (md2elf_open_keys), the cipher found. */
 	char		*privkey, *dumpkey;
 	const char	*encryption;	/* "none", "AES-256-CBC", "ChaCha20" */
@@ -260,8 +246,9 @@ int	m2e_input_open(md2elf_t *, const char *path, int flags);
 int	m2e_spool_open(md2elf_t *, int *fd, uint64_t *skipped);
 void	m2e_input_close(md2elf_t *);
 /*
- * Decompress [off, off + len) of infd (comp: KDH_COMP_GZIP or KDH_COMP_ZSTD)
- * into an unlinked sparse temporary file in $TMPDIR (decompress.c).
+ * Decompress [off, off + len) of infd (comp: MD2ELF_COMP_GZIP or
+ * MD2ELF_COMP_ZSTD) into an unlinked sparse temporary file in $TMPDIR
+ * (decompress.c).
  */
 int	m2e_decompress(md2elf_t *, int infd, uint64_t off, uint64_t len,
 	    int comp, int *outfd, uint64_t *outlen);

@@ -31,7 +31,8 @@
 static bool
 sp_known_start(const uint8_t *p, size_t n)
 {
-	return ((n >= 17 && memcmp(p, "minidump FreeBSD/", 17) == 0) ||
+	return ((n >= M2E_MD_PREFIXLEN &&
+	    memcmp(p, M2E_MD_PREFIX, M2E_MD_PREFIXLEN) == 0) ||
 	    (n >= 4 && memcmp(p, "\177ELF", 4) == 0) ||
 	    (n >= 2 && p[0] == 0x1f && p[1] == 0x8b) ||
 	    (n >= 4 && memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0) ||
