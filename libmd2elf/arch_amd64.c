@@ -305,9 +305,9 @@ amd64_walk_pt(struct amd64_walk *w, uint64_t pde, uint64_t pt_pa,
 	/* Kernel page-table pages are not shared; walk each once. */
 	if (w->seen[rank / 8] & (1 << (rank % 8))) {
 		if (!w->warned)
-			m2e_warn(d, "%s: page-table page at %#jx is used by "
-			    "more than one page-directory entry; ignoring "
-			    "repeats", d->path, (uintmax_t)pt_pa);
+			m2e_warn(d, "page-table page at %#jx is used by more "
+			    "than one page-directory entry; ignoring repeats",
+			    (uintmax_t)pt_pa);
 		w->warned = true;
 		return (0);
 	}
@@ -362,11 +362,10 @@ amd64_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
 	}
 	free(w.seen);
 	if (rc == 0 && w.nmissing > 0)
-		m2e_warn(d, "%s: offset %#jx: page-directory entry %ju of the "
-		    "page-table section (va %#jx) points to page-table page "
-		    "%#jx, which is not in the dump; its 2 MiB are left out "
-		    "of the core (PDEs skipped: %ju)", d->path,
-		    (uintmax_t)(d->filebase + md->off_pmap + w.miss_pde * 8),
+		m2e_warn_at(d, md->off_pmap + w.miss_pde * 8, "page-directory "
+		    "entry %ju of the page-table section (va %#jx) points to "
+		    "page-table page %#jx, which is not in the dump; its 2 MiB "
+		    "are left out of the core (PDEs skipped: %ju)",
 		    (uintmax_t)w.miss_pde, (uintmax_t)w.miss_va,
 		    (uintmax_t)w.miss_pa, (uintmax_t)w.nmissing);
 	if (rc == 0)

@@ -540,9 +540,8 @@ dc_run(struct dc *c, int comp, uint64_t off, uint64_t len)
 		m2e_err(c->d, "%s", md2elf_decomp_geterr(z));
 	md2elf_decomp_stats(z, &st);
 	if (rc == 0 && st.ignored != 0 && !c->sized)
-		m2e_warn(c->d, "%s: offset %#jx: ignoring %ju bytes after the "
-		    "end of the gzip stream", c->d->path,
-		    (uintmax_t)st.ignored_off, (uintmax_t)st.ignored);
+		m2e_warn(c->d, "offset %#jx: ignoring %ju bytes after the "
+		    "end of the gzip stream", (uintmax_t)st.ignored_off, (uintmax_t)st.ignored);
 	md2elf_decomp_close(z);
 	free(in);
 	return (rc == 0 ? 0 : -1);

@@ -75,9 +75,9 @@ dump_probe(md2elf_t *d)
 		d->format = "minidump";
 		if (d->has_kdh && strcmp(d->kdh.arch, (*ap)->name) != 0 &&
 		    !d->md_layout)
-			m2e_warn(d, "%s: the kerneldumpheader says architecture "
-			    "\"%s\" but the minidump is for %s", d->path,
-			    d->kdh.arch, (*ap)->name);
+			m2e_warn(d, "the kerneldumpheader says architecture "
+			    "\"%s\" but the minidump is for %s", d->kdh.arch,
+			    (*ap)->name);
 		return ((*ap)->init(d, hdr, hdrlen));
 	}
 	if (hdrlen >= M2E_MD_PREFIXLEN &&

@@ -716,8 +716,8 @@ md2elf_write_core(md2elf_t *d, int fd, const struct md2elf_write_opts *opts,
 	if (gen_run(d, opts, &g, NULL, 0) != 0)
 		return (-1);
 	if (g.dropped > 0)
-		m2e_warn(d, "%s: %ju page mappings overlap others and are "
-		    "left out of the core", d->path, (uintmax_t)g.dropped);
+		m2e_warn(d, "%ju page mappings overlap others and are left "
+		    "out of the core", (uintmax_t)g.dropped);
 	/* The modules' hint: after md2elf_modules(), for ET_DYN modules. */
 	m2e_hint_plan(d, &hint);
 	if (hint.nmods > 0 && m2e_hint_build(d, &hint, g.vlo,

@@ -188,9 +188,8 @@ in_device(md2elf_t *d, int fd, const uint8_t *raw, uint64_t lasthd,
 			    "kerneldumpheader does not match the trailing one "
 			    "at offset %#jx", (uintmax_t)firsthd,
 			    (uintmax_t)lasthd));
-		m2e_warn(d, "%s: offset %#jx: the leading kerneldumpheader "
-		    "does not match the trailing one", d->path,
-		    (uintmax_t)firsthd);
+		m2e_warn(d, "offset %#jx: the leading kerneldumpheader does "
+		    "not match the trailing one", (uintmax_t)firsthd);
 	}
 	d->has_kdh = true;
 	d->container = "device";

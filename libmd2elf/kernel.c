@@ -614,7 +614,7 @@ m2e_kernel_open(md2elf_t *d, const char *path, int flags)
 				m2e_full_undo(d);
 			goto fail;
 		}
-		m2e_warn(d, "%s (used anyway: forced)", d->err);
+		m2e_warn(d, "%s (used anyway: forced)", m2e_errwhy(d));
 	} else if (rv == 0)
 		m2e_warn(d, "cannot check that kernel %s matches the dump (no "
 		    "build id or version string to compare)", path);

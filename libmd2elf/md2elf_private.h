@@ -160,7 +160,11 @@ struct m2e_modules;	/* modules.c */
 
 struct md2elf {
 	char		 err[MD2ELF_ERRBUF_SIZE];
+	size_t		 errwhy;	/* where err's "path: " prefix ends */
 	bool		 errforcible;	/* err is a refusal FORCE gets past */
+	/* Quiet: errors go to qerr without "path: " and leave err alone. */
+	int		 quiet;
+	char		 qerr[MD2ELF_ERRBUF_SIZE];
 	md2elf_warn_fn	*warn;
 	void		*warnarg;
 	/* Warnings of md2elf_open(), for the first md2elf_set_warn(). */
@@ -204,8 +208,20 @@ int	m2e_err(md2elf_t *, const char *fmt, ...)
 /* "path: offset 0x...: ..."; off is relative to the dump data. */
 int	m2e_err_at(md2elf_t *, uint64_t off, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* Warnings, with the same "path: " and "path: offset 0x...: " prefixes. */
 void	m2e_warn(md2elf_t *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+void	m2e_warn_at(md2elf_t *, uint64_t off, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* The last error without its "path: ", to quote in another message. */
+const char *m2e_errwhy(const md2elf_t *);
+/*
+ * Speculative reads: between m2e_quiet() and m2e_unquiet() errors leave
+ * d->err and errforcible alone; the last one is returned by m2e_unquiet()
+ * (offset but no path: it is for a warning, which has the path).
+ */
+void	m2e_quiet(md2elf_t *);
+const char *m2e_unquiet(md2elf_t *);
 /*
  * The same errors for a refusal that MD2ELF_OPEN_FORCE or
  * MD2ELF_KERNEL_FORCE would turn into a warning (md2elf_errforcible()).

@@ -414,20 +414,21 @@ static int
 pcb_to_regs(struct walk *w, uint64_t va, const char *src)
 {
 	struct m2e_frame f;
-	char save[MD2ELF_ERRBUF_SIZE];
+	const char *why;
+	int rc;
 
 	if (va == 0 || rread(w, va, w->pcbbuf, w->pcblen) != 0)
 		return (-1);
 	memset(w->t.greg, 0, sizeof(w->t.greg));
 	memset(&f, 0, sizeof(f));
-	memcpy(save, w->d->err, sizeof(save));
-	if (w->d->arch->pcb_regs(w->d, w->pcbbuf, w->pcblen, w->osreldate,
-	    w->t.greg, &f) != 0) {
+	m2e_quiet(w->d);
+	rc = w->d->arch->pcb_regs(w->d, w->pcbbuf, w->pcblen, w->osreldate,
+	    w->t.greg, &f);
+	why = m2e_unquiet(w->d);
+	if (rc != 0) {
 		if (w->fn != NULL && w->nbad++ < TMAXWARN)
 			wwarn(w, "tid %d: cannot decode the pcb at %#jx (%s): "
-			    "%s", (int)w->t.pub.tid, (uintmax_t)va, src,
-			    w->d->err);
-		memcpy(w->d->err, save, sizeof(save));
+			    "%s", (int)w->t.pub.tid, (uintmax_t)va, src, why);
 		return (-1);
 	}
 	w->t.pub.regsource = src;
