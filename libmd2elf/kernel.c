@@ -435,7 +435,7 @@ load_symbols(md2elf_t *d, struct m2e_kernel *k, Elf *e, size_t shnum)
 		return (m2e_err(d, "%s: symbol table has no usable symbols",
 		    k->path));
 
-	/* Name index (built before sorting by address moves the entries). */
+	/* Address order; the name index is built after, on the final order. */
 	qsort(k->syms, k->nsyms, sizeof(*k->syms), cmp_addr);
 	k->naddr = 0;
 	for (i = 0; i < k->nsyms; i++) {

@@ -6,11 +6,18 @@
  * per-architecture ops table, the kernel image and the thread walker.
  *
  * Layering (each file owns one job):
- *   input.c      open the file, find the dump data (kerneldumpheader.c),
- *                decompress (decompress.c) -> d->fd, d->base, d->len
+ *   dump.c       the public handle: open (format probe), close, info, reads
+ *   input.c      open the file, find the dump data (kerneldumpheader.c,
+ *                also md2elf_kdh_decode), decompress (decompress.c),
+ *                decrypt (crypto.c), spool stdin (spool.c)
+ *                -> d->fd, d->base, d->len; fileio.c: full pread/pwrite
  *   minidump.c   common minidump sections, bitmap, dump_avail, pa -> offset
- *   arch_*.c     one per architecture: header, page tables, registers
- *   kernel.c     kernel ELF symbols (libelf)
+ *   fulldump.c   ELF full dumps (full_amd64.c, full_i386.c: page tables)
+ *   arches.c     the table of architectures dump.c probes
+ *   arch_*.c     one per architecture: header, page tables, registers;
+ *                flatpt.c: the flat last-level page tables they share
+ *   kernel.c     kernel ELF symbols (libelf); kernel_match.c: does the
+ *                kernel match the dump (build id, version string)
  *   threads.c    allproc walk, pcb selection, trap-frame threads
  *   unwind.c     frame-pointer backtraces through trap frames
  *   modules.c    linker_files walk, module files on this host
@@ -19,6 +26,7 @@
  *   notes.c      ELF note descriptors (FreeBSD and Linux flavours)
  *   elfcore.c    the ELF core writer (gelf), copy.c the bulk page copy
  *   sections.c   md2elf_get_sections(), the dump data's layout as read
+ *   error.c      errors and warnings; vis.c: dump text made safe to print
  */
 #ifndef MD2ELF_PRIVATE_H
 #define MD2ELF_PRIVATE_H
@@ -310,10 +318,10 @@ struct m2e_runs {
 };
 void	m2e_runs_init(struct m2e_runs *, const md2elf_t *, m2e_map_fn *,
 	    void *arg);
-/* n pages at va -> pa, the first at rank; non-zero: fn's stop value. */
 /* The same for physical runs (va = pa), handed to fn as m2e_md_runs does. */
 void	m2e_runs_init_pa(struct m2e_runs *, const md2elf_t *, m2e_run_fn *,
 	    void *arg);
+/* n pages at va -> pa, the first at rank; non-zero: fn's stop value. */
 int	m2e_runs_add(struct m2e_runs *, uint64_t va, uint64_t pa,
 	    uint64_t rank, uint64_t n);
 /* Hand over the pending run. */
