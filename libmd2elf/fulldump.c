@@ -280,9 +280,10 @@ m2e_full_probe(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
 	d->md.dmapbase = (*op)->dmapbase;
 	d->md.dmapend = (*op)->dmapend;
 	d->md.dmapphys = 0;
-	if (d->has_kdh && strcmp(d->kdh.arch, f->arch.name) != 0)
+	if (d->has_kdh && strcmp(d->kdh.arch, f->arch.machine_arch) != 0)
 		m2e_warn(d, "the kerneldumpheader says architecture \"%s\" "
-		    "but the full dump is for %s", d->kdh.arch, f->arch.name);
+		    "but the full dump is for %s", d->kdh.arch,
+		    f->arch.machine_arch);
 	return (full_chunks(d, f, c64, phoff, phnum));
 }
 

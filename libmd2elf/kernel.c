@@ -540,7 +540,6 @@ int
 m2e_kernel_open(md2elf_t *d, const char *path, int flags)
 {
 	struct m2e_kernel *k;
-	struct md2elf_info info;
 	struct stat st;
 	Elf *e;
 	GElf_Ehdr eh;
@@ -578,15 +577,12 @@ m2e_kernel_open(md2elf_t *d, const char *path, int flags)
 	if (d->arch != NULL && (k->machine != d->arch->elfmachine ||
 	    k->elfclass != d->arch->elfclass ||
 	    eh.e_ident[EI_DATA] != ELFDATA2LSB)) {
-		/* The architecture as -i names it ("arm64", not "aarch64"). */
-		if (md2elf_get_info(d, &info) != 0)
-			info.arch = d->arch->name;
 		rv = m2e_err(d, "kernel %s is %s (%s, %s) but the dump is %s",
 		    path, machine_name(k->machine),
 		    k->elfclass == ELFCLASS32 ? "ELFCLASS32" :
 		    k->elfclass == ELFCLASS64 ? "ELFCLASS64" : "bad class",
 		    eh.e_ident[EI_DATA] == ELFDATA2LSB ? "little-endian" :
-		    "big-endian", info.arch);
+		    "big-endian", d->arch->name);
 		goto fail;
 	}
 	if (elf_getshdrnum(e, &shnum) != 0) {

@@ -67,6 +67,9 @@ struct m2e_minidump {
 	uint64_t	 kernbase;
 	uint64_t	 dmapbase, dmapend, dmapphys;	/* dmapend == 0: none */
 	int		 pae;		/* i386: PAE page tables */
+	/* i386, arm64: the flat last-level page-table section's entries. */
+	unsigned	 ptesize;	/* bytes: i386 4 (PAE 8), arm64 8 */
+	uint64_t	 nptes;
 	/* Section offsets, relative to the start of the dump data. */
 	uint64_t	 off_msgbuf, off_avail, off_bitmap, off_pmap, off_pages;
 	/* Bitmap as 64-bit words (LE bit numbering), rank per word. */
@@ -114,9 +117,8 @@ struct m2e_stub {
 
 /* The per-architecture ops table, chosen by probing the minidump magic. */
 struct m2e_arch {
-	const char	*name;		/* MACHINE_ARCH in kerneldumpheader */
-	const char	*magic;		/* minidump magic (NUL-padded field) */
-	size_t		 magiclen;	/* size of the magic field (24, 32) */
+	const char	*name;		/* md2elf's name, the magic's suffix */
+	const char	*machine_arch;	/* MACHINE_ARCH, as in the kdh */
 	unsigned	 elfclass;	/* ELFCLASS32 / ELFCLASS64 */
 	unsigned	 elfmachine;	/* EM_* */
 	unsigned	 ptrsize;	/* 4 or 8 */
@@ -201,7 +203,6 @@ struct md2elf {
 	/* Format. */
 	const char	*format;	/* "minidump", "full" */
 	const struct m2e_arch *arch;
-	void		*archdata;
 	struct m2e_minidump md;
 	struct m2e_full	*full;		/* a full dump (fulldump.c), else NULL */
 	/* Kernel. */
