@@ -25,6 +25,12 @@
 # mkfs.xfs, a loop device; said when it cannot be made), where md2elf
 # clones the page data (and so does cp), as written (xfs-4g: a hole at
 # every zero page, 65 000 extents) and without holes (xfs-dense-4g).
+# libelf: md2elf built against elftoolchain's libelf (FreeBSD's) from its
+# source tarball ($BENCH_ELFTOOLCHAIN, default
+# ../shared/third_party/elftoolchain-*-libelf.tar.xz beside the tree; said
+# when absent), in DIR/et, run on plain-1g, plain-4g and frag-4g: cases
+# *-et, the same rows against the same cp, and peak RSS per segment count
+# for both libraries.
 #
 # The machine may be shared: alternation and medians of -n runs (default
 # 5) damp the noise; the raw times are in DIR/times.
@@ -33,8 +39,8 @@
 #   -d  work directory on a real disk (default $BENCH_DIR or
 #       /var/tmp/md2elf-bench); it needs about 3x the largest dump
 #   -s  RAM sizes in MiB of the plain dumps (default "1024 4096 16384")
-#   -x  extra cases (default "dense zstd frag threads xfs"; also "full":
-#       full dumps, debug.minidump=0, of 1 and 4 GiB, with -k KERNEL)
+#   -x  extra cases (default "dense zstd frag threads xfs libelf"; also
+#       "full": full dumps, debug.minidump=0, of 1 and 4 GiB, with -k)
 #   -n  runs of each command, warm and cold (default 5)
 #   -k  keep the dumps and cores
 # Results: the table on stdout and in DIR/results.txt.
@@ -44,7 +50,7 @@ md2elf=$top/md2elf/md2elf
 mkdump=$top/tests/gen/mkdump
 dir=${BENCH_DIR:-/var/tmp/md2elf-bench}
 sizes=${BENCH_SIZES:-"1024 4096 16384"}
-extras=${BENCH_EXTRAS:-"dense zstd frag threads xfs"}
+extras=${BENCH_EXTRAS:-"dense zstd frag threads xfs libelf"}
 runs=${BENCH_RUNS:-5}
 keep=false
 while getopts d:kn:s:x: ch; do
@@ -256,6 +262,54 @@ bench_xfs() {
 	rm -f "$dir/xfs.img"
 }
 
+# libelf: the cases again with md2elf linked with elftoolchain's libelf.
+bench_libelf() {
+	_tar=${BENCH_ELFTOOLCHAIN:-$(ls "$top"/../shared/third_party/elftoolchain-*-libelf.tar.xz \
+	    2>/dev/null | tail -1)}
+	if [ -z "$_tar" ] || [ ! -r "$_tar" ]; then
+		say "bench: libelf: skipped: no elftoolchain source tarball" \
+		    "(\$BENCH_ELFTOOLCHAIN)"
+		return
+	fi
+	rm -rf "$dir/et"
+	mkdir -p "$dir/et/src"
+	if ! sh "$top/mk/elftoolchain.sh" "$_tar" "$dir/et" \
+	    >"$dir/et/flags" 2>"$dir/log.err"; then
+		say "bench: libelf: skipped: elftoolchain's libelf does not" \
+		    "build: $(tail -1 "$dir/log.err")"
+		return
+	fi
+	# A copy of the tree without its objects, built with that libelf.
+	(cd "$top" && tar cf - --exclude='*.o' --exclude='*.a' \
+	    --exclude='*.so*' Makefile mk libmd2elf md2elf) |
+	    (cd "$dir/et/src" && tar xf -)
+	if ! (cd "$dir/et/src" && for d in libmd2elf md2elf; do
+	    (cd $d && make all \
+	    CPPFLAGS="$(sed -n 's/^CPPFLAGS=//p' "$dir/et/flags")" \
+	    LDFLAGS="$(sed -n 's/^LDFLAGS=//p' "$dir/et/flags")") || exit 1
+	    done) >"$dir/et/md2elf.log" 2>&1; then
+		say "bench: libelf: skipped: md2elf does not build with" \
+		    "elftoolchain's libelf: $(tail -1 "$dir/et/md2elf.log")"
+		return
+	fi
+	_saved=$md2elf
+	for _c in "plain-1g 1024 -V 3 -s 1" "plain-4g 4096 -V 3 -s 1" \
+	    "frag-4g 4096 -V 3 -s 1 -F 3"; do
+		set -- $_c
+		_n=$1
+		_r=$2
+		shift 2
+		gen "$_n" "$_r" "$@" || continue
+		md2elf=$_saved
+		bench "$_n-eu" "$_r" "$dir/$_n.vmcore"
+		md2elf=$dir/et/src/md2elf/md2elf
+		bench "$_n-et" "$_r" "$dir/$_n.vmcore"
+		done_with "$dir/$_n.vmcore"
+	done
+	md2elf=$_saved
+	rm -rf "$dir/et"
+}
+
 say "md2elf benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -sr)," \
     "$(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB RAM",
     $2 / 1048576 }' /proc/meminfo), work directory $dir ($(df -PT "$dir" |
@@ -288,6 +342,7 @@ for x in $extras; do
 		    "-k $dir/threads-4g.kernel"
 		done_with "$dir/threads-4g.vmcore" "$dir/threads-4g.kernel" ;;
 	xfs)	bench_xfs ;;
+	libelf)	bench_libelf ;;
 	full)	for r in 1024 4096; do
 			c=full-$((r / 1024))g
 			gen $c $r -V 3 -s 1 -f -k "$dir/$c.kernel" &&
@@ -315,7 +370,7 @@ done
 	done <"$rows"
 } | tee -a "$res"
 # Peak RSS against dump size (plain dumps only).
-awk '$1 ~ /^plain-/ { n++; r[n] = $3; m[n] = $2; s[n] = $4 }
+awk '$1 ~ /^plain-[0-9]+g$/ { n++; r[n] = $3; m[n] = $2; s[n] = $4 }
 END {
 	if (n < 2) exit
 	lo = r[1]; hi = r[1]
@@ -327,6 +382,17 @@ END {
 		printf "constant memory: yes (within %.1f MiB)\n", hi - lo
 	else
 		printf "constant memory: no: +%.1f MiB from %d to %d MiB of RAM\n", r[n] - r[1], m[1], m[n]
+}' "$dir/rss" | tee -a "$res"
+# Peak RSS per segment count with each libelf (the libelf extra).
+awk '$1 ~ /-(eu|et)$/ { lib = substr($1, length($1) - 1); c = substr($1, 1,
+    length($1) - 3); r[c, lib] = $3; s[c] = $4; if (!(c in seen)) {
+    seen[c] = 1; o[++n] = c } }
+END {
+	if (n == 0) exit
+	printf "\npeak RSS by libelf (elfutils / elftoolchain):"
+	for (i = 1; i <= n; i++) printf " %s, %d segments: %.1f / %.1f MiB;",
+	    o[i], s[o[i]], r[o[i], "eu"], r[o[i], "et"]
+	printf "\n"
 }' "$dir/rss" | tee -a "$res"
 rm -f "$dir/t.one" "$dir/rss.now" "$rows" "$dir/log.out" "$dir/log.err"
 exit 0

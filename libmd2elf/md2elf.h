@@ -403,10 +403,13 @@ void		 md2elf_decomp_close(md2elf_decomp_t *);
  * buffer) made safe to print: every byte that is not printable ASCII, and
  * the backslash, as a C-style (\n \r \t \\) or octal (\ooo) escape, as
  * vis(3) with VIS_CSTYLE | VIS_OCTAL; with MD2ELF_VIS_LINES, newlines and
- * tabs stay.  Writes at most dstsize bytes with the NUL (4 * len + 1 is
+ * tabs stay.  MD2ELF_VIS_DMESG: vis(3)'s default style instead, as
+ * dmesg(8) prints the message buffer (newlines, tabs and spaces stay; \^[,
+ * \M-a, \134).  Writes at most dstsize bytes with the NUL (4 * len + 1 is
  * always enough) and returns the length of the whole result.
  */
 #define	MD2ELF_VIS_LINES	0x0001
+#define	MD2ELF_VIS_DMESG	0x0002
 size_t		 md2elf_vis(char *dst, size_t dstsize, const char *src,
 		    size_t len, int flags);
 

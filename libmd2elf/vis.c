@@ -5,7 +5,8 @@
  * version and panic strings and the message buffer are the crashed
  * kernel's bytes: printed raw, an embedded newline forges lines of
  * savecore's info.N and escape sequences reach the terminal.  Encoded as
- * vis(3) does with VIS_CSTYLE | VIS_OCTAL.
+ * vis(3) does with VIS_CSTYLE | VIS_OCTAL, or (MD2ELF_VIS_DMESG) as
+ * dmesg(8) encodes the message buffer: vis(3)'s default style.
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +25,43 @@ vis_put(char *dst, size_t dstsize, size_t o, const char *s, size_t n)
 	return (o);
 }
 
+/*
+ * vis(3)'s default style (flags 0), as dmesg(8) prints the message buffer:
+ * printable ASCII, space, tab and newline as they are; the backslash and
+ * the bytes whose low 7 bits are a space in octal (\134, \240); other
+ * bytes \^C (control), \M-c (high bit set), \M^C (both), \^? (DEL).
+ */
+static size_t
+vis_default(char *dst, size_t dstsize, size_t o, unsigned c)
+{
+	char esc[6];
+	size_t n;
+
+	if ((c > 0x20 && c < 0x7f && c != '\\') || c == ' ' || c == '\t' ||
+	    c == '\n') {
+		esc[0] = (char)c;
+		return (vis_put(dst, dstsize, o, esc, 1));
+	}
+	if (c == '\\' || (c & 0x7f) == ' ') {
+		snprintf(esc, sizeof(esc), "\\%03o", c);
+		return (vis_put(dst, dstsize, o, esc, 4));
+	}
+	n = 0;
+	esc[n++] = '\\';
+	if (c & 0x80) {
+		c &= 0x7f;
+		esc[n++] = 'M';
+	}
+	if (c < 0x20 || c == 0x7f) {
+		esc[n++] = '^';
+		esc[n++] = c == 0x7f ? '?' : (char)(c + '@');
+	} else {
+		esc[n++] = '-';
+		esc[n++] = (char)c;
+	}
+	return (vis_put(dst, dstsize, o, esc, n));
+}
+
 size_t
 md2elf_vis(char *dst, size_t dstsize, const char *src, size_t len,
     int flags)
@@ -37,6 +75,10 @@ md2elf_vis(char *dst, size_t dstsize, const char *src, size_t len,
 	o = 0;
 	for (i = 0; i < len; i++) {
 		c = p[i];
+		if (flags & MD2ELF_VIS_DMESG) {
+			o = vis_default(dst, dstsize, o, c);
+			continue;
+		}
 		if ((c >= 0x20 && c < 0x7f && c != '\\') ||
 		    ((flags & MD2ELF_VIS_LINES) && (c == '\n' || c == '\t'))) {
 			esc[0] = (char)c;

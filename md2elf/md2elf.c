@@ -30,9 +30,14 @@
 #include "report.h"
 
 #define	EXIT_USAGE	2
+/* An escaped header string or in-memory panicstr (md2elf_vis: 4x + NUL). */
+#define	VISBUF		(4 * 1024 + 1)
 #define	MIB		(1024.0 * 1024.0)
 
 static const char *progname = "md2elf";
+
+/* The temporary file's name in the output's directory (mkstemp). */
+#define	TMPNAME		".md2elf.XXXXXX"
 
 /* The temporary output, removed by the signal handler. */
 static char tmppath[PATH_MAX + 16];
@@ -51,6 +56,7 @@ static struct md2elf_keys keys;
 static void	progress_end(struct progress *);
 static int	make_temp(const char *);
 static void	remove_temp(void);
+static const char *vis_line(const char *, char *, size_t);
 
 static void
 usage(void)
@@ -233,21 +239,30 @@ verbose_dump(md2elf_t *d, const char *vmcore)
 {
 	struct md2elf_info info;
 	struct md2elf_section sec[MD2ELF_MAXSECTIONS];
+	char vb[VISBUF];
 	int i, n;
 
 	if (md2elf_get_info(d, &info) != 0)
 		return;
 	fprintf(stderr, "%s: %s: container %s, compression %s\n", progname,
 	    vmcore, info.container, info.compression);
-	if (info.has_header)
-		fprintf(stderr, "%s: %s: kerneldumpheader: host %s, %.*s\n",
-		    progname, vmcore, info.hostname,
-		    (int)strcspn(info.versionstring, "\n"),
-		    info.versionstring);
-	fprintf(stderr, "%s: %s: %s %s version %d%s, page size %u, %ju pages "
-	    "(%.1f MiB)\n", progname, vmcore, info.arch, info.format,
-	    info.format_version, info.pae ? " (PAE)" : "", info.pagesize,
-	    (uintmax_t)info.pages, info.pages * (double)info.pagesize / MIB);
+	if (info.has_header) {
+		fprintf(stderr, "%s: %s: kerneldumpheader: host %s, ",
+		    progname, vmcore, vis_line(info.hostname, vb, sizeof(vb)));
+		md2elf_vis(vb, sizeof(vb), info.versionstring,
+		    strcspn(info.versionstring, "\n"), 0);
+		fprintf(stderr, "%s\n", vb);
+	}
+	/* A full dump (an ELF file) has no format version. */
+	if (strcmp(info.format, "full") == 0)
+		fprintf(stderr, "%s: %s: %s full dump (debug.minidump=0)",
+		    progname, vmcore, info.arch);
+	else
+		fprintf(stderr, "%s: %s: %s %s version %d", progname, vmcore,
+		    info.arch, info.format, info.format_version);
+	fprintf(stderr, "%s, page size %u, %ju pages (%.1f MiB)\n",
+	    info.pae ? " (PAE)" : "", info.pagesize, (uintmax_t)info.pages,
+	    info.pages * (double)info.pagesize / MIB);
 	n = md2elf_get_sections(d, sec, MD2ELF_MAXSECTIONS);
 	for (i = 0; i < n && i < MD2ELF_MAXSECTIONS; i++)
 		fprintf(stderr, "%s: %s: section %s at offset %#jx, %ju bytes "
@@ -308,11 +323,32 @@ print_hex(const char *label, const uint8_t *p, size_t n)
 	printf("\n");
 }
 
-/* The first line of s (what a one-line field can show). */
-static void
-print_line(const char *label, const char *s)
+/*
+ * s as one line, escaped (md2elf_vis: the dump's bytes reach terminals and
+ * files only as printable ASCII).  The result lives until the next call
+ * with the same buf.
+ */
+static const char *
+vis_line(const char *s, char *buf, size_t len)
 {
-	printf("%-16s%.*s\n", label, (int)strcspn(s, "\n"), s);
+	md2elf_vis(buf, len, s, strlen(s), 0);
+	return (buf);
+}
+
+/*
+ * A string from the dump, escaped: all of it (a host name, a panic
+ * string: a newline there is no line break), or its first line (a version
+ * string, whose second line names the build directory).
+ */
+static void
+print_line(const char *label, const char *s, bool first)
+{
+	char buf[VISBUF];
+	size_t n;
+
+	n = first ? strcspn(s, "\n") : strlen(s);
+	md2elf_vis(buf, sizeof(buf), s, n, 0);
+	printf("%-16s%s\n", label, buf);
 }
 
 /* "label  YYYY-MM-DD HH:MM:SS UTC<suffix>" */
@@ -403,21 +439,21 @@ do_info(md2elf_t *d, bool haskernel)
 		    "unknown (no dump header, no time_second in the dump)" :
 		    "unknown (no dump header; -k reads time_second)");
 	if (info.has_header) {
-		print_line("hostname:", info.hostname);
-		print_line("version:", info.versionstring);
-		print_line("panic string:", info.panicstring);
+		print_line("hostname:", info.hostname, false);
+		print_line("version:", info.versionstring, true);
+		print_line("panic string:", info.panicstring, false);
 	} else
 		printf("%-16s%s\n", "hostname:", "unknown (no dump header)");
 	if (!haskernel)
 		return (0);
 	if (md2elf_get_kernel_info(d, &ki) != 0)
 		fail("%s", md2elf_geterr(d));
-	print_line("kernel:", ki.path);
-	print_line("kernel version:", ki.version);
+	print_line("kernel:", ki.path, false);
+	print_line("kernel version:", ki.version, true);
 	if (ki.osreldate != 0)
 		printf("%-16s%d\n", "osreldate:", ki.osreldate);
 	print_line("panicstr:", ki.panicstr != NULL ? ki.panicstr :
-	    "(none: not a panic)");
+	    "(none: not a panic)", false);
 	if (ki.buildid != NULL)
 		print_hex("build id:", ki.buildid, ki.buildidlen);
 	printf("%-16s%#jx\n", "entry point:", (uintmax_t)ki.entry);
@@ -512,7 +548,8 @@ static int
 thread_cb(void *arg, const struct md2elf_thread *t)
 {
 	struct tlist *l;
-	char name[64], state[24], comm[21], tdname[21];
+	char name[64], vname[4 * sizeof(name) + 1], state[24], comm[21];
+	char tdname[21];
 
 	l = arg;
 	thread_header(l);
@@ -531,8 +568,10 @@ thread_cb(void *arg, const struct md2elf_thread *t)
 		snprintf(state, sizeof(state), "CPU %d", t->oncpu);
 	else
 		state[0] = '\0';
+	/* p_comm and td_name are the dump's bytes: escaped. */
+	md2elf_vis(vname, sizeof(vname), name, strlen(name), 0);
 	printf("%c %-5d %-7d %-6d %-28s %-8s %#0*jx", t->crashed ? '*' : ' ',
-	    l->n, t->tid, t->pid, name, state, l->pcwidth, (uintmax_t)t->pc);
+	    l->n, t->tid, t->pid, vname, state, l->pcwidth, (uintmax_t)t->pc);
 	print_sym(l->d, t->pc);
 	printf("\n");
 	thread_stack(l, t);
@@ -559,29 +598,39 @@ do_threads(md2elf_t *d, bool bt)
 	return (0);
 }
 
+/* -d: the message buffer, escaped as dmesg(8) does (vis(3) default). */
 static int
 do_msgbuf(md2elf_t *d)
 {
-	char *text;
-	size_t len;
+	char *text, *vis;
+	size_t len, vlen;
 
 	if (md2elf_msgbuf_flags(d, MD2ELF_MSGBUF_DMESG, &text, &len) != 0)
 		fail("%s", md2elf_geterr(d));
-	if (fwrite(text, 1, len, stdout) != len || (len > 0 &&
-	    text[len - 1] != '\n' && putchar('\n') == EOF) ||
+	vis = len <= (SIZE_MAX - 1) / 4 ? malloc(4 * len + 1) : NULL;
+	if (vis == NULL)
+		fail("out of memory");
+	vlen = md2elf_vis(vis, 4 * len + 1, text, len, MD2ELF_VIS_DMESG);
+	if (fwrite(vis, 1, vlen, stdout) != vlen || (vlen > 0 &&
+	    vis[vlen - 1] != '\n' && putchar('\n') == EOF) ||
 	    fflush(stdout) != 0)
 		fail("writing the message buffer: %s", strerror(errno));
+	free(vis);
 	free(text);
 	return (0);
 }
 
-/* A module's name for messages: its file name, else its address. */
+/*
+ * A module's name for messages: its file name (read from the dump's
+ * memory: escaped), else its address.
+ */
 static const char *
 mod_name(const struct md2elf_module *m, char *buf, size_t len)
 {
 	if (m->filename != NULL)
-		return (m->filename);
-	snprintf(buf, len, "at %#jx", (uintmax_t)m->lf);
+		md2elf_vis(buf, len, m->filename, strlen(m->filename), 0);
+	else
+		snprintf(buf, len, "at %#jx", (uintmax_t)m->lf);
 	return (buf);
 }
 
@@ -618,9 +667,9 @@ do_modules(md2elf_t *d, bool force)
 {
 	const struct md2elf_module *mods, *m;
 	struct md2elf_info info;
-	char where[PATH_MAX + 600], nb[40], path[PATH_MAX + 4];
+	char where[PATH_MAX + 600], nb[VISBUF], path[VISBUF + 4];
 	const char *why;
-	size_t i, n;
+	size_t i, n, n2;
 	int w;
 
 	w = md2elf_get_info(d, &info) == 0 && info.elfclass == 1 ? 10 : 18;
@@ -631,9 +680,16 @@ do_modules(md2elf_t *d, bool force)
 	for (i = 0; i < n; i++) {
 		m = &mods[i];
 		mod_where(m, where, sizeof(where));
-		if (m->pathname != NULL)
-			snprintf(path, sizeof(path), " (%s)", m->pathname);
-		else
+		if (m->pathname != NULL) {
+			path[0] = ' ';
+			path[1] = '(';
+			n2 = md2elf_vis(path + 2, sizeof(path) - 3, m->pathname,
+			    strlen(m->pathname), 0);
+			n2 = n2 + 2 < sizeof(path) - 2 ? n2 + 2 :
+			    sizeof(path) - 2;
+			path[n2] = ')';
+			path[n2 + 1] = '\0';
+		} else
 			path[0] = '\0';
 		if (m->id > 0)
 			printf("%3d", m->id);
@@ -699,7 +755,7 @@ write_cmds(FILE *f, const struct md2elf_module *mods, size_t n, bool lldb,
     bool hint, const char *core)
 {
 	const struct md2elf_module *m;
-	char abs[PATH_MAX], q[2 * PATH_MAX + 4];
+	char abs[PATH_MAX], q[2 * PATH_MAX + 4], nb[VISBUF];
 	const char *file, *qf;
 	size_t i, j, k;
 
@@ -713,7 +769,9 @@ write_cmds(FILE *f, const struct md2elf_module *mods, size_t n, bool lldb,
 			continue;
 		file = realpath(m->file, abs) != NULL ? abs : m->file;
 		qf = cmdquote(file, q, sizeof(q));
-		fprintf(f, "# %s at %#jx\n", m->filename, (uintmax_t)m->address);
+		/* (Escaped: a newline in it would start a command.) */
+		fprintf(f, "# %s at %#jx\n", mod_name(m, nb, sizeof(nb)),
+		    (uintmax_t)m->address);
 		if (hint && mod_hinted(m)) {
 			fprintf(f, "#   in the core's r_debug list: loaded by "
 			    "the debugger itself\n");
@@ -804,9 +862,9 @@ write_cmdfile(const char *path, const struct md2elf_module *mods, size_t n,
 
 /*
  * After a conversion with a kernel: one warning per module without a
- * file, the command files if there is a module.  *cmds is set if both were written and place
- * at least one module that the core's r_debug list (hint) does not have
- * (then the printed command lines use them).
+ * file, the command files if there is a module.  *cmds is set if both
+ * were written and place at least one module that the core's r_debug
+ * list (hint) does not have (then the printed command lines use them).
  */
 static void
 convert_modules(const struct md2elf_module *mods, size_t n,
@@ -814,7 +872,7 @@ convert_modules(const struct md2elf_module *mods, size_t n,
     size_t len)
 {
 	const struct md2elf_module *m;
-	char where[PATH_MAX + 600], nb[40];
+	char where[PATH_MAX + 600], nb[VISBUF];
 	size_t i, found;
 
 	*cmds = false;
@@ -842,7 +900,10 @@ convert_modules(const struct md2elf_module *mods, size_t n,
 		*cmds = true;
 }
 
-/* Make the temporary file in output's directory. */
+/*
+ * Make the temporary file in output's directory: a short name of its own
+ * (TMPNAME), so that an output name of up to NAME_MAX bytes can be written.
+ */
 static int
 make_temp(const char *output)
 {
@@ -852,10 +913,10 @@ make_temp(const char *output)
 
 	slash = strrchr(output, '/');
 	if (slash == NULL)
-		n = snprintf(tmppath, sizeof(tmppath), ".%s.XXXXXX", output);
+		n = snprintf(tmppath, sizeof(tmppath), "%s", TMPNAME);
 	else
-		n = snprintf(tmppath, sizeof(tmppath), "%.*s/.%s.XXXXXX",
-		    (int)(slash - output), output, slash + 1);
+		n = snprintf(tmppath, sizeof(tmppath), "%.*s/%s",
+		    (int)(slash - output), output, TMPNAME);
 	if (n < 0 || (size_t)n >= sizeof(tmppath))
 		fail("%s: path too long", output);
 	catch_signals();
@@ -876,6 +937,65 @@ make_temp(const char *output)
 	return (fd);
 }
 
+/*
+ * Give the complete temporary file its final name.  With overwrite (-f) a
+ * rename: an existing regular file is replaced at once (concurrent -f
+ * runs: the last one's core stays, each complete).  Without, the name is
+ * created exclusively (renameat2(RENAME_NOREPLACE), else link(2)), so of
+ * concurrent runs to one output exactly one succeeds and the others fail
+ * with "exists".  Only on a file system with neither is it a check then a
+ * rename.  0, or -1 with errno set (the temporary file still there).
+ */
+static int
+publish(const char *output, bool overwrite)
+{
+	struct stat st;
+
+	/* A device, FIFO, link or directory put there meanwhile stays. */
+	if (lstat(output, &st) == 0 && !S_ISREG(st.st_mode)) {
+		errno = EEXIST;
+		return (-1);
+	}
+	if (overwrite)
+		return (rename(tmppath, output));
+#ifdef RENAME_NOREPLACE
+	if (renameat2(AT_FDCWD, tmppath, AT_FDCWD, output,
+	    RENAME_NOREPLACE) == 0)
+		return (0);
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+		return (-1);
+#endif
+	if (link(tmppath, output) == 0) {
+		(void)unlink(tmppath);
+		return (0);
+	}
+	if (errno != EPERM && errno != EOPNOTSUPP && errno != ENOSYS)
+		return (-1);
+	if (lstat(output, &st) == 0) {
+		errno = EEXIST;
+		return (-1);
+	}
+	return (rename(tmppath, output));
+}
+
+/* publish() failed: the one-line message, the temporary file removed. */
+static void
+publish_fail(const char *output, bool overwrite)
+{
+	struct stat st;
+	int error;
+
+	error = errno;
+	remove_temp();
+	if (error == EEXIST && lstat(output, &st) == 0 && !S_ISREG(st.st_mode))
+		fail("%s: exists and is not a regular file", output);
+	if (error == EEXIST && !overwrite)
+		fail("%s: created by another program meanwhile (use -f "
+		    "to overwrite it)", output);
+	fail("%s: cannot rename %s to it: %s", output, tmppath,
+	    strerror(error));
+}
+
 static void
 remove_temp(void)
 {
@@ -883,6 +1003,45 @@ remove_temp(void)
 		tmpactive = 0;
 		unlink(tmppath);
 	}
+}
+
+/*
+ * After md2elf_write_core() failed with the kernel: the dump opened again
+ * without it if the kernel is to blame (without it the core can be
+ * written, with it not even its size is known: no thread offsets, an ELF
+ * file that is no FreeBSD kernel), for a memory-only core as savecore(8)
+ * writes one; else NULL.  d's error is kept.
+ */
+static md2elf_t *
+memory_only(md2elf_t *d, const char *vmcore, bool force,
+    const struct md2elf_write_opts *o)
+{
+	char errbuf[MD2ELF_ERRBUF_SIZE], saved[MD2ELF_ERRBUF_SIZE];
+	md2elf_t *dm;
+	uint64_t size;
+	int forcible;
+
+	if (strcmp(vmcore, "-") == 0)
+		return (NULL);		/* standard input is read once */
+	snprintf(saved, sizeof(saved), "%s", md2elf_geterr(d));
+	forcible = md2elf_errforcible(d);
+	if (forcible || md2elf_core_size(d, o, &size) == 0)
+		return (NULL);
+	dm = md2elf_open_keys(vmcore, force ? MD2ELF_OPEN_FORCE : 0, &keys,
+	    errbuf, &forcible);
+	if (dm == NULL)
+		return (NULL);
+	md2elf_set_warn(dm, warn_cb, NULL);
+	if (md2elf_core_size(dm, o, &size) != 0) {
+		md2elf_close(dm);
+		return (NULL);
+	}
+	/* d's message as md2elf_write_core() gave it. */
+	if (strcmp(saved, md2elf_geterr(d)) != 0) {
+		md2elf_close(dm);
+		return (NULL);
+	}
+	return (dm);
 }
 
 static int
@@ -904,6 +1063,7 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	const char *kpath;
 	double t0, secs, mib;
 	unsigned pagesize;
+	md2elf_t *dm;
 	int fd;
 
 	if (stat(vmcore, &sin) == 0 && stat(output, &sout) == 0 &&
@@ -918,7 +1078,8 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 			fail("%s: exists and is not a regular file", output);
 		if (!force)
 			fail("%s: exists (use -f to overwrite it)", output);
-	}
+	} else if (errno != ENOENT)
+		fail("%s: %s", output, strerror(errno));
 	pagesize = md2elf_get_info(d, &info) == 0 ? info.pagesize : 0;
 	/* The modules first: the core gets their r_debug hint. */
 	modok = false;
@@ -938,12 +1099,29 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	o.progress_arg = &p;
 	curprogress = &p;
 	t0 = now();
+	dm = NULL;
 	if (md2elf_write_core(d, fd, &o, &st) != 0) {
 		progress_end(&p);
-		remove_temp();
-		if (md2elf_errforcible(d))
-			fail_forcible(md2elf_geterr(d), 1);
-		fail("%s (output %s)", md2elf_geterr(d), output);
+		if (kernel == NULL || (dm = memory_only(d, vmcore, modforce,
+		    &o)) == NULL) {
+			remove_temp();
+			if (md2elf_errforcible(d))
+				fail_forcible(md2elf_geterr(d), 1);
+			fail("%s (output %s)", md2elf_geterr(d), output);
+		}
+		fprintf(stderr, "%s: warning: %s; writing %s without threads\n",
+		    progname, md2elf_geterr(d), output);
+		if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
+			remove_temp();
+			fail("%s: %s", output, strerror(errno));
+		}
+		p.start = p.last = now();
+		if (md2elf_write_core(dm, fd, &o, &st) != 0) {
+			progress_end(&p);
+			remove_temp();
+			fail("%s (output %s)", md2elf_geterr(dm), output);
+		}
+		md2elf_close(dm);
 	}
 	progress_end(&p);
 	curprogress = NULL;
@@ -951,11 +1129,8 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 		remove_temp();
 		fail("%s: writing the core: %s", output, strerror(errno));
 	}
-	if (rename(tmppath, output) != 0) {
-		remove_temp();
-		fail("%s: cannot rename %s to it: %s", output, tmppath,
-		    strerror(errno));
-	}
+	if (publish(output, force) != 0)
+		publish_fail(output, force);
 	tmpactive = 0;
 	secs = now() - t0;
 	cmds = false;
@@ -1029,7 +1204,7 @@ do_report(md2elf_t *d, const char *output, bool js, bool overwrite)
 	int fd, rc;
 
 	if (output == NULL) {
-		if (report_write(d, stdout, js, &why) != 0 ||
+		if (report_write(d, NULL, stdout, js, &why) != 0 ||
 		    fflush(stdout) != 0)
 			fail("report: %s", why != NULL ? why :
 			    md2elf_geterr(d));
@@ -1038,30 +1213,27 @@ do_report(md2elf_t *d, const char *output, bool js, bool overwrite)
 	if (lstat(output, &st) == 0 && (!overwrite || !S_ISREG(st.st_mode)))
 		fail("%s: exists%s", output, S_ISREG(st.st_mode) ?
 		    " (use -f to overwrite)" : " and is not a regular file");
-	if ((size_t)snprintf(tmppath, sizeof(tmppath), "%s.XXXXXX", output) >=
-	    sizeof(tmppath))
-		fail("%s: name too long", output);
-	if ((fd = mkstemp(tmppath)) < 0)
+	fd = make_temp(output);
+	if ((f = fdopen(fd, "w")) == NULL) {
+		remove_temp();
 		fail("%s: %s", tmppath, strerror(errno));
-	tmpactive = 1;
-	if ((f = fdopen(fd, "w")) == NULL)
-		fail("%s: %s", tmppath, strerror(errno));
-	rc = report_write(d, f, js, &why);
+	}
+	rc = report_write(d, NULL, f, js, &why);
 	if (fclose(f) != 0 && rc == 0) {
 		rc = -1;
 		why = strerror(errno);
 	}
 	if (rc != 0) {
-		unlink(tmppath);
-		tmpactive = 0;
+		remove_temp();
 		fail("%s: report: %s", output, why != NULL ? why :
 		    md2elf_geterr(d));
 	}
-	if (chmod(tmppath, 0644) != 0 || rename(tmppath, output) != 0) {
-		unlink(tmppath);
-		tmpactive = 0;
+	if (chmod(tmppath, 0644) != 0) {
+		remove_temp();
 		fail("%s: %s", output, strerror(errno));
 	}
+	if (publish(output, overwrite) != 0)
+		publish_fail(output, overwrite);
 	tmpactive = 0;
 	return (0);
 }

@@ -7,7 +7,10 @@ cd "$(dirname "$0")/../tests" || exit 1
 db=$(mktemp /tmp/md2elf-kyua.XXXXXX) || exit 1
 trap 'rm -f "$db"' EXIT
 
-kyua test --results-file="$db" "$@"
+# Test programs run side by side, one per CPU ($JOBS overrides): most of a
+# case's time is spent waiting for the debuggers and the disk.
+jobs=${JOBS:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)}
+kyua -v parallelism="$jobs" test --results-file="$db" "$@"
 kyua report --results-file="$db" --verbose \
     --results-filter=broken,failed | sed -e '/^===> Execution context/,$d'
 summary=$(kyua report --results-file="$db" | grep '^Test cases:')

@@ -4,12 +4,13 @@
 # zstd-compressed amd64 minidump (as dumpon -Z writes it) of a small FreeBSD
 # machine that panicked, made by tests/gen/mkdump (demo/README says how);
 # demo/kernel.zst is its kernel (ELF with the symbol table).  The demo
-# inspects the dump, converts it to an ELF core in both flavours and opens
-# the cores in LLDB and GDB.  Files go to demo/out.
+# inspects the dump, prints its crash report (text, then JSON), converts
+# it to an ELF core in both flavours and opens the cores in LLDB and GDB.
+# Files go to demo/out ($DEMO_OUT if set).
 set -e
 top=$(cd "$(dirname "$0")/.." && pwd)
 md2elf=$top/md2elf/md2elf
-out=$top/demo/out
+out=${DEMO_OUT:-$top/demo/out}
 LLDB=${LLDB:-lldb-19}		# the debuggers' names (Debian's by default)
 GDB=${GDB:-gdb-multiarch}
 
@@ -103,13 +104,30 @@ other=$(awk '/^[* ] +[0-9]+ / { n++ } / CPU [0-9]+ / { print n; exit }
     /\(thread [0-9]+\)/ { n++ }' threads.txt)
 : "${other:=3}"
 
-step "3b. The crash report (crashinfo(8) on any host): what crashed, the" \
-    "backtrace through the trap frame, threads by stack, processes"
-say "$md2elf -r -k kernel vmcore.0.zst | sed -n '1,/^3\\. /p'"
-"$md2elf" -r -k kernel vmcore.0.zst | sed -n '1,/^3\. /p'
-say "$md2elf -r --json -k kernel vmcore.0.zst | head -c 400"
-"$md2elf" -r --json -k kernel vmcore.0.zst | head -c 400
-echo
+step "3b. The crash report (crashinfo(8) on any host; savecore -e -K" \
+    "writes it as core.txt.N): what crashed, the backtrace through the" \
+    "trap frame, then more sections"
+say "$md2elf -r -k kernel -o core.txt.0 vmcore.0.zst"
+"$md2elf" -r -k kernel -o core.txt.0 vmcore.0.zst
+say "sed '/^3\\. /q' core.txt.0; grep '^[4-6]\\. ' core.txt.0"
+sed '/^3\. /q' core.txt.0
+grep '^[4-6]\. ' core.txt.0
+step "3c. The same report as JSON for fleet tools (schema 1, md2elf(1)):" \
+    "the fingerprint tells two dumps of one bug"
+say "$md2elf -r --json -k kernel -o core.json vmcore.0.zst"
+"$md2elf" -r --json -k kernel -o core.json vmcore.0.zst
+if command -v jq >/dev/null 2>&1; then
+	q='{schema, arch, format, panic, fingerprint,
+	    trap: first(.crashed.backtrace[] | select(.trap) | .trap),
+	    group_sizes: ([.groups[].count] | map(tostring) | join(" ")),
+	    processes: (.processes | length)}'
+	say "jq '$(echo "$q" | tr -s '\t\n' '  ')' core.json"
+	jq "$q" core.json
+else
+	say "head -c 600 core.json    # (jq is not installed: make deps)"
+	head -c 600 core.json
+	echo
+fi
 
 step "4. Convert it to ELF cores: the FreeBSD flavour (LLDB, FreeBSD's" \
     "gdb) and the Linux flavour (distribution GDBs)"

@@ -6,7 +6,9 @@
  * vmcore.N.elf (temporary name, renamed when complete) and link
  * vmcore.last.elf to it.  Memory only unless -K names the kernel; with -M,
  * the ET_DYN modules found in those directories go into the core's r_debug
- * list.  Any failure is a warning: the saved vmcore is what matters.
+ * list.  With -K, the crash report core.txt.N too (crashrep.c), from the
+ * same handle before the core.  Any failure is a warning: the saved
+ * vmcore is what matters.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -54,7 +56,8 @@ list_modules(md2elf_t *d)
 }
 
 void
-write_elf_core(const char *savedir, const char *corename, int bounds)
+write_elf_core(const char *savedir, const char *corename, int bounds,
+    const struct md2elf_kdh *hdr)
 {
 	char errbuf[MD2ELF_ERRBUF_SIZE], name[64];
 	struct md2elf_write_opts wo;
@@ -63,11 +66,16 @@ write_elf_core(const char *savedir, const char *corename, int bounds)
 	struct outfile o;
 	int64_t available, minfree, needed, spacefree;
 	uint64_t size;
+	char repname[64];
 	md2elf_t *d;
-	bool withkernel;
+	bool reported, withkernel;
 
+	reported = false;
 	snprintf(name, sizeof(name), "vmcore.%d.elf", bounds);
 	curname = name;
+	if (opt.kernel == NULL && opt.verbose)
+		printf("no crash report core.txt.%d: it needs the kernel "
+		    "(-K)\n", bounds);
 	/*
 	 * A compressed vmcore is decompressed here first ($TMPDIR is the
 	 * dump directory): its length, from the header and bitmap, must fit
@@ -76,6 +84,8 @@ write_elf_core(const char *savedir, const char *corename, int bounds)
 	if (md2elf_data_size(corename, &size, errbuf) != 0) {
 		logmsg("unable to write ELF core %s/%s: %s", savedir, name,
 		    errbuf);
+		if (opt.kernel != NULL)
+			no_crash_report(savedir, bounds, errbuf);
 		return;
 	}
 	available = space_available(savedir, &minfree, &spacefree);
@@ -88,6 +98,9 @@ write_elf_core(const char *savedir, const char *corename, int bounds)
 			    "available; %jdkB reserved)", (intmax_t)needed,
 			    corename, (intmax_t)(available + minfree),
 			    (intmax_t)minfree);
+			if (opt.kernel != NULL)
+				no_crash_report(savedir, bounds, "not enough "
+				    "free space to decompress the dump");
 			return;
 		}
 	}
@@ -104,19 +117,35 @@ write_elf_core(const char *savedir, const char *corename, int bounds)
 		if (d == NULL) {
 			logmsg("unable to write ELF core %s/%s: %s", savedir,
 			    name, errbuf);
+			if (withkernel)
+				no_crash_report(savedir, bounds, errbuf);
 			return;
 		}
 		md2elf_set_warn(d, warn_cb, NULL);
 		if (withkernel && md2elf_set_kernel(d, opt.kernel, 0) != 0) {
 			logmsg("%s; writing %s without threads",
 			    md2elf_geterr(d), name);
+			no_crash_report(savedir, bounds, "the kernel (-K) "
+			    "cannot be used");
 			withkernel = false;
 		} else if (withkernel && opt.nmoddirs > 0)
 			list_modules(d);
 		if (md2elf_get_info(d, &info) != 0) {
 			logmsg("unable to write ELF core %s/%s: %s", savedir,
 			    name, md2elf_geterr(d));
+			if (withkernel)
+				no_crash_report(savedir, bounds,
+				    md2elf_geterr(d));
 			goto out;
+		}
+		/* The report first: small, and what a person reads first. */
+		if (withkernel && !reported) {
+			snprintf(repname, sizeof(repname), "core.txt.%d",
+			    bounds);
+			curname = repname;
+			write_crash_report(d, hdr, savedir, bounds);
+			curname = name;
+			reported = true;
 		}
 		/*
 		 * What the core will take: its headers (a program header per

@@ -212,7 +212,7 @@ writebounds(int bounds)
 static const char *const oldfiles[] = {
 	"info.%d", "vmcore.%d", "vmcore.%d.gz", "vmcore.%d.zst",
 	"textdump.tar.%d", "textdump.tar.%d.gz", "livecore.%d",
-	"livecore.%d.gz", "livecore.%d.zst", "vmcore.%d.elf"
+	"livecore.%d.gz", "livecore.%d.zst", "vmcore.%d.elf", "core.txt.%d"
 };
 
 static off_t

@@ -2,7 +2,7 @@
  * SPDX-License-Identifier: BSD-2-Clause
  *
  * outfile.c: every file savecore writes in the dump directory (the core,
- * info.N, key.N, bounds, the ELF core) is created under a temporary name
+ * info.N, key.N, bounds, the ELF core, the crash report) is created under a temporary name
  * (".NAME.XXXXXX") and renamed to NAME only when complete.  A signal that
  * ends savecore removes the temporary files first; one that kills it
  * (SIGKILL at a boot timeout) leaves them to the next run, which removes
@@ -175,7 +175,7 @@ outfile_ours(const char *name)
 {
 	static const char *const prefixes[] = {
 		"vmcore.", "vmcore_encrypted.", "textdump.tar.", "info.",
-		"key.", "bounds."
+		"key.", "bounds.", "core.txt."
 	};
 	size_t i, n, p;
 

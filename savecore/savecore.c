@@ -6,7 +6,8 @@
  * checks its kerneldumpheaders, saves it as vmcore.N (or vmcore.N.gz/.zst,
  * vmcore_encrypted.N + key.N, textdump.tar.N) with info.N in the dump
  * directory, and clears the dump on the device; with -e it also writes the
- * ELF core vmcore.N.elf through libmd2elf.  This file owns the command
+ * ELF core vmcore.N.elf through libmd2elf (and with -K the crash report
+ * core.txt.N).  This file owns the command
  * line, the processing of one device and the summary; messages that
  * FreeBSD's savecore sends to syslog go to stderr as "savecore: ...".
  */
@@ -459,15 +460,18 @@ nuke:
 		}
 	}
 	if (saved && opt.elf) {
-		if (isencrypted)
+		if (isencrypted) {
 			logmsg("%s is encrypted: no ELF core (decrypt it "
 			    "with decryptcore(8), then use md2elf(1))",
 			    corename);
-		else if (istextdump) {
+			if (opt.kernel != NULL)
+				no_crash_report(savedir, bounds,
+				    "the dump is encrypted");
+		} else if (istextdump) {
 			if (opt.verbose)
 				printf("textdump: no ELF core\n");
 		} else
-			write_elf_core(savedir, corename, bounds);
+			write_elf_core(savedir, corename, bounds, &h);
 	}
 	goto closefd;
 

@@ -102,7 +102,13 @@ int	 copy_dump(const struct copyjob *);
 extern volatile sig_atomic_t got_siginfo;	/* progress requested */
 
 /* elfcore.c: -e. */
-void	 write_elf_core(const char *savedir, const char *corename, int bounds);
+void	 write_elf_core(const char *savedir, const char *corename, int bounds,
+	    const struct md2elf_kdh *);
+
+/* crashrep.c: -e -K, core.txt.N from the open dump with its kernel. */
+void	 write_crash_report(md2elf_t *, const struct md2elf_kdh *,
+	    const char *savedir, int bounds);
+void	 no_crash_report(const char *savedir, int bounds, const char *why);
 
 /*
  * macOS has no explicit_bzero(3): memset through a volatile pointer, which

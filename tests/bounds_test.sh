@@ -75,11 +75,16 @@ bitmap_sparse_body()
 	    atf_fail "core has $(fact pages ck) pages, dump $(fact pages)"
 }
 
-# zeros SIZE_MIB COMP COUNT: COUNT concatenated streams (zstd frames, gzip
-# members) of SIZE_MIB MiB of zeros each, to stdout; built by doubling.
+# zeros SIZE_MIB COMP COUNT [text]: COUNT concatenated streams (zstd
+# frames, gzip members) of SIZE_MIB MiB of zeros each (of text), to
+# stdout; built by doubling.
 zeros()
 {
-	head -c $(($1 * 1048576)) /dev/zero | $2 -q -c >zeros.1
+	if [ "${4:-}" = text ]; then
+		yes 'not a zero page' | head -c $(($1 * 1048576))
+	else
+		head -c $(($1 * 1048576)) /dev/zero
+	fi | $2 -q -c >zeros.1
 	n=1
 	while [ $n -lt $3 ]; do
 		cat zeros.$n zeros.$n >zeros.$((n * 2))
@@ -90,12 +95,36 @@ zeros()
 	rm zeros.$n
 }
 
+atf_test_case savecore_bitmap
+savecore_bitmap_head()
+{
+	atf_set descr 'savecore -e of a device whose zstd dump claims a 1 GiB' \
+	    'bitmap for four dump_avail ranges: the vmcore saved, the ELF' \
+	    'core refused with one line, within 128 MiB of memory'
+	atf_set timeout 120
+}
+savecore_bitmap_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	SAVECORE=$SRCDIR/../savecore/savecore
+	gen -V 3 -s 71
+	need=$(fact bitmapsize)
+	gen -V 3 -s 71 -H device -c zstd -X bigbitmap=1073741824
+	mkdir crash
+	atf_check -s exit:0 -o empty -e save:err \
+	    "$(vmcap "$SAVECORE")" -k -e crash ./vmcore.0
+	grep -Eqx "savecore: unable to write ELF core crash/vmcore\\.0\\.elf: vmcore\\.0\\.zst: offset 0x20: bitmapsize 1073741824 exceeds the $need bytes the [0-9]+ dump_avail ranges? need \\([0-9]+ pages\\)" \
+	    err || atf_fail "$(cat err)"
+	[ -f crash/vmcore.0.zst ] || atf_fail "no vmcore.0.zst"
+	[ ! -e crash/vmcore.0.elf ] || atf_fail "vmcore.0.elf written"
+}
+
 atf_test_case bomb_after_dump
 bomb_after_dump_head()
 {
 	atf_set descr 'a whole dump followed by 1 TiB (zstd) or 1 GiB (gzip)' \
-	    'of zeros: decompression stops a page after the pages the bitmap' \
-	    'counts'
+	    'of zeros, or 1 GiB of text: decompression stops a page after' \
+	    'the pages the bitmap counts'
 	atf_set timeout 120
 }
 bomb_after_dump_body()
@@ -108,6 +137,9 @@ bomb_after_dump_body()
 	for c in zstd:16384 gzip:16; do
 		comp=${c%:*}
 		{ $comp -q -c dump; zeros 64 $comp ${c#*:}; } >vmcore.0
+		bad "offset $limit of the decompressed data: more data than the minidump header and bitmap allow \\($(($limit)) bytes\\): decompression stopped\$"
+		# Not zeros (no holes in the spool: $TMPDIR would fill up).
+		{ $comp -q -c dump; zeros 64 $comp 16 text; } >vmcore.0
 		bad "offset $limit of the decompressed data: more data than the minidump header and bitmap allow \\($(($limit)) bytes\\): decompression stopped\$"
 	done
 }
@@ -171,8 +203,8 @@ core_size_body()
 		rm -f core.elf
 		atf_check -s exit:0 -o empty -e ignore "$MD2ELF" -q -k kernel \
 		    --flavor ${f%:*} -o core.elf vmcore.0
-		[ "$(stat -c %s core.elf)" = "${f#*:}" ] || atf_fail \
-		    "${f%:*}: core of $(stat -c %s core.elf) bytes, estimate ${f#*:}"
+		[ "$(wc -c <core.elf | tr -d " ")" = "${f#*:}" ] || atf_fail \
+		    "${f%:*}: core of $(wc -c <core.elf | tr -d " ") bytes, estimate ${f#*:}"
 	done
 }
 
@@ -265,5 +297,6 @@ atf_init_test_cases()
 	done
 	atf_add_test_case bitmap_sparse
 	atf_add_test_case bomb_after_dump
+	atf_add_test_case savecore_bitmap
 	atf_add_test_case bomb_after_header
 }

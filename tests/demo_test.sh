@@ -1,8 +1,9 @@
 #! /usr/bin/env atf-sh
 # SPDX-License-Identifier: BSD-2-Clause
 # demo_test: the bundled sample of `make demo` (demo/): the mkdump command
-# line written in demo/README makes it again byte for byte, and md2elf
-# converts it into cores that coreck -T accepts.
+# line written in demo/README makes it again byte for byte, md2elf
+# converts it into cores that coreck -T accepts, and mk/demo.sh shows the
+# crash report as text and JSON.
 
 # flat FILE: its lines on one line (atf_fail takes one line).
 flat()
@@ -120,8 +121,52 @@ convert_body()
 	    atf_fail "no panic line in the message buffer"
 }
 
+atf_test_case script
+script_head()
+{
+	atf_set descr 'make demo (mk/demo.sh, debuggers left out) shows the' \
+	    'crash report as text (what crashed, the backtrace through the' \
+	    'trap, the other sections) and as JSON with the same facts'
+	atf_set require.progs zstd jq
+}
+script_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	demo=$(demodir)
+	atf_check -s exit:0 -o save:demo.out -e empty env LLDB=no-lldb \
+	    GDB=no-gdb DEMO_OUT="$PWD/out" sh "$demo/../mk/demo.sh"
+	[ -z "$(ls -A "$demo" | grep -v -e README -e kernel.zst -e model \
+	    -e vmcore.0.zst -e '^out$')" ] || atf_fail "demo/: $(ls "$demo")"
+	# The text report: sections 1 and 2 whole, then the other headings.
+	atf_check -s exit:0 -o save:want.txt -e empty "$MD2ELF" -r \
+	    -k out/kernel "$demo/vmcore.0.zst"
+	sed '/^3\. /q' want.txt >want.top
+	grep '^[4-6]\. ' want.txt >>want.top
+	[ "$(grep -c '^#' want.top)" -ge 10 ] && grep -q '^--- trap 12 ' \
+	    want.top || atf_fail "the report: $(flat want.top)"
+	sed -n '/^1\. What crashed$/,/^6\. /p' demo.out >got.top
+	cmp -s want.top got.top ||
+	    atf_fail "text report: $(diff want.top got.top | head -5 | flat /dev/stdin)"
+	# The JSON: the same fingerprint and trap as the text.
+	sed -n '/^{$/,/^}$/p' demo.out >got.json
+	[ "$(jq -r .schema got.json)" = 1 ] || atf_fail "JSON: $(flat got.json)"
+	[ "$(jq -r .fingerprint.hash got.json)" = \
+	    "$(sed -n 's/^fingerprint: //p' want.txt)" ] ||
+	    atf_fail "JSON fingerprint"
+	[ "$(jq -r '.trap.fault_address' got.json)" = 0x18 ] &&
+	[ "$(jq -r '.trap.what' got.json)" = "page fault" ] ||
+	    atf_fail "JSON trap: $(jq -c .trap got.json)"
+	[ "$(jq -r '.group_sizes' got.json | tr ' ' '\n' |
+	    awk '{ s += $1 } END { print s }')" = 48 ] ||
+	    atf_fail "JSON groups: $(jq -r .group_sizes got.json)"
+	# Short: the demo without the debuggers fits a few screens.
+	[ "$(wc -l <demo.out)" -le 200 ] ||
+	    atf_fail "the demo prints $(wc -l <demo.out) lines"
+}
+
 atf_init_test_cases()
 {
+	atf_add_test_case script
 	atf_add_test_case regenerate
 	atf_add_test_case convert
 }

@@ -6,7 +6,7 @@
 # the kernel (whose symbols locate the page tables) in both flavours,
 # plain, gzip, zstd and on a dump device, and checked by coreck page by
 # page and thread by thread; the same notes as the core of the equivalent
-# minidump; md2elf -i names the format; hostile program headers and page
+# minidump; md2elf -i, -v and -r name the format; hostile program headers and page
 # tables, truncation, no kernel and arm64 get one clear line.
 
 # arch: the round-trip cases (mkdump -a).
@@ -248,8 +248,60 @@ info_body()
 	grep -q '^panicstr: *page fault' info.k || atf_fail "panicstr"
 }
 
+report_arch_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	v=3
+	[ "$1" = amd64 ] || v=2
+	gen -f -a "$1" -V $v -T 24 -s 31
+	"$CORECK" -M model -t >model.t || atf_fail "coreck -t"
+	c=$(awk '$1 == "thread" && $4 == "crashed" { print $2 }' model.t)
+	# md2elf -v: the format line names a full dump, no minidump version.
+	atf_check -s exit:0 -o empty -e save:v.err "$MD2ELF" -v -q -k kernel \
+	    -o core.elf vmcore.0
+	grep -Eqx "md2elf: vmcore\.0: ${1%pae} full dump \(debug\.minidump=0\)( \(PAE\))?, page size 4096, $(fact pages) pages \([0-9.]+ MiB\)" \
+	    v.err || atf_fail "-v: $(grep 'page size' v.err)"
+	! grep -q 'version 0' v.err || atf_fail "-v: $(cat v.err)"
+	# md2elf -r: the same, and the model's crashed thread and frames.
+	atf_check -s exit:0 -o save:r.txt -e empty "$MD2ELF" -r -k kernel \
+	    vmcore.0
+	grep -qx "arch:        ${1%pae}, full dump (debug.minidump=0)" r.txt ||
+	    atf_fail "-r: $(grep '^arch' r.txt)"
+	grep -qx 'panic:       page fault while in kernel mode (model 31)' \
+	    r.txt || atf_fail "-r: $(grep '^panic' r.txt)"
+	w=$(crash_frames "$c")
+	got=$(sed -n '/^2\. /,/^3\. /p' r.txt |
+	    sed -n 's/^#[0-9]* *0x0*\([0-9a-f]*\) .*/\1/p' | tr '\n' ' ')
+	case "$got" in
+	"$w"*) ;;
+	*) atf_fail "backtrace '$got', the model '$w'" ;;
+	esac
+	# JSON: format "full", format_version null (md2elf(1)), schema 1.
+	atf_check -s exit:0 -o save:r.json -e empty "$MD2ELF" -r -j -k kernel \
+	    vmcore.0
+	[ "$(jq -c '[.format, .format_version, .crashed.tid]' r.json)" = \
+	    "[\"full\",null,$c]" ] ||
+	    atf_fail "JSON: $(jq -c '[.format, .format_version]' r.json)"
+	jq -r -f "$(atf_get_srcdir)/report_schema.jq" r.json >schema.out ||
+	    atf_fail "not JSON"
+	[ ! -s schema.out ] || atf_fail "schema: $(head -3 schema.out)"
+}
+
+for a in amd64 i386; do
+	eval "atf_test_case report_$a
+	report_${a}_head() {
+		atf_set descr '$a full dump: md2elf -r and -v name the format' \
+		    '(no minidump version), JSON format_version null; the' \
+		    'crashed thread as in the model'
+		atf_set require.progs jq
+	}
+	report_${a}_body() { report_arch_body $a; }"
+done
+
 atf_init_test_cases()
 {
+	atf_add_test_case report_amd64
+	atf_add_test_case report_i386
 	for a in $ARCHES; do
 		atf_add_test_case roundtrip_$a
 	done

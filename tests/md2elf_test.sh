@@ -228,6 +228,109 @@ regular file" ] || atf_fail "-o $o $f: $(cat err)"
 	    atf_fail "core.elf not overwritten"
 }
 
+# stopped_run OUTDIR ARGS...: md2elf ARGS in the background, stopped once
+# its temporary file exists in OUTDIR; its pid in $pid.  Skips the case if
+# the conversion ended first.
+stopped_run()
+{
+	_dir=$1
+	shift
+	"$MD2ELF" "$@" 2>run.err &
+	pid=$!
+	i=0
+	while [ -z "$(ls -A "$_dir" | grep '^\.md2elf\.')" ] && [ $i -lt 2000 ]
+	do
+		i=$((i + 1))
+	done
+	kill -STOP $pid
+	[ -n "$(ls -A "$_dir" | grep '^\.md2elf\.')" ] ||
+	    atf_fail "no temporary file appeared: $(ls -A "$_dir")"
+	if ! kill -0 $pid 2>/dev/null; then
+		atf_skip "the conversion ended before it was stopped"
+	fi
+}
+
+atf_test_case output_exclusive
+output_exclusive_head()
+{
+	atf_set descr 'an output created by someone else while converting' \
+	    'is not overwritten (the final name is created exclusively):' \
+	    'one line, exit 1, the temporary file removed; with -f it is' \
+	    'replaced; six runs at once to one output: one core, five' \
+	    '"exists" errors'
+}
+output_exclusive_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 102 -m 512
+	mkdir out
+	stopped_run out -q -k kernel -o out/core.elf vmcore.0
+	echo other >out/core.elf
+	kill -CONT $pid
+	rc=0
+	wait $pid || rc=$?
+	[ $rc -eq 1 ] || atf_fail "exit $rc: $(cat run.err)"
+	[ "$(cat run.err)" = "md2elf: out/core.elf: created by another \
+program meanwhile (use -f to overwrite it)" ] || atf_fail "$(cat run.err)"
+	[ "$(cat out/core.elf)" = other ] || atf_fail "core.elf overwritten"
+	[ "$(ls -A out)" = core.elf ] || atf_fail "left: $(ls -A out)"
+	# -f: replaced, as documented.
+	rm out/core.elf
+	stopped_run out -q -f -k kernel -o out/core.elf vmcore.0
+	echo other >out/core.elf
+	kill -CONT $pid
+	wait $pid || atf_fail "-f: exit $?: $(cat run.err)"
+	atf_check -s exit:0 -o ignore -e empty "$CORECK" -M model out/core.elf
+	[ "$(ls -A out)" = core.elf ] || atf_fail "left: $(ls -A out)"
+	# Six at once.
+	rm out/core.elf
+	pids=
+	for i in 1 2 3 4 5 6; do
+		"$MD2ELF" -q -k kernel -o out/core.elf vmcore.0 2>err.$i &
+		pids="$pids $!"
+	done
+	ok=0
+	for p in $pids; do
+		wait $p && ok=$((ok + 1))
+	done
+	[ $ok -eq 1 ] || atf_fail "$ok runs succeeded: $(cat err.* | tr '\n' ' ')"
+	[ "$(cat err.* | grep -Ec '^md2elf: out/core\.elf: (exists \(use -f to overwrite it\)|created by another program meanwhile \(use -f to overwrite it\))$')" -eq 5 ] ||
+	    atf_fail "messages: $(cat err.* | tr '\n' ' ')"
+	atf_check -s exit:0 -o ignore -e empty "$CORECK" -M model out/core.elf
+	[ "$(ls -A out)" = core.elf ] || atf_fail "left: $(ls -A out)"
+}
+
+atf_test_case output_long_name
+output_long_name_head()
+{
+	atf_set descr 'outputs named with 248 to 255 bytes (NAME_MAX) are' \
+	    'written through a short temporary name: the core, its command' \
+	    'files, the report; 256 bytes: refused before converting'
+}
+output_long_name_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 103
+	mkdir out
+	for n in 248 251 255; do
+		name=$(printf "%0${n}d" 0 | tr 0 c)
+		atf_check -s exit:0 -o empty -e empty \
+		    "$MD2ELF" -q -k kernel -o "out/$name" vmcore.0
+		atf_check -s exit:0 -o ignore -e empty "$CORECK" -M model \
+		    "out/$name"
+		atf_check -s exit:0 -o empty -e empty \
+		    "$MD2ELF" -r -f -k kernel -o "out/$name" vmcore.0
+		grep -q '^panic:' "out/$name" || atf_fail "$n: no report"
+		rm "out/$name"
+		[ -z "$(ls -A out)" ] || atf_fail "$n: left $(ls -A out)"
+	done
+	name=$(printf "%0256d" 0 | tr 0 c)
+	atf_check -s exit:1 -o empty \
+	    -e inline:"md2elf: out/$name: File name too long\n" \
+	    "$MD2ELF" -q -k kernel -o "out/$name" vmcore.0
+	[ -z "$(ls -A out)" ] || atf_fail "left $(ls -A out)"
+}
+
 atf_test_case interrupted
 interrupted_head()
 {
@@ -404,6 +507,55 @@ in the dump's memory, [0-9a-f]+ in the file$F"
 version 5 \\(known: 1 to 4\\)"
 }
 
+atf_test_case escaped_text
+escaped_text_head()
+{
+	atf_set descr 'the dump'"'"'s text with escape, carriage-return,' \
+	    'newline and backslash bytes: -i and -v escape the header'"'"'s' \
+	    'host name, version and panic string and the in-memory panicstr' \
+	    '(vis(3) C style); -d escapes the message buffer as dmesg(8)' \
+	    '(vis(3) default style); no raw control byte, no forged line'
+	atf_set require.progs perl
+}
+escaped_text_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	gen -V 3 -s 101 -H lead
+	# "page fault" (header, panicstr, message buffer) becomes p ESC [ 2 J
+	# CR LF \ x y; the header's host name h CR o s t LF \ x; the header's
+	# parity word made right again (its 128 words XOR to zero).
+	perl -0777 -pi -e 's/page fault/p\x1b[2J\r\n\\xy/g;
+	    substr($_, 64, 64) = "h\rost\n\\x" . ("\0" x 56);
+	    my $x = 0; $x ^= $_ for unpack("N127", substr($_, 0, 508));
+	    substr($_, 508, 4) = pack("N", $x);' vmcore.0
+	atf_check -s exit:0 -o save:info -e save:err \
+	    "$MD2ELF" -v -i -k kernel vmcore.0
+	tail='while in kernel mode (model 101)'
+	for l in 'hostname:       h\rost\n\\x' \
+	    "panic string:   p\\033[2J\\r\\n\\\\xy $tail" \
+	    "panicstr:       p\\033[2J\\r\\n\\\\xy $tail"; do
+		grep -Fqx "$l" info || atf_fail "no line '$l': $(cat info)"
+	done
+	grep -Eqx 'version: +FreeBSD 13\.2-RELEASE .* \(md2elf model seed 101\)' \
+	    info || atf_fail "version: $(grep ^version info)"
+	grep -Fq 'md2elf: vmcore.0: kerneldumpheader: host h\rost\n\\x, FreeBSD ' \
+	    err || atf_fail "-v: $(cat err)"
+	for f in info err; do
+		tr -d '\n' <$f | LC_ALL=C grep -q '[^ -~]' &&
+		    atf_fail "$f: control bytes printed"
+	done
+	[ "$(grep -c '^panic' info)" -eq 2 ] || atf_fail "$(cat info)"
+	# -d: ESC and CR as \^[ and \^M, the backslash \134, the newline kept
+	# (dmesg(8) prints the buffer's lines).
+	atf_check -s exit:0 -o save:d -e empty "$MD2ELF" -d vmcore.0
+	grep -q 'panic: p\\^\[\[2J\\^M$' d || atf_fail "-d: $(grep -A1 'panic:' d)"
+	grep -A1 'panic: p' d | tail -1 | grep -Fqx "\\134xy $tail" ||
+	    atf_fail "-d: $(grep -A1 'panic:' d)"
+	tr -d '\n' <d | LC_ALL=C grep -q '[^ -~]' &&
+	    atf_fail "-d: control bytes printed"
+	true
+}
+
 atf_test_case info_time_host
 info_time_host_head()
 {
@@ -505,11 +657,14 @@ atf_init_test_cases()
 	atf_add_test_case input_untouched
 	atf_add_test_case output_not_regular
 	atf_add_test_case interrupted
+	atf_add_test_case output_exclusive
+	atf_add_test_case output_long_name
 	atf_add_test_case msgbuf
 	atf_add_test_case threads_fail
 	atf_add_test_case threads_pc_width
 	atf_add_test_case force_messages
 	atf_add_test_case info_time_host
+	atf_add_test_case escaped_text
 	atf_add_test_case verbose
 	atf_add_test_case usage
 }

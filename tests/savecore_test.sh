@@ -6,7 +6,8 @@
 # plain vmcore of the same dump (mkdump -H none); info.N, bounds, -m, the
 # .last links, the clearing of the device's trailing header (and nothing
 # else), -C, -c, -f, -k, compressed dumps (kept, -u, -z), sparse output,
-# minfree, -e (the ELF core checked by coreck), fstab, the usage errors.
+# minfree, -e (the ELF core checked by coreck; core.txt.N in
+# savecore_report_test), fstab, the usage errors.
 
 SEED=7
 
@@ -736,9 +737,10 @@ device_messages_body()
 atf_test_case elf_space
 elf_space_head()
 {
-	atf_set descr '-e of a zstd dump into a 64 MiB tmpfs that holds the' \
-	    'vmcore.N.zst but not its decompressed data: no ELF core, one' \
-	    'line, nothing decompressed into the directory'
+	atf_set descr '-e -K of a zstd dump into a 64 MiB tmpfs that holds' \
+	    'the vmcore.N.zst but not its decompressed data: no ELF core and' \
+	    'no crash report, a line each, nothing decompressed into the' \
+	    'directory, vmcore.N.zst and info.N saved'
 	atf_set require.user root
 	atf_set require.progs zstd
 }
@@ -748,17 +750,58 @@ elf_space_body()
 	mount -t tmpfs -o size=64m tmpfs crash 2>mount.err ||
 	    atf_skip "cannot mount a tmpfs here: $(cat mount.err)"
 	mkdev -c zstd
-	need=$(( ($(stat -c %s ref) + 1023) / 1024 ))
-	"$SAVECORE" -k -e crash ./dev.img >out 2>err
+	need=$(( ($(fsize ref) + 1023) / 1024 ))
+	"$SAVECORE" -k -e -K kernel crash ./dev.img >out 2>err
 	rc=$?
 	ls -A crash >left
+	cp crash/info.0 info.0 2>/dev/null
 	umount crash
 	[ $rc -eq 0 ] || atf_fail "exit $rc: $(cat err)"
 	grep -Eqx "savecore: no ELF core: not enough free space on device \(need at least ${need}kB to decompress vmcore\.0\.zst; [0-9]+kB available; 0kB reserved\)" err ||
 	    atf_fail "message: $(cat err)"
+	grep -qx 'savecore: no crash report crash/core.txt.0: not enough free space to decompress the dump' err ||
+	    atf_fail "message: $(cat err)"
 	grep -q '^vmcore.0.elf$' left && atf_fail "an ELF core was written"
+	grep -q '^core.txt.0$' left && atf_fail "a crash report was written"
 	grep -q '^vmcore.0.zst$' left || atf_fail "no vmcore.0.zst: $(cat left)"
+	expected_info dev.img 512 ./dev.img 0 good >want.info
+	diff -u want.info info.0 || atf_fail "info.0 differs"
+	[ "$(grep -c . err)" -eq 4 ] || atf_fail "messages: $(cat err)"
 	cat err
+}
+
+atf_test_case elf_minfree
+elf_minfree_head()
+{
+	atf_set descr '-e into a 64 MiB tmpfs that holds vmcore.N but not the' \
+	    'ELF core: refused before writing, the need being the exact' \
+	    'core size (program headers and notes included); no partial' \
+	    'vmcore.N.elf, no temporary file'
+	atf_set require.user root
+}
+elf_minfree_body()
+{
+	setup
+	mkdev
+	md2elf=$SRCDIR/../md2elf/md2elf
+	"$md2elf" -q -o ref.elf ref || atf_fail "md2elf"
+	need=$(( ($(fsize ref.elf) + 1023) / 1024 ))
+	rm ref.elf
+	mount -t tmpfs -o size=64m tmpfs crash 2>mount.err ||
+	    atf_skip "cannot mount a tmpfs here: $(cat mount.err)"
+	"$SAVECORE" -k -e crash ./dev.img >out 2>err
+	rc=$?
+	cmp -s crash/vmcore.0 ref
+	same=$?
+	ls -A crash >left
+	umount crash
+	[ $rc -eq 0 ] || atf_fail "exit $rc: $(cat err)"
+	[ $same -eq 0 ] || atf_fail "vmcore.0 differs"
+	grep -Eqx "savecore: no ELF core: not enough free space on device \(need at least ${need}kB for vmcore\.0\.elf; [0-9]+kB available; 0kB reserved\)" err ||
+	    atf_fail "message (need ${need}kB): $(cat err)"
+	grep -q '^vmcore.0.elf$' left && atf_fail "an ELF core was written"
+	grep -q '^\.' left && atf_fail "left: $(cat left)"
+	true
 }
 
 atf_test_case elf_no_offsets
@@ -811,6 +854,73 @@ leftovers_body()
 	cmp crash/vmcore.0 small || atf_fail "vmcore.0"
 }
 
+atf_test_case leftovers_space
+leftovers_space_head()
+{
+	atf_set descr 'a 40 MiB leftover of a killed run in a 64 MiB tmpfs:' \
+	    'removed before the space check, so a 30 MiB dump fits'
+	atf_set require.user root
+}
+leftovers_space_body()
+{
+	setup
+	mount -t tmpfs -o size=64m tmpfs crash 2>mount.err ||
+	    atf_skip "cannot mount a tmpfs here: $(cat mount.err)"
+	# 30 MiB without a zero block (savecore writes zero blocks as holes).
+	seq 1 5000000 | head -c 31457280 >data
+	"$SCDEV" -o dev.img data || { umount crash; atf_fail "scdev"; }
+	[ "$(fsize data)" -eq 31457280 ] || { umount crash; atf_fail "data"; }
+	head -c 41943040 /dev/urandom >crash/.vmcore.0.Ab12Cd
+	"$SAVECORE" -k crash ./dev.img >out 2>err
+	rc=$?
+	cmp -s crash/vmcore.0 data
+	same=$?
+	ls -A crash >left
+	umount crash
+	[ $rc -eq 0 ] || atf_fail "exit $rc: $(cat err)"
+	grep -qx 'savecore: removed .vmcore.0.Ab12Cd, left by an interrupted run' \
+	    err || atf_fail "$(cat err)"
+	[ $same -eq 0 ] || atf_fail "vmcore.0 is not the dump: $(cat left)"
+	grep -q '^\.' left && atf_fail "left: $(cat left)"
+	true
+}
+
+atf_test_case interrupted
+interrupted_head()
+{
+	atf_set descr 'SIGTERM and SIGHUP while saving: exit by the signal,' \
+	    'no temporary file, no info.N, bounds unchanged, the device kept'
+}
+interrupted_body()
+{
+	setup
+	{ seq 1 3000000; seq 1 3000000; } >data
+	"$SCDEV" -o dev.img data || atf_fail "scdev"
+	snap dev.img orig
+	# (SIGINT: ignored by background jobs of a non-interactive shell.)
+	for sig in TERM HUP; do
+		"$SAVECORE" -v crash ./dev.img >out 2>err &
+		pid=$!
+		i=0
+		while ! ls -A crash | grep -q '^\.vmcore\.0\.' &&
+		    [ $i -lt 5000 ]; do
+			i=$((i + 1))
+		done
+		kill -STOP $pid
+		ls -A crash | grep -q '^\.vmcore\.0\.' ||
+		    atf_fail "no temporary file appeared: $(ls -A crash)"
+		kill -0 $pid 2>/dev/null ||
+		    atf_skip "savecore ended before it was stopped"
+		kill -$sig $pid
+		kill -CONT $pid
+		rc=0
+		wait $pid || rc=$?
+		[ $rc -gt 128 ] || atf_fail "SIG$sig: exit status $rc"
+		[ -z "$(ls -A crash)" ] || atf_fail "SIG$sig: left $(ls -A crash)"
+		unchanged dev.img orig || atf_fail "SIG$sig: the device changed"
+	done
+}
+
 atf_test_case concurrent
 concurrent_head()
 {
@@ -835,7 +945,7 @@ concurrent_body()
 			cmp -s crash/vmcore.$n data$i && found=$i
 		done
 		[ -n "$found" ] || atf_fail "vmcore.$n is none of the dumps"
-		grep -q "^  Dump Length: $(stat -c %s data$found)$" crash/info.$n ||
+		grep -q "^  Dump Length: $(fsize data$found)$" crash/info.$n ||
 		    atf_fail "info.$n does not describe vmcore.$n"
 		rm data$found
 	done
@@ -1218,8 +1328,11 @@ atf_init_test_cases()
 	atf_add_test_case fifos
 	atf_add_test_case device_messages
 	atf_add_test_case elf_space
+	atf_add_test_case elf_minfree
 	atf_add_test_case elf_no_offsets
 	atf_add_test_case leftovers
+	atf_add_test_case leftovers_space
+	atf_add_test_case interrupted
 	atf_add_test_case concurrent
 	atf_add_test_case gzip_output
 	atf_add_test_case textdump

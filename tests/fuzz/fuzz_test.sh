@@ -88,10 +88,29 @@ decomp_body()
 	replay decomp 3000 corpus/decomp
 }
 
+atf_test_case savecore
+savecore_head()
+{
+	atf_set "descr" "savecore harness: mutated dump device images saved" \
+	    "by savecore(8) with options the input picks: exit 0 or 1, one" \
+	    "escaped line per message, the device changed only in its" \
+	    "trailing magic and only after a complete save"
+	atf_set "timeout" "600"
+}
+savecore_body()
+{
+	corpus savecore
+	M2E_FUZZ_SAVECORE=$(atf_get_srcdir)/../../savecore/savecore
+	[ -x "$M2E_FUZZ_SAVECORE" ] || atf_fail "savecore is not built"
+	export M2E_FUZZ_SAVECORE
+	replay savecore 80 corpus/savecore
+}
+
 atf_init_test_cases()
 {
 	atf_add_test_case dump
 	atf_add_test_case kdh
 	atf_add_test_case kernel
 	atf_add_test_case decomp
+	atf_add_test_case savecore
 }

@@ -9,22 +9,26 @@
 #   DIR/decomp/   gzip and zstd streams (one or more members or frames, a
 #                 skippable frame, trailing bytes) after the two bytes that
 #                 pick the decompressor and the piece size
+#   DIR/savecore/ dump device images (mkseed's, scdev's: textdump, header
+#                 version 1, encrypted, gzip members) followed by the byte
+#                 of savecore options fuzz_savecore.c reads
 #   DIR/dump*.vmcore, DIR/kernel*.elf: valid pairs (amd64, i386, arm64)
 #                 the kernel harness (M2E_FUZZ_DUMP) and the dump harness
 #                 (M2E_FUZZ_KERNEL) use; DIR/env sets both (sh syntax)
-# usage: mkcorpus.sh [-q] DIR [dump] [kdh] [kernel] [decomp]
+# usage: mkcorpus.sh [-q] DIR [dump] [kdh] [kernel] [decomp] [savecore]
 #   (only the sets named, default all; the pair is always made; run from
-#   anywhere: finds ../gen/mkdump and mkseed next to itself)
+#   anywhere: finds ../gen/mkdump, ../scdev and mkseed next to itself)
 set -e
 quiet=false
 [ "$1" = "-q" ] && { quiet=true; shift; }
-[ $# -ge 1 ] || { echo "usage: mkcorpus.sh [-q] DIR [dump] [kdh] [kernel] [decomp]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: mkcorpus.sh [-q] DIR [dump] [kdh] [kernel] [decomp] [savecore]" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 mkdump=${MKDUMP:-$here/../gen/mkdump}
 mkseed=${MKSEED:-$here/mkseed}
+scdev=${SCDEV:-$here/../scdev}
 mkdir -p "$1" && out=$(cd "$1" && pwd) || exit 1
 shift
-sets=${*:-dump kdh kernel decomp}
+sets=${*:-dump kdh kernel decomp savecore}
 want() { case " $sets " in *" $1 "*) return 0 ;; esac; return 1; }
 [ -x "$mkdump" ] || { echo "mkcorpus: no $mkdump (make -C tests)" >&2; exit 1; }
 [ -x "$mkseed" ] || { echo "mkcorpus: no $mkseed (make -C tests/fuzz)" >&2; exit 1; }
@@ -93,7 +97,7 @@ if want dump; then
 	seed arm64-v3-zstd -c zstd -k "$tmp/k-arm64" "$tmp/d-arm64"
 	seed i386-v2-lead-gzip -H lead -c gzip -k "$tmp/k-i386" "$tmp/d-i386"
 fi
-if want dump || want kdh; then
+if want dump || want kdh || want savecore; then
 	seed v3-lead -k "$tmp/k3" -H lead "$tmp/d3"
 	seed v3-lead-zstd -k "$tmp/k3" -H lead -c zstd "$tmp/d3"
 	seed v3-lead4k-gzip -k "$tmp/k3" -H lead -B 4096 -c gzip "$tmp/d3"
@@ -131,6 +135,31 @@ if want decomp; then
 	    >"$out/decomp/zst-frames"
 	{ printf '\003\377P*M\030\004\000\000\000abcd'; zstd -q -c "$tmp/b"; } \
 	    >"$out/decomp/zst-skippable"
+fi
+# savecore harness: a device image, then the options byte (bit 0 clear
+# the device, 1 -u, 2 -f, 3 -z, 4 -e, 5 -v).
+if want savecore; then
+	[ -x "$scdev" ] || { echo "mkcorpus: no $scdev (make -C tests)" >&2; exit 1; }
+	mkdir -p "$out/savecore"
+	sc() {	# name options-octal file
+		{ cat "$3"; printf "\\$2"; } >"$out/savecore/$1"
+	}
+	sc v3-device-elf 021 "$out/dump/v3-device"
+	sc v3-device4k-zstd-u 003 "$out/dump/v3-device4k-zstd"
+	sc v3-device4k-zstd-kept 000 "$out/dump/v3-device4k-zstd"
+	seq 1 30000 | head -c 131072 >"$tmp/text"
+	"$scdev" -T -o "$tmp/td.img" "$tmp/text"
+	sc textdump 001 "$tmp/td.img"
+	"$scdev" -V 1 -o "$tmp/v1.img" "$tmp/text"
+	sc version1-z 010 "$tmp/v1.img"
+	"$scdev" -H "$(printf 'h\033ost')" -P "$(printf 'oops\n  Dump')" \
+	    -o "$tmp/text.img" "$tmp/text"
+	sc text-v 041 "$tmp/text.img"
+	"$scdev" -K 256 -o "$tmp/enc.img" "$tmp/text"
+	sc encrypted 001 "$tmp/enc.img"
+	{ gzip -c "$tmp/text"; gzip -c "$tmp/text"; } >"$tmp/gz2"
+	"$scdev" -c 1 -o "$tmp/gz2.img" "$tmp/gz2"
+	sc gzip-members-u 043 "$tmp/gz2.img"
 fi
 $quiet || echo "mkcorpus: $(ls "$out/dump" | wc -l) dumps, $(ls "$out/kdh" |
     wc -l) headers, $(ls "$out/kernel" | wc -l) kernel in $out"

@@ -12,7 +12,7 @@ set -u
 dir=$(cd "$1" && pwd) || exit 2
 secs=$2
 shift 2
-[ $# -gt 0 ] || set -- fuzz_dump fuzz_kdh fuzz_kernel fuzz_decomp
+[ $# -gt 0 ] || set -- fuzz_dump fuzz_kdh fuzz_kernel fuzz_decomp fuzz_savecore
 jobs=${FUZZ_JOBS:-1}
 . "$dir/corpus/env" || exit 2
 # The harnesses' temporary files: memory if possible (much faster).
@@ -26,6 +26,10 @@ for h in "$@"; do
 	fuzz_kdh)	seeds=$dir/corpus/kdh ;;
 	fuzz_kernel)	seeds=$dir/corpus/kernel ;;
 	fuzz_decomp)	seeds=$dir/corpus/decomp ;;
+	fuzz_savecore)	seeds=$dir/corpus/savecore
+			# savecore as the suite builds it (not instrumented).
+			M2E_FUZZ_SAVECORE=${M2E_FUZZ_SAVECORE:-$dir/../../../savecore/savecore}
+			export M2E_FUZZ_SAVECORE ;;
 	*)		echo "run-fuzz: unknown harness $h" >&2; exit 2 ;;
 	esac
 	mkdir -p "$dir/work/$h" "$dir/crashes/$h"

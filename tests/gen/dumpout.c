@@ -5,6 +5,8 @@
  * kernel-style gzip and zstd streams, kerneldumpheaders with parity, and
  * the dump device layout of sys/kern/kern_shutdown.c.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -193,6 +195,23 @@ kdh_encode(uint8_t *h, const struct kdhinfo *k, uint64_t dumplength,
 	memcpy(h + 508, &par, 4);
 }
 
+/*
+ * Create path afresh for writing.  A regular file already there is unlinked
+ * first rather than truncated: ext4 flushes a file truncated to zero and
+ * rewritten when it is closed (auto_da_alloc), which made every regeneration
+ * of a test's dump wait for the disk.
+ */
+int
+gen_create(const char *path, int flags, mode_t mode)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    unlink(path) != 0)
+		return (-1);
+	return (open(path, flags | O_CREAT | O_TRUNC, mode));
+}
+
 struct dumpout *
 dumpout_open(const char *path, enum dcont cont, enum dcomp comp,
     uint32_t bsize, uint64_t datalen, uint64_t extent, uint64_t seed,
@@ -221,8 +240,7 @@ dumpout_open_key(const char *path, enum dcont cont, enum dcomp comp,
 	o->datalen = datalen;
 	o->keysize = keysize;
 	o->path = strdup(path != NULL ? path : "(measure)");
-	o->fd = path == NULL ? -1 : open(path, O_RDWR | O_CREAT | O_TRUNC,
-	    0644);
+	o->fd = path == NULL ? -1 : gen_create(path, O_RDWR, 0644);
 	if (path != NULL && o->fd < 0) {
 		seterr(err, errlen, "%s: %s", path, strerror(errno));
 		free(o->path);

@@ -11,6 +11,9 @@
 #ifndef GEN_DUMPOUT_H
 #define GEN_DUMPOUT_H
 
+#include <sys/types.h>
+
+#include <stddef.h>
 #include <stdint.h>
 
 enum dcomp { DC_NONE = 0, DC_GZIP = 1, DC_ZSTD = 2 };
@@ -41,6 +44,7 @@ struct dumpout;
  * extent: the device space for the data (0: datalen); a compressed dump on
  * a device smaller than datalen gets what is left, as the kernel does.
  */
+int		 gen_create(const char *path, int flags, mode_t mode);
 struct dumpout	*dumpout_open(const char *path, enum dcont, enum dcomp,
 		    uint32_t blocksize, uint64_t datalen, uint64_t extent,
 		    uint64_t seed, char *err, size_t errlen);

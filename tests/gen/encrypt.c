@@ -22,6 +22,7 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include "dumpout.h"
 #include "encrypt.h"
 #include "model.h"
 
@@ -158,7 +159,7 @@ dumpcrypt_apply(struct dumpcrypt *c, const char *path, uint64_t keyoff,
 	kdk_encode(c, kb, keysize);
 	n = keytrunc != 0 && keytrunc < keysize ? keytrunc : keysize;
 	if (keypath != NULL) {
-		kfd = open(keypath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		kfd = gen_create(keypath, O_WRONLY, 0600);
 		if (kfd < 0 || write(kfd, kb, n) != (ssize_t)n) {
 			snprintf(err, errlen, "%s: %s", keypath,
 			    strerror(errno));

@@ -21,6 +21,7 @@
 #include <gelf.h>
 #include <libelf.h>
 
+#include "dumpout.h"
 #include "mkkernel.h"
 
 #define	NSEC		9	/* null .note .text .rodata .data .bss
@@ -147,7 +148,7 @@ mkkernel_write(const struct model *m, const char *path, int flags,
 		seterr(err, errlen, "libelf: %s", elf_errmsg(-1));
 		return (-1);
 	}
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	fd = gen_create(path, O_RDWR, 0644);
 	if (fd < 0) {
 		seterr(err, errlen, "%s: %s", path, strerror(errno));
 		return (-1);

@@ -1,12 +1,14 @@
 /*-
  * SPDX-License-Identifier: BSD-2-Clause
  *
- * report.c: md2elf -r, the crash report (what crashinfo(8) writes as
- * core.txt.N), as text or as one JSON object (schema 1, md2elf(1)).
- * Every fact comes from libmd2elf's public calls (info, kernel info,
- * threads, backtraces, modules, message buffer); this file only gathers and
- * formats them.  Strings from the dump are escaped in both formats: a
- * report can be printed on a terminal or fed to jq whatever the dump says.
+ * report.c: the crash report (what crashinfo(8) writes as core.txt.N), as
+ * text or as one JSON object (schema 1, md2elf(1)), for md2elf -r and for
+ * savecore -e's core.txt.N: both programs link it (libreport.a).  Every
+ * fact comes from libmd2elf's public calls (info, kernel info, threads,
+ * backtraces, modules, message buffer); this file only gathers and formats
+ * them, to the FILE the program gives.  Strings from the dump are escaped
+ * in both formats: a report can be printed on a terminal or fed to jq
+ * whatever the dump says.
  *
  * The crash fingerprint: FNV-1a (64 bits) of the normalised panic string
  * (every run of digits, hexadecimal numbers included, as "N") and the top
@@ -129,10 +131,11 @@ json(FILE *f, const char *s)
 		put_json(f, s, strlen(s));
 }
 
+/* An address as a JSON string, always with 0x ("%#x" prints 0 as "0"). */
 static void
 jaddr(FILE *f, uint64_t a)
 {
-	fprintf(f, "\"%#" PRIx64 "\"", a);
+	fprintf(f, "\"0x%" PRIx64 "\"", a);
 }
 
 /* -- facts -------------------------------------------------------------- */
@@ -424,7 +427,8 @@ fingerprint(struct report *r, const struct rthread *crashed,
 }
 
 int
-report_write(md2elf_t *d, FILE *out, bool js, const char **why)
+report_write(md2elf_t *d, const struct md2elf_kdh *hdr, FILE *out, bool js,
+    const char **why)
 {
 	static struct report r;
 	struct md2elf_info info;
@@ -433,11 +437,12 @@ report_write(md2elf_t *d, FILE *out, bool js, const char **why)
 	struct group *g;
 	struct pidc { int32_t pid; char comm[21]; size_t n; } *pc;
 	char name[48], norm[256], frames[512], when[64], *msg;
-	const char *panic;
-	size_t i, j, ng, npc, msglen;
+	const char *panic, *v, *version;
+	size_t i, j, len, ng, npc, msglen;
 	uint64_t fpv;
 	time_t tt;
 	struct tm tm;
+	bool full;
 
 	*why = NULL;
 	memset(&r, 0, sizeof(r));
@@ -447,7 +452,15 @@ report_write(md2elf_t *d, FILE *out, bool js, const char **why)
 	if (md2elf_get_info(d, &info) != 0 ||
 	    md2elf_get_kernel_info(d, &ki) != 0)
 		return (-1);
+	if (!info.has_header && hdr != NULL) {
+		info.has_header = 1;
+		info.dumptime = hdr->dumptime;
+		info.hostname = hdr->hostname;
+		info.versionstring = hdr->versionstring;
+		info.panicstring = hdr->panicstring;
+	}
 	r.pcw = info.elfclass == 1 ? 10 : 18;
+	full = strcmp(info.format, "full") == 0;
 	if (md2elf_threads(d, collect, &r) < 0 && !r.oom) {
 		free(r.th);
 		return (-1);
@@ -492,6 +505,8 @@ report_write(md2elf_t *d, FILE *out, bool js, const char **why)
 		}
 		pc[j].n++;
 	}
+	version = ki.version != NULL && ki.version[0] != '\0' ? ki.version :
+	    info.has_header ? info.versionstring : NULL;
 	panic = ki.panicstr != NULL ? ki.panicstr :
 	    info.has_header && info.panicstring[0] != '\0' ?
 	    info.panicstring : NULL;
@@ -513,8 +528,15 @@ report_write(md2elf_t *d, FILE *out, bool js, const char **why)
 		fputs("{\"schema\": 1, \"host\": ", out);
 		json(out, info.has_header ? info.hostname : NULL);
 		fputs(", \"version\": ", out);
-		json(out, ki.version != NULL && ki.version[0] != '\0' ?
-		    ki.version : info.has_header ? info.versionstring : NULL);
+		/* The kernel's version string ends with a newline: not kept. */
+		if ((v = version) == NULL)
+			fputs("null", out);
+		else {
+			for (len = strlen(v); len > 0 && v[len - 1] == '\n';
+			    len--)
+				;
+			put_json(out, v, len);
+		}
 		fputs(", \"panic\": ", out);
 		json(out, panic);
 		fputs(", \"dump_time\": ", out);
@@ -523,8 +545,13 @@ report_write(md2elf_t *d, FILE *out, bool js, const char **why)
 		json(out, info.arch);
 		fprintf(out, ", \"format\": ");
 		json(out, info.format);
-		fprintf(out, ", \"format_version\": %d, \"osreldate\": %d",
-		    info.format_version, ki.osreldate);
+		/* A full dump (an ELF file) has no format version. */
+		if (full)
+			fputs(", \"format_version\": null", out);
+		else
+			fprintf(out, ", \"format_version\": %d",
+			    info.format_version);
+		fprintf(out, ", \"osreldate\": %d", ki.osreldate);
 		fprintf(out, ", \"fingerprint\": {\"hash\": \"%016" PRIx64
 		    "\", \"panic\": ", fpv);
 		json(out, norm);
@@ -612,14 +639,17 @@ report_write(md2elf_t *d, FILE *out, bool js, const char **why)
 		fputs("host:        ", out);
 		text(out, info.has_header ? info.hostname : "unknown");
 		fputs("\nversion:     ", out);
-		line(out, ki.version != NULL && ki.version[0] != '\0' ?
-		    ki.version : info.has_header ? info.versionstring : "");
+		line(out, version != NULL ? version : "");
 		fputs("\npanic:       ", out);
 		line(out, panic != NULL ? panic : "(none)");
 		fprintf(out, "\ndump time:   %s\n", when[0] != '\0' ? when :
 		    "unknown (no dump header)");
-		fprintf(out, "arch:        %s, %s version %d\n", info.arch,
-		    info.format, info.format_version);
+		if (full)
+			fprintf(out, "arch:        %s, full dump "
+			    "(debug.minidump=0)\n", info.arch);
+		else
+			fprintf(out, "arch:        %s, %s version %d\n",
+			    info.arch, info.format, info.format_version);
 		fprintf(out, "fingerprint: %016" PRIx64 "\n", fpv);
 		fputs("  panic:     ", out);
 		text(out, norm);
