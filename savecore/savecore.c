@@ -370,7 +370,7 @@ dofile(const char *savedir, int origdir, const char *device)
 			nerr++;
 			goto closecore;
 		}
-		if (write(ko.fd, key, keysize) != (ssize_t)keysize ||
+		if (m2e_pwrite_full(ko.fd, key, keysize, 0, NULL) != 0 ||
 		    outfile_commit(&ko, !opt.keep) != 0) {
 			logmsg("Unable to write the key to %s: %s.", keyname,
 			    strerror(errno));
