@@ -33,6 +33,9 @@
 #define	AMD64_PG_FRAME	0x000ffffffffff000ULL
 #define	AMD64_PS_FRAME	0x000fffffffe00000ULL
 
+/* struct pcb: r15 r14 r13 r12 rbp rsp rbx rip, 8 bytes each, first. */
+#define	AMD64_PCB_REGS	64
+
 /* struct minidumphdr offsets. */
 #define	MDH_VERSION	24
 #define	MDH_MSGBUFSIZE	28
@@ -377,22 +380,20 @@ static int
 amd64_pcb_regs(md2elf_t *d, const uint8_t *pcb, size_t pcblen, int osreldate,
     uint8_t *greg, struct m2e_frame *f)
 {
-	size_t b;
-
-	/* Before FreeBSD 9.0 the pcb started with pcb_cr3. */
-	b = osreldate > 0 && osreldate < 900000 ? 8 : 0;
-	if (pcblen < b + 64)
+	/* One layout: FreeBSD 9.0 and later (older ones have no offsets). */
+	(void)osreldate;
+	if (pcblen < AMD64_PCB_REGS)
 		return (m2e_err(d, "amd64 pcb of %zu bytes is too short "
-		    "(need %zu)", pcblen, b + 64));
+		    "(need %d)", pcblen, AMD64_PCB_REGS));
 	memset(greg, 0, REG_SIZE);
-	le64enc_(greg + REG_R15, le64dec_(pcb + b + 0));
-	le64enc_(greg + REG_R14, le64dec_(pcb + b + 8));
-	le64enc_(greg + REG_R13, le64dec_(pcb + b + 16));
-	le64enc_(greg + REG_R12, le64dec_(pcb + b + 24));
-	le64enc_(greg + REG_RBP, le64dec_(pcb + b + 32));
-	le64enc_(greg + REG_RSP, le64dec_(pcb + b + 40));
-	le64enc_(greg + REG_RBX, le64dec_(pcb + b + 48));
-	le64enc_(greg + REG_RIP, le64dec_(pcb + b + 56));
+	le64enc_(greg + REG_R15, le64dec_(pcb));
+	le64enc_(greg + REG_R14, le64dec_(pcb + 8));
+	le64enc_(greg + REG_R13, le64dec_(pcb + 16));
+	le64enc_(greg + REG_R12, le64dec_(pcb + 24));
+	le64enc_(greg + REG_RBP, le64dec_(pcb + 32));
+	le64enc_(greg + REG_RSP, le64dec_(pcb + 40));
+	le64enc_(greg + REG_RBX, le64dec_(pcb + 48));
+	le64enc_(greg + REG_RIP, le64dec_(pcb + 56));
 	le64enc_(greg + REG_CS, 0x20);
 	le64enc_(greg + REG_RFLAGS, 0x202);
 	le64enc_(greg + REG_SS, 0x28);

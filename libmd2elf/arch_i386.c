@@ -83,19 +83,17 @@
 #define	I386_PSL_KERN	0x202	/* IF and the reserved bit, as on amd64 */
 
 /*
- * The three pcb layouts (offsets of edi, esi, ebp, esp, ebx, eip):
- * A (up to 9.0) has pcb_cr3 first, B (9.1 to 10.1) has cr0, cr2, cr3, cr4
- * first, C (__FreeBSD_version 1001505 and later) starts with the registers.
+ * The pcb layout (offsets of edi, esi, ebp, esp, ebx, eip) of
+ * __FreeBSD_version 1001505 and later, which starts with the registers.
+ * Older kernels (pcb_cr3 or cr0-cr4 first) lack the proc_off_* and
+ * thread_off_* symbols the thread walk needs, so their layouts are not
+ * decoded.
  */
 struct i386_pcb_layout {
 	const char	*name;
 	unsigned	 edi, esi, ebp, esp, ebx, eip;
 };
-static const struct i386_pcb_layout i386_pcb_a = { "A", 4, 8, 12, 16, 20, 24 };
-static const struct i386_pcb_layout i386_pcb_b = { "B", 16, 20, 24, 28, 32, 36 };
 static const struct i386_pcb_layout i386_pcb_c = { "C", 0, 4, 8, 12, 16, 20 };
-#define	I386_OSREL_PCB_B	901000	/* 9.1 */
-#define	I386_OSREL_PCB_C	1001505
 
 static int
 i386_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
@@ -206,11 +204,8 @@ i386_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
 static const struct i386_pcb_layout *
 i386_pcb_layout(int osreldate)
 {
-	if (osreldate == 0 || osreldate >= I386_OSREL_PCB_C)
-		return (&i386_pcb_c);
-	if (osreldate >= I386_OSREL_PCB_B)
-		return (&i386_pcb_b);
-	return (&i386_pcb_a);
+	(void)osreldate;
+	return (&i386_pcb_c);
 }
 
 static int
