@@ -14,7 +14,9 @@
  *          FreeBSD ZFS), input and output on the same one; data extents.
  *   rw     the source mapped COPY_WINDOW at a time, zero pages tested and
  *          left as holes, the non-zero runs written from the mapping;
- *          where the source does not map, pread into COPY_CHUNK.
+ *          where the source does not map, pread into COPY_CHUNK.  An
+ *          encrypted dump always goes this way, decrypted into the
+ *          buffer (its holes are no zeros of the plaintext).
  * The first two do not read the pages: only the source's holes stay
  * holes (zero_pages counts them).  Memory: one window, whatever the dump
  * size.  Why this order, and its costs: bench/RESULTS.
@@ -118,13 +120,15 @@ copy_pwrite(struct copy *c, const uint8_t *buf, uint64_t pos, size_t len)
 static int
 copy_read(struct copy *c, uint8_t *buf, uint64_t pos, size_t len)
 {
-	size_t got;
+	ssize_t r;
 
-	if (m2e_pread_full(c->in, buf, len, c->src + pos, &got) < 0)
-		return (m2e_err_at(c->d, c->src + pos + got - c->d->base,
+	/* Decrypted there if the dump is encrypted (crypto.c). */
+	r = m2e_data_pread(c->d, c->in, buf, len, c->src + pos);
+	if (r < 0)
+		return (m2e_err_at(c->d, c->src + pos - c->d->base,
 		    "reading page data: %s", strerror(errno)));
-	if (got < len)
-		return (m2e_err_at(c->d, c->src + pos + got - c->d->base,
+	if ((size_t)r < len)
+		return (m2e_err_at(c->d, c->src + pos + (size_t)r - c->d->base,
 		    "page data truncated (end of file)"));
 	return (0);
 }
@@ -527,6 +531,11 @@ m2e_copy_pages(md2elf_t *d, int out, uint64_t dst,
 	c.sysps = (uint64_t)sysconf(_SC_PAGESIZE);
 	c.mapok = c.sysps > 0 && (c.sysps & (c.sysps - 1)) == 0 &&
 	    fstat(c.in, &sb) == 0 && S_ISREG(sb.st_mode);
+	/* Encrypted data: read and decrypted, never cloned or mapped. */
+	if (m2e_data_encrypted(d, c.in)) {
+		c.path = COPY_RW;
+		c.mapok = c.seekdata = false;
+	}
 	c.insize = c.mapok ? (uint64_t)sb.st_size : 0;
 	if ((c.buf = malloc(COPY_CHUNK)) == NULL)
 		return (m2e_err(d, "out of memory"));

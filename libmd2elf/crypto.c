@@ -5,10 +5,15 @@
  * the kerneldumpkey block (cipher, IV, the 64-byte dump key encrypted with
  * the dump device's RSA public key), the dump key recovered with the RSA
  * private key (OAEP padding, else the PKCS#1 v1.5 padding of older dumpon),
- * and the dump data decrypted in one pass, as decryptcore(8) does
- * (AES-256-CBC from the IV, or ChaCha20 with a zero 64-bit block counter
- * and the IV's first 8 bytes as nonce), into an unlinked sparse temporary
- * file in $TMPDIR like the decompressed data: nothing stays on disk.
+ * and the dump data decrypted where it is read (m2e_data_pread): nothing
+ * decrypted goes to disk.  The kernel encrypts the data as one stream, as
+ * decryptcore(8) decrypts it: AES-256-CBC from the key block's IV (each
+ * write chained to the last), or ChaCha20 with the IV's first 8 bytes as
+ * nonce and a 64-bit block counter from 0.  Both allow random access: a
+ * CBC block needs only the ciphertext block before it as its IV, and
+ * ChaCha20 byte s is keystream block s / 64.  A read that continues the
+ * last one goes on with the cipher's state; any other sets the IV (or the
+ * counter) afresh.  Memory: one CR_BUFSZ buffer, whatever the dump size.
  * OpenSSL libcrypto (EVP) does the cryptography.
  */
 #include <errno.h>
@@ -36,8 +41,22 @@
 #define	KDK_KEYSIZE	64		/* KERNELDUMP_KEY_MAX_SIZE */
 /* The RSA modulus: at most 16384 bits (OpenSSL's own limit). */
 #define	KDK_MAXEK	2048
-#define	CR_BUFSZ	(1024 * 1024)
-#define	CR_HOLE		4096
+#define	CR_BUFSZ	(256 * 1024)	/* decrypted at once, a 64 multiple */
+#define	CR_AESBLK	16		/* AES block, the CBC IV's size */
+#define	CR_CHACHABLK	64		/* ChaCha20 keystream block */
+#define	CR_NONCE	8		/* ChaCha20 nonce: kdk_iv[0..8) */
+#define	CR_NOPOS	UINT64_MAX	/* the cipher's state continues nowhere */
+
+/* The encrypted data of a dump: [off, off + len) of fd. */
+struct m2e_crypt {
+	int		 fd;
+	uint64_t	 off, len;
+	int		 enc;
+	uint8_t		 iv[CR_AESBLK];	/* AES: kdk_iv; ChaCha20: the nonce */
+	EVP_CIPHER_CTX	*ctx;
+	uint64_t	 pos;		/* stream offset the state is at */
+	uint8_t		*buf;		/* CR_BUFSZ bytes */
+};
 
 const char *
 m2e_cipher_name(int enc)
@@ -134,120 +153,181 @@ cr_dumpkey(md2elf_t *d, const struct m2e_dumpkey *k, const char *path,
 	return (0);
 }
 
-static bool
-cr_zero(const uint8_t *p, size_t n)
+/* Point the cipher at stream offset s (AES: a block boundary). */
+static int
+cr_seek(struct m2e_crypt *c, uint64_t s)
 {
-	return (n > 0 && p[0] == 0 && memcmp(p, p + 1, n - 1) == 0);
+	uint8_t iv[CR_AESBLK], skip[CR_CHACHABLK];
+	uint64_t ctr;
+	int outl;
+
+	c->pos = CR_NOPOS;
+	errno = EIO;		/* a short read, or OpenSSL refusing */
+	if (c->enc == KDK_ENC_AES) {
+		if (s == 0)
+			memcpy(iv, c->iv, sizeof(iv));
+		else if (m2e_pread_full(c->fd, iv, sizeof(iv), c->off + s -
+		    CR_AESBLK, NULL) != (ssize_t)sizeof(iv))
+			return (-1);
+	} else {
+		/* OpenSSL: the 64-bit block counter (LE), then the nonce. */
+		ctr = s / CR_CHACHABLK;
+		le64enc_(iv, ctr);
+		memcpy(iv + 8, c->iv, CR_NONCE);
+	}
+	if (EVP_DecryptInit_ex(c->ctx, NULL, NULL, NULL, iv) != 1)
+		return (-1);
+	/* ChaCha20 inside a block: the keystream up to s, thrown away. */
+	if (c->enc == KDK_ENC_CHACHA && s % CR_CHACHABLK != 0) {
+		memset(skip, 0, sizeof(skip));
+		if (EVP_DecryptUpdate(c->ctx, skip, &outl, skip,
+		    (int)(s % CR_CHACHABLK)) != 1)
+			return (-1);
+	}
+	c->pos = s;
+	return (0);
+}
+
+/*
+ * Up to n plaintext bytes at stream offset s into out (n > 0, s < len);
+ * the count (fewer only where the file ends), -1 with errno.
+ */
+static ssize_t
+cr_piece(struct m2e_crypt *c, uint8_t *out, size_t n, uint64_t s)
+{
+	uint64_t a;
+	size_t skip, want;
+	ssize_t r;
+	int outl;
+
+	/* AES works on whole blocks: from the block holding s. */
+	a = c->enc == KDK_ENC_AES ? s & ~(uint64_t)(CR_AESBLK - 1) : s;
+	skip = (size_t)(s - a);
+	want = n + skip < CR_BUFSZ ? n + skip : CR_BUFSZ;
+	if (c->enc == KDK_ENC_AES)
+		want = (want + CR_AESBLK - 1) & ~(size_t)(CR_AESBLK - 1);
+	if (want > c->len - a)
+		want = (size_t)(c->len - a);
+	if (a != c->pos && cr_seek(c, a) != 0)
+		return (-1);
+	if ((r = m2e_pread_full(c->fd, c->buf, want, c->off + a, NULL)) < 0) {
+		c->pos = CR_NOPOS;
+		return (-1);
+	}
+	if (c->enc == KDK_ENC_AES)
+		r &= ~(ssize_t)(CR_AESBLK - 1);
+	if ((size_t)r <= skip) {
+		c->pos = CR_NOPOS;
+		return (0);
+	}
+	if (EVP_DecryptUpdate(c->ctx, c->buf, &outl, c->buf, (int)r) != 1 ||
+	    outl != (int)r) {
+		c->pos = CR_NOPOS;
+		errno = EIO;
+		return (-1);
+	}
+	c->pos = a + (uint64_t)r;
+	if ((size_t)r - skip < n)
+		n = (size_t)r - skip;
+	memcpy(out, c->buf + skip, n);
+	return ((ssize_t)n);
+}
+
+ssize_t
+m2e_data_pread(md2elf_t *d, int fd, void *buf, size_t n, uint64_t off)
+{
+	struct m2e_crypt *c;
+	uint8_t *p;
+	uint64_t lo, hi, at;
+	size_t got, k;
+	ssize_t r;
+
+	c = d->crypt;
+	if (c == NULL || fd != c->fd)
+		return (m2e_pread_full(fd, buf, n, off, NULL));
+	lo = c->off;
+	hi = c->off + c->len;
+	p = buf;
+	for (got = 0; got < n; got += (size_t)r) {
+		at = off + got;
+		if (at < lo || at >= hi) {
+			/* The headers around the data are in the clear. */
+			k = n - got;
+			if (at < lo && k > lo - at)
+				k = (size_t)(lo - at);
+			r = m2e_pread_full(fd, p + got, k, at, NULL);
+		} else
+			r = cr_piece(c, p + got, n - got < hi - at ?
+			    n - got : (size_t)(hi - at), at - lo);
+		if (r < 0)
+			return (-1);
+		if (r == 0)
+			break;
+	}
+	return ((ssize_t)got);
+}
+
+bool
+m2e_data_encrypted(const md2elf_t *d, int fd)
+{
+	return (d->crypt != NULL && d->crypt->fd == fd);
 }
 
 int
-m2e_decrypt(md2elf_t *d, const struct m2e_dumpkey *k, const char *privkey,
-    int infd, uint64_t off, uint64_t len, int *outfd)
+m2e_crypt_open(md2elf_t *d, const struct m2e_dumpkey *k, const char *privkey,
+    int fd, uint64_t off, uint64_t len)
 {
-	EVP_CIPHER_CTX *ctx;
-	uint8_t key[KDK_KEYSIZE], iv[16], *buf;
-	const char *tmpdir;
-	char *tmpl;
-	uint64_t done;
-	size_t n, tl, i, c;
-	ssize_t r;
-	int fd, outl, rc;
+	struct m2e_crypt *c;
+	uint8_t key[KDK_KEYSIZE];
 
-	if (k->enc == KDK_ENC_AES && len % 16 != 0)
-		return (m2e_err_at(d, 0, "AES-256-CBC dump data of %ju bytes, "
-		    "not whole 16-byte blocks", (uintmax_t)len));
+	if (k->enc == KDK_ENC_AES && len % CR_AESBLK != 0)
+		return (m2e_err(d, "offset %#jx: AES-256-CBC dump data of %ju "
+		    "bytes, not whole 16-byte blocks", (uintmax_t)off,
+		    (uintmax_t)len));
 	if (cr_dumpkey(d, k, privkey, key) != 0)
 		return (-1);
-	tmpdir = getenv("TMPDIR");
-	if (tmpdir == NULL || tmpdir[0] == '\0')
-		tmpdir = "/tmp";
-	tl = strlen(tmpdir) + sizeof("/md2elf.XXXXXX");
-	buf = malloc(CR_BUFSZ);
-	tmpl = malloc(tl);
-	ctx = EVP_CIPHER_CTX_new();
-	fd = -1;
-	rc = -1;
-	if (buf == NULL || tmpl == NULL || ctx == NULL) {
-		m2e_err(d, "out of memory");
-		goto out;
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->buf = malloc(CR_BUFSZ)) == NULL ||
+	    (c->ctx = EVP_CIPHER_CTX_new()) == NULL) {
+		OPENSSL_cleanse(key, sizeof(key));
+		if (c != NULL)
+			free(c->buf);
+		free(c);
+		return (m2e_err(d, "out of memory"));
 	}
-	snprintf(tmpl, tl, "%s/md2elf.XXXXXX", tmpdir);
-	if ((fd = mkstemp(tmpl)) < 0) {
-		m2e_err(d, "cannot create a temporary file in %s: %s", tmpdir,
-		    strerror(errno));
-		goto out;
+	c->fd = fd;
+	c->off = off;
+	c->len = len;
+	c->enc = k->enc;
+	memcpy(c->iv, k->iv, sizeof(c->iv));
+	c->pos = CR_NOPOS;
+	if (EVP_DecryptInit_ex(c->ctx, k->enc == KDK_ENC_AES ?
+	    EVP_aes_256_cbc() : EVP_chacha20(), NULL, key, NULL) != 1 ||
+	    EVP_CIPHER_CTX_set_padding(c->ctx, 0) != 1) {
+		OPENSSL_cleanse(key, sizeof(key));
+		d->crypt = c;
+		m2e_crypt_close(d);
+		return (m2e_err(d, "cannot set up %s decryption",
+		    m2e_cipher_name(k->enc)));
 	}
-	(void)unlink(tmpl);
-	(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
-	if (k->enc == KDK_ENC_CHACHA) {
-		/* OpenSSL: 64-bit block counter 0, then the 8-byte nonce. */
-		memset(iv, 0, 8);
-		memcpy(iv + 8, k->iv, 8);
-	} else
-		memcpy(iv, k->iv, 16);
-	if (EVP_DecryptInit_ex(ctx, k->enc == KDK_ENC_AES ?
-	    EVP_aes_256_cbc() : EVP_chacha20(), NULL, key, iv) != 1 ||
-	    EVP_CIPHER_CTX_set_padding(ctx, 0) != 1) {
-		m2e_err(d, "cannot set up %s decryption",
-		    m2e_cipher_name(k->enc));
-		goto out;
-	}
-	for (done = 0; done < len; done += n) {
-		n = len - done < CR_BUFSZ ? (size_t)(len - done) : CR_BUFSZ;
-		r = m2e_pread_full(infd, buf, n, off + done, NULL);
-		if (r < 0) {
-			m2e_err_at(d, done, "cannot read the encrypted dump: "
-			    "%s", strerror(errno));
-			goto out;
-		}
-		if ((size_t)r < n) {
-			m2e_err_at(d, done + (uint64_t)r, "truncated encrypted "
-			    "dump data (need %ju bytes, file has %ju)",
-			    (uintmax_t)(d->filebase + len),
-			    (uintmax_t)(d->filebase + done + (uint64_t)r));
-			goto out;
-		}
-		if (EVP_DecryptUpdate(ctx, buf, &outl, buf, (int)n) != 1 ||
-		    (size_t)outl != n) {
-			m2e_err_at(d, done, "%s decryption failed",
-			    m2e_cipher_name(k->enc));
-			goto out;
-		}
-		/* Zero pages of plaintext stay holes. */
-		for (i = 0; i < n; i += c) {
-			c = CR_HOLE - (size_t)((done + i) % CR_HOLE);
-			if (c > n - i)
-				c = n - i;
-			if (c == CR_HOLE && cr_zero(buf + i, c))
-				continue;
-			if (m2e_pwrite_full(fd, buf + i, c, done + i,
-			    NULL) != 0) {
-				m2e_err(d, "cannot decrypt into %s: %s (at %ju "
-				    "bytes)", tmpdir, strerror(errno),
-				    (uintmax_t)(done + i));
-				goto out;
-			}
-		}
-	}
-	if (ftruncate(fd, (off_t)len) != 0) {
-		m2e_err(d, "cannot decrypt into %s: %s (%ju bytes)", tmpdir,
-		    strerror(errno), (uintmax_t)len);
-		goto out;
-	}
-	rc = 0;
-out:
 	OPENSSL_cleanse(key, sizeof(key));
-	if (buf != NULL) {
-		OPENSSL_cleanse(buf, CR_BUFSZ);
-		free(buf);
-	}
-	free(tmpl);
-	EVP_CIPHER_CTX_free(ctx);
-	if (rc != 0) {
-		if (fd >= 0)
-			close(fd);
-		return (-1);
-	}
-	*outfd = fd;
+	d->crypt = c;
+	d->encryption = m2e_cipher_name(k->enc);
 	return (0);
+}
+
+void
+m2e_crypt_close(md2elf_t *d)
+{
+	struct m2e_crypt *c;
+
+	if ((c = d->crypt) == NULL)
+		return;
+	d->crypt = NULL;
+	EVP_CIPHER_CTX_free(c->ctx);
+	if (c->buf != NULL) {
+		OPENSSL_cleanse(c->buf, CR_BUFSZ);
+		free(c->buf);
+	}
+	free(c);
 }

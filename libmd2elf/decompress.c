@@ -488,21 +488,24 @@ dc_sink(void *arg, const void *buf, size_t n)
 static ssize_t
 dc_fill(struct dc *c, uint8_t *buf, uint64_t off, uint64_t left)
 {
-	size_t want, got;
+	size_t want;
+	ssize_t n;
 
 	want = left < DC_INSZ ? (size_t)left : DC_INSZ;
-	if (m2e_pread_full(c->infd, buf, want, off, &got) < 0) {
-		m2e_err(c->d, "offset %#jx: read error: %s",
-		    (uintmax_t)(off + got), strerror(errno));
+	/* Decrypted there if the dump is encrypted (crypto.c). */
+	n = m2e_data_pread(c->d, c->infd, buf, want, off);
+	if (n < 0) {
+		m2e_err(c->d, "offset %#jx: read error: %s", (uintmax_t)off,
+		    strerror(errno));
 		return (-1);
 	}
-	if (got < want) {
+	if ((size_t)n < want) {
 		m2e_err(c->d, "offset %#jx: truncated compressed data "
 		    "(need %ju bytes, file ends here)",
-		    (uintmax_t)(off + got), (uintmax_t)(off + left));
+		    (uintmax_t)(off + (size_t)n), (uintmax_t)(off + left));
 		return (-1);
 	}
-	return ((ssize_t)got);
+	return (n);
 }
 
 /* Feed [off, off + len) of the input to dc; 0 or -1 (error set). */

@@ -193,17 +193,30 @@ fail:
 int
 md2elf_data_size(const char *path, uint64_t *size, char *errbuf)
 {
+	return (md2elf_data_size_keys(path, NULL, size, errbuf));
+}
+
+int
+md2elf_data_size_keys(const char *path, const struct md2elf_keys *keys,
+    uint64_t *size, char *errbuf)
+{
 	md2elf_t *d;
 	int rc;
 
 	*size = 0;
-	if ((d = calloc(1, sizeof(*d))) == NULL) {
+	if ((d = calloc(1, sizeof(*d))) != NULL)
+		d->fd = -1;
+	if (d == NULL || (keys != NULL && ((keys->privkey != NULL &&
+	    (d->privkey = strdup(keys->privkey)) == NULL) ||
+	    (keys->dumpkey != NULL &&
+	    (d->dumpkey = strdup(keys->dumpkey)) == NULL)))) {
 		if (errbuf != NULL)
 			snprintf(errbuf, MD2ELF_ERRBUF_SIZE, "%s: out of memory",
 			    path);
+		if (d != NULL)
+			md2elf_close(d);
 		return (-1);
 	}
-	d->fd = -1;
 	d->size_only = true;
 	rc = m2e_input_open(d, path, MD2ELF_OPEN_FORCE);
 	if (rc == 0)

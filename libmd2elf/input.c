@@ -5,7 +5,9 @@
  * only: a saved vmcore (data at offset 0), a file that starts with the
  * leading kerneldumpheader, or a raw dump-device image (trailing header at
  * the end, leading header before the data); then gzip or zstd
- * decompression.  Also m2e_read(), the bounds-checked read of dump data.
+ * decompression; an encrypted dump's key block (its data is decrypted where
+ * it is read, crypto.c).  Also m2e_read(), the bounds-checked read of dump
+ * data.
  */
 #include <sys/stat.h>
 
@@ -38,7 +40,7 @@ m2e_read(md2elf_t *d, void *buf, size_t len, uint64_t off, const char *what)
 		return (m2e_err_at(d, off, "truncated %s (need %ju bytes, "
 		    "%s %ju)", what, (uintmax_t)(d->filebase + off + len), has,
 		    (uintmax_t)(d->filebase + d->len)));
-	r = m2e_pread_full(d->fd, buf, len, d->base + off, NULL);
+	r = m2e_data_pread(d, d->fd, buf, len, d->base + off);
 	if (r < 0)
 		return (m2e_err_at(d, off, "cannot read %s: %s", what,
 		    strerror(errno)));
@@ -83,9 +85,9 @@ in_check_kdh(md2elf_t *d, const uint8_t *raw, uint64_t at, int flags)
 	if (m2e_kdh_decode(raw, h, msg, sizeof(msg)) != 0)
 		return (m2e_err(d, "offset %#jx: %s", (uintmax_t)at, msg));
 	if (strcmp(h->magic, KDH_MAGIC_TEXT) == 0)
-		return (m2e_err(d, "offset %#jx: this is a textdump (ddb text "
-		    "dump, a tar archive of text), not a memory dump: extract "
-		    "it with savecore(8)", (uintmax_t)at));
+		return (m2e_err(d, "offset %#jx: a textdump (ddb's text "
+		    "output, textdump(4)), not a memory dump: no ELF core can "
+		    "be made from it", (uintmax_t)at));
 	/*
 	 * The cleared mark first: savecore(8) rewrites the magic without
 	 * recomputing the parity, so a cleared header never has good parity.
@@ -178,7 +180,7 @@ in_device(md2elf_t *d, int fd, const uint8_t *raw, uint64_t lasthd,
 	firsthd = lasthd - need - sector;
 	start = firsthd + sector + h->keysize;
 	d->keyoff = firsthd + sector;
-	r = m2e_pread_full(fd, lead, sizeof(lead), firsthd, NULL);
+	r = m2e_data_pread(d, fd, lead, sizeof(lead), firsthd);
 	if (r < 0)
 		return (m2e_err(d, "offset %#jx: cannot read the leading "
 		    "header: %s", (uintmax_t)firsthd, strerror(errno)));
@@ -213,7 +215,7 @@ in_find(md2elf_t *d, int fd, uint64_t fsize, bool isdev, int flags,
 	ssize_t n;
 	size_t i;
 
-	n = m2e_pread_full(fd, buf, sizeof(buf), 0, NULL);
+	n = m2e_data_pread(d, fd, buf, sizeof(buf), 0);
 	if (n < 0)
 		return (m2e_err(d, "cannot read: %s", strerror(errno)));
 	k = in_kind(buf, (size_t)n);
@@ -236,14 +238,15 @@ in_find(md2elf_t *d, int fd, uint64_t fsize, bool isdev, int flags,
 		return (in_leading(d, buf, fsize, flags));
 	case IN_TAR:
 		return (m2e_err(d, "offset 0: a tar archive (a saved "
-		    "textdump?), not a memory dump"));
+		    "textdump?), not a memory dump: no ELF core can be made "
+		    "from it"));
 	default:
 		break;
 	}
 	for (i = 0; i < sizeof(sectors) / sizeof(sectors[0]); i++) {
 		if (fsize < sectors[i])
 			continue;
-		n = m2e_pread_full(fd, buf, KDH_SIZE, fsize - sectors[i], NULL);
+		n = m2e_data_pread(d, fd, buf, KDH_SIZE, fsize - sectors[i]);
 		if (n < 0)
 			return (m2e_err(d, "offset %#jx: cannot read: %s",
 			    (uintmax_t)(fsize - sectors[i]),
@@ -255,7 +258,7 @@ in_find(md2elf_t *d, int fd, uint64_t fsize, bool isdev, int flags,
 	}
 	if (k == IN_KDH) {
 		/* No trailing header: the file starts with the leading one. */
-		n = m2e_pread_full(fd, buf, KDH_SIZE, 0, NULL);
+		n = m2e_data_pread(d, fd, buf, KDH_SIZE, 0);
 		if (n != KDH_SIZE)
 			return (m2e_err(d, "offset 0: truncated "
 			    "kerneldumpheader (need %d bytes, file has %zd)",
@@ -267,33 +270,29 @@ in_find(md2elf_t *d, int fd, uint64_t fsize, bool isdev, int flags,
 		    "empty file"));
 	return (m2e_err(d, "not a FreeBSD kernel dump: no minidump, ELF, "
 	    "gzip or zstd data at offset 0 and no kerneldumpheader at "
-	    "offset 0 or at the end (an encrypted vmcore must be decrypted "
-	    "with decryptcore(8) first)"));
+	    "offset 0 or at the end (a saved vmcore_encrypted.N is read "
+	    "with its key.N and the RSA private key)"));
 }
 
-/* Replace *fd by the decrypted data (offsets unchanged from d->base). */
+/*
+ * [off, off + len) of fd is encrypted with k: decrypted from now on where
+ * it is read (crypto.c), with the RSA private key given.
+ */
 static int
-in_decrypt_kdk(md2elf_t *d, int *fd, const struct m2e_dumpkey *k,
-    uint64_t off, uint64_t len)
+in_crypt(md2elf_t *d, int fd, const struct m2e_dumpkey *k, uint64_t off,
+    uint64_t len)
 {
-	int tfd;
-
 	if (d->privkey == NULL)
 		return (m2e_err(d, "offset %#jx: the dump is encrypted with %s "
 		    "(dumpon -k): reading it needs the dump device's RSA "
 		    "private key", (uintmax_t)d->keyoff,
 		    m2e_cipher_name(k->enc)));
-	if (m2e_decrypt(d, k, d->privkey, *fd, off, len, &tfd) != 0)
-		return (-1);
-	close(*fd);
-	*fd = d->fd = tfd;
-	d->encryption = m2e_cipher_name(k->enc);
-	return (0);
+	return (m2e_crypt_open(d, k, d->privkey, fd, off, len));
 }
 
 /* The key block after the leading header, then the data. */
 static int
-in_decrypt(md2elf_t *d, int *fd)
+in_decrypt(md2elf_t *d, int fd)
 {
 	struct m2e_dumpkey k;
 	uint8_t *raw;
@@ -302,7 +301,7 @@ in_decrypt(md2elf_t *d, int *fd)
 
 	if ((raw = malloc(d->kdh.keysize)) == NULL)
 		return (m2e_err(d, "out of memory"));
-	n = m2e_pread_full(*fd, raw, d->kdh.keysize, d->keyoff, NULL);
+	n = m2e_data_pread(d, fd, raw, d->kdh.keysize, d->keyoff);
 	if (n < 0) {
 		free(raw);
 		return (m2e_err(d, "offset %#jx: cannot read the key block: %s",
@@ -312,15 +311,12 @@ in_decrypt(md2elf_t *d, int *fd)
 	free(raw);
 	if (rc != 0)
 		return (-1);
-	if (in_decrypt_kdk(d, fd, &k, d->base, d->len) != 0)
-		return (-1);
-	d->base = 0;
-	return (0);
+	return (in_crypt(d, fd, &k, d->base, d->len));
 }
 
-/* A saved vmcore_encrypted.N: key.N given, the whole file decrypted. */
+/* A saved vmcore_encrypted.N: key.N given, the whole file encrypted. */
 static int
-in_decrypt_file(md2elf_t *d, int *fd, uint64_t fsize)
+in_decrypt_file(md2elf_t *d, int fd, uint64_t fsize)
 {
 	struct m2e_dumpkey k;
 	uint8_t raw[M2E_MAXKEYBLOCK];
@@ -332,7 +328,7 @@ in_decrypt_file(md2elf_t *d, int *fd, uint64_t fsize)
 	if ((kfd = open(d->dumpkey, O_RDONLY | O_CLOEXEC)) < 0)
 		return (m2e_err(d, "dump key file %s: %s", d->dumpkey,
 		    strerror(errno)));
-	n = m2e_pread_full(kfd, raw, sizeof(raw), 0, NULL);
+	n = m2e_data_pread(d, kfd, raw, sizeof(raw), 0);
 	close(kfd);
 	if (n < 0)
 		return (m2e_err(d, "dump key file %s: %s", d->dumpkey,
@@ -340,7 +336,7 @@ in_decrypt_file(md2elf_t *d, int *fd, uint64_t fsize)
 	if (m2e_dumpkey_parse(d, raw, (size_t)n, 0, where, &k) != 0)
 		return (-1);
 	d->keyoff = 0;
-	return (in_decrypt_kdk(d, fd, &k, 0, fsize));
+	return (in_crypt(d, fd, &k, 0, fsize));
 }
 
 int
@@ -403,7 +399,7 @@ m2e_input_open(md2elf_t *d, const char *path, int flags)
 		d->has_kdh = false;
 		d->container = "vmcore";
 		d->base = d->len = 0;
-		if (in_decrypt_file(d, &fd, fsize) != 0)
+		if (in_decrypt_file(d, fd, fsize) != 0)
 			return (-1);
 	}
 	if (in_find(d, fd, fsize, !S_ISREG(st.st_mode), flags, in) != 0)
@@ -411,12 +407,12 @@ m2e_input_open(md2elf_t *d, const char *path, int flags)
 	d->filebase = d->base + skipped;
 	/* Encrypted on the device: the key block follows the header. */
 	if (d->has_kdh && d->kdh.keysize != 0) {
-		if (in_decrypt(d, &fd) != 0)
+		if (in_decrypt(d, fd) != 0)
 			return (-1);
 	}
 
 	/* Compression: by the header's byte and by the data's magic. */
-	n = m2e_pread_full(fd, magic, sizeof(magic), d->base, NULL);
+	n = m2e_data_pread(d, fd, magic, sizeof(magic), d->base);
 	if (n < 0)
 		return (m2e_err(d, "offset %#jx: cannot read: %s",
 		    (uintmax_t)d->base, strerror(errno)));
@@ -434,6 +430,7 @@ m2e_input_open(md2elf_t *d, const char *path, int flags)
 		return (0);
 	if (m2e_decompress(d, fd, d->base, d->len, comp, &tfd, &tlen) != 0)
 		return (-1);
+	m2e_crypt_close(d);
 	close(fd);
 	d->fd = tfd;
 	d->base = 0;
@@ -447,6 +444,7 @@ m2e_input_open(md2elf_t *d, const char *path, int flags)
 void
 m2e_input_close(md2elf_t *d)
 {
+	m2e_crypt_close(d);
 	if (d->fd >= 0)
 		close(d->fd);
 	d->fd = -1;

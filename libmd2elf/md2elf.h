@@ -68,6 +68,10 @@ void		 md2elf_close(md2elf_t *);
  */
 int		 md2elf_data_size(const char *path, uint64_t *size,
 		    char *errbuf);
+/* The same for an encrypted dump (keys as md2elf_open_keys()). */
+int		 md2elf_data_size_keys(const char *path,
+		    const struct md2elf_keys *keys, uint64_t *size,
+		    char *errbuf);
 const char	*md2elf_geterr(const md2elf_t *);
 /*
  * 1 if the handle's error is a refusal that the FORCE flags turn into a
@@ -332,6 +336,15 @@ struct md2elf_module {
  */
 int		 md2elf_modules(md2elf_t *, int flags,
 		    const struct md2elf_module **list, size_t *n);
+/*
+ * After md2elf_modules(): the function or object of a module's file
+ * (its .symtab, else .dynsym, at the module's addresses as above) that
+ * holds addr; *off the offset into it and *mod the module (either may be
+ * NULL).  NULL if addr is in no module with a file, or in no symbol.
+ * The name is valid until the next md2elf_modules() or md2elf_close().
+ */
+const char	*md2elf_module_symbolize(md2elf_t *, uint64_t addr,
+		    uint64_t *off, const struct md2elf_module **mod);
 
 /*
  * The kerneldumpheader that brackets a dump on a dump device (512 bytes,
@@ -412,6 +425,33 @@ void		 md2elf_decomp_close(md2elf_decomp_t *);
 #define	MD2ELF_VIS_DMESG	0x0002
 size_t		 md2elf_vis(char *dst, size_t dstsize, const char *src,
 		    size_t len, int flags);
+
+/*
+ * Textdumps (textdump(4), ddb's "textdump dump"): a tar archive of ddb's
+ * text output, no memory, so no ELF core (md2elf_open() refuses one).
+ * md2elf_textdump_open() reads a saved textdump.tar.N or a dump device
+ * (image) whose trailing header has the textdump magic; NULL with a
+ * message in errbuf if path is not one (*istextdump 0) or is a damaged one
+ * (*istextdump 1).  md2elf_textdump_read() gives a member's contents,
+ * malloc'ed and NUL-terminated (the caller frees them); -1 with
+ * md2elf_textdump_geterr() if it cannot.
+ */
+typedef struct md2elf_textdump md2elf_textdump_t;
+struct md2elf_tdfile {
+	const char	*name;		/* ddb.txt, msgbuf.txt, panic.txt... */
+	uint64_t	 size;
+};
+md2elf_textdump_t *md2elf_textdump_open(const char *path, int *istextdump,
+		    char *errbuf);
+/* "textdump.tar" (saved) or "device"; the archive's length. */
+const char	*md2elf_textdump_container(const md2elf_textdump_t *);
+uint64_t	 md2elf_textdump_length(const md2elf_textdump_t *);
+size_t		 md2elf_textdump_files(const md2elf_textdump_t *,
+		    const struct md2elf_tdfile **files);
+int		 md2elf_textdump_read(md2elf_textdump_t *, const char *name,
+		    char **text, size_t *len);
+const char	*md2elf_textdump_geterr(const md2elf_textdump_t *);
+void		 md2elf_textdump_close(md2elf_textdump_t *);
 
 /* Writing an ELF core. */
 enum md2elf_flavor {

@@ -166,6 +166,7 @@ extern const struct m2e_arch *const m2e_arches[];
 
 struct m2e_kernel;	/* kernel.c */
 struct m2e_full;	/* fulldump.c */
+struct m2e_crypt;	/* crypto.c */
 struct m2e_modules;	/* modules.c */
 
 struct md2elf {
@@ -200,6 +201,7 @@ struct md2elf {
 	char		*privkey, *dumpkey;
 	const char	*encryption;	/* "none", "AES-256-CBC", "ChaCha20" */
 	uint64_t	 keyoff;	/* key block in the file (kdh.keysize) */
+	struct m2e_crypt *crypt;	/* decryption of d->fd (crypto.c) */
 	/* Format. */
 	const char	*format;	/* "minidump", "full" */
 	const struct m2e_arch *arch;
@@ -242,9 +244,8 @@ int	m2e_err_at_forcible(md2elf_t *, uint64_t off, const char *fmt, ...)
 
 /*
  * Encrypted dumps (crypto.c, OpenSSL libcrypto): the kerneldumpkey block,
- * and the data decrypted with the RSA private key into an unlinked
- * temporary file.  where: "" for a key block in the input, else a prefix
- * naming the key file ("key file K: ").
+ * and the data decrypted where it is read.  where: "" for a key block in
+ * the input, else a prefix naming the key file ("key file K: ").
  */
 #define	M2E_MAXKEYBLOCK	65536		/* dumpkeysize believed */
 struct m2e_dumpkey {
@@ -256,8 +257,21 @@ struct m2e_dumpkey {
 const char *m2e_cipher_name(int enc);
 int	m2e_dumpkey_parse(md2elf_t *, const uint8_t *raw, size_t len,
 	    uint64_t off, const char *where, struct m2e_dumpkey *);
-int	m2e_decrypt(md2elf_t *, const struct m2e_dumpkey *, const char *privkey,
-	    int infd, uint64_t off, uint64_t len, int *outfd);
+/*
+ * [off, off + len) of fd is encrypted with k: the dump key recovered with
+ * the RSA private key in privkey, d->crypt set up.
+ */
+int	m2e_crypt_open(md2elf_t *, const struct m2e_dumpkey *k,
+	    const char *privkey, int fd, uint64_t off, uint64_t len);
+void	m2e_crypt_close(md2elf_t *);
+/*
+ * pread() of all n bytes at off of the dump's fd (decrypted where d->crypt
+ * says fd holds encrypted data): the count (short at the end of the file),
+ * -1 with errno.  Every read of dump data goes through it.
+ */
+ssize_t	m2e_data_pread(md2elf_t *, int fd, void *buf, size_t n, uint64_t off);
+/* Is fd's data encrypted (no holes, mappings or clones of it)? */
+bool	m2e_data_encrypted(const md2elf_t *, int fd);
 
 /* Input (input.c): read dump data at off (relative to d->base). */
 int	m2e_read(md2elf_t *, void *buf, size_t len, uint64_t off,

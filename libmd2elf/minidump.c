@@ -161,6 +161,9 @@ md_skip_hole(md2elf_t *d, uint64_t off)
 {
 	off_t at, data;
 
+	/* Encrypted data: a hole is no run of plaintext zeros. */
+	if (m2e_data_encrypted(d, d->fd))
+		return (off);
 	at = (off_t)(d->base + d->md.off_bitmap + off);
 	data = lseek(d->fd, at, SEEK_DATA);
 	if (data < 0)

@@ -58,13 +58,27 @@
 #define	MMAXBUILDID	64
 #define	MMAXDIRS	64		/* linker_path entries used */
 #define	MMAXWARN	10		/* per-module warnings, then a count */
+#define	MMAXSYMS	(1 << 20)	/* symbols of a module file kept (zfs.ko
+					   has ~20000) */
 
 #define	SHT_X86_64_UNWIND_	0x70000001
 #define	NT_GNU_BUILD_ID_	3
 #define	DEFAULT_LINKER_PATH	"/boot/kernel;/boot/modules"
 
+/* A module file's functions and objects at their addresses in memory. */
+struct msym {
+	uint64_t	 addr, size;
+	char		*name;
+};
+struct msymtab {
+	int		 loaded;	/* 1 read (n may be 0) */
+	struct msym	*v;		/* ascending addr */
+	size_t		 n;
+};
+
 struct m2e_modules {
 	struct md2elf_module	*mods;
+	struct msymtab		*symtabs;	/* per module, lazily */
 	size_t			 n, cap;
 	char			**dirs;		/* md2elf_module_dir() */
 	size_t			 ndirs;
@@ -107,10 +121,25 @@ mod_clear(struct md2elf_module *m)
 }
 
 static void
+symtabs_clear(struct m2e_modules *s)
+{
+	size_t i, j;
+
+	for (i = 0; s->symtabs != NULL && i < s->n; i++) {
+		for (j = 0; j < s->symtabs[i].n; j++)
+			free(s->symtabs[i].v[j].name);
+		free(s->symtabs[i].v);
+	}
+	free(s->symtabs);
+	s->symtabs = NULL;
+}
+
+static void
 list_clear(struct m2e_modules *s)
 {
 	size_t i;
 
+	symtabs_clear(s);
 	for (i = 0; i < s->n; i++)
 		mod_clear(&s->mods[i]);
 	s->n = 0;
@@ -400,7 +429,7 @@ hexstr(char *out, size_t outsz, const uint8_t *p, size_t n)
 /* Sections of an ET_REL module as link_elf_obj.c places them. */
 static int
 layout_rel(md2elf_t *d, struct md2elf_module *m, Elf *e, size_t shnum,
-    size_t shstrndx, uint64_t *end)
+    size_t shstrndx, uint64_t *end, uint64_t *secaddr)
 {
 	Elf_Scn *scn;
 	GElf_Shdr sh;
@@ -435,6 +464,8 @@ layout_rel(md2elf_t *d, struct md2elf_module *m, Elf *e, size_t shnum,
 			    "<<PROGBITS>>";
 		if (add_section(m, &cap, name, base, sh.sh_size) != 0)
 			return (-1);
+		if (secaddr != NULL)
+			secaddr[i] = base;
 		base += sh.sh_size;
 	}
 	*end = base;
@@ -569,7 +600,8 @@ mod_file_try(md2elf_t *d, struct md2elf_module *m, const char *path,
 	}
 	m->etype = eh.e_type;
 	m->bias = m->dynamic = 0;
-	if ((eh.e_type == ET_REL ? layout_rel(d, m, e, shnum, shstrndx, &end) :
+	if ((eh.e_type == ET_REL ? layout_rel(d, m, e, shnum, shstrndx, &end,
+	    NULL) :
 	    layout_dyn(d, m, e, shnum, shstrndx, &end)) != 0) {
 		snprintf(why, whylen, "%.300s: its sections cannot be laid out",
 		    path);
@@ -832,4 +864,164 @@ md2elf_modules(md2elf_t *d, int flags, const struct md2elf_module **list,
 		m2e_warn(d, "modules: %zu more problems not shown",
 		    s->nwarn - MMAXWARN);
 	return (0);
+}
+
+/* -- symbols of the module files --------------------------------------- */
+
+static int
+msym_cmp(const void *a, const void *b)
+{
+	const struct msym *x = a, *y = b;
+
+	return (x->addr < y->addr ? -1 : x->addr > y->addr);
+}
+
+/*
+ * Read m's file's functions and objects (.symtab, else .dynsym) at their
+ * addresses in kernel memory: ET_REL by the section layout, ET_DYN slid
+ * by the bias.  A file that cannot be read gives an empty table.
+ */
+static void
+symtab_load(md2elf_t *d, const struct md2elf_module *m, struct msymtab *t)
+{
+	struct md2elf_module tmp;
+	Elf_Scn *scn, *ssc;
+	Elf_Data *sd;
+	GElf_Shdr sh, ssh;
+	GElf_Sym sym;
+	GElf_Ehdr eh;
+	uint64_t *secaddr, end, a, nsyms, j;
+	const char *name;
+	size_t shnum, shstrndx, i, cap;
+	struct msym *v;
+	Elf *e;
+	int fd;
+
+	t->loaded = 1;
+	secaddr = NULL;
+	e = NULL;
+	if ((fd = open(m->file, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	if ((e = elf_begin(fd, ELF_C_READ, NULL)) == NULL ||
+	    gelf_getehdr(e, &eh) == NULL || elf_getshdrnum(e, &shnum) != 0 ||
+	    elf_getshdrstrndx(e, &shstrndx) != 0 || shnum > MMAXSECS)
+		goto out;
+	if (eh.e_type == ET_REL) {
+		if ((secaddr = malloc(shnum * sizeof(*secaddr))) == NULL)
+			goto out;
+		for (i = 0; i < shnum; i++)
+			secaddr[i] = UINT64_MAX;
+		memset(&tmp, 0, sizeof(tmp));
+		tmp.address = m->address;
+		i = (size_t)layout_rel(d, &tmp, e, shnum, shstrndx, &end,
+		    secaddr);
+		sections_clear(&tmp);
+		if (i != 0)
+			goto out;
+	}
+	/* .symtab, else .dynsym. */
+	ssc = NULL;
+	memset(&ssh, 0, sizeof(ssh));
+	cap = 0;
+	for (scn = NULL; (scn = elf_nextscn(e, scn)) != NULL; )
+		if (gelf_getshdr(scn, &sh) != NULL && (sh.sh_type ==
+		    SHT_SYMTAB || (sh.sh_type == SHT_DYNSYM && ssc == NULL))) {
+			ssc = scn;
+			ssh = sh;
+		}
+	if (ssc == NULL || ssh.sh_entsize == 0 ||
+	    (sd = elf_getdata(ssc, NULL)) == NULL)
+		goto out;
+	nsyms = ssh.sh_size / ssh.sh_entsize;
+	if (nsyms > MMAXSYMS)
+		nsyms = MMAXSYMS;
+	for (j = 1; j < nsyms; j++) {
+		if (gelf_getsym(sd, (int)j, &sym) == NULL)
+			break;
+		if ((GELF_ST_TYPE(sym.st_info) != STT_FUNC &&
+		    GELF_ST_TYPE(sym.st_info) != STT_OBJECT) ||
+		    sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE ||
+		    (name = elf_strptr(e, ssh.sh_link, sym.st_name)) == NULL ||
+		    name[0] == '\0')
+			continue;
+		if (secaddr != NULL) {
+			if (sym.st_shndx >= shnum ||
+			    secaddr[sym.st_shndx] == UINT64_MAX)
+				continue;
+			a = secaddr[sym.st_shndx] + sym.st_value;
+		} else
+			a = m->bias + sym.st_value;
+		if (a < m->address || (m->size != 0 &&
+		    a - m->address >= m->size))
+			continue;
+		if (t->n == cap) {
+			cap = cap == 0 ? 64 : 2 * cap;
+			if ((v = realloc(t->v, cap * sizeof(*v))) == NULL)
+				break;
+			t->v = v;
+		}
+		if ((t->v[t->n].name = strdup(name)) == NULL)
+			break;
+		t->v[t->n].addr = a;
+		t->v[t->n].size = sym.st_size;
+		t->n++;
+	}
+	if (t->n > 0)
+		qsort(t->v, t->n, sizeof(*t->v), msym_cmp);
+out:
+	free(secaddr);
+	if (e != NULL)
+		elf_end(e);
+	close(fd);
+}
+
+const char *
+md2elf_module_symbolize(md2elf_t *d, uint64_t addr, uint64_t *off,
+    const struct md2elf_module **mod)
+{
+	struct m2e_modules *s = d->mods;
+	const struct md2elf_module *m;
+	const struct msym *best;
+	struct msymtab *t;
+	size_t i, lo, hi, mid;
+
+	if (s == NULL)
+		return (NULL);
+	for (i = 0; i < s->n; i++) {
+		m = &s->mods[i];
+		if (m->is_kernel || m->file == NULL || m->size == 0 ||
+		    addr < m->address || addr - m->address >= m->size)
+			continue;
+		if (s->symtabs == NULL &&
+		    (s->symtabs = calloc(s->n, sizeof(*s->symtabs))) == NULL)
+			return (NULL);
+		t = &s->symtabs[i];
+		if (!t->loaded)
+			symtab_load(d, m, t);
+		/* The last symbol at or below addr that holds it. */
+		lo = 0;
+		hi = t->n;
+		while (lo < hi) {
+			mid = (lo + hi) / 2;
+			if (t->v[mid].addr <= addr)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		best = NULL;
+		while (lo > 0 && best == NULL) {
+			lo--;
+			if (t->v[lo].size == 0 ||
+			    addr - t->v[lo].addr < t->v[lo].size)
+				best = &t->v[lo];
+		}
+		if (best == NULL)
+			return (NULL);
+		if (off != NULL)
+			*off = addr - best->addr;
+		if (mod != NULL)
+			*mod = m;
+		return (best->name);
+	}
+	return (NULL);
 }

@@ -473,15 +473,20 @@ struct tlist {
 static void
 print_sym(md2elf_t *d, uint64_t addr)
 {
+	const struct md2elf_module *m;
 	const char *sym;
 	uint64_t off;
 
-	if ((sym = md2elf_symbolize(d, addr, &off)) == NULL)
+	m = NULL;
+	if ((sym = md2elf_module_symbolize(d, addr, &off, &m)) == NULL &&
+	    (sym = md2elf_symbolize(d, addr, &off)) == NULL)
 		return;
 	if (off != 0)
 		printf(" in %s+%#jx", sym, (uintmax_t)off);
 	else
 		printf(" in %s", sym);
+	if (m != NULL)
+		printf(" (%s)", m->filename != NULL ? m->filename : "?");
 }
 
 /* A trap frame, kgdb-style, and the thread the core gives it. */
@@ -583,6 +588,8 @@ do_threads(md2elf_t *d, bool bt)
 {
 	struct md2elf_info info;
 	static struct tlist l;
+	const struct md2elf_module *mods;
+	size_t nmods;
 
 	memset(&l, 0, sizeof(l));
 	l.d = d;
@@ -590,6 +597,8 @@ do_threads(md2elf_t *d, bool bt)
 	/* A PC as wide as the dump's addresses: 8 hex digits on ELFCLASS32. */
 	l.pcwidth = md2elf_get_info(d, &info) == 0 && info.elfclass == 1 ?
 	    10 : 18;
+	/* Module frames are named from the modules' files, where found. */
+	(void)md2elf_modules(d, 0, &mods, &nmods);
 	if (md2elf_threads(d, thread_cb, &l) != 0) {
 		fflush(stdout);
 		fail("%s", md2elf_geterr(d));
@@ -598,15 +607,16 @@ do_threads(md2elf_t *d, bool bt)
 	return (0);
 }
 
-/* -d: the message buffer, escaped as dmesg(8) does (vis(3) default). */
-static int
-do_msgbuf(md2elf_t *d)
+/*
+ * Prints a message buffer's text escaped as dmesg(8) does (vis(3)'s
+ * default style), ending in a newline.
+ */
+static void
+print_dmesg(const char *text, size_t len)
 {
-	char *text, *vis;
-	size_t len, vlen;
+	char *vis;
+	size_t vlen;
 
-	if (md2elf_msgbuf_flags(d, MD2ELF_MSGBUF_DMESG, &text, &len) != 0)
-		fail("%s", md2elf_geterr(d));
 	vis = len <= (SIZE_MAX - 1) / 4 ? malloc(4 * len + 1) : NULL;
 	if (vis == NULL)
 		fail("out of memory");
@@ -616,7 +626,65 @@ do_msgbuf(md2elf_t *d)
 	    fflush(stdout) != 0)
 		fail("writing the message buffer: %s", strerror(errno));
 	free(vis);
+}
+
+/* -d: the message buffer. */
+static int
+do_msgbuf(md2elf_t *d)
+{
+	char *text;
+	size_t len;
+
+	if (md2elf_msgbuf_flags(d, MD2ELF_MSGBUF_DMESG, &text, &len) != 0)
+		fail("%s", md2elf_geterr(d));
+	print_dmesg(text, len);
 	free(text);
+	return (0);
+}
+
+/*
+ * A textdump (md2elf_textdump_open): -i lists its files, -d prints its
+ * msgbuf.txt as -d prints a dump's message buffer; it holds no memory, so
+ * nothing else can be done with it.
+ */
+static int
+do_textdump(md2elf_textdump_t *td, int mode, const char *vmcore)
+{
+	const struct md2elf_tdfile *f;
+	char name[4 * 100 + 1], *text;
+	size_t n, i, len, k;
+
+	switch (mode) {
+	case 'i':
+		printf("%-16s%s\n", "format:", "textdump (ddb text output, "
+		    "textdump(4)): no memory, no ELF core");
+		printf("%-16s%s, %ju bytes of tar\n", "container:",
+		    md2elf_textdump_container(td),
+		    (uintmax_t)md2elf_textdump_length(td));
+		n = md2elf_textdump_files(td, &f);
+		for (i = 0; i < n; i++) {
+			md2elf_vis(name, sizeof(name), f[i].name,
+			    strlen(f[i].name), 0);
+			printf("%-16s%s, %ju bytes\n", "file:", name,
+			    (uintmax_t)f[i].size);
+		}
+		break;
+	case 'd':
+		if (md2elf_textdump_read(td, "msgbuf.txt", &text, &len) != 0)
+			fail("%s", md2elf_textdump_geterr(td));
+		/* NULs dropped, escaped, as for a dump. */
+		for (i = k = 0; i < len; i++)
+			if (text[i] != '\0')
+				text[k++] = text[i];
+		print_dmesg(text, k);
+		free(text);
+		break;
+	default:
+		fail("%s: a textdump (ddb text output, textdump(4)), not a "
+		    "memory dump: no ELF core can be made from it (-i lists "
+		    "its files, -d prints its msgbuf.txt)", vmcore);
+	}
+	md2elf_textdump_close(td);
 	return (0);
 }
 
@@ -1357,6 +1425,17 @@ main(int argc, char **argv)
 	if (js && mode != 'r')
 		usage();
 
+	/* A textdump holds text, not memory (standard input: no). */
+	if (strcmp(vmcore, "-") != 0) {
+		char errbuf[MD2ELF_ERRBUF_SIZE];
+		md2elf_textdump_t *td;
+		int istd;
+
+		if ((td = md2elf_textdump_open(vmcore, &istd, errbuf)) != NULL)
+			return (do_textdump(td, mode, vmcore));
+		if (istd)
+			fail("%s", errbuf);
+	}
 	d = open_dump(vmcore, kernel, force, verbose);
 	for (i = 0; i < nmoddirs; i++)
 		if (md2elf_module_dir(d, moddirs[i]) != 0)

@@ -194,10 +194,14 @@ walk(struct report *r, const struct md2elf_thread *t)
 	    MD2ELF_MAXFRAMES, &why) : 0);
 }
 
-/* A thread's stack signature: its frames' functions, a line each. */
+/*
+ * A thread's stack signature: its frames' functions, a line each; a
+ * module's as "FUNC (MODULE)", FUNC from the module's file ("?" if none).
+ */
 static char *
 signature(struct report *r, const struct md2elf_thread *t)
 {
+	const char *mn, *fn;
 	char *s;
 	size_t len;
 	int i, n;
@@ -207,9 +211,16 @@ signature(struct report *r, const struct md2elf_thread *t)
 	s[0] = '\0';
 	len = 0;
 	n = walk(r, t);
-	for (i = 0; i < n && len + 2 < REPORT_SIGLEN; i++)
-		len += (size_t)snprintf(s + len, REPORT_SIGLEN - len, "%s\n",
-		    fname(r->d, r->fr[i].pc));
+	for (i = 0; i < n && len + 2 < REPORT_SIGLEN; i++) {
+		if ((mn = modname(r, r->fr[i].pc)) == NULL) {
+			len += (size_t)snprintf(s + len, REPORT_SIGLEN - len,
+			    "%s\n", fname(r->d, r->fr[i].pc));
+			continue;
+		}
+		fn = md2elf_module_symbolize(r->d, r->fr[i].pc, NULL, NULL);
+		len += (size_t)snprintf(s + len, REPORT_SIGLEN - len,
+		    "%s (%s)\n", fn != NULL ? fn : "?", mn);
+	}
 	if (len >= REPORT_SIGLEN)
 		s[REPORT_SIGLEN - 1] = '\0';
 	return (s);
@@ -254,7 +265,7 @@ text_backtrace(struct report *r, const struct md2elf_thread *t)
 {
 	const struct md2elf_frame *f;
 	const struct md2elf_trapinfo *ti;
-	const char *s;
+	const char *s, *fn;
 	uint64_t off;
 	int i, n;
 
@@ -263,6 +274,12 @@ text_backtrace(struct report *r, const struct md2elf_thread *t)
 		f = &r->fr[i];
 		fprintf(r->out, "#%-3d %#0*" PRIx64, i, r->pcw, f->pc);
 		if ((s = modname(r, f->pc)) != NULL) {
+			if ((fn = md2elf_module_symbolize(r->d, f->pc, &off,
+			    NULL)) != NULL) {
+				putc(' ', r->out);
+				text(r->out, fn);
+				fprintf(r->out, "+%#" PRIx64, off);
+			}
 			fputs(" in module ", r->out);
 			text(r->out, s);
 		} else if ((s = md2elf_symbolize(r->d, f->pc, &off)) != NULL)
@@ -304,7 +321,9 @@ json_backtrace(struct report *r, const struct md2elf_thread *t)
 		f = &r->fr[i];
 		fprintf(r->out, "%s{\"pc\": ", i ? ", " : "");
 		jaddr(r->out, f->pc);
-		s = md2elf_symbolize(r->d, f->pc, &off);
+		if ((s = md2elf_module_symbolize(r->d, f->pc, &off,
+		    NULL)) == NULL && modname(r, f->pc) == NULL)
+			s = md2elf_symbolize(r->d, f->pc, &off);
 		fputs(", \"function\": ", r->out);
 		json(r->out, s);
 		fputs(", \"offset\": ", r->out);

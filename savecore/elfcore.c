@@ -56,9 +56,10 @@ list_modules(md2elf_t *d)
 }
 
 void
-write_elf_core(const char *savedir, const char *corename, int bounds,
-    const struct md2elf_kdh *hdr)
+write_elf_core(const char *savedir, const char *corename,
+    const char *keyname, int bounds, const struct md2elf_kdh *hdr)
 {
+	struct md2elf_keys keys;
 	char errbuf[MD2ELF_ERRBUF_SIZE], name[64];
 	struct md2elf_write_opts wo;
 	struct md2elf_write_stats st;
@@ -73,6 +74,9 @@ write_elf_core(const char *savedir, const char *corename, int bounds,
 	reported = false;
 	snprintf(name, sizeof(name), "vmcore.%d.elf", bounds);
 	curname = name;
+	/* An encrypted vmcore_encrypted.N: key.N and the private key. */
+	keys.privkey = opt.privkey;
+	keys.dumpkey = keyname;
 	if (opt.kernel == NULL && opt.verbose)
 		printf("no crash report core.txt.%d: it needs the kernel "
 		    "(-K)\n", bounds);
@@ -81,7 +85,8 @@ write_elf_core(const char *savedir, const char *corename, int bounds,
 	 * dump directory): its length, from the header and bitmap, must fit
 	 * above minfree before it is written.
 	 */
-	if (md2elf_data_size(corename, &size, errbuf) != 0) {
+	if (md2elf_data_size_keys(corename, keyname != NULL ? &keys : NULL,
+	    &size, errbuf) != 0) {
 		logmsg("unable to write ELF core %s/%s: %s", savedir, name,
 		    errbuf);
 		if (opt.kernel != NULL)
@@ -112,8 +117,8 @@ write_elf_core(const char *savedir, const char *corename, int bounds,
 	memset(&wo, 0, sizeof(wo));
 	wo.flavor = MD2ELF_FLAVOR_FREEBSD;
 	for (withkernel = opt.kernel != NULL; ; withkernel = false) {
-		d = md2elf_open(corename, opt.force ? MD2ELF_OPEN_FORCE : 0,
-		    errbuf);
+		d = md2elf_open_keys(corename, opt.force ? MD2ELF_OPEN_FORCE :
+		    0, keyname != NULL ? &keys : NULL, errbuf, NULL);
 		if (d == NULL) {
 			logmsg("unable to write ELF core %s/%s: %s", savedir,
 			    name, errbuf);

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 #define	KERNELDUMPVERSION	4
 #define	KERNELDUMPVERSION_OLD	1	/* FreeBSD <= 11, also accepted */
 #define	MAXKEYSIZE		(1024 * 1024)
+#define	OPT_KEY			256	/* --key: getopt_long's value */
 
 struct options opt;
 int nfound, nsaved, nerr;
@@ -54,7 +56,8 @@ usage(void)
 	    "usage: savecore -c [-v] [device ...]",
 	    "       savecore -C [-v] [device ...]",
 	    "       savecore [-efkuvz] [-K kernel] [-M moddir]... [-m maxdumps] "
-	    "[directory [device ...]]");
+	    "[--key privkey.pem]\n"
+	    "                [directory [device ...]]");
 	exit(1);
 }
 
@@ -460,18 +463,20 @@ nuke:
 		}
 	}
 	if (saved && opt.elf) {
-		if (isencrypted) {
-			logmsg("%s is encrypted: no ELF core (decrypt it "
-			    "with decryptcore(8), then use md2elf(1))",
+		if (isencrypted && opt.privkey == NULL) {
+			logmsg("%s is encrypted: no ELF core (give the dump "
+			    "device's RSA private key with --key FILE)",
 			    corename);
 			if (opt.kernel != NULL)
 				no_crash_report(savedir, bounds,
 				    "the dump is encrypted");
-		} else if (istextdump) {
+		} else if (isencrypted)
+			write_elf_core(savedir, corename, keyname, bounds, &h);
+		else if (istextdump) {
 			if (opt.verbose)
 				printf("textdump: no ELF core\n");
 		} else
-			write_elf_core(savedir, corename, bounds, &h);
+			write_elf_core(savedir, corename, NULL, bounds, &h);
 	}
 	goto closefd;
 
@@ -490,7 +495,11 @@ int
 main(int argc, char **argv)
 {
 	const char *savedir;
-	char **devs, cwd[PATH_MAX], *kpath;
+	static const struct option longopts[] = {
+		{ "key", required_argument, NULL, OPT_KEY },
+		{ NULL, 0, NULL, 0 }
+	};
+	char **devs, cwd[PATH_MAX], *kpath, *keypath;
 	bool livecore;
 	int ch, i, origdir;
 
@@ -498,9 +507,13 @@ main(int argc, char **argv)
 	umask(cmask);
 	savedir = ".";
 	livecore = false;
-	kpath = NULL;
-	while ((ch = getopt(argc, argv, "CcefK:kLM:m:uvZz")) != -1)
+	kpath = keypath = NULL;
+	while ((ch = getopt_long(argc, argv, "CcefK:kLM:m:uvZz", longopts,
+	    NULL)) != -1)
 		switch (ch) {
+		case OPT_KEY:
+			opt.privkey = optarg;
+			break;
 		case 'C':
 			opt.checkfor = true;
 			break;
@@ -565,7 +578,8 @@ main(int argc, char **argv)
 		usage();
 	if (opt.elf && (opt.checkfor || opt.clear || livecore))
 		usage();
-	if ((opt.kernel != NULL || opt.nmoddirs > 0) && !opt.elf)
+	if ((opt.kernel != NULL || opt.nmoddirs > 0 || opt.privkey != NULL) &&
+	    !opt.elf)
 		usage();
 	argc -= optind;
 	argv += optind;
@@ -579,10 +593,13 @@ main(int argc, char **argv)
 		logmsg("open(.): %s", strerror(errno));
 		exit(1);
 	}
-	/* The kernel, like the devices, is named from here. */
+	/* The kernel and the key, like the devices, are named from here. */
 	if (opt.kernel != NULL && opt.kernel[0] != '/' &&
 	    (kpath = realpath(opt.kernel, NULL)) != NULL)
 		opt.kernel = kpath;
+	if (opt.privkey != NULL && opt.privkey[0] != '/' &&
+	    (keypath = realpath(opt.privkey, NULL)) != NULL)
+		opt.privkey = keypath;
 	for (i = 0; i < opt.nmoddirs; i++)
 		if (opt.moddirs[i][0] != '/' &&
 		    (kpath = realpath(opt.moddirs[i], NULL)) != NULL)
@@ -644,6 +661,7 @@ main(int argc, char **argv)
 		free(devs[i]);
 	free(devs);
 	free(kpath);
+	free(keypath);
 	close(origdir);
 	return (0);
 }

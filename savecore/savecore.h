@@ -35,6 +35,7 @@ struct options {
 	int		 verbose;	/* -v, repeatable */
 	int		 maxdumps;	/* -m */
 	const char	*kernel;	/* -K */
+	const char	*privkey;	/* --key, absolute */
 	char		*moddirs[64];	/* -M, absolute */
 	int		 nmoddirs;
 };
@@ -102,8 +103,9 @@ int	 copy_dump(const struct copyjob *);
 extern volatile sig_atomic_t got_siginfo;	/* progress requested */
 
 /* elfcore.c: -e. */
-void	 write_elf_core(const char *savedir, const char *corename, int bounds,
-	    const struct md2elf_kdh *);
+/* keyname: the saved key.N of an encrypted dump (opt.privkey), or NULL. */
+void	 write_elf_core(const char *savedir, const char *corename,
+	    const char *keyname, int bounds, const struct md2elf_kdh *);
 
 /* crashrep.c: -e -K, core.txt.N from the open dump with its kernel. */
 void	 write_crash_report(md2elf_t *, const struct md2elf_kdh *,

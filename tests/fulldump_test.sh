@@ -6,8 +6,10 @@
 # the kernel (whose symbols locate the page tables) in both flavours,
 # plain, gzip, zstd and on a dump device, and checked by coreck page by
 # page and thread by thread; the same notes as the core of the equivalent
-# minidump; md2elf -i, -v and -r name the format; hostile program headers and page
-# tables, truncation, no kernel and arm64 get one clear line.
+# minidump; an amd64 image loaded elsewhere than va - KERNBASE (mkdump
+# -R) is found; md2elf -i, -v and -r name the format; hostile program
+# headers and page tables, truncation, no kernel and arm64 get one clear
+# line.
 
 # arch: the round-trip cases (mkdump -a).
 ARCHES="amd64 i386 i386pae"
@@ -150,6 +152,47 @@ same_as_minidump_body()
 			readelf -nW core.full | grep -c NT_PRSTATUS
 		done
 	done
+}
+
+atf_test_case relocated
+relocated_head()
+{
+	atf_set descr 'amd64 kernel image loaded at a physical address other' \
+	    'than va - KERNBASE (13.x+ loaders; libkvm bug freebsd-src#1706):' \
+	    'KPML4phys found where the image is, the core right (coreck -T),' \
+	    'its kernel segment at that address, the notes of the minidump'
+}
+relocated_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	for r in 0x200000 0x2a00000; do
+		for k in mini full; do
+			if [ $k = full ]; then
+				gen -a amd64 -m 128 -R $r -s 41 -T 16 -f
+			else
+				gen -a amd64 -m 128 -R $r -s 41 -T 16
+			fi
+			rm -f core.$k
+			atf_check -s exit:0 -o empty -e empty \
+			    "$MD2ELF" -q -k kernel -o core.$k vmcore.0
+			atf_check -s exit:0 -o save:ck -e empty "$CORECK" -T \
+			    -M model core.$k
+			[ "$(fact threads_known ck)" -ge 16 ] ||
+			    atf_fail "$r $k: $(cat ck)"
+			# The image's segment: KERNBASE at physical r.
+			readelf -lW core.$k | awk '$1 == "LOAD" &&
+			    $3 == "0xffffffff80000000" { print $4 }' >seg
+			[ "$(($(cat seg)))" -eq "$((r))" ] ||
+			    atf_fail "$r $k: the image segment is at '$(cat seg)'"
+			readelf -nW core.$k | grep -v "^Displaying notes" >notes.$k
+		done
+		cmp notes.mini notes.full || atf_fail "$r: the notes differ"
+		echo "$r: image at $r, $(fact pages ck) pages"
+	done
+	# Not 2 MiB aligned: the generator refuses it (no such loader).
+	"$MKDUMP" -a amd64 -m 128 -R 0x2100000 -o x -k xk 2>err &&
+	    atf_fail "mkdump -R 0x2100000 accepted"
+	grep -q 'aligned' err || atf_fail "$(cat err)"
 }
 
 atf_test_case bad_headers
@@ -307,6 +350,7 @@ atf_init_test_cases()
 	done
 	atf_add_test_case pae_high
 	atf_add_test_case same_as_minidump
+	atf_add_test_case relocated
 	atf_add_test_case bad_headers
 	atf_add_test_case bad_tables
 	atf_add_test_case info

@@ -157,6 +157,16 @@ check_syms()
 		    atf_fail "$1: ${m}_hook is not $fa: $(cat "$2")"
 		grep -Eq "^$m-func: *(Symbol \"${m}_func\" is a function at address )?$fa\.?\$" "$2" ||
 		    atf_fail "$1: ${m}_func not at $fa: $(cat "$2")"
+		# .rodata's string (read from the core) and .bss's array
+		# (NOBITS: where the layout places it after the data).
+		for o in name bss; do
+			oa=$(symfact $m ${m}_$o)
+			[ -n "$oa" ] || atf_fail "no ${m}_$o fact"
+			grep -Eq "^$m-$o: *(Symbol \"${m}_$o\" is static storage at address )?$oa\.?\$" "$2" ||
+			    atf_fail "$1: ${m}_$o not at $oa: $(cat "$2")"
+		done
+		grep -q "^$m-string: *\"$m\"\$" "$2" ||
+		    atf_fail "$1: ${m}_name is not \"$m\": $(cat "$2")"
 	done
 }
 
@@ -181,6 +191,10 @@ lldb_case()
 			echo "script print('$m-counter: ' + str(lldb.target.FindFirstGlobalVariable('${m}_counter').GetValueAsSigned()))"
 			echo "script print('$m-hook: ' + hex(lldb.target.FindFirstGlobalVariable('${m}_hook').GetValueAsUnsigned()))"
 			echo "script print('$m-func: ' + hex(lldb.target.FindFunctions('${m}_func')[0].GetSymbol().GetStartAddress().GetLoadAddress(lldb.target)))"
+			for o in name bss; do
+				echo "script print('$m-$o: ' + hex(lldb.target.FindFirstGlobalVariable('${m}_$o').GetLoadAddress()))"
+			done
+			echo "script print('$m-string: ' + str(lldb.target.FindFirstGlobalVariable('${m}_name').GetSummary()))"
 		done
 	} >cmds
 	"$LLDB" -b "$@" -s cmds >lldb.out 2>&1
@@ -207,6 +221,13 @@ hint_only_diff()
 	[ "$1" = i386 ] && ps=4
 	dyn=$(readelf -sW kernel | awk '$8 == "_DYNAMIC" { print $2 }')
 	[ -n "$dyn" ] || atf_fail "the kernel has no _DYNAMIC"
+	# The kernel's PT_DYNAMIC is its .dynamic (program headers that a
+	# section overlaps would be written over: arm64's note at 0x100).
+	readelf -lW kernel | awk -v d="$dyn" -v s="$(nox $((4 * ps)))" '
+	    function h(v) { sub(/^(0x)?0*/, "", v); return v }
+	    $1 == "DYNAMIC" { n++; if (h($3) != h(d) || h($5) != s) bad = 1 }
+	    END { exit n != 1 || bad }' ||
+	    atf_fail "PT_DYNAMIC is not _DYNAMIC: $(readelf -lW kernel)"
 	slot=$((0x$dyn + ps))
 	hva=$(readelf -lW core.elf | awk '$1 == "LOAD"' | tail -1 |
 	    awk '{ print $3 }')
@@ -261,6 +282,12 @@ gdb_case()
 			echo "output ${m}_counter"
 			echo "echo \\n$m-hook: "
 			echo "output/x ${m}_hook"
+			echo "echo \\n$m-name: "
+			echo "info address ${m}_name"
+			echo "echo $m-bss: "
+			echo "info address ${m}_bss"
+			echo "echo $m-string: "
+			echo "output ${m}_name"
 			echo "echo \\n"
 		done
 	} >cmds
@@ -567,8 +594,172 @@ savecore_body()
 	    ./dev.img
 }
 
+# -- backtraces through module code --------------------------------------
+# With modules, mkdump puts kernel thread 100001 asleep in the first
+# module's alpha_task (it calls _sleep), and the crash interrupts it too
+# (ifhwioctl called it, it faulted): "modfn FUNC MODULE ADDRESS RETURN"
+# in the facts; the threads' pcs and return addresses from coreck -t.
+
+# bt_want TID: TID's pc and return addresses in the model (hex without 0x
+# and leading zeros).
+bt_want()
+{
+	awk -v t="$1" 'function h(x) { sub(/^0x0*/, "", x); return x }
+	    $1 == "thread" && $2 == t { s = h($6) }
+	    $1 == "frames" && $2 == t { for (i = 3; i <= NF; i++)
+		s = s " " h($i) } END { print s }' model.t
+}
+
+# bt_setup ARCH: alpha (the module thread's) and beta in mods/; modfn,
+# modmod, modva, modret, rx (modret in hex as bt_want) and off (RETURN -
+# ADDRESS) from the facts; tid, the thread whose model frames return into
+# the module, and ttid, the crash's trap-frame thread, interrupted there.
+bt_setup()
+{
+	mkmod "$1" alpha 0x1234567
+	mkmod "$1" beta 0x2345678
+	gen -a "$1" -V "$(version "$1")" -s 83 -T 10 -L mods/alpha.ko \
+	    -L mods/beta.ko
+	set -- $(awk '$1 == "modfn" { print $2, $3, $4, $5 }' facts)
+	[ $# -eq 4 ] || atf_fail "mkdump gives no modfn: $(cat facts)"
+	modfn=$1 modmod=$2 modva=$3 modret=$4
+	[ "$modfn" = alpha_task ] && [ "$modmod" = alpha.ko ] ||
+	    atf_fail "modfn $modfn in $modmod"
+	# (Signed arithmetic: a module's addresses share their sign.)
+	ma=$(modfact alpha.ko address)
+	ms=$(modfact alpha.ko size)
+	[ $((ma <= modva && modva < modret && modret < ma + ms)) -eq 1 ] ||
+	    atf_fail "$modfn $modva..$modret is not in alpha.ko"
+	off=$(printf '%#x' $((modret - modva)))
+	rx=$(echo "$modret" | sed 's/^0x0*//')
+	"$CORECK" -M model -t >model.t || atf_fail "coreck -t"
+	tid=$(awk -v r="$modret" '$1 == "frames" { for (i = 3; i <= NF; i++)
+	    if ($i == r) print $2 }' model.t)
+	[ -n "$tid" ] && [ "$(echo "$tid" | wc -l)" -eq 1 ] ||
+	    atf_fail "model threads returning to $modret: '$tid'"
+	crashed=$(awk '$1 == "thread" && $4 == "crashed" { print $2 }' model.t)
+	ttid=$(awk -v r="$rx" -v c="$crashed" '$1 == "thread" &&
+	    $2 ~ ("^[0-9]+" c "$") && $2 != c { x = $6; sub(/^0x0*/, "", x)
+	    if (x == r) print $2 }' model.t)
+	[ -n "$ttid" ] && [ "$(echo "$ttid" | wc -l)" -eq 1 ] ||
+	    atf_fail "the crash's trap thread in $modfn: '$ttid'"
+	echo "thread $tid: $(bt_want $tid); trap thread $ttid: $(bt_want $ttid)"
+}
+
+# bt_frames FILE PATTERN: the frame addresses of FILE's lines matching
+# PATTERN (an ERE whose first 0x... word is the pc), as bt_want has them.
+bt_frames()
+{
+	awk -v p="$2" 'function h(x) { sub(/^0x0*/, "", x); return x }
+	    $0 ~ p { for (i = 1; i <= NF; i++) if ($i ~ /^0x[0-9a-f]+$/) {
+		s = s (s == "" ? "" : " ") h($i); break } } END { print s }' "$1"
+}
+
+# bt_check TOOL TID GOT: the frames got start with TID's in the model.
+bt_check()
+{
+	_w=$(bt_want "$2")
+	case "$3" in
+	"$_w"|"$_w "*) ;;
+	*)	atf_fail "$1: thread $2: frames '$3', the model's '$_w'" ;;
+	esac
+}
+
+bt_case()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	bt_setup "$1"
+	# md2elf -t -v: the module frame named from the module's file.
+	atf_check -s exit:0 -o save:t.out -e ignore "$MD2ELF" -t -v \
+	    -k kernel -M mods vmcore.0
+	sed -n "/^ .* $tid .*/,/^[ *] *[0-9]/p" t.out >t.thread
+	bt_check "md2elf -t -v" $tid "$(bt_frames t.thread '^ +#[0-9]+ ')"
+	grep -Eq "^ +#[0-9]+ +0x0*$rx in $modfn\\+$off \\($modmod\\)\$" \
+	    t.thread || atf_fail "md2elf -t -v: no '$modfn+$off ($modmod)':" \
+	    "$(cat t.thread)"
+	# Without the module's file: the frame is there, not named.
+	atf_check -s exit:0 -o save:t2.out -e ignore "$MD2ELF" -t -v \
+	    -k kernel vmcore.0
+	grep -Eq "^ +#[0-9]+ +0x0*$rx\$" t2.out ||
+	    atf_fail "md2elf -t -v without -M: $(grep "$rx" t2.out)"
+	# md2elf -r: the crash's backtrace goes on in the module after the
+	# trap frame; the module thread's stack (text and JSON).
+	atf_check -s exit:0 -o save:r.txt -e empty "$MD2ELF" -r -k kernel \
+	    -M mods vmcore.0
+	grep -A1 "^--- .*, pc 0x0*$rx, " r.txt | tail -1 >r.frame
+	grep -Eq "^#[0-9]+ +0x0*$rx $modfn\\+$off in module $modmod\$" \
+	    r.frame || atf_fail "md2elf -r: after the trap frame: $(cat r.frame)"
+	sed -n "/^1 thread: $tid\$/,/^\$/p" r.txt | tr '\n' '|' >r.stack
+	grep -q "|    _sleep|    $modfn ($modmod)|    taskqueue_run_locked|" \
+	    r.stack || atf_fail "md2elf -r: $(cat r.stack)"
+	atf_check -s exit:0 -o save:r.json -e empty "$MD2ELF" -r -j \
+	    -k kernel -M mods vmcore.0
+	# The crash's frame in JSON: {pc, function, offset, module}.
+	jq -e --arg f "$modfn" --arg m "$modmod" --arg o "$off" '[.. |
+	    objects | select(.module? == $m and .function? == $f and
+	    .offset? == $o)] | length > 0' r.json >/dev/null ||
+	    atf_fail "md2elf -r -j: no frame {$modfn, $off, $modmod}"
+	jq -e --arg t "$tid" --arg f "$modfn ($modmod)" '[.. | objects |
+	    select(has("stack") and has("tids")) | select(.tids |
+	    map(tostring) | index($t)) | .stack | index($f)] | .[0] != null' \
+	    r.json >/dev/null || atf_fail "md2elf -r -j: no '$modfn ($modmod)'"
+
+	# LLDB 19 (FreeBSD flavour, the printed command line): both threads'
+	# backtraces name the module function where the model has it.
+	atf_check -s exit:0 -o save:out -e empty "$MD2ELF" -k kernel -M mods \
+	    -o core.elf vmcore.0
+	line=$(grep '^  lldb-19 ' out) || atf_fail "$(cat out)"
+	eval "set -- $line"
+	shift
+	"$LLDB" -b "$@" -o 'thread list' >list.out 2>&1
+	for t in $tid $ttid; do
+		n=$(sed -n "s/^[* ] thread #\\([0-9]*\\): tid = $t,.*/\\1/p" \
+		    list.out)
+		[ -n "$n" ] || atf_fail "LLDB lists no thread $t: $(cat list.out)"
+		"$LLDB" -b "$@" -o "thread backtrace $n" >lldb.out 2>&1
+		sed -n '/^(lldb) thread backtrace/,$p' lldb.out >lldb.bt
+		cat lldb.bt
+		bt_check LLDB $t "$(bt_frames lldb.bt '^ +\*? *frame #[0-9]+: ')"
+		grep -Eq "^ +\\*? *frame #[0-9]+: 0x0*$rx $modmod\`$modfn[(]" \
+		    lldb.bt || atf_fail "LLDB: thread $t: no $modmod\`$modfn"
+	done
+
+	# gdb-multiarch (Linux flavour, the printed command line).
+	atf_check -s exit:0 -o save:out -e empty "$MD2ELF" -k kernel -M mods \
+	    --flavor linux -o core.elf -f vmcore.0
+	line=$(grep "^  gdb-multiarch " out) || atf_fail "$(cat out)"
+	eval "set -- $line"
+	shift
+	"$GDB" -batch "$@" -ex 'info threads' >ginfo.out 2>&1
+	for t in $tid $ttid; do
+		n=$(sed -n "s/^[* ] *\\([0-9][0-9]*\\) *LWP $t .*/\\1/p" \
+		    ginfo.out)
+		[ -n "$n" ] || atf_fail "GDB lists no LWP $t: $(cat ginfo.out)"
+		"$GDB" -batch "$@" -ex "thread $n" -ex bt >gdb.out 2>&1
+		sed -n '/^\[Switching to thread/,$p' gdb.out | sed 1,2d >gdb.bt
+		cat gdb.bt
+		bt_check GDB $t "$(bt_frames gdb.bt '^#[0-9]+ ')"
+		grep -Eq "^#[0-9]+ +0x0*$rx in $modfn \\(" gdb.bt ||
+		    atf_fail "GDB: thread $t: no $modfn at $modret"
+	done
+}
+
+for a in amd64 i386 arm64; do
+	eval "atf_test_case backtrace_$a
+	backtrace_${a}_head() {
+		atf_set descr '$a: a kernel thread asleep in a module function' \\
+		    'and a crash inside it: md2elf -t -v and -r, LLDB 19 and' \\
+		    'gdb-multiarch name it, the frames are the model'\"'\"'s'
+		atf_set require.progs clang ld.lld jq lldb-19 gdb-multiarch
+	}
+	backtrace_${a}_body() { bt_case $a; }"
+done
+
 atf_init_test_cases()
 {
+	for a in amd64 i386 arm64; do
+		atf_add_test_case backtrace_$a
+	done
 	atf_add_test_case savecore
 	atf_add_test_case list
 	atf_add_test_case lldb

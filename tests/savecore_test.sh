@@ -1048,6 +1048,88 @@ encrypted_body()
 	check_cleared dev.img orig
 }
 
+atf_test_case encrypted_elf
+encrypted_elf_head()
+{
+	atf_set descr '-e --key: an encrypted dump (AES-256-CBC; ChaCha20' \
+	    'with zstd) saved as FreeBSD does (vmcore_encrypted.N, key.N) and' \
+	    'converted to the vmcore.N.elf of its plaintext, with -K the' \
+	    'core.txt.N of md2elf -r --key; -e without' \
+	    '--key says what to pass; another key: no ELF core, one line'
+	atf_set require.progs openssl
+}
+encrypted_elf_body()
+{
+	setup
+	openssl genrsa -out priv.pem 2048 2>/dev/null &&
+	    openssl rsa -in priv.pem -pubout -out pub.pem 2>/dev/null &&
+	    openssl genrsa -out other.pem 2048 2>/dev/null ||
+	    atf_fail "openssl cannot make RSA keys"
+	# The plaintext dump's core, the ground truth.
+	"$MKDUMP" -m 64 -s $SEED -H none -o ref -k kernel 2>gen.err ||
+	    atf_fail "mkdump: $(cat gen.err)"
+	"$SRCDIR/../md2elf/md2elf" -q -k kernel -o ref.elf ref ||
+	    atf_fail "md2elf ref"
+	mkdev -E aes:pub.pem
+	atf_check -s exit:0 -o empty -e save:err \
+	    "$SAVECORE" -k -e -K kernel --key priv.pem crash ./dev.img
+	grep -qx 'savecore: writing encrypted core to crash/vmcore_encrypted.0' err &&
+	    grep -qx 'savecore: writing ELF core to crash/vmcore.0.elf' err ||
+	    atf_fail "$(cat err)"
+	check_files bounds core.txt.0 info.0 info.last key.0 key.last \
+	    vmcore_encrypted.0 vmcore_encrypted.last vmcore.0.elf \
+	    vmcore.last.elf
+	# The crash report: md2elf -r's of the device with the key.
+	"$SRCDIR/../md2elf/md2elf" -r -k kernel --key priv.pem dev.img \
+	    >want.dev || atf_fail "md2elf -r"
+	sed 's/dev\.img: /vmcore_encrypted.0: /' want.dev >want.txt
+	cmp -s want.txt crash/core.txt.0 ||
+	    atf_fail "core.txt.0 is not md2elf -r's report:" \
+	    "$(diff want.txt crash/core.txt.0 | head -5 | tr '\n' ' ')"
+	# key.N: the dumpkeysize bytes after the leading header.
+	ks=$(hnum dev.img 56 4)
+	start=$(( $(lasthd dev.img) - $(hnum dev.img 496 8) ))
+	dd if=dev.img bs=512 skip=$(((start - ks) / 512)) count=$((ks / 512)) \
+	    2>/dev/null >key.want
+	cmp crash/key.0 key.want || atf_fail "key.0 is not the key block"
+	cmp crash/vmcore.0.elf ref.elf ||
+	    atf_fail "vmcore.0.elf is not the plaintext dump's core"
+	atf_check -s exit:0 -o ignore -e empty "$CORECK" -T -M model \
+	    crash/vmcore.0.elf
+	ls -A crash | grep -q '^\.' && atf_fail "left behind: $(ls -A crash)"
+
+	# ChaCha20 over zstd, as the kernel allows (no -u: still encrypted).
+	mkdev -E chacha:pub.pem -c zstd
+	atf_check -s exit:0 -o empty -e save:err \
+	    "$SAVECORE" -k -e -K kernel --key priv.pem crash ./dev.img
+	grep -qx 'savecore: writing ELF core to crash/vmcore.1.elf' err ||
+	    atf_fail "$(cat err)"
+	cmp crash/vmcore.1.elf ref.elf ||
+	    atf_fail "vmcore.1.elf is not the plaintext dump's core"
+
+	# Without --key: saved, no ELF core, what to pass.
+	mkdev -E aes:pub.pem
+	atf_check -s exit:0 -o empty -e save:err \
+	    "$SAVECORE" -k -e crash ./dev.img
+	grep -qx 'savecore: vmcore_encrypted.2 is encrypted: no ELF core (give the dump device.s RSA private key with --key FILE)' err ||
+	    atf_fail "$(cat err)"
+	[ ! -e crash/vmcore.2.elf ] || atf_fail "an ELF core without the key"
+	# Another key: one line, no ELF core, the saved files stay.
+	atf_check -s exit:0 -o empty -e save:err \
+	    "$SAVECORE" -k -e --key other.pem crash ./dev.img
+	grep -Ev '^savecore: (writing encrypted core|reboot after panic)' err \
+	    >errlines
+	[ "$(wc -l <errlines)" -eq 1 ] &&
+	    grep -q '^savecore: unable to write ELF core crash/vmcore.3.elf: .*RSA private key .*other.pem cannot decrypt the dump key' errlines ||
+	    atf_fail "$(cat err)"
+	[ ! -e crash/vmcore.3.elf ] && [ -f crash/vmcore_encrypted.3 ] &&
+	    [ -f crash/key.3 ] || atf_fail "files: $(ls crash)"
+	ls -A crash | grep -q '^\.' && atf_fail "left behind: $(ls -A crash)"
+	# --key without -e is a usage error.
+	atf_check -s exit:1 -o empty -e match:'^usage: savecore' \
+	    "$SAVECORE" -k --key priv.pem crash ./dev.img
+}
+
 atf_test_case version1
 version1_head()
 {
@@ -1337,6 +1419,7 @@ atf_init_test_cases()
 	atf_add_test_case gzip_output
 	atf_add_test_case textdump
 	atf_add_test_case encrypted
+	atf_add_test_case encrypted_elf
 	atf_add_test_case version1
 	atf_add_test_case blocksize4096
 	atf_add_test_case blockdev

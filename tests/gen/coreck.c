@@ -753,7 +753,7 @@ print_samples(const struct model *m)
 	if (buf == NULL)
 		return (2);
 	found = 0;
-	for (pfn = m->arch->kern_end_pa / GPAGE; pfn < m->npfn; pfn++) {
+	for (pfn = model_kern_end(m) / GPAGE; pfn < m->npfn; pfn++) {
 		if (!(found & 1) && (m->pst[pfn] & PS_DUMP) &&
 		    nonzero_page(m, pfn * GPAGE, buf)) {
 			printf("dmap_dumped %#" PRIx64 "\n",

@@ -406,9 +406,9 @@ dense_image(const struct model *m, uint64_t pa)
 	const struct gen_arch *a = m->arch;
 	uint64_t va;
 
-	if (pa >= a->kern_end_pa)
+	if (pa < m->p.kernphys || pa >= model_kern_end(m))
 		return (0);
-	va = pa + a->kern_pa_off;
+	va = pa - m->p.kernphys + a->kern_pa_off;
 	return (va >= a->sec_start[SEC_TEXT] && va < a->sec_end[SEC_DATA]);
 }
 
@@ -422,7 +422,7 @@ page_kind(const struct model *m, uint64_t pa, uint64_t h)
 
 	r = (unsigned)((h >> 8) % 20);
 	if (dense_image(m, pa)) {
-		va = pa + a->kern_pa_off;
+		va = pa - m->p.kernphys + a->kern_pa_off;
 		if (va < a->sec_end[SEC_TEXT])
 			return (K_CODE);
 		if (va < a->sec_end[SEC_RODATA])

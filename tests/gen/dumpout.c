@@ -161,8 +161,11 @@ kdh_encode(uint8_t *h, const struct kdhinfo *k, uint64_t dumplength,
 	int i;
 
 	memset(h, 0, 512);
-	memcpy(h, k->bad_magic ? "FreeBSD Kernel Dumq" : "FreeBSD Kernel Dump",
-	    19);
+	if (k->textdump)
+		memcpy(h, "FreeBSD Text Dump", 17);
+	else
+		memcpy(h, k->bad_magic ? "FreeBSD Kernel Dumq" :
+		    "FreeBSD Kernel Dump", 19);
 	n = strlen(k->arch);
 	memcpy(h + 20, k->arch, n < 11 ? n : 11);
 	put_be32(h + 32, k->hdrversion ? k->hdrversion : 4);

@@ -35,7 +35,9 @@ struct kdhinfo {
 	uint64_t	 dumplength;	/* 0: the real one */
 	uint64_t	 dumpextent;	/* 0: the real one */
 	uint32_t	 keysize;	/* dumpkeysize: the key block's size */
+	int		 textdump;	/* the textdump magic */
 };
+#define	KDH_TEXT_VERSION	4	/* KERNELDUMP_TEXT_VERSION */
 
 struct dumpout;
 

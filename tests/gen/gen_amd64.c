@@ -122,7 +122,7 @@ table_alloc(struct model *m, int level)
 	struct ptpage *p;
 	uint64_t pa;
 
-	if (a->boot_next < KERN_END_PA) {
+	if (a->boot_next < m->p.kernphys + KERN_END_PA) {
 		pa = a->boot_next;
 		a->boot_next += GPAGE;
 	} else {
@@ -218,11 +218,15 @@ amd64_build(struct model *m, char *err, size_t errlen)
 	if (a == NULL)
 		goto nomem;
 	m->archdata = a;
-	a->boot_next = BOOT_PT_PA;
+	a->boot_next = m->p.kernphys + BOOT_PT_PA;
 	m->kpml4 = table_alloc(m, 4);
-	/* Kernel image and bootstrap data: 2 MiB pages from physical 0. */
+	/*
+	 * Kernel image and bootstrap data: 2 MiB pages from physical 0, or
+	 * from where a 13.x+ loader put the image (kernphys).
+	 */
 	for (i = 0; i < KERN_END_PA / NBPDR; i++)
-		if (map_page(m, KERNBASE + i * NBPDR, i * NBPDR, MK_2M) != 0)
+		if (map_page(m, KERNBASE + i * NBPDR, m->p.kernphys +
+		    i * NBPDR, MK_2M) != 0)
 			goto nomem;
 	/* Preloaded modules: 4 KiB pages right after the image. */
 	cur = KERNBASE + KERN_END_PA;

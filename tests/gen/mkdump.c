@@ -44,6 +44,10 @@
  *   -L  a module file (.ko) loaded into the model as the kernel linker
  *       loads it (modules.c); repeatable, in load order
  *   -W  also kldcycle, klddangling, kldstrings: hostile module lists
+ *   -t  a textdump of the model instead (textdump.c): on a device
+ *       (-H device) or as savecore saves it (-H none)
+ *   -R  amd64: the kernel image loaded at physical address pa (2 MiB
+ *       aligned) instead of va - KERNBASE, as 13.x+ loaders may load it
  */
 #include <errno.h>
 #include <getopt.h>
@@ -58,6 +62,7 @@
 #include "fulldump.h"
 #include "mkkernel.h"
 #include "gen_common.h"
+#include "textdump.h"
 #include "world.h"
 #include "model.h"
 #include "modules.h"
@@ -97,7 +102,8 @@ usage(void)
 	    "[-H none|lead|device] [-B blocksize]\n"
 	    "              [-X hostile]... [-W hostile]... [-K variant]... "
 	    "[-k kernel]\n"
-	    "              [-L module]... [-M model] [-o vmcore]\n");
+	    "              [-L module]... [-M model] [-R kernphys] [-t] "
+	    "[-o vmcore]\n");
 	exit(2);
 }
 
@@ -142,7 +148,7 @@ undumped_page(const struct model *m)
 {
 	uint64_t pfn;
 
-	for (pfn = m->arch->kern_end_pa / GPAGE; pfn < m->npfn; pfn++)
+	for (pfn = model_kern_end(m) / GPAGE; pfn < m->npfn; pfn++)
 		if ((m->pst[pfn] & (PS_RAM | PS_DUMP)) == PS_RAM)
 			return (pfn * GPAGE);
 	return (0);
@@ -521,13 +527,13 @@ main(int argc, char **argv)
 	uint64_t stored, extent, cut;
 	uint32_t bsize;
 	char err[512];
-	int ch, verbose, kflags, full;
+	int ch, verbose, kflags, full, text;
 
 	memset(&p, 0, sizeof(p));
 	memset(&h, 0, sizeof(h));
 	h.version = h.msgbufsize = h.bitmapsize = h.pmapsize = h.availsize = -1;
 	h.full.phnum = -1;
-	full = 0;
+	full = text = 0;
 	p.arch = "amd64";
 	p.version = 3;
 	p.seed = 1;
@@ -540,7 +546,7 @@ main(int argc, char **argv)
 	bsize = 512;
 	verbose = 0;
 	kflags = 0;
-	while ((ch = getopt(argc, argv, "a:B:c:DE:fF:H:K:k:L:M:m:o:s:T:V:vW:X:")) !=
+	while ((ch = getopt(argc, argv, "a:B:c:DE:fF:H:K:k:L:M:m:o:R:s:tT:V:vW:X:")) !=
 	    -1) {
 		switch (ch) {
 		case 'a':
@@ -569,6 +575,9 @@ main(int argc, char **argv)
 			break;
 		case 'f':
 			p.full = full = 1;
+			break;
+		case 't':
+			text = 1;
 			break;
 		case 'F':
 			p.frag = (int)num(optarg);
@@ -611,6 +620,9 @@ main(int argc, char **argv)
 			break;
 		case 'm':
 			p.ram_mib = num(optarg);
+			break;
+		case 'R':
+			p.kernphys = num(optarg);
 			break;
 		case 'o':
 			out = optarg;
@@ -667,7 +679,11 @@ main(int argc, char **argv)
 			h.kdh.keysize = keysize;
 	}
 	memset(&l, 0, sizeof(l));
-	if (out != NULL && full) {
+	if (out != NULL && text) {
+		if (write_textdump(m, &h.kdh, out, cont, verbose, err,
+		    sizeof(err)) != 0)
+			goto fail;
+	} else if (out != NULL && full) {
 		if (write_full(m, &h, out, cont, comp, bsize, verbose, err,
 		    sizeof(err)) != 0)
 			goto fail;

@@ -132,6 +132,8 @@ mkkernel_write(const struct model *m, const char *path, int flags,
 	char *strtab;
 	size_t strsz, i, n, symsz, nlocal, k;
 	uint64_t base, off[SEC_NSEC], len, shoff, stroff, symoff, shstroff;
+	uint64_t phoff;
+	size_t nph;
 	GElf_Ehdr eh;
 	GElf_Phdr ph;
 	GElf_Sym sym;
@@ -178,8 +180,9 @@ mkkernel_write(const struct model *m, const char *path, int flags,
 		goto elferr;
 	dyn = (flags & KV_NODYNAMIC) ? NULL : model_sym(m, "_DYNAMIC");
 	dataend = dyn != NULL ? dyn->va : a->sec_end[SEC_DATA];
+	nph = dyn != NULL ? 4 : 3;	/* 2 PT_LOAD, PT_NOTE, PT_DYNAMIC */
 	if (gelf_newehdr(e, a->elfclass) == NULL ||
-	    gelf_newphdr(e, dyn != NULL ? 4 : 3) == NULL)
+	    gelf_newphdr(e, nph) == NULL)
 		goto elferr;
 	n = m->nsyms + 1;
 	symsz = gelf_fsize(e, ELF_T_SYM, n, EV_CURRENT);
@@ -191,6 +194,19 @@ mkkernel_write(const struct model *m, const char *path, int flags,
 	shstroff = stroff + strsz;
 	shoff = (shstroff + (dyn != NULL ? sizeof(shstr_dyn) : sizeof(shstr)) +
 	    7) & ~7ULL;
+	/*
+	 * The program headers after the ELF header if they fit before the
+	 * first section (arm64's note is at 0x100: three fit, four do not),
+	 * else after the section headers (elfutils zero-fills the gap
+	 * between the last section and the section headers); libelf must
+	 * not be handed extents that overlap (elftoolchain's elf_update
+	 * refuses them, elfutils' writes the note over the headers).
+	 */
+	phoff = gelf_fsize(e, ELF_T_EHDR, 1, EV_CURRENT);
+	if (phoff + gelf_fsize(e, ELF_T_PHDR, nph, EV_CURRENT) >
+	    off[SEC_NOTE])
+		phoff = shoff + gelf_fsize(e, ELF_T_SHDR, dyn != NULL ?
+		    NSEC + 1 : NSEC, EV_CURRENT);
 	if (add_section(e, ".note.gnu.build-id", SHT_NOTE, SHF_ALLOC,
 	    a->sec_start[SEC_NOTE], off[SEC_NOTE], img,
 	    a->sec_end[SEC_NOTE] - a->sec_start[SEC_NOTE], 4, ELF_T_BYTE) < 0 ||
@@ -289,7 +305,7 @@ mkkernel_write(const struct model *m, const char *path, int flags,
 	eh.e_machine = (GElf_Half)a->elfmachine;
 	eh.e_version = EV_CURRENT;
 	eh.e_entry = a->entry;
-	eh.e_phoff = gelf_fsize(e, ELF_T_EHDR, 1, EV_CURRENT);
+	eh.e_phoff = phoff;
 	eh.e_shoff = shoff;
 	eh.e_shstrndx = NSEC - 1;
 	if (gelf_update_ehdr(e, &eh) == 0)

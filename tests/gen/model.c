@@ -23,6 +23,7 @@
 
 #define	MIB		(1024ULL * 1024)
 #define	GIB		(1024ULL * MIB)
+#define	KERNPHYS_ALIGN	0x200000ULL	/* amd64 loaders: 2 MiB pages */
 #define	HIGH_SIZE	(8 * MIB)	/* RAM only reached by a 1 GiB page */
 #define	MSGBUF_REGION	0x18000ULL	/* 96 KiB, msgbufsize default */
 #define	MSGBUF_HDR	72		/* sizeof(struct msgbuf) on LP64 */
@@ -424,11 +425,17 @@ model_patch(struct model *m, uint64_t pa, const void *data, size_t len)
 	return (0);
 }
 
-/* Kernel image VA to PA (the image is mapped linearly). */
+/* Kernel image VA to PA (the image is mapped linearly from kernphys). */
 uint64_t
 model_kva_to_pa(const struct model *m, uint64_t va)
 {
-	return (va - m->arch->kern_pa_off);
+	return (va - m->arch->kern_pa_off + m->p.kernphys);
+}
+
+uint64_t
+model_kern_end(const struct model *m)
+{
+	return (m->p.kernphys + m->arch->kern_end_pa);
 }
 
 /*
@@ -927,6 +934,15 @@ model_build(const struct model_params *p, char *err, size_t errlen)
 	}
 	if (layout_phys(m, err, errlen) != 0 || ram_pages(m) != 0)
 		goto fail;
+	/* A relocated amd64 image: 2 MiB aligned, in the second RAM range. */
+	if (p->kernphys != 0 && (strcmp(p->arch, "amd64") != 0 ||
+	    p->kernphys % KERNPHYS_ALIGN != 0 || p->kernphys < m->avail[2] ||
+	    model_kern_end(m) > m->avail[3])) {
+		seterr(err, errlen, "kernphys %#" PRIx64 ": amd64 only, %#llx "
+		    "aligned, the image within [%#" PRIx64 ", %#" PRIx64 ")",
+		    p->kernphys, KERNPHYS_ALIGN, m->avail[2], m->avail[3]);
+		goto fail;
+	}
 	if (p->dense && dense_build(m) != 0)
 		goto nomem;
 	make_strings(m);
@@ -938,18 +954,22 @@ model_build(const struct model_params *p, char *err, size_t errlen)
 			goto nomem;
 		m->syms[m->nsyms - 1].global = g->global;
 	}
-	/* The kernel image and the bootstrap area below kern_end. */
-	model_setstate(m, 0, m->arch->kern_end_pa / GPAGE, PS_USED);
+	/*
+	 * The kernel image and the bootstrap area below kern_end (a
+	 * relocated image: what is below it too, the loader's).
+	 */
+	model_setstate(m, 0, model_kern_end(m) / GPAGE, PS_USED);
 	reserve_msgbuf(m);
 	if (!p->dense && make_msgbuf(m) != 0)
 		goto nomem;
-	if (make_freelist(m, m->arch->kern_end_pa, err, errlen) != 0)
+	if (make_freelist(m, model_kern_end(m), err, errlen) != 0)
 		goto fail;
 	if (m->arch->build(m, err, errlen) != 0)
 		goto fail;
 	qsort(m->map, m->nmap, sizeof(*m->map), kmap_cmp);
 	if (world_build(m, err, errlen) != 0 ||
-	    modules_build(m, err, errlen) != 0)
+	    modules_build(m, err, errlen) != 0 ||
+	    world_modules(m, err, errlen) != 0)
 		goto fail;
 	make_uma(m);
 	if (m->arch->finish(m, err, errlen) != 0)
@@ -1021,6 +1041,8 @@ model_save(const struct model *m, const char *path)
 		fprintf(f, "dense %d\n", m->p.dense);
 	if (m->p.full)
 		fprintf(f, "full %d\n", m->p.full);
+	if (m->p.kernphys)
+		fprintf(f, "kernphys %#" PRIx64 "\n", m->p.kernphys);
 	for (unsigned i = 0; i < m->p.nmodules; i++)
 		fprintf(f, "module %s\n", m->p.modules[i]);
 	rc = ferror(f) ? -1 : 0;
@@ -1072,6 +1094,8 @@ model_load(const char *path, char *err, size_t errlen)
 			p.dense = atoi(val);
 		else if (strcmp(key, "full") == 0)
 			p.full = atoi(val);
+		else if (strcmp(key, "kernphys") == 0)
+			p.kernphys = strtoull(val, NULL, 0);
 		else if (strcmp(key, "module") == 0 &&
 		    p.nmodules < MODEL_MAXMODS) {
 			snprintf(mods[p.nmodules], sizeof(mods[0]), "%s", val);

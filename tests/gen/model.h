@@ -167,6 +167,8 @@ struct model_params {
 	int		 dense;		/* compressible contents (dense.c) */
 	int		 full;		/* a full dump: all RAM is dumped, and
 					   i386 builds real page tables */
+	uint64_t	 kernphys;	/* amd64: the image's physical base
+					   (0: va - KERNBASE, the default) */
 	/* Module files loaded into the model (modules.c). */
 	const char	*modules[MODEL_MAXMODS];
 	unsigned	 nmodules;
@@ -321,6 +323,14 @@ struct model {
 	void		*archdata;
 	void		*dense;		/* dense.c's library (p.dense) */
 	void		*modules;	/* modules.c */
+	/*
+	 * With modules: the module function on a kernel thread's stack
+	 * (world.c's C_MODULE chain): its runtime address, the return
+	 * address of its call to _sleep, its name and its module's (set by
+	 * modules.c, used by world_modules()).
+	 */
+	uint64_t	 modfn_va, modfn_ret;
+	char		 modfn[64], modfn_mod[64];
 };
 
 /* model.c */
@@ -372,5 +382,7 @@ int		 model_addsym(struct model *, const char *name, uint64_t va,
 void		 model_setstate(struct model *, uint64_t pa, uint64_t npages,
 		    int flags);
 uint64_t	 model_kva_to_pa(const struct model *, uint64_t va);
+/* The end of the kernel image and bootstrap area (pa). */
+uint64_t	 model_kern_end(const struct model *);
 
 #endif /* !GEN_MODEL_H */

@@ -61,6 +61,14 @@ static const struct lflayout lf32 = { 4, 12, 16, 24, 28, 32, 36, 40, 0x70 };
 #define	ABSURD_LEN	0x1800		/* -W kldstrings: name without a NUL */
 #define	SHT_X86_64_UNWIND_	0x70000001
 #define	LINKER_PATH	"/boot/kernel;/boot/modules"
+/* Relocations against kernel symbols (spelled alike by every libelf). */
+#define	R_386_GLOB_DAT_		6
+#define	R_386_JMP_SLOT_		7
+#define	R_AARCH64_GLOB_DAT_	1025
+#define	R_AARCH64_JUMP_SLOT_	1026
+/* The kernel function whose caller in the first module is on a stack. */
+#define	MODFN_CALLEE		"_sleep"
+#define	CALL_FIELD_LEN		4	/* rel32, or arm64's bl: ends the call */
 
 struct gmod {
 	char		 name[64];	/* linker_file filename */
@@ -239,9 +247,23 @@ struct relctx {
 	size_t		 strndx;
 };
 
+/* A kernel symbol a module refers to: its address, or -1. */
 static int
-rel_sym(Elf *e, struct relctx *c, size_t idx, uint64_t *s, char *err,
+kernel_sym(const struct model *m, const char *name, uint64_t *s, char *err,
     size_t errlen)
+{
+	const struct gsym *k;
+
+	if (name == NULL || (k = model_sym(m, name)) == NULL)
+		return (seterr(err, errlen, "symbol %s is defined neither in "
+		    "the module nor in the kernel", name != NULL ? name : "?"));
+	*s = k->va;
+	return (0);
+}
+
+static int
+rel_sym(const struct model *m, Elf *e, struct relctx *c, size_t idx,
+    uint64_t *s, char *err, size_t errlen)
 {
 	GElf_Sym sym;
 
@@ -251,13 +273,90 @@ rel_sym(Elf *e, struct relctx *c, size_t idx, uint64_t *s, char *err,
 		*s = sym.st_value;
 		return (0);
 	}
-	if (sym.st_shndx == SHN_UNDEF || sym.st_shndx >= MAXSECS ||
-	    c->secaddr[sym.st_shndx] == UINT64_MAX)
-		return (seterr(err, errlen, "symbol %s is not defined in "
-		    "the module (the model links modules alone)",
+	if (sym.st_shndx == SHN_UNDEF)
+		return (kernel_sym(m, elf_strptr(e, c->strndx, sym.st_name), s,
+		    err, errlen));
+	if (sym.st_shndx >= MAXSECS || c->secaddr[sym.st_shndx] == UINT64_MAX)
+		return (seterr(err, errlen, "symbol %s is in a section the "
+		    "kernel linker does not load",
 		    elf_strptr(e, c->strndx, sym.st_name)));
 	*s = c->secaddr[sym.st_shndx] + sym.st_value;
 	return (0);
+}
+
+/*
+ * The first module's function that calls MODFN_CALLEE (world.c's module
+ * thread sleeps in it): found from the relocation of the call (ET_REL's
+ * own; ET_DYN modules linked with --emit-relocs keep theirs), at its
+ * runtime address: ET_REL sections at secaddr[], ET_DYN at bias + vaddr.
+ */
+static void
+find_modfn(struct model *m, const struct gmod *g, Elf *e,
+    const uint64_t *secaddr, uint64_t bias)
+{
+	Elf_Scn *scn, *tscn, *yscn;
+	Elf_Data *d, *yd;
+	GElf_Shdr sh, tsh, ysh;
+	GElf_Rela ra;
+	GElf_Rel rl;
+	GElf_Sym sym, fs;
+	const char *name;
+	uint64_t base, j, n, k, ny;
+
+	if (m->modfn_va != 0)
+		return;
+	for (scn = NULL; (scn = elf_nextscn(e, scn)) != NULL; ) {
+		if (gelf_getshdr(scn, &sh) == NULL ||
+		    (sh.sh_type != SHT_REL && sh.sh_type != SHT_RELA) ||
+		    sh.sh_entsize == 0 || sh.sh_info >= MAXSECS ||
+		    (tscn = elf_getscn(e, sh.sh_info)) == NULL ||
+		    gelf_getshdr(tscn, &tsh) == NULL ||
+		    (tsh.sh_flags & SHF_EXECINSTR) == 0 ||
+		    (yscn = elf_getscn(e, sh.sh_link)) == NULL ||
+		    gelf_getshdr(yscn, &ysh) == NULL || ysh.sh_entsize == 0 ||
+		    (d = elf_getdata(scn, NULL)) == NULL ||
+		    (yd = elf_getdata(yscn, NULL)) == NULL)
+			continue;
+		base = secaddr != NULL ? secaddr[sh.sh_info] : bias;
+		if (base == UINT64_MAX)
+			continue;
+		n = sh.sh_size / sh.sh_entsize;
+		ny = ysh.sh_size / ysh.sh_entsize;
+		for (j = 0; j < n; j++) {
+			if (sh.sh_type == SHT_RELA ? gelf_getrela(d, (int)j,
+			    &ra) == NULL : gelf_getrel(d, (int)j, &rl) == NULL)
+				break;
+			if (sh.sh_type == SHT_REL) {
+				ra.r_offset = rl.r_offset;
+				ra.r_info = rl.r_info;
+			}
+			if (gelf_getsym(yd, (int)GELF_R_SYM(ra.r_info),
+			    &sym) == NULL || (name = elf_strptr(e, ysh.sh_link,
+			    sym.st_name)) == NULL ||
+			    strcmp(name, MODFN_CALLEE) != 0)
+				continue;
+			/* The function around the call. */
+			for (k = 1; k < ny; k++) {
+				if (gelf_getsym(yd, (int)k, &fs) == NULL ||
+				    GELF_ST_TYPE(fs.st_info) != STT_FUNC ||
+				    (secaddr != NULL &&
+				    fs.st_shndx != sh.sh_info) ||
+				    ra.r_offset < fs.st_value ||
+				    ra.r_offset - fs.st_value >= fs.st_size ||
+				    (name = elf_strptr(e, ysh.sh_link,
+				    fs.st_name)) == NULL)
+					continue;
+				m->modfn_va = base + fs.st_value;
+				m->modfn_ret = base + ra.r_offset +
+				    CALL_FIELD_LEN;
+				snprintf(m->modfn, sizeof(m->modfn), "%s",
+				    name);
+				snprintf(m->modfn_mod, sizeof(m->modfn_mod),
+				    "%s", g->name);
+				return;
+			}
+		}
+	}
 }
 
 /* ET_REL: link_elf_obj.c's layout and relocation. */
@@ -361,7 +460,7 @@ load_rel(struct model *m, struct mods *r, struct gmod *g, Elf *e,
 			if (gelf_getrela(d, (int)j, &ra) == NULL ||
 			    ra.r_offset + 8 > tsh.sh_size)
 				return (seterr(err, errlen, "bad relocation"));
-			if (rel_sym(e, &c, GELF_R_SYM(ra.r_info), &s, err,
+			if (rel_sym(m, e, &c, GELF_R_SYM(ra.r_info), &s, err,
 			    errlen) != 0)
 				return (-1);
 			p = c.secaddr[sh.sh_info] + ra.r_offset;
@@ -386,10 +485,31 @@ load_rel(struct model *m, struct mods *r, struct gmod *g, Elf *e,
 			}
 		}
 	}
+	if (g == &r->m[0])
+		find_modfn(m, g, e, c.secaddr, 0);
 	return (0);
 }
 
-/* ET_DYN: link_elf.c's layout and the RELATIVE relocations. */
+/* ET_DYN: the kernel symbol that relocation section sh's entry names. */
+static int
+dyn_sym(const struct model *m, Elf *e, const GElf_Shdr *sh, size_t idx,
+    uint64_t *v, char *err, size_t errlen)
+{
+	Elf_Scn *yscn;
+	Elf_Data *yd;
+	GElf_Shdr ysh;
+	GElf_Sym sym;
+
+	if ((yscn = elf_getscn(e, sh->sh_link)) == NULL ||
+	    gelf_getshdr(yscn, &ysh) == NULL ||
+	    (yd = elf_getdata(yscn, NULL)) == NULL ||
+	    gelf_getsym(yd, (int)idx, &sym) == NULL)
+		return (seterr(err, errlen, "bad dynamic symbol %zu", idx));
+	return (kernel_sym(m, elf_strptr(e, ysh.sh_link, sym.st_name), v, err,
+	    errlen));
+}
+
+/* ET_DYN: link_elf.c's layout, RELATIVE and kernel-symbol relocations. */
 static int
 load_dyn(struct model *m, struct mods *r, struct gmod *g, Elf *e,
     int fd, char *err, size_t errlen)
@@ -401,7 +521,7 @@ load_dyn(struct model *m, struct mods *r, struct gmod *g, Elf *e,
 	GElf_Rela ra;
 	GElf_Rel rl;
 	GElf_Sym sym;
-	uint64_t vmin, vmax, bias, off;
+	uint64_t vmin, vmax, bias, off, v = 0;
 	size_t phnum, shnum, i, j, n;
 	unsigned ps;
 	bool first;
@@ -489,6 +609,18 @@ load_dyn(struct model *m, struct mods *r, struct gmod *g, Elf *e,
 					ra.r_addend = (int64_t)get_word(g->img,
 					    off, ps);
 				put_word(g->img, off, ps, bias + ra.r_addend);
+			} else if ((m->arch->elfmachine == EM_386 &&
+			    (GELF_R_TYPE(ra.r_info) == R_386_JMP_SLOT_ ||
+			    GELF_R_TYPE(ra.r_info) == R_386_GLOB_DAT_)) ||
+			    (m->arch->elfmachine == EM_AARCH64 &&
+			    (GELF_R_TYPE(ra.r_info) == R_AARCH64_JUMP_SLOT_ ||
+			    GELF_R_TYPE(ra.r_info) == R_AARCH64_GLOB_DAT_))) {
+				/* A kernel function or variable, by name. */
+				if (dyn_sym(m, e, &sh, GELF_R_SYM(ra.r_info),
+				    &v, err, errlen) != 0)
+					return (-1);
+				put_word(g->img, off, ps, v + (sh.sh_type ==
+				    SHT_RELA ? ra.r_addend : 0));
 			} else
 				return (seterr(err, errlen, "relocation type "
 				    "%u not modelled (link with hidden "
@@ -496,6 +628,8 @@ load_dyn(struct model *m, struct mods *r, struct gmod *g, Elf *e,
 				    (unsigned)GELF_R_TYPE(ra.r_info)));
 		}
 	}
+	if (g == &r->m[0])
+		find_modfn(m, g, e, NULL, bias);
 	return (0);
 }
 
@@ -753,6 +887,10 @@ modules_facts(const struct model *m, FILE *f)
 	if (r == NULL)
 		return;
 	fprintf(f, "kld_kernel_lf %#" PRIx64 "\n", r->kernel_lf);
+	/* modfn FUNC MODULE ADDRESS RETURN (world.c's module thread). */
+	if (m->modfn_va != 0)
+		fprintf(f, "modfn %s %s %#" PRIx64 " %#" PRIx64 "\n",
+		    m->modfn, m->modfn_mod, m->modfn_va, m->modfn_ret);
 	for (i = 0; i < r->n; i++) {
 		g = &r->m[i];
 		/* module ID NAME ADDRESS SIZE PATHNAME TYPE */

@@ -455,7 +455,10 @@ crash_frames()
 
 # mkmod ARCH NAME VALUE [DIR]: NAME.ko in DIR (default mods) whose
 # NAME_counter is VALUE, NAME_hook points at NAME_func (a relocated
-# pointer), NAME_name is a string, NAME_bss is in .bss.
+# pointer), NAME_name is a string, NAME_bss is in .bss, NAME_task calls
+# the kernel's _sleep (mkdump puts a kernel thread asleep in the first
+# module's).  Frame pointers kept, as in kernel code; ET_DYN linked with
+# --emit-relocs, for mkdump to find the call.
 mkmod()
 {
 	_d=${4:-mods}
@@ -467,12 +470,17 @@ int $2_func(int x) { return $2_helper(x) + 1; }
 int (*$2_hook)(int) = $2_func;
 const char $2_name[] = "$2";
 int $2_bss[16];
+int _sleep(const void *, void *, int, const char *, long long, long long,
+    int);
+void $2_task(void *arg, int pending) {
+	$2_bss[pending & 15] += _sleep(arg, 0, 0, $2_name, 0, 0, 0);
+}
 EOF
 	case $1 in
 	amd64)	atf_check -s exit:0 -o ignore -e ignore clang \
 		    -target x86_64-unknown-freebsd13 -mcmodel=kernel -fno-pic \
 		    -mno-red-zone -ffreestanding -fno-common -O1 -g \
-		    -c build/$2.c -o build/$2.o
+		    -fno-omit-frame-pointer -c build/$2.c -o build/$2.o
 		atf_check -s exit:0 -o ignore -e ignore ld.lld -r \
 		    -o "$_d/$2.ko" build/$2.o ;;
 	i386|arm64)
@@ -480,10 +488,10 @@ EOF
 		    _t=aarch64-unknown-freebsd13
 		atf_check -s exit:0 -o ignore -e ignore clang -target $_t \
 		    -fPIC -fvisibility=hidden -ffreestanding -fno-common -O1 -g \
-		    -c build/$2.c -o build/$2.o
+		    -fno-omit-frame-pointer -c build/$2.c -o build/$2.o
 		atf_check -s exit:0 -o ignore -e ignore ld.lld -shared \
-		    --build-id -z max-page-size=4096 -o "$_d/$2.ko" \
-		    build/$2.o ;;
+		    --build-id --emit-relocs -z max-page-size=4096 \
+		    -o "$_d/$2.ko" build/$2.o ;;
 	*)	atf_fail "mkmod: no architecture $1" ;;
 	esac
 }

@@ -84,12 +84,24 @@ struct world {
  * ends in user mode, a kernel thread's first frame in fork_trampoline.
  */
 enum { C_CRASH, C_STOP, C_WAIT, C_SELECT, C_TASKQ, C_IDLE, C_INTR, C_KPROC,
-    C_READ, C_PREEMPT, C_FAULTED, C_IDLEINT, C_PFAULT, C_COPYIN, C_NCHAIN };
+    C_READ, C_PREEMPT, C_FAULTED, C_IDLEINT, C_PFAULT, C_COPYIN, C_MODULE,
+    C_MODFAULT, C_NCHAIN };
 #define	CHAINLEN	16
 typedef const char *const chaintab[C_NCHAIN][CHAINLEN];
 #define	SLEEPQ_SIG	"sched_switch", "mi_switch", "sleepq_switch", \
 	"sleepq_catch_signals"
 #define	KTHREAD_END	"fork_exit", "fork_trampoline", NULL
+/*
+ * Models with modules only: C_MODULE, a taskqueue thread running a
+ * module's task function (MODFN: the first module's function that calls
+ * _sleep, at its runtime address in the module image), asleep in it;
+ * C_MODFAULT, what the crash interrupts instead of C_FAULTED: ifhwioctl
+ * called into the module (a driver's ioctl), which faulted.
+ */
+#define	MODFN		"@module"
+#define	MODULE_CHAIN	"sched_switch", "mi_switch", "sleepq_switch", \
+	"sleepq_wait", "_sleep", MODFN, "taskqueue_run_locked", \
+	"taskqueue_thread_loop", KTHREAD_END
 static chaintab chains_amd64 = {
 	[C_CRASH] = { "doadump", "kern_reboot", "vpanic", "panic",
 	    "trap_fatal", "trap_pfault", "trap", "calltrap", NULL },
@@ -120,6 +132,10 @@ static chaintab chains_amd64 = {
 	[C_PFAULT] = { "vm_fault", "trap_pfault", "trap", "calltrap", NULL },
 	[C_COPYIN] = { "copyin", "kern_ioctl", "sys_ioctl", "amd64_syscall",
 	    "fast_syscall_common", NULL },
+	[C_MODULE] = { MODULE_CHAIN },
+	[C_MODFAULT] = { MODFN, "ifhwioctl", "ifioctl", "soo_ioctl",
+	    "kern_ioctl", "sys_ioctl", "amd64_syscall", "fast_syscall_common",
+	    NULL },
 };
 static chaintab chains_i386 = {
 	[C_CRASH] = { "doadump", "kern_reboot", "vpanic", "panic",
@@ -150,6 +166,9 @@ static chaintab chains_i386 = {
 	[C_PFAULT] = { "vm_fault", "trap_pfault", "trap", "calltrap", NULL },
 	[C_COPYIN] = { "copyin", "kern_ioctl", "sys_ioctl", "syscall",
 	    "Xint0x80_syscall", NULL },
+	[C_MODULE] = { MODULE_CHAIN },
+	[C_MODFAULT] = { MODFN, "ifhwioctl", "ifioctl", "soo_ioctl",
+	    "kern_ioctl", "sys_ioctl", "syscall", "Xint0x80_syscall", NULL },
 };
 #define	EL0_SVC		"svc_handler", "do_el0_sync", "handle_el0_sync", NULL
 static chaintab chains_arm64 = {
@@ -182,6 +201,9 @@ static chaintab chains_arm64 = {
 	[C_PFAULT] = { "vm_fault", "data_abort", "do_el1h_sync",
 	    "handle_el1h_sync", NULL },
 	[C_COPYIN] = { "copyin", "kern_ioctl", "sys_ioctl", EL0_SVC },
+	[C_MODULE] = { MODULE_CHAIN },
+	[C_MODFAULT] = { MODFN, "ifhwioctl", "ifioctl", "soo_ioctl",
+	    "kern_ioctl", "sys_ioctl", EL0_SVC },
 };
 
 /* How each chain ends: the trap frame and the chain it interrupted. */
@@ -204,6 +226,8 @@ static const struct {
 	[C_PREEMPT] = { GT_INTR, C_PFAULT, 0 },
 	[C_PFAULT] = { GT_FAULT, C_COPYIN, 0 },
 	[C_COPYIN] = { GT_SYSCALL, 0, 54 },
+	[C_MODULE] = { GT_KTHREAD, 0, 0 },
+	[C_MODFAULT] = { GT_SYSCALL, 0, 54 },
 };
 #define	MAXSEG		4		/* chains on one stack */
 #define	TRAPTID_BASE	1000000000	/* trap thread k: k * this + tid */
@@ -277,13 +301,37 @@ retaddr(const struct model *m, const char *caller, const char *callee)
 	struct wfunc *f;
 	int k;
 
+	if (strcmp(caller, MODFN) == 0)
+		return (m->modfn_ret);
 	f = func(caller);
 	k = site(f, callee);
 	return (f->va + a->call_off0 + (uint64_t)k * a->call_stride +
 	    a->call_len);
 }
 
-/* Lay out the functions (same for every model of an arch). */
+/* The chains of this model: C_MODULE only if it has modules. */
+static int
+nchains(const struct model *m)
+{
+	return (m->p.nmodules > 0 ? C_NCHAIN : C_MODULE);
+}
+
+/* A function that calls the module function (emitted once it is known). */
+static bool
+calls_module(const struct wfunc *f)
+{
+	int k;
+
+	for (k = 0; k < f->ncallee; k++)
+		if (strcmp(f->callee[k], MODFN) == 0)
+			return (true);
+	return (false);
+}
+
+/*
+ * Lay out the functions (same for every model of an arch; models with
+ * modules add C_MODULE's after all others).
+ */
 static int
 make_funcs(struct model *m)
 {
@@ -300,9 +348,10 @@ make_funcs(struct model *m)
 		va += FUNC_SIZE + 0x40;
 		nfuncs++;
 	}
-	for (c = 0; c < C_NCHAIN; c++)
+	for (c = 0; c < nchains(m); c++)
 		for (i = 0; (*ch)[c][i] != NULL; i++) {
-			if (func((*ch)[c][i]) != NULL)
+			if (func((*ch)[c][i]) != NULL ||
+			    strcmp((*ch)[c][i], MODFN) == 0)
 				continue;
 			if (nfuncs == MAXFUNCS)
 				return (-1);
@@ -312,27 +361,36 @@ make_funcs(struct model *m)
 			nfuncs++;
 		}
 	/* Call sites: the saver first, then each caller -> callee pair. */
-	for (c = 0; c < C_NCHAIN; c++) {
+	for (c = 0; c < nchains(m); c++) {
 		if (c != C_FAULTED && c != C_IDLEINT && c != C_PFAULT &&
-		    c != C_COPYIN)
+		    c != C_COPYIN && c != C_MODFAULT)
 			site(func((*ch)[c][0]), saver(c));
 		for (i = 1; (*ch)[c][i] != NULL; i++)
-			if (site(func((*ch)[c][i]), (*ch)[c][i - 1]) < 0)
+			if (strcmp((*ch)[c][i], MODFN) != 0 &&
+			    site(func((*ch)[c][i]), (*ch)[c][i - 1]) < 0)
 				return (-1);
 	}
 	return (0);
 }
 
+/*
+ * The functions' code and symbols; late: those that call the module
+ * function only (its address is known after modules_build()), else all
+ * but those.
+ */
 static int
-emit_funcs(struct model *m)
+emit_funcs(struct model *m, bool late)
 {
 	uint8_t code[FUNC_SIZE];
 	uint64_t calls[MAXCALLS];
 	int i, k;
 
 	for (i = 0; i < nfuncs; i++) {
+		if (calls_module(&funcs[i]) != late)
+			continue;
 		for (k = 0; k < funcs[i].ncallee; k++)
-			calls[k] = func(funcs[i].callee[k])->va;
+			calls[k] = strcmp(funcs[i].callee[k], MODFN) == 0 ?
+			    m->modfn_va : func(funcs[i].callee[k])->va;
 		m->arch->funccode(funcs[i].va, FUNC_SIZE, calls,
 		    funcs[i].ncallee, code);
 		if (model_patch_va(m, funcs[i].va, code, FUNC_SIZE) != 0 ||
@@ -548,6 +606,8 @@ plan(struct model *m, struct world *w)
 				    kthreads[i % (sizeof(kthreads) /
 				    sizeof(kthreads[0]))]);
 				t->chain = i == 14 ? C_KPROC : C_TASKQ;
+				if (i == 1 && m->p.nmodules > 0)
+					t->chain = C_MODULE;
 			} else if (np == 2) {
 				setname(t->name, "idle: cpu%u", i);
 				t->chain = C_IDLE;
@@ -638,6 +698,7 @@ ctx_regs(const struct model *m, const struct gthread *t, int k,
     const char *fn, struct gthread *c)
 {
 	struct wfunc *f = func(fn);
+	bool mod = strcmp(fn, MODFN) == 0;
 	uint64_t x;
 
 	memset(c, 0, sizeof(*c));
@@ -649,7 +710,8 @@ ctx_regs(const struct model *m, const struct gthread *t, int k,
 	c->kstack = t->kstack;
 	c->trap = k + 1;
 	c->owner = t->tid;
-	c->rip = f->va + FAULT_OFF;
+	/* In the module: at the return from its call, past its prologue. */
+	c->rip = mod ? m->modfn_ret : f->va + FAULT_OFF;
 	x = (uint64_t)(uint32_t)c->tid;
 	c->rbx = model_hash(m->p.seed ^ 0x1b, x);
 	c->r12 = model_hash(m->p.seed ^ 0x1c, x);
@@ -657,7 +719,8 @@ ctx_regs(const struct model *m, const struct gthread *t, int k,
 	c->r14 = model_hash(m->p.seed ^ 0x1e, x);
 	c->r15 = model_hash(m->p.seed ^ 0x1f, x);
 	/* arm64 lr: the return from the function's first call. */
-	c->lr = f->va + m->arch->call_off0 + m->arch->call_len;
+	c->lr = mod ? m->modfn_ret : f->va + m->arch->call_off0 +
+	    m->arch->call_len;
 }
 
 static void
@@ -686,6 +749,8 @@ layout(const struct model *m, const struct gthread *t, struct tlay *L)
 		    L->trap[k].kind == GT_KTHREAD)
 			break;
 		chain = chain_trap[chain].next;
+		if (chain == C_FAULTED && m->p.nmodules > 0)
+			chain = C_MODFAULT;
 	}
 	L->nseg = k + 1;
 	top = t->kstack + PCB_OFF(m) - 0x100;
@@ -816,6 +881,8 @@ trap_threads(struct model *m, const struct gthread *t)
 	const char *const *cn;
 	struct gthread *c, *nt;
 	struct tlay L;
+	char nm[96];
+	size_t nmlen;
 	int k, i;
 
 	layout(m, t, &L);
@@ -828,8 +895,14 @@ trap_threads(struct model *m, const struct gthread *t)
 		*c = L.ctx[k];
 		c->tf = L.trap[k].tf;
 		cn = (*ch)[L.chain[k + 1]];
-		snprintf(c->name, sizeof(c->name), "%s %s",
-		    trap_label(m, L.trap[k].kind), cn[0]);
+		/* Cut as a converter cuts a thread name (19 characters). */
+		snprintf(nm, sizeof(nm), "%s %s", trap_label(m,
+		    L.trap[k].kind), strcmp(cn[0], MODFN) == 0 ? m->modfn :
+		    cn[0]);
+		nmlen = strlen(nm) < sizeof(c->name) ? strlen(nm) :
+		    sizeof(c->name) - 1;
+		memcpy(c->name, nm, nmlen);
+		c->name[nmlen] = '\0';
 		for (i = 1; i < L.nf[k + 1]; i++)
 			c->ret[i - 1] = retaddr(m, cn[i], cn[i - 1]);
 		c->nret = L.nf[k + 1] - 1 - kthread_end(&L, k + 1);
@@ -880,7 +953,8 @@ world_build(struct model *m, char *err, size_t errlen)
 	uint64_t pa, va, i, j, n, bytes;
 	uint8_t pcb[2048], buf[8];
 
-	if (make_funcs(m) != 0 || emit_funcs(m) != 0 || export_offsets(m) != 0)
+	if (make_funcs(m) != 0 || emit_funcs(m, false) != 0 ||
+	    export_offsets(m) != 0)
 		goto bug;
 	if (m->p.nthreads == 0) {
 		if (m->p.hostile != 0) {
@@ -1057,6 +1131,36 @@ nomem:
 bug:
 	snprintf(err, errlen, "model bug: cannot build the world");
 	return (-1);
+}
+
+int
+world_modules(struct model *m, char *err, size_t errlen)
+{
+	size_t i;
+
+	if (m->p.nmodules == 0)
+		return (0);
+	if (m->modfn_va == 0) {
+		snprintf(err, errlen, "no function of %s calls _sleep (the "
+		    "model's module thread needs one)", m->p.modules[0]);
+		return (-1);
+	}
+	if (emit_funcs(m, true) != 0) {
+		snprintf(err, errlen, "model bug: cannot emit the module's "
+		    "callers");
+		return (-1);
+	}
+	for (i = 0; i < m->nthreads; i++)
+		if (m->threads[i].chain == C_MODULE)
+			thread_regs(m, &m->threads[i]);
+	/* The trap-frame threads again: the crash's is in the module. */
+	m->ntthreads = 0;
+	for (i = 0; i < m->nthreads; i++)
+		if (trap_threads(m, &m->threads[i]) != 0) {
+			snprintf(err, errlen, "out of memory");
+			return (-1);
+		}
+	return (0);
 }
 
 static const struct wpage *

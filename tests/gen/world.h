@@ -14,6 +14,9 @@
 int	world_build(struct model *, char *err, size_t errlen);
 void	world_page(const struct model *, uint64_t pa, uint8_t *buf);
 void	world_free(struct model *);
+/* After modules_build(): the kernel thread whose stack passes through a
+   module function (the caller's code, the thread's return addresses). */
+int	world_modules(struct model *, char *err, size_t errlen);
 /* -W stacks: the tid of corrupt stack k (loop, unmapped, undumped, trap
    frame off the stack, deep), -1 if none. */
 int32_t	world_stack_tid(const struct model *, int k);
