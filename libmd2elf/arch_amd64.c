@@ -33,6 +33,9 @@
 #define	AMD64_PG_FRAME	0x000ffffffffff000ULL
 #define	AMD64_PS_FRAME	0x000fffffffe00000ULL
 
+/* struct pcb: r15 r14 r13 r12 rbp rsp rbx rip, 8 bytes each, first. */
+#define	AMD64_PCB_REGS	64
+
 /* struct minidumphdr offsets. */
 #define	MDH_VERSION	24
 #define	MDH_MSGBUFSIZE	28
@@ -305,9 +308,9 @@ amd64_walk_pt(struct amd64_walk *w, uint64_t pde, uint64_t pt_pa,
 	/* Kernel page-table pages are not shared; walk each once. */
 	if (w->seen[rank / 8] & (1 << (rank % 8))) {
 		if (!w->warned)
-			m2e_warn(d, "%s: page-table page at %#jx is used by "
-			    "more than one page-directory entry; ignoring "
-			    "repeats", d->path, (uintmax_t)pt_pa);
+			m2e_warn(d, "page-table page at %#jx is used by more "
+			    "than one page-directory entry; ignoring repeats",
+			    (uintmax_t)pt_pa);
 		w->warned = true;
 		return (0);
 	}
@@ -362,11 +365,10 @@ amd64_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
 	}
 	free(w.seen);
 	if (rc == 0 && w.nmissing > 0)
-		m2e_warn(d, "%s: offset %#jx: page-directory entry %ju of the "
-		    "page-table section (va %#jx) points to page-table page "
-		    "%#jx, which is not in the dump; its 2 MiB are left out "
-		    "of the core (PDEs skipped: %ju)", d->path,
-		    (uintmax_t)(d->filebase + md->off_pmap + w.miss_pde * 8),
+		m2e_warn_at(d, md->off_pmap + w.miss_pde * 8, "page-directory "
+		    "entry %ju of the page-table section (va %#jx) points to "
+		    "page-table page %#jx, which is not in the dump; its 2 MiB "
+		    "are left out of the core (PDEs skipped: %ju)",
 		    (uintmax_t)w.miss_pde, (uintmax_t)w.miss_va,
 		    (uintmax_t)w.miss_pa, (uintmax_t)w.nmissing);
 	if (rc == 0)
@@ -378,22 +380,20 @@ static int
 amd64_pcb_regs(md2elf_t *d, const uint8_t *pcb, size_t pcblen, int osreldate,
     uint8_t *greg, struct m2e_frame *f)
 {
-	size_t b;
-
-	/* Before FreeBSD 9.0 the pcb started with pcb_cr3. */
-	b = osreldate > 0 && osreldate < 900000 ? 8 : 0;
-	if (pcblen < b + 64)
+	/* One layout: FreeBSD 9.0 and later (older ones have no offsets). */
+	(void)osreldate;
+	if (pcblen < AMD64_PCB_REGS)
 		return (m2e_err(d, "amd64 pcb of %zu bytes is too short "
-		    "(need %zu)", pcblen, b + 64));
+		    "(need %d)", pcblen, AMD64_PCB_REGS));
 	memset(greg, 0, REG_SIZE);
-	le64enc_(greg + REG_R15, le64dec_(pcb + b + 0));
-	le64enc_(greg + REG_R14, le64dec_(pcb + b + 8));
-	le64enc_(greg + REG_R13, le64dec_(pcb + b + 16));
-	le64enc_(greg + REG_R12, le64dec_(pcb + b + 24));
-	le64enc_(greg + REG_RBP, le64dec_(pcb + b + 32));
-	le64enc_(greg + REG_RSP, le64dec_(pcb + b + 40));
-	le64enc_(greg + REG_RBX, le64dec_(pcb + b + 48));
-	le64enc_(greg + REG_RIP, le64dec_(pcb + b + 56));
+	le64enc_(greg + REG_R15, le64dec_(pcb));
+	le64enc_(greg + REG_R14, le64dec_(pcb + 8));
+	le64enc_(greg + REG_R13, le64dec_(pcb + 16));
+	le64enc_(greg + REG_R12, le64dec_(pcb + 24));
+	le64enc_(greg + REG_RBP, le64dec_(pcb + 32));
+	le64enc_(greg + REG_RSP, le64dec_(pcb + 40));
+	le64enc_(greg + REG_RBX, le64dec_(pcb + 48));
+	le64enc_(greg + REG_RIP, le64dec_(pcb + 56));
 	le64enc_(greg + REG_CS, 0x20);
 	le64enc_(greg + REG_RFLAGS, 0x202);
 	le64enc_(greg + REG_SS, 0x28);
@@ -500,13 +500,11 @@ amd64_trapframe(md2elf_t *d, const struct m2e_stub *s, uint64_t fr,
 
 const struct m2e_arch m2e_arch_amd64 = {
 	.name = "amd64",
-	.magic = "minidump FreeBSD/amd64",
-	.magiclen = 24,
+	.machine_arch = "amd64",
 	.elfclass = ELFCLASS64,
 	.elfmachine = EM_X86_64,
 	.ptrsize = 8,
 	.init = amd64_init,
-	.fini = NULL,
 	.kvtop = amd64_kvtop,
 	.walk = amd64_walk,
 	.gregsz = REG_SIZE,

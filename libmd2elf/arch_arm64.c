@@ -24,6 +24,17 @@
 
 #include "md2elf_private.h"
 
+/* struct minidumphdr (sys/arm64/include/minidump.h): after char magic[24]. */
+#define	ARM64_MDH_VERSION	24
+#define	ARM64_MDH_MSGBUFSIZE	28
+#define	ARM64_MDH_BITMAPSIZE	32
+#define	ARM64_MDH_PMAPSIZE	36
+#define	ARM64_MDH_KERNBASE	40
+#define	ARM64_MDH_DMAPPHYS	48
+#define	ARM64_MDH_DMAPBASE	56
+#define	ARM64_MDH_DMAPEND	64
+#define	ARM64_MDH_AVAILSIZE	72	/* version 2 */
+#define	ARM64_MDH_FLAGS		76	/* version 3: the page size */
 #define	ARM64_HDR_V1		72
 #define	ARM64_HDR_V2		76	/* + dumpavailsize */
 #define	ARM64_HDR_V3		80	/* + flags */
@@ -87,15 +98,10 @@
 #define	PCB_OLD_SP		256
 #define	PCB_OLD_MIN		264
 
-struct arm64_state {
-	uint64_t	 nptes;
-};
-
 static int
 arm64_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
 {
 	struct m2e_minidump *md = &d->md;
-	struct arm64_state *st;
 	uint32_t version, flags;
 	uint64_t nptes, pmask;
 	bool has_avail;
@@ -103,9 +109,10 @@ arm64_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
 	if (hdrlen < ARM64_HDR_V1)
 		return (m2e_err_at(d, 0, "arm64 minidump header truncated "
 		    "(%zu bytes)", hdrlen));
-	version = le32dec_(hdr + 24);
+	version = le32dec_(hdr + ARM64_MDH_VERSION);
 	if (version < 1 || version > 3)
-		return (m2e_err_at(d, 24, "unsupported arm64 minidump version "
+		return (m2e_err_at(d, ARM64_MDH_VERSION,
+		    "unsupported arm64 minidump version "
 		    "%u (known: 1, 2, 3)", version));
 	if ((version == 2 && hdrlen < ARM64_HDR_V2) ||
 	    (version == 3 && hdrlen < ARM64_HDR_V3))
@@ -116,7 +123,7 @@ arm64_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
 	md->pagesize = 4096;
 	md->pageshift = 12;
 	if (version >= 3) {
-		flags = le32dec_(hdr + 76);
+		flags = le32dec_(hdr + ARM64_MDH_FLAGS);
 		switch (flags & ARM64_FLAG_PS_MASK) {
 		case ARM64_FLAG_PS_4K:
 			break;
@@ -125,47 +132,54 @@ arm64_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
 			md->pageshift = 14;
 			break;
 		default:
-			return (m2e_err_at(d, 76, "arm64 minidump flags %#x: "
+			return (m2e_err_at(d, ARM64_MDH_FLAGS,
+			    "arm64 minidump flags %#x: "
 			    "unsupported page size code %u", flags,
 			    flags & ARM64_FLAG_PS_MASK));
 		}
 	}
 	pmask = md->pagesize - 1;
-	md->msgbufsize = le32dec_(hdr + 28);
-	md->bitmapsize = le32dec_(hdr + 32);
-	md->pmapsize = le32dec_(hdr + 36);
-	md->kernbase = le64dec_(hdr + 40);
-	md->dmapphys = le64dec_(hdr + 48);
-	md->dmapbase = le64dec_(hdr + 56);
-	md->dmapend = le64dec_(hdr + 64);
-	md->availsize = version >= 2 ? le32dec_(hdr + 72) : 0;
+	md->msgbufsize = le32dec_(hdr + ARM64_MDH_MSGBUFSIZE);
+	md->bitmapsize = le32dec_(hdr + ARM64_MDH_BITMAPSIZE);
+	md->pmapsize = le32dec_(hdr + ARM64_MDH_PMAPSIZE);
+	md->kernbase = le64dec_(hdr + ARM64_MDH_KERNBASE);
+	md->dmapphys = le64dec_(hdr + ARM64_MDH_DMAPPHYS);
+	md->dmapbase = le64dec_(hdr + ARM64_MDH_DMAPBASE);
+	md->dmapend = le64dec_(hdr + ARM64_MDH_DMAPEND);
+	md->availsize = version >= 2 ? le32dec_(hdr + ARM64_MDH_AVAILSIZE) : 0;
 	md->availoff = 72;
 
 	if ((md->kernbase & pmask) != 0)
-		return (m2e_err_at(d, 40, "arm64 minidump kernbase %#jx is "
+		return (m2e_err_at(d, ARM64_MDH_KERNBASE,
+		    "arm64 minidump kernbase %#jx is "
 		    "not page-aligned", (uintmax_t)md->kernbase));
 	if (md->dmapend < md->dmapbase)
-		return (m2e_err_at(d, 64, "arm64 minidump direct map ends "
+		return (m2e_err_at(d, ARM64_MDH_DMAPEND,
+		    "arm64 minidump direct map ends "
 		    "(%#jx) before it starts (%#jx)", (uintmax_t)md->dmapend,
 		    (uintmax_t)md->dmapbase));
 	if (md->dmapend != md->dmapbase &&
 	    ((md->dmapbase & pmask) != 0 || (md->dmapphys & pmask) != 0))
-		return (m2e_err_at(d, 48, "arm64 minidump direct map base "
+		return (m2e_err_at(d, ARM64_MDH_DMAPPHYS,
+		    "arm64 minidump direct map base "
 		    "%#jx or physical base %#jx is not page-aligned",
 		    (uintmax_t)md->dmapbase, (uintmax_t)md->dmapphys));
 	if (md->dmapend - md->dmapbase > UINT64_MAX - md->dmapphys)
-		return (m2e_err_at(d, 48, "arm64 minidump direct map of %#jx "
+		return (m2e_err_at(d, ARM64_MDH_DMAPPHYS,
+		    "arm64 minidump direct map of %#jx "
 		    "bytes from physical %#jx overflows",
 		    (uintmax_t)(md->dmapend - md->dmapbase),
 		    (uintmax_t)md->dmapphys));
 	if (md->dmapend == md->dmapbase)
 		md->dmapbase = md->dmapend = md->dmapphys = 0;
 	if (md->pmapsize % 8 != 0)
-		return (m2e_err_at(d, 36, "arm64 minidump pmapsize %ju is not "
+		return (m2e_err_at(d, ARM64_MDH_PMAPSIZE,
+		    "arm64 minidump pmapsize %ju is not "
 		    "a multiple of 8", (uintmax_t)md->pmapsize));
 	nptes = md->pmapsize / 8;
 	if (nptes > (UINT64_MAX - md->kernbase) >> md->pageshift)
-		return (m2e_err_at(d, 36, "arm64 minidump pmapsize %ju maps "
+		return (m2e_err_at(d, ARM64_MDH_PMAPSIZE,
+		    "arm64 minidump pmapsize %ju maps "
 		    "past the end of the address space from kernbase %#jx",
 		    (uintmax_t)md->pmapsize, (uintmax_t)md->kernbase));
 
@@ -173,20 +187,9 @@ arm64_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
 	if (m2e_md_load(d, has_avail) != 0)
 		return (-1);
 
-	if ((st = calloc(1, sizeof(*st))) == NULL) {
-		m2e_md_free(d);
-		return (m2e_err(d, "out of memory"));
-	}
-	st->nptes = nptes;
-	d->archdata = st;
+	md->ptesize = 8;
+	md->nptes = nptes;
 	return (0);
-}
-
-static void
-arm64_fini(md2elf_t *d)
-{
-	free(d->archdata);
-	d->archdata = NULL;
 }
 
 static bool
@@ -202,12 +205,11 @@ arm64_in_dmap(const md2elf_t *d, uint64_t va)
 static int
 arm64_l3(const md2elf_t *d, uint64_t idx, uint64_t *frame)
 {
-	const struct arm64_state *st = d->archdata;
 	uint64_t e;
 
-	if (idx >= st->nptes)
+	if (idx >= d->md.nptes)
 		return (-1);
-	e = le64dec_(d->md.pmap + idx * 8);
+	e = le64dec_(d->md.pmap + idx * d->md.ptesize);
 	if ((e & ARM64_DESCR_MASK) != ARM64_L3_PAGE)
 		return (-1);
 	*frame = e & ~ARM64_ATTR_MASK & ~(uint64_t)(d->md.pagesize - 1);
@@ -232,9 +234,7 @@ arm64_kvtop(md2elf_t *d, uint64_t va, uint64_t *pa)
 static int
 arm64_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
 {
-	const struct arm64_state *st = d->archdata;
-
-	return (m2e_flat_walk(d, st->nptes, arm64_l3, fn, arg));
+	return (m2e_flat_walk(d, d->md.nptes, arm64_l3, fn, arg));
 }
 
 /* A saved kernel stack pointer: in the upper half, 16-byte aligned. */
@@ -431,14 +431,12 @@ arm64_trapframe(md2elf_t *d, const struct m2e_stub *s, uint64_t fr,
 }
 
 const struct m2e_arch m2e_arch_arm64 = {
-	.name = "aarch64",	/* MACHINE_ARCH, as in the kerneldumpheader */
-	.magic = "minidump FreeBSD/arm64",
-	.magiclen = 24,
+	.name = "arm64",
+	.machine_arch = "aarch64",
 	.elfclass = ELFCLASS64,
 	.elfmachine = EM_AARCH64,
 	.ptrsize = 8,
 	.init = arm64_init,
-	.fini = arm64_fini,
 	.kvtop = arm64_kvtop,
 	.walk = arm64_walk,
 	.gregsz = ARM64_GREGSZ,

@@ -18,6 +18,14 @@
 
 #include "md2elf_private.h"
 
+/* struct minidumphdr (sys/i386/include/minidump.h): after char magic[24]. */
+#define	I386_MDH_VERSION	24
+#define	I386_MDH_MSGBUFSIZE	28
+#define	I386_MDH_BITMAPSIZE	32
+#define	I386_MDH_PTESIZE	36	/* the PTE section's size */
+#define	I386_MDH_KERNBASE	40
+#define	I386_MDH_PAEMODE	44
+#define	I386_MDH_AVAILSIZE	48	/* version 2 */
 #define	I386_HDR_V1		48	/* header bytes, version 1 */
 #define	I386_HDR_V2		52	/* version 2: + dumpavailsize */
 #define	I386_PAGE_SHIFT		12
@@ -75,31 +83,22 @@
 #define	I386_PSL_KERN	0x202	/* IF and the reserved bit, as on amd64 */
 
 /*
- * The three pcb layouts (offsets of edi, esi, ebp, esp, ebx, eip):
- * A (up to 9.0) has pcb_cr3 first, B (9.1 to 10.1) has cr0, cr2, cr3, cr4
- * first, C (__FreeBSD_version 1001505 and later) starts with the registers.
+ * The pcb layout (offsets of edi, esi, ebp, esp, ebx, eip) of
+ * __FreeBSD_version 1001505 and later, which starts with the registers.
+ * Older kernels (pcb_cr3 or cr0-cr4 first) lack the proc_off_* and
+ * thread_off_* symbols the thread walk needs, so their layouts are not
+ * decoded.
  */
 struct i386_pcb_layout {
 	const char	*name;
 	unsigned	 edi, esi, ebp, esp, ebx, eip;
 };
-static const struct i386_pcb_layout i386_pcb_a = { "A", 4, 8, 12, 16, 20, 24 };
-static const struct i386_pcb_layout i386_pcb_b = { "B", 16, 20, 24, 28, 32, 36 };
 static const struct i386_pcb_layout i386_pcb_c = { "C", 0, 4, 8, 12, 16, 20 };
-#define	I386_OSREL_PCB_B	901000	/* 9.1 */
-#define	I386_OSREL_PCB_C	1001505
-
-struct i386_state {
-	bool		 pae;
-	unsigned	 esz;		/* PTE size: 4 or 8 */
-	uint64_t	 nptes;
-};
 
 static int
 i386_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
 {
 	struct m2e_minidump *md = &d->md;
-	struct i386_state *st;
 	uint32_t version, paemode, kernbase;
 	unsigned esz;
 	uint64_t nptes;
@@ -108,42 +107,46 @@ i386_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
 	if (hdrlen < I386_HDR_V1)
 		return (m2e_err_at(d, 0, "i386 minidump header truncated "
 		    "(%zu bytes)", hdrlen));
-	version = le32dec_(hdr + 24);
+	version = le32dec_(hdr + I386_MDH_VERSION);
 	if (version != 1 && version != 2)
-		return (m2e_err_at(d, 24, "unsupported i386 minidump version "
+		return (m2e_err_at(d, I386_MDH_VERSION,
+		    "unsupported i386 minidump version "
 		    "%u (known: 1, 2)", version));
 	if (version == 2 && hdrlen < I386_HDR_V2)
 		return (m2e_err_at(d, 0, "i386 minidump v2 header truncated "
 		    "(%zu bytes)", hdrlen));
-	paemode = le32dec_(hdr + 44);
+	paemode = le32dec_(hdr + I386_MDH_PAEMODE);
 	if (paemode > 1)
-		return (m2e_err_at(d, 44, "i386 minidump paemode %u is "
-		    "neither 0 nor 1", paemode));
-	kernbase = le32dec_(hdr + 40);
+		return (m2e_err_at(d, I386_MDH_PAEMODE,
+		    "i386 minidump paemode %u is neither 0 nor 1", paemode));
+	kernbase = le32dec_(hdr + I386_MDH_KERNBASE);
 	if ((kernbase & (I386_PAGE_SIZE - 1)) != 0)
-		return (m2e_err_at(d, 40, "i386 minidump kernbase %#x is not "
+		return (m2e_err_at(d, I386_MDH_KERNBASE,
+		    "i386 minidump kernbase %#x is not "
 		    "page-aligned", kernbase));
 
 	md->version = version;
 	md->pae = paemode != 0;
 	md->pagesize = I386_PAGE_SIZE;
 	md->pageshift = I386_PAGE_SHIFT;
-	md->msgbufsize = le32dec_(hdr + 28);
-	md->bitmapsize = le32dec_(hdr + 32);
-	md->pmapsize = le32dec_(hdr + 36);
-	md->availsize = version >= 2 ? le32dec_(hdr + 48) : 0;
-	md->availoff = 48;
+	md->msgbufsize = le32dec_(hdr + I386_MDH_MSGBUFSIZE);
+	md->bitmapsize = le32dec_(hdr + I386_MDH_BITMAPSIZE);
+	md->pmapsize = le32dec_(hdr + I386_MDH_PTESIZE);
+	md->availsize = version >= 2 ? le32dec_(hdr + I386_MDH_AVAILSIZE) : 0;
+	md->availoff = I386_MDH_AVAILSIZE;
 	md->kernbase = kernbase;
 	md->dmapbase = md->dmapend = md->dmapphys = 0;
 
 	esz = paemode ? 8 : 4;
 	if (md->pmapsize % esz != 0)
-		return (m2e_err_at(d, 36, "i386 minidump ptesize %ju is not a "
+		return (m2e_err_at(d, I386_MDH_PTESIZE,
+		    "i386 minidump ptesize %ju is not a "
 		    "multiple of the %u-byte PTE size", (uintmax_t)md->pmapsize,
 		    esz));
 	nptes = md->pmapsize / esz;
 	if (nptes > (I386_VA_LIMIT - kernbase) >> I386_PAGE_SHIFT)
-		return (m2e_err_at(d, 36, "i386 minidump ptesize %ju maps "
+		return (m2e_err_at(d, I386_MDH_PTESIZE,
+		    "i386 minidump ptesize %ju maps "
 		    "past the 4 GiB address space from kernbase %#x",
 		    (uintmax_t)md->pmapsize, kernbase));
 
@@ -151,36 +154,22 @@ i386_init(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
 	if (m2e_md_load(d, has_avail) != 0)
 		return (-1);
 
-	if ((st = calloc(1, sizeof(*st))) == NULL) {
-		m2e_md_free(d);
-		return (m2e_err(d, "out of memory"));
-	}
-	st->pae = paemode != 0;
-	st->esz = esz;
-	st->nptes = nptes;
-	d->archdata = st;
+	md->ptesize = esz;
+	md->nptes = nptes;
 	return (0);
-}
-
-static void
-i386_fini(md2elf_t *d)
-{
-	free(d->archdata);
-	d->archdata = NULL;
 }
 
 /* PTE idx: 0 and the page frame if valid, -1 if not (an m2e_flat_fn). */
 static int
 i386_pte(const md2elf_t *d, uint64_t idx, uint64_t *frame)
 {
-	const struct i386_state *st = d->archdata;
 	const uint8_t *p;
 	uint64_t pte;
 
-	if (idx >= st->nptes)
+	if (idx >= d->md.nptes)
 		return (-1);
-	p = d->md.pmap + idx * st->esz;
-	if (st->pae) {
+	p = d->md.pmap + idx * d->md.ptesize;
+	if (d->md.pae) {
 		pte = le64dec_(p);
 		if ((pte & I386_PG_V) == 0)
 			return (-1);
@@ -209,19 +198,14 @@ i386_kvtop(md2elf_t *d, uint64_t va, uint64_t *pa)
 static int
 i386_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
 {
-	const struct i386_state *st = d->archdata;
-
-	return (m2e_flat_walk(d, st->nptes, i386_pte, fn, arg));
+	return (m2e_flat_walk(d, d->md.nptes, i386_pte, fn, arg));
 }
 
 static const struct i386_pcb_layout *
 i386_pcb_layout(int osreldate)
 {
-	if (osreldate == 0 || osreldate >= I386_OSREL_PCB_C)
-		return (&i386_pcb_c);
-	if (osreldate >= I386_OSREL_PCB_B)
-		return (&i386_pcb_b);
-	return (&i386_pcb_a);
+	(void)osreldate;
+	return (&i386_pcb_c);
 }
 
 static int
@@ -340,13 +324,11 @@ i386_trapframe(md2elf_t *d, const struct m2e_stub *s, uint64_t fr,
 
 const struct m2e_arch m2e_arch_i386 = {
 	.name = "i386",
-	.magic = "minidump FreeBSD/i386",
-	.magiclen = 24,
+	.machine_arch = "i386",
 	.elfclass = ELFCLASS32,
 	.elfmachine = EM_386,
 	.ptrsize = 4,
 	.init = i386_init,
-	.fini = i386_fini,
 	.kvtop = i386_kvtop,
 	.walk = i386_walk,
 	.gregsz = I386_GREGSZ,

@@ -4,46 +4,22 @@
  * copy.c: the bulk of a conversion: the minidump's page section, copied
  * verbatim to the core's page data.  Holes of the source stay holes.
  *
- * The path is chosen by what the output file system can do, tried in this
- * order, each falling back to the next when the system refuses it:
- *
- *   clone  FICLONERANGE (Linux: XFS with reflink, Btrfs, OpenZFS 2.2,
- *          OCFS2, NFS 4.2 CLONE), 64 MiB at a time, holes and all (a
- *          clone leaves the source's holes holes): the core shares the
- *          dump's blocks, nothing is read or written.  Source and core
- *          offsets must sit alike on block boundaries (a savecore'd
- *          vmcore and the core's page data do; a dump behind a 512-byte
- *          kerneldumpheader does not); an unaligned head or tail goes rw.
- *   copy_file_range  only where it is the file system's own offloaded
- *          copy, input and output on the same one: NFS and SMB (server
- *          side), FreeBSD ZFS (block cloning).  Data extents only.
- *   rw     everywhere else (ext4, tmpfs, UFS...): the source mapped 2 MiB
- *          at a time (MADV_SEQUENTIAL, the next window prefetched), every
- *          page tested for zeros, the non-zero runs written from the
- *          mapping with pwrite(2); zero pages are left as holes.  Where
- *          the source does not map: pread into a 128 KiB buffer.  An
- *          encrypted dump always goes this way, read and decrypted into
- *          the buffer (its holes are no zeros of the plaintext).
- *
- * The first two do not read the pages, so the only zero pages they know
- * are the source's holes: those stay holes, zero pages the source has
- * allocated are shared (or copied by the server) and zero_pages counts
- * the holes.  savecore and our decompressor write zero pages as holes;
- * MD2ELF_COPY=rw makes every zero page a hole whatever the source.
- * Cloning costs per extent of the source (XFS: ~20 us each): a 700 MB
- * dump in one extent clones in 0.07 s, one with a hole at every zero page
- * (65 000 extents) in 1-2 s, about what rw takes.
- *
- * MD2ELF_COPY=clone, copy_file_range or rw starts the list there instead
- * (the fallbacks after it stay); auto or unset: the order above.
- *
- * Why (bench/RESULTS; ext4, 2 vCPUs, a 4 GiB-RAM dump of 700 MB, CPU
- * time of the whole conversion; cp --sparse=always: 0.81 s): the old
- * default, read + copy_file_range, copied every byte twice in the kernel;
- * read + pwrite through a 1 MiB buffer 1.25 s (the copy into the buffer,
- * out of the CPU's caches, was 37% of the profile); through the mapping
- * 0.72-0.79 s.  Memory: one 2 MiB window of the mapped file (in RSS),
- * whatever the dump size.
+ * Paths, tried in this order, each falling back to the next when the
+ * system refuses it (MD2ELF_COPY=clone, copy_file_range or rw starts the
+ * list there; auto or unset: from the top):
+ *   clone  FICLONERANGE, COPY_BIGCHUNK at a time: the core shares the
+ *          dump's blocks.  Source and core offsets must sit alike on
+ *          block boundaries; an unaligned head or tail goes rw.
+ *   copy_file_range  only where the file system offloads it (NFS, SMB,
+ *          FreeBSD ZFS), input and output on the same one; data extents.
+ *   rw     the source mapped COPY_WINDOW at a time, zero pages tested and
+ *          left as holes, the non-zero runs written from the mapping;
+ *          where the source does not map, pread into COPY_CHUNK.  An
+ *          encrypted dump always goes this way, decrypted into the
+ *          buffer (its holes are no zeros of the plaintext).
+ * The first two do not read the pages: only the source's holes stay
+ * holes (zero_pages counts them).  Memory: one window, whatever the dump
+ * size.  Why this order, and its costs: bench/RESULTS.
  */
 #ifdef __FreeBSD__
 #include <sys/param.h>
@@ -133,21 +109,10 @@ copy_hard_error(int error)
 static int
 copy_pwrite(struct copy *c, const uint8_t *buf, uint64_t pos, size_t len)
 {
-	ssize_t w;
 	size_t done;
 
-	for (done = 0; done < len; done += (size_t)w) {
-		w = pwrite(c->out, buf + done, len - done,
-		    (off_t)(c->dst + pos + done));
-		if (w < 0 && errno == EINTR) {
-			w = 0;
-			continue;
-		}
-		if (w < 0)
-			return (copy_outerr(c, pos + done, errno));
-		if (w == 0)
-			return (copy_outerr(c, pos + done, ENOSPC));
-	}
+	if (m2e_pwrite_full(c->out, buf, len, c->dst + pos, &done) != 0)
+		return (copy_outerr(c, pos + done, errno));
 	return (0);
 }
 
@@ -156,19 +121,15 @@ static int
 copy_read(struct copy *c, uint8_t *buf, uint64_t pos, size_t len)
 {
 	ssize_t r;
-	size_t got;
 
-	for (got = 0; got < len; got += (size_t)r) {
-		/* Decrypted there if the dump is encrypted (crypto.c). */
-		r = m2e_data_pread(c->d, c->in, buf + got, len - got,
-		    c->src + pos + got);
-		if (r < 0)
-			return (m2e_err_at(c->d, c->src + pos + got - c->d->base,
-			    "reading page data: %s", strerror(errno)));
-		if (r == 0)
-			return (m2e_err_at(c->d, c->src + pos + got - c->d->base,
-			    "page data truncated (end of file)"));
-	}
+	/* Decrypted there if the dump is encrypted (crypto.c). */
+	r = m2e_data_pread(c->d, c->in, buf, len, c->src + pos);
+	if (r < 0)
+		return (m2e_err_at(c->d, c->src + pos - c->d->base,
+		    "reading page data: %s", strerror(errno)));
+	if ((size_t)r < len)
+		return (m2e_err_at(c->d, c->src + pos + (size_t)r - c->d->base,
+		    "page data truncated (end of file)"));
 	return (0);
 }
 

@@ -153,28 +153,6 @@ cr_dumpkey(md2elf_t *d, const struct m2e_dumpkey *k, const char *path,
 	return (0);
 }
 
-/* pread() all of n bytes at off; the byte count read or -1. */
-static ssize_t
-cr_pread(int fd, void *buf, size_t n, uint64_t off)
-{
-	size_t got;
-	ssize_t r;
-
-	for (got = 0; got < n; got += (size_t)r) {
-		r = pread(fd, (uint8_t *)buf + got, n - got,
-		    (off_t)(off + got));
-		if (r < 0 && errno == EINTR) {
-			r = 0;
-			continue;
-		}
-		if (r < 0)
-			return (-1);
-		if (r == 0)
-			break;
-	}
-	return ((ssize_t)got);
-}
-
 /* Point the cipher at stream offset s (AES: a block boundary). */
 static int
 cr_seek(struct m2e_crypt *c, uint64_t s)
@@ -188,8 +166,8 @@ cr_seek(struct m2e_crypt *c, uint64_t s)
 	if (c->enc == KDK_ENC_AES) {
 		if (s == 0)
 			memcpy(iv, c->iv, sizeof(iv));
-		else if (cr_pread(c->fd, iv, sizeof(iv), c->off + s -
-		    CR_AESBLK) != (ssize_t)sizeof(iv))
+		else if (m2e_pread_full(c->fd, iv, sizeof(iv), c->off + s -
+		    CR_AESBLK, NULL) != (ssize_t)sizeof(iv))
 			return (-1);
 	} else {
 		/* OpenSSL: the 64-bit block counter (LE), then the nonce. */
@@ -232,7 +210,7 @@ cr_piece(struct m2e_crypt *c, uint8_t *out, size_t n, uint64_t s)
 		want = (size_t)(c->len - a);
 	if (a != c->pos && cr_seek(c, a) != 0)
 		return (-1);
-	if ((r = cr_pread(c->fd, c->buf, want, c->off + a)) < 0) {
+	if ((r = m2e_pread_full(c->fd, c->buf, want, c->off + a, NULL)) < 0) {
 		c->pos = CR_NOPOS;
 		return (-1);
 	}
@@ -266,7 +244,7 @@ m2e_data_pread(md2elf_t *d, int fd, void *buf, size_t n, uint64_t off)
 
 	c = d->crypt;
 	if (c == NULL || fd != c->fd)
-		return (cr_pread(fd, buf, n, off));
+		return (m2e_pread_full(fd, buf, n, off, NULL));
 	lo = c->off;
 	hi = c->off + c->len;
 	p = buf;
@@ -277,7 +255,7 @@ m2e_data_pread(md2elf_t *d, int fd, void *buf, size_t n, uint64_t off)
 			k = n - got;
 			if (at < lo && k > lo - at)
 				k = (size_t)(lo - at);
-			r = cr_pread(fd, p + got, k, at);
+			r = m2e_pread_full(fd, p + got, k, at, NULL);
 		} else
 			r = cr_piece(c, p + got, n - got < hi - at ?
 			    n - got : (size_t)(hi - at), at - lo);

@@ -29,7 +29,6 @@
 #define	DC_OUTSZ	(1024 * 1024)
 #define	DC_BLK		4096
 #define	DC_HDRSZ	4096	/* the minidump header probed while running */
-#define	DC_MDMAGIC	"minidump FreeBSD/"
 #define	DC_ELFMAGIC	"\177ELF"
 #define	DC_GZMAGIC0	0x1f	/* a gzip member starts 1f 8b */
 #define	DC_GZMAGIC1	0x8b
@@ -354,26 +353,16 @@ static const uint8_t dc_zero[DC_BLK];
 static int
 dc_pwrite(struct dc *c, const uint8_t *p, size_t n, uint64_t off)
 {
-	ssize_t w;
+	size_t done;
 
-	while (n > 0) {
-		w = pwrite(c->outfd, p, n, (off_t)off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0 || errno == ENOSPC)
-				return (m2e_err(c->d, "cannot decompress into "
-				    "%s: no space left on device after %ju "
-				    "bytes (set TMPDIR to a larger file system)",
-				    c->tmpdir, (uintmax_t)off));
-			return (m2e_err(c->d, "cannot write decompressed "
-			    "data into %s: %s", c->tmpdir, strerror(errno)));
-		}
-		p += w;
-		n -= (size_t)w;
-		off += (uint64_t)w;
-	}
-	return (0);
+	if (m2e_pwrite_full(c->outfd, p, n, off, &done) == 0)
+		return (0);
+	if (errno == ENOSPC)
+		return (m2e_err(c->d, "cannot decompress into %s: no space "
+		    "left on device after %ju bytes (set TMPDIR to a larger "
+		    "file system)", c->tmpdir, (uintmax_t)(off + done)));
+	return (m2e_err(c->d, "cannot write decompressed data into %s: %s",
+	    c->tmpdir, strerror(errno)));
 }
 
 /* Write n bytes at c->outoff, all-zero blocks skipped (holes). */
@@ -456,8 +445,8 @@ dc_sink(void *arg, const void *buf, size_t n)
 	 * compressed file of anything would be inflated in full (up to the
 	 * free space of TMPDIR) before being refused.
 	 */
-	if (c->outoff == 0 && n >= sizeof(DC_MDMAGIC) - 1 &&
-	    memcmp(p, DC_MDMAGIC, sizeof(DC_MDMAGIC) - 1) != 0 &&
+	if (c->outoff == 0 && n >= M2E_MD_PREFIXLEN &&
+	    memcmp(p, M2E_MD_PREFIX, M2E_MD_PREFIXLEN) != 0 &&
 	    memcmp(p, DC_ELFMAGIC, sizeof(DC_ELFMAGIC) - 1) != 0) {
 		m2e_err(c->d, "offset 0 of the decompressed data: not a "
 		    "FreeBSD minidump or full dump");
@@ -499,29 +488,24 @@ dc_sink(void *arg, const void *buf, size_t n)
 static ssize_t
 dc_fill(struct dc *c, uint8_t *buf, uint64_t off, uint64_t left)
 {
-	size_t want, got;
+	size_t want;
 	ssize_t n;
 
 	want = left < DC_INSZ ? (size_t)left : DC_INSZ;
-	got = 0;
-	while (got < want) {
-		/* Decrypted there if the dump is encrypted (crypto.c). */
-		n = m2e_data_pread(c->d, c->infd, buf + got, want - got,
-		    off + got);
-		if (n < 0) {
-			m2e_err(c->d, "offset %#jx: read error: %s",
-			    (uintmax_t)(off + got), strerror(errno));
-			return (-1);
-		}
-		if (n == 0) {
-			m2e_err(c->d, "offset %#jx: truncated compressed data "
-			    "(need %ju bytes, file ends here)",
-			    (uintmax_t)(off + got), (uintmax_t)(off + left));
-			return (-1);
-		}
-		got += (size_t)n;
+	/* Decrypted there if the dump is encrypted (crypto.c). */
+	n = m2e_data_pread(c->d, c->infd, buf, want, off);
+	if (n < 0) {
+		m2e_err(c->d, "offset %#jx: read error: %s", (uintmax_t)off,
+		    strerror(errno));
+		return (-1);
 	}
-	return ((ssize_t)got);
+	if ((size_t)n < want) {
+		m2e_err(c->d, "offset %#jx: truncated compressed data "
+		    "(need %ju bytes, file ends here)",
+		    (uintmax_t)(off + (size_t)n), (uintmax_t)(off + left));
+		return (-1);
+	}
+	return (n);
 }
 
 /* Feed [off, off + len) of the input to dc; 0 or -1 (error set). */
@@ -559,9 +543,8 @@ dc_run(struct dc *c, int comp, uint64_t off, uint64_t len)
 		m2e_err(c->d, "%s", md2elf_decomp_geterr(z));
 	md2elf_decomp_stats(z, &st);
 	if (rc == 0 && st.ignored != 0 && !c->sized)
-		m2e_warn(c->d, "%s: offset %#jx: ignoring %ju bytes after the "
-		    "end of the gzip stream", c->d->path,
-		    (uintmax_t)st.ignored_off, (uintmax_t)st.ignored);
+		m2e_warn(c->d, "offset %#jx: ignoring %ju bytes after the "
+		    "end of the gzip stream", (uintmax_t)st.ignored_off, (uintmax_t)st.ignored);
 	md2elf_decomp_close(z);
 	free(in);
 	return (rc == 0 ? 0 : -1);

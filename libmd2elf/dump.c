@@ -13,23 +13,23 @@
 
 #include "md2elf_private.h"
 
-#define	MINIDUMP_PREFIX		"minidump FreeBSD/"
-#define	MINIDUMP_MAGICLEN	24	/* char magic[24] of the headers */
 #define	DUMP_HDRSZ		4096
 #define	ELFOSABI_STANDALONE_	255
 #define	ET_CORE_		4
 
-/* Does the NUL-padded magic field of the arch match hdr? */
+/* Is hdr's NUL-padded magic field M2E_MD_PREFIX and the arch's name? */
 static bool
 dump_magic(const struct m2e_arch *a, const uint8_t *hdr, size_t hdrlen)
 {
 	size_t n, i;
 
-	n = strlen(a->magic);
-	if (hdrlen < a->magiclen || n > a->magiclen ||
-	    memcmp(hdr, a->magic, n) != 0)
+	n = strlen(a->name);
+	if (hdrlen < M2E_MD_MAGICLEN ||
+	    M2E_MD_PREFIXLEN + n > M2E_MD_MAGICLEN ||
+	    memcmp(hdr, M2E_MD_PREFIX, M2E_MD_PREFIXLEN) != 0 ||
+	    memcmp(hdr + M2E_MD_PREFIXLEN, a->name, n) != 0)
 		return (false);
-	for (i = n; i < a->magiclen; i++)
+	for (i = M2E_MD_PREFIXLEN + n; i < M2E_MD_MAGICLEN; i++)
 		if (hdr[i] != '\0')
 			return (false);
 	return (true);
@@ -61,7 +61,7 @@ dump_probe(md2elf_t *d)
 {
 	const struct m2e_arch *const *ap;
 	uint8_t hdr[DUMP_HDRSZ];
-	char name[MINIDUMP_MAGICLEN * 4 + 1];
+	char name[M2E_MD_MAGICLEN * 4 + 1];
 	size_t hdrlen, n;
 	uint16_t etype;
 
@@ -75,19 +75,20 @@ dump_probe(md2elf_t *d)
 			continue;
 		d->arch = *ap;
 		d->format = "minidump";
-		if (d->has_kdh && strcmp(d->kdh.arch, (*ap)->name) != 0 &&
+		if (d->has_kdh &&
+		    strcmp(d->kdh.arch, (*ap)->machine_arch) != 0 &&
 		    !d->md_layout)
-			m2e_warn(d, "%s: the kerneldumpheader says architecture "
-			    "\"%s\" but the minidump is for %s", d->path,
-			    d->kdh.arch, (*ap)->name);
+			m2e_warn(d, "the kerneldumpheader says architecture "
+			    "\"%s\" but the minidump is for %s", d->kdh.arch,
+			    (*ap)->machine_arch);
 		return ((*ap)->init(d, hdr, hdrlen));
 	}
-	if (hdrlen >= sizeof(MINIDUMP_PREFIX) - 1 &&
-	    memcmp(hdr, MINIDUMP_PREFIX, sizeof(MINIDUMP_PREFIX) - 1) == 0) {
-		n = hdrlen < MINIDUMP_MAGICLEN ? hdrlen : MINIDUMP_MAGICLEN;
+	if (hdrlen >= M2E_MD_PREFIXLEN &&
+	    memcmp(hdr, M2E_MD_PREFIX, M2E_MD_PREFIXLEN) == 0) {
+		n = hdrlen < M2E_MD_MAGICLEN ? hdrlen : M2E_MD_MAGICLEN;
 		dump_escape(name, sizeof(name), hdr, n);
 		return (m2e_err_at(d, 0, "unsupported minidump architecture "
-		    "(magic \"%s\"%s)", name, n < MINIDUMP_MAGICLEN ?
+		    "(magic \"%s\"%s)", name, n < M2E_MD_MAGICLEN ?
 		    ", cut short" : ""));
 	}
 	if (hdrlen >= 18 && memcmp(hdr, "\177ELF", 4) == 0) {
@@ -253,10 +254,7 @@ md2elf_get_info(md2elf_t *d, struct md2elf_info *info)
 	if (d->arch == NULL)
 		return (m2e_err(d, "no dump is open"));
 	md = &d->md;
-	/* "minidump FreeBSD/amd64" -> "amd64" */
-	info->arch = strncmp(d->arch->magic, MINIDUMP_PREFIX,
-	    sizeof(MINIDUMP_PREFIX) - 1) == 0 ?
-	    d->arch->magic + sizeof(MINIDUMP_PREFIX) - 1 : d->arch->name;
+	info->arch = d->arch->name;
 	info->format = d->format;
 	info->format_version = (int)md->version;
 	info->pae = md->pae;

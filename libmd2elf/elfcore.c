@@ -3,82 +3,22 @@
  *
  * elfcore.c: md2elf_write_core(), the ELF core writer.
  *
- * Layout of the core (all offsets chosen here, elfcore_layout()):
+ * Layout (elfcore_layout()): ELF header | program headers: PT_NOTE, then
+ * PT_LOADs ascending in p_vaddr | notes (section 1) | .shstrtab (section
+ * 2) | section headers | pad to the page size | page data: the page
+ * section verbatim, rank r at data + r * pagesize, zero pages as holes
+ * (copy.c) | the modules' r_debug hint (modhint.c), its own last PT_LOAD.
  *
- *   ELF header | program headers: PT_NOTE, PT_LOAD... ascending p_vaddr |
- *   notes (section 1, SHT_NOTE) | ".shstrtab" (section 2) |
- *   section headers | pad to the page size |
- *   page data: the minidump's page section verbatim, page of rank r at
- *   data + r * pagesize, all-zero pages left as holes (copy.c) |
- *   the modules' r_debug hint, if any (modhint.c): its own PT_LOAD, the
- *   last program header, at a virtual address no other segment uses; the
- *   word of the kernel's DT_DEBUG in the page data then points at it
- *
- * Every kernel-map mapping (arch->walk) and every direct-map alias of a
- * dumped page is a PT_LOAD (p_vaddr KVA, p_paddr PA) pointing at that
- * page's one copy; runs contiguous in virtual address, physical address
- * and rank are one segment.  Runs are never merged across pages that are
- * not in the dump (that would make missing memory read as zeros), so a
- * real dump has many segments (~106 000 for 4 GiB of RAM).  With 65535 or
- * more program headers e_phnum is PN_XNUM and the real count is section
- * 0's sh_info.
- *
- * Memory does not grow with the number of segments:
- *
- * - No segment array.  The segments come from a generator (gen_run) that
- *   merges two streams ascending in va as they are produced: the kernel
- *   map (arch->walk, ascending va) and the direct map (the dumped runs of
- *   its physical range, ascending pa, hence va), pulled up to each
- *   kernel-map run's va through a cursor (m2e_md_pa_runs on the pages not
- *   yet handed out), so neither walk is buffered and arm64, whose direct
- *   map lies above kernbase inside the kernel map's span, comes out in
- *   order as well as amd64 (kernel map above the direct map) and i386 (no
- *   direct map).  It keeps one pending segment: it merges what is
- *   contiguous in va, pa and rank and drops what overlaps a segment
- *   already emitted (both debuggers want disjoint ranges; the
- *   architectures keep the two maps disjoint, so this only happens with
- *   a walk that is not ascending).  The generator runs twice over the same
- *   in-memory tables: a count pass (sizes the layout, warns) and, after
- *   the other headers are written, an emit pass (warnings muted) that
- *   writes the program headers; both must agree on the count.  The walks
- *   are deterministic and cheap to restart (page-table section in memory;
- *   amd64 v2/v3 read their page-table pages again, a few thousand
- *   preads).
- *
- * - No libelf program-header table (gelf_newphdr(n) allocates n * 56
- *   bytes), and no elf_update() at all: libelf converts, md2elf writes.
- *   The ELF header, the three section headers (null, .note, .shstrtab;
- *   for PN_XNUM section 0's sh_info holds the count) and, a chunk of
- *   ELFCORE_CHUNK entries at a time, the program headers are built as
- *   native structures, converted to the file's representation by libelf
- *   (elf32_xlatetof / elf64_xlatetof: ELF_T_EHDR, ELF_T_SHDR, ELF_T_PHDR)
- *   and written with pwrite() at the offsets of elfcore_layout(); the
- *   notes (already in the target's byte order) and the section names are
- *   written as they are.  Why not elf_update(): elftoolchain's (FreeBSD's
- *   libelf) builds the file image from offset 0 to the end of the section
- *   table in one malloc()ed buffer, the program-header table included,
- *   so peak memory grew by 56 bytes per segment (4 GiB dump: 16.0 MiB
- *   against elfutils' 11.2; 16 GiB: 34.5 against 12.0 MiB; ~450 MiB at
- *   the 8 Mi segment cap), and it truncates the file to 0 first, which
- *   on ext4 (auto_da_alloc) flushes the whole core to disk on close.
- *   The cores are byte-identical to those elf_update() wrote, with either
- *   library, and memory and time no longer depend on the libelf.
- *
- * LLDB and GDB read cores by their program headers and ignore the
- * sections; the section table is there for PN_XNUM and for tools that
- * list sections (readelf -S shows the notes).  The page data follows
- * every header (copy.c).
- *
- * Peak RSS (md2elf -o core, /usr/bin/time -v, mkdump -V 3 -s 1 -m RAM
- * dumps, warm cache, Linux 6.18, elfutils 0.188; before: a segment array
- * sorted with qsort and libelf's program-header table; after: this file;
- * the cores are byte-identical):
- *   RAM      PT_LOADs    peak RSS before    after       wall before  after
- *   1 GiB      25 931        12.3 MiB    10.8 MiB         0.20 s   0.21 s
- *   4 GiB     106 429        19.1 MiB    11.0 MiB         0.99 s   0.75 s
- *   16 GiB    427 437        46.7 MiB    11.9 MiB         4.88 s   3.07 s
- * What still grows (1.1 MiB from 1 to 16 GiB) is the reader's bitmap and
- * rank table and amd64's page-table-pages-seen bitmap: one bit per page.
+ * Invariants: every kernel-map mapping and direct-map alias of a dumped
+ * page is a PT_LOAD (p_vaddr KVA, p_paddr PA) pointing at the page's one
+ * copy; runs contiguous in va, pa and rank are one segment, never merged
+ * across pages not in the dump; segments are disjoint (an overlap is
+ * dropped, with a warning).  65535 or more program headers: e_phnum is
+ * PN_XNUM, the count in section 0's sh_info.  Memory does not grow with
+ * the segments: gen_run() merges the kernel map and direct map streams
+ * as they come, twice (count pass, then emit pass: both must agree), and
+ * the headers are converted by libelf (elf*_xlatetof) a chunk at a time
+ * and written with pwrite(), no elf_update().  Measurements: bench/RESULTS.
  */
 #include <sys/stat.h>
 
@@ -147,22 +87,11 @@ static int
 elfcore_pwrite(md2elf_t *d, int fd, const void *buf, size_t len,
     uint64_t off)
 {
-	const unsigned char *p;
-	ssize_t w;
 	size_t done;
 
-	p = buf;
-	for (done = 0; done < len; done += (size_t)w) {
-		w = pwrite(fd, p + done, len - done, (off_t)(off + done));
-		if (w < 0 && errno == EINTR) {
-			w = 0;
-			continue;
-		}
-		if (w <= 0)
-			return (m2e_err(d, "writing the core: output offset "
-			    "%#jx: %s", (uintmax_t)(off + done),
-			    strerror(w < 0 ? errno : ENOSPC)));
-	}
+	if (m2e_pwrite_full(fd, buf, len, off, &done) != 0)
+		return (m2e_err(d, "writing the core: output offset %#jx: %s",
+		    (uintmax_t)(off + done), strerror(errno)));
 	return (0);
 }
 
@@ -727,8 +656,8 @@ md2elf_write_core(md2elf_t *d, int fd, const struct md2elf_write_opts *opts,
 	if (gen_run(d, opts, &g, NULL, 0) != 0)
 		return (-1);
 	if (g.dropped > 0)
-		m2e_warn(d, "%s: %ju page mappings overlap others and are "
-		    "left out of the core", d->path, (uintmax_t)g.dropped);
+		m2e_warn(d, "%ju page mappings overlap others and are left "
+		    "out of the core", (uintmax_t)g.dropped);
 	/* The modules' hint: after md2elf_modules(), for ET_DYN modules. */
 	m2e_hint_plan(d, &hint);
 	if (hint.nmods > 0 && m2e_hint_build(d, &hint, g.vlo,

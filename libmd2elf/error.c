@@ -2,8 +2,9 @@
  * SPDX-License-Identifier: BSD-2-Clause
  *
  * error.c: the handle's error string and warnings.  Every message is one
- * line that starts with the file name; m2e_err_at() adds the file offset.
- * The _forcible variants mark refusals that the FORCE flags get past.
+ * line that starts with the file name; m2e_err_at() and m2e_warn_at() add
+ * the file offset.  The _forcible variants mark refusals that the FORCE
+ * flags get past; quiet mode keeps speculative reads' errors aside.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,24 +12,42 @@
 
 #include "md2elf_private.h"
 
+/* "path: " or "path: offset 0x...: " (no path: quiet); its length. */
+static size_t
+m2e_prefix(const md2elf_t *d, bool path, int withoff, uint64_t off,
+    char *buf, size_t len)
+{
+	const char *p;
+	int n;
+
+	p = d->path != NULL ? d->path : "md2elf";
+	if (withoff)
+		n = snprintf(buf, len, "%s%soffset %#jx: ", path ? p : "",
+		    path ? ": " : "", (uintmax_t)(d->filebase + off));
+	else
+		n = snprintf(buf, len, "%s%s", path ? p : "", path ? ": " : "");
+	return (n < 0 ? 0 : (size_t)n >= len ? len - 1 : (size_t)n);
+}
+
 /* The message; forcible: the FORCE flags get past this refusal. */
 static void
 m2e_verr(md2elf_t *d, bool forcible, int withoff, uint64_t off,
     const char *fmt, va_list ap)
 {
-	const char *path;
-	int n;
+	char *buf;
+	size_t n;
 
-	d->errforcible = forcible;
-	path = d->path != NULL ? d->path : "md2elf";
-	if (withoff)
-		n = snprintf(d->err, sizeof(d->err), "%s: offset %#jx: ", path,
-		    (uintmax_t)(d->filebase + off));
-	else
-		n = snprintf(d->err, sizeof(d->err), "%s: ", path);
-	if (n < 0 || (size_t)n >= sizeof(d->err))
-		return;
-	vsnprintf(d->err + n, sizeof(d->err) - n, fmt, ap);
+	if (d->quiet > 0)
+		buf = d->qerr;
+	else {
+		buf = d->err;
+		d->errforcible = forcible;
+		d->errwhy = m2e_prefix(d, true, 0, 0, buf,
+		    MD2ELF_ERRBUF_SIZE);
+	}
+	n = m2e_prefix(d, d->quiet == 0, withoff, off, buf,
+	    MD2ELF_ERRBUF_SIZE);
+	vsnprintf(buf + n, MD2ELF_ERRBUF_SIZE - n, fmt, ap);
 }
 
 int
@@ -75,22 +94,63 @@ m2e_err_at_forcible(md2elf_t *d, uint64_t off, const char *fmt, ...)
 	return (-1);
 }
 
-void
-m2e_warn(md2elf_t *d, const char *fmt, ...)
+static void
+m2e_vwarn(md2elf_t *d, int withoff, uint64_t off, const char *fmt,
+    va_list ap)
 {
 	char msg[MD2ELF_ERRBUF_SIZE];
-	va_list ap;
+	size_t n;
 
 	if (d->warn == NULL && !d->opening)
 		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
+	n = m2e_prefix(d, true, withoff, off, msg, sizeof(msg));
+	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
 	if (d->warn != NULL)
 		d->warn(d->warnarg, msg);
 	else if (d->npending < M2E_MAXPENDING)
 		/* md2elf_open(): kept for md2elf_set_warn(). */
 		memcpy(d->pending[d->npending++], msg, sizeof(msg));
+}
+
+void
+m2e_warn(md2elf_t *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	m2e_vwarn(d, 0, 0, fmt, ap);
+	va_end(ap);
+}
+
+void
+m2e_warn_at(md2elf_t *d, uint64_t off, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	m2e_vwarn(d, 1, off, fmt, ap);
+	va_end(ap);
+}
+
+const char *
+m2e_errwhy(const md2elf_t *d)
+{
+	return (d->errwhy < sizeof(d->err) ? d->err + d->errwhy : "");
+}
+
+void
+m2e_quiet(md2elf_t *d)
+{
+	if (d->quiet++ == 0)
+		d->qerr[0] = '\0';
+}
+
+const char *
+m2e_unquiet(md2elf_t *d)
+{
+	if (d->quiet > 0)
+		d->quiet--;
+	return (d->qerr);
 }
 
 const char *

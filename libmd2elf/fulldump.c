@@ -280,10 +280,10 @@ m2e_full_probe(md2elf_t *d, const uint8_t *hdr, size_t hdrlen)
 	d->md.dmapbase = (*op)->dmapbase;
 	d->md.dmapend = (*op)->dmapend;
 	d->md.dmapphys = 0;
-	if (d->has_kdh && strcmp(d->kdh.arch, f->arch.name) != 0)
-		m2e_warn(d, "%s: the kerneldumpheader says architecture \"%s\" "
-		    "but the full dump is for %s", d->path, d->kdh.arch,
-		    f->arch.name);
+	if (d->has_kdh && strcmp(d->kdh.arch, f->arch.machine_arch) != 0)
+		m2e_warn(d, "the kerneldumpheader says architecture \"%s\" "
+		    "but the full dump is for %s", d->kdh.arch,
+		    f->arch.machine_arch);
 	return (full_chunks(d, f, c64, phoff, phnum));
 }
 
@@ -399,10 +399,10 @@ m2e_full_walk_end(md2elf_t *d)
 	const struct m2e_full *f = d->full;
 
 	if (f->nmissing > 0)
-		m2e_warn(d, "%s: the page-table entry for va %#jx points to "
+		m2e_warn(d, "the page-table entry for va %#jx points to "
 		    "page-table page %#jx, which is not in the dump; what it "
 		    "maps is left out of the core (entries skipped: %ju)",
-		    d->path, (uintmax_t)f->miss_va, (uintmax_t)f->miss_pa,
+		    (uintmax_t)f->miss_va, (uintmax_t)f->miss_pa,
 		    (uintmax_t)f->nmissing);
 }
 
@@ -536,17 +536,12 @@ m2e_full_setkernel(md2elf_t *d, struct m2e_kernel *k)
 void
 m2e_full_undo(md2elf_t *d)
 {
-	char err[sizeof(d->err)];
-	bool forcible;
-
 	/* The kernel still set, if any, placed the chunks: again. */
-	memcpy(err, d->err, sizeof(err));
-	forcible = d->errforcible;
+	m2e_quiet(d);	/* the error being reported stays */
 	full_chunks_reset(d->full);
 	if (d->kern != NULL && d->full->saved.ok)
 		(void)full_fix_high(d, d->kern, &d->full->saved);
-	memcpy(d->err, err, sizeof(err));
-	d->errforcible = forcible;
+	(void)m2e_unquiet(d);
 	d->full->pt = d->full->saved;
 	d->md.pae = d->full->pt.pae;
 	d->md.kernbase = d->full->pt.kvmin;

@@ -54,7 +54,8 @@ m2e_read(md2elf_t *d, void *buf, size_t len, uint64_t off, const char *what)
 static enum in_kind
 in_kind(const uint8_t *p, size_t n)
 {
-	if (n >= 17 && memcmp(p, "minidump FreeBSD/", 17) == 0)
+	if (n >= M2E_MD_PREFIXLEN &&
+	    memcmp(p, M2E_MD_PREFIX, M2E_MD_PREFIXLEN) == 0)
 		return (IN_MINIDUMP);
 	if (n >= 4 && memcmp(p, "\177ELF", 4) == 0)
 		return (IN_ELF);
@@ -77,7 +78,7 @@ in_kind(const uint8_t *p, size_t n)
 static int
 in_check_kdh(md2elf_t *d, const uint8_t *raw, uint64_t at, int flags)
 {
-	struct m2e_kdh *h;
+	struct md2elf_kdh *h;
 	char msg[128];
 
 	h = &d->kdh;
@@ -96,7 +97,7 @@ in_check_kdh(md2elf_t *d, const uint8_t *raw, uint64_t at, int flags)
 		return (m2e_err_forcible(d, "offset %#jx: the dump header is "
 		    "marked \"%s\": savecore(8) already saved this dump",
 		    (uintmax_t)at, KDH_MAGIC_CLEARED));
-	if (!m2e_kdh_parity_ok(raw) && !(flags & MD2ELF_OPEN_FORCE))
+	if (!h->parity_ok && !(flags & MD2ELF_OPEN_FORCE))
 		return (m2e_err_forcible(d, "offset %#jx: kerneldumpheader "
 		    "parity error", (uintmax_t)at));
 	if (h->keysize > M2E_MAXKEYBLOCK)
@@ -108,7 +109,8 @@ in_check_kdh(md2elf_t *d, const uint8_t *raw, uint64_t at, int flags)
 		return (m2e_err(d, "offset %#jx: kerneldumpheader block size "
 		    "%u is not a power of two between 512 and %u",
 		    (uintmax_t)at, h->blocksize, IN_MAXBLOCK));
-	if (h->compression < KDH_COMP_NONE || h->compression > KDH_COMP_ZSTD)
+	if (h->compression < MD2ELF_COMP_NONE ||
+	    h->compression > MD2ELF_COMP_ZSTD)
 		return (m2e_err(d, "offset %#jx: unknown compression %d in "
 		    "the kerneldumpheader", (uintmax_t)at, h->compression));
 	/* savecore(8) would save an empty vmcore, which is no dump either. */
@@ -126,7 +128,7 @@ in_check_kdh(md2elf_t *d, const uint8_t *raw, uint64_t at, int flags)
 static int
 in_leading(md2elf_t *d, const uint8_t *raw, uint64_t fsize, int flags)
 {
-	struct m2e_kdh *h;
+	struct md2elf_kdh *h;
 	uint64_t start;
 
 	if (in_check_kdh(d, raw, 0, flags) != 0)
@@ -152,7 +154,7 @@ in_device(md2elf_t *d, int fd, const uint8_t *raw, uint64_t lasthd,
     uint64_t sector, int flags)
 {
 	uint8_t lead[KDH_SIZE];
-	struct m2e_kdh *h;
+	struct md2elf_kdh *h;
 	uint64_t room, need, firsthd, start;
 	ssize_t r;
 
@@ -188,9 +190,8 @@ in_device(md2elf_t *d, int fd, const uint8_t *raw, uint64_t lasthd,
 			    "kerneldumpheader does not match the trailing one "
 			    "at offset %#jx", (uintmax_t)firsthd,
 			    (uintmax_t)lasthd));
-		m2e_warn(d, "%s: offset %#jx: the leading kerneldumpheader "
-		    "does not match the trailing one", d->path,
-		    (uintmax_t)firsthd);
+		m2e_warn(d, "offset %#jx: the leading kerneldumpheader does "
+		    "not match the trailing one", (uintmax_t)firsthd);
 	}
 	d->has_kdh = true;
 	d->container = "device";
@@ -417,15 +418,15 @@ m2e_input_open(md2elf_t *d, const char *path, int flags)
 		    (uintmax_t)d->base, strerror(errno)));
 	k = d->len >= sizeof(magic) && n == (ssize_t)sizeof(magic) ?
 	    in_kind(magic, sizeof(magic)) : IN_UNKNOWN;
-	comp = k == IN_GZIP ? KDH_COMP_GZIP : k == IN_ZSTD ? KDH_COMP_ZSTD :
-	    KDH_COMP_NONE;
-	if (d->has_kdh && d->kdh.compression != KDH_COMP_NONE &&
+	comp = k == IN_GZIP ? MD2ELF_COMP_GZIP : k == IN_ZSTD ?
+	    MD2ELF_COMP_ZSTD : MD2ELF_COMP_NONE;
+	if (d->has_kdh && d->kdh.compression != MD2ELF_COMP_NONE &&
 	    d->kdh.compression != comp)
 		return (m2e_err(d, "offset %#jx: the kerneldumpheader says "
 		    "%s compression but the data is not %s",
 		    (uintmax_t)d->base, comp_names[d->kdh.compression],
 		    comp_names[d->kdh.compression]));
-	if (comp == KDH_COMP_NONE)
+	if (comp == MD2ELF_COMP_NONE)
 		return (0);
 	if (m2e_decompress(d, fd, d->base, d->len, comp, &tfd, &tlen) != 0)
 		return (-1);

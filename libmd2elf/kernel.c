@@ -77,21 +77,9 @@ kernel_free(struct m2e_kernel *k)
 static int
 kfile_pread(struct m2e_kernel *k, void *buf, size_t len, uint64_t off)
 {
-	uint8_t *p = buf;
-	ssize_t n;
-
-	if (off > k->filesize || len > k->filesize - off)
+	if (off > k->filesize || len > k->filesize - off ||
+	    m2e_pread_full(k->fd, buf, len, off, NULL) != (ssize_t)len)
 		return (-1);
-	while (len > 0) {
-		n = pread(k->fd, p, len, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return (-1);
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
 	return (0);
 }
 
@@ -447,7 +435,7 @@ load_symbols(md2elf_t *d, struct m2e_kernel *k, Elf *e, size_t shnum)
 		return (m2e_err(d, "%s: symbol table has no usable symbols",
 		    k->path));
 
-	/* Name index (built before sorting by address moves the entries). */
+	/* Address order; the name index is built after, on the final order. */
 	qsort(k->syms, k->nsyms, sizeof(*k->syms), cmp_addr);
 	k->naddr = 0;
 	for (i = 0; i < k->nsyms; i++) {
@@ -552,7 +540,6 @@ int
 m2e_kernel_open(md2elf_t *d, const char *path, int flags)
 {
 	struct m2e_kernel *k;
-	struct md2elf_info info;
 	struct stat st;
 	Elf *e;
 	GElf_Ehdr eh;
@@ -590,15 +577,12 @@ m2e_kernel_open(md2elf_t *d, const char *path, int flags)
 	if (d->arch != NULL && (k->machine != d->arch->elfmachine ||
 	    k->elfclass != d->arch->elfclass ||
 	    eh.e_ident[EI_DATA] != ELFDATA2LSB)) {
-		/* The architecture as -i names it ("arm64", not "aarch64"). */
-		if (md2elf_get_info(d, &info) != 0)
-			info.arch = d->arch->name;
 		rv = m2e_err(d, "kernel %s is %s (%s, %s) but the dump is %s",
 		    path, machine_name(k->machine),
 		    k->elfclass == ELFCLASS32 ? "ELFCLASS32" :
 		    k->elfclass == ELFCLASS64 ? "ELFCLASS64" : "bad class",
 		    eh.e_ident[EI_DATA] == ELFDATA2LSB ? "little-endian" :
-		    "big-endian", info.arch);
+		    "big-endian", d->arch->name);
 		goto fail;
 	}
 	if (elf_getshdrnum(e, &shnum) != 0) {
@@ -626,7 +610,7 @@ m2e_kernel_open(md2elf_t *d, const char *path, int flags)
 				m2e_full_undo(d);
 			goto fail;
 		}
-		m2e_warn(d, "%s (used anyway: forced)", d->err);
+		m2e_warn(d, "%s (used anyway: forced)", m2e_errwhy(d));
 	} else if (rv == 0)
 		m2e_warn(d, "cannot check that kernel %s matches the dump (no "
 		    "build id or version string to compare)", path);

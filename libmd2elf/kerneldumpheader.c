@@ -3,7 +3,9 @@
  *
  * kerneldumpheader.c: decoding of the 512-byte struct kerneldumpheader that
  * the kernel writes before and after a dump on the dump device (header
- * versions 1 to 4, all big-endian), and its parity check.
+ * versions 1 to 4, all big-endian), and its parity check; the decoder is
+ * public as md2elf_kdh_decode() for programs that read dump devices
+ * themselves (savecore).
  */
 #include <stdio.h>
 #include <string.h>
@@ -58,7 +60,8 @@ m2e_kdh_parity_ok(const uint8_t *raw)
 }
 
 int
-m2e_kdh_decode(const uint8_t *raw, struct m2e_kdh *h, char *err, size_t errlen)
+m2e_kdh_decode(const uint8_t *raw, struct md2elf_kdh *h, char *err,
+    size_t errlen)
 {
 	const struct kdh_layout *l;
 
@@ -87,9 +90,19 @@ m2e_kdh_decode(const uint8_t *raw, struct m2e_kdh *h, char *err, size_t errlen)
 	kdh_str(h->versionstring, raw + l->versionstring, 192);
 	kdh_str(h->panicstring, raw + l->panicstring, l->panicsize);
 	h->compression = l->compression >= 0 ? raw[l->compression] :
-	    KDH_COMP_NONE;
+	    MD2ELF_COMP_NONE;
 	h->dumpextent = l->dumpextent >= 0 ? be64dec_(raw + l->dumpextent) :
 	    h->dumplength;
 	h->parity = be32dec_(raw + 508);
+	h->parity_ok = m2e_kdh_parity_ok(raw);
 	return (0);
+}
+
+int
+md2elf_kdh_decode(const void *raw, struct md2elf_kdh *h, char *errbuf)
+{
+	char msg[MD2ELF_ERRBUF_SIZE];
+
+	return (m2e_kdh_decode(raw, h, errbuf != NULL ? errbuf : msg,
+	    MD2ELF_ERRBUF_SIZE));
 }

@@ -6,11 +6,18 @@
  * per-architecture ops table, the kernel image and the thread walker.
  *
  * Layering (each file owns one job):
- *   input.c      open the file, find the dump data (kerneldumpheader.c),
- *                decompress (decompress.c) -> d->fd, d->base, d->len
+ *   dump.c       the public handle: open (format probe), close, info, reads
+ *   input.c      open the file, find the dump data (kerneldumpheader.c,
+ *                also md2elf_kdh_decode), decompress (decompress.c),
+ *                decrypt (crypto.c), spool stdin (spool.c)
+ *                -> d->fd, d->base, d->len; fileio.c: full pread/pwrite
  *   minidump.c   common minidump sections, bitmap, dump_avail, pa -> offset
- *   arch_*.c     one per architecture: header, page tables, registers
- *   kernel.c     kernel ELF symbols (libelf)
+ *   fulldump.c   ELF full dumps (full_amd64.c, full_i386.c: page tables)
+ *   arches.c     the table of architectures dump.c probes
+ *   arch_*.c     one per architecture: header, page tables, registers;
+ *                flatpt.c: the flat last-level page tables they share
+ *   kernel.c     kernel ELF symbols (libelf); kernel_match.c: does the
+ *                kernel match the dump (build id, version string)
  *   threads.c    allproc walk, pcb selection, trap-frame threads
  *   unwind.c     frame-pointer backtraces through trap frames
  *   modules.c    linker_files walk, module files on this host
@@ -19,6 +26,7 @@
  *   notes.c      ELF note descriptors (FreeBSD and Linux flavours)
  *   elfcore.c    the ELF core writer (gelf), copy.c the bulk page copy
  *   sections.c   md2elf_get_sections(), the dump data's layout as read
+ *   error.c      errors and warnings; vis.c: dump text made safe to print
  */
 #ifndef MD2ELF_PRIVATE_H
 #define MD2ELF_PRIVATE_H
@@ -27,36 +35,23 @@
 #include <stdbool.h>
 
 #include "md2elf.h"
+#include "fileio.h"
 
 #define	M2E_MAXPAGESIZE	16384
+
+/* Every minidump header starts with char magic[24]: this, the arch's name. */
+#define	M2E_MD_PREFIX		"minidump FreeBSD/"
+#define	M2E_MD_PREFIXLEN	(sizeof(M2E_MD_PREFIX) - 1)
+#define	M2E_MD_MAGICLEN		24
 
 /* kerneldumpheader (always big-endian, 512 bytes). */
 #define	KDH_SIZE		512
 #define	KDH_MAGIC		"FreeBSD Kernel Dump"
 #define	KDH_MAGIC_TEXT		"FreeBSD Text Dump"
 #define	KDH_MAGIC_CLEARED	"Cleared Kernel Dump"
-#define	KDH_COMP_NONE		0
-#define	KDH_COMP_GZIP		1
-#define	KDH_COMP_ZSTD		2
-
-struct m2e_kdh {
-	char		 magic[21];
-	char		 arch[13];
-	uint32_t	 version;
-	uint32_t	 archver;
-	uint64_t	 dumplength;
-	int64_t		 dumptime;
-	uint32_t	 keysize;
-	uint32_t	 blocksize;
-	char		 hostname[65];
-	char		 versionstring[193];
-	char		 panicstring[193];
-	int		 compression;
-	uint64_t	 dumpextent;
-	uint32_t	 parity;
-};
 /* Decode a 512-byte header; -1 (with message in errbuf) if it is not one. */
-int	m2e_kdh_decode(const uint8_t *raw, struct m2e_kdh *, char *err, size_t);
+int	m2e_kdh_decode(const uint8_t *raw, struct md2elf_kdh *, char *err,
+	    size_t);
 bool	m2e_kdh_parity_ok(const uint8_t *raw);
 
 /* Common minidump state, filled by an arch's init through m2e_md_load(). */
@@ -72,6 +67,9 @@ struct m2e_minidump {
 	uint64_t	 kernbase;
 	uint64_t	 dmapbase, dmapend, dmapphys;	/* dmapend == 0: none */
 	int		 pae;		/* i386: PAE page tables */
+	/* i386, arm64: the flat last-level page-table section's entries. */
+	unsigned	 ptesize;	/* bytes: i386 4 (PAE 8), arm64 8 */
+	uint64_t	 nptes;
 	/* Section offsets, relative to the start of the dump data. */
 	uint64_t	 off_msgbuf, off_avail, off_bitmap, off_pmap, off_pages;
 	/* Bitmap as 64-bit words (LE bit numbering), rank per word. */
@@ -119,9 +117,8 @@ struct m2e_stub {
 
 /* The per-architecture ops table, chosen by probing the minidump magic. */
 struct m2e_arch {
-	const char	*name;		/* MACHINE_ARCH in kerneldumpheader */
-	const char	*magic;		/* minidump magic (NUL-padded field) */
-	size_t		 magiclen;	/* size of the magic field (24, 32) */
+	const char	*name;		/* md2elf's name, the magic's suffix */
+	const char	*machine_arch;	/* MACHINE_ARCH, as in the kdh */
 	unsigned	 elfclass;	/* ELFCLASS32 / ELFCLASS64 */
 	unsigned	 elfmachine;	/* EM_* */
 	unsigned	 ptrsize;	/* 4 or 8 */
@@ -174,7 +171,11 @@ struct m2e_modules;	/* modules.c */
 
 struct md2elf {
 	char		 err[MD2ELF_ERRBUF_SIZE];
+	size_t		 errwhy;	/* where err's "path: " prefix ends */
 	bool		 errforcible;	/* err is a refusal FORCE gets past */
+	/* Quiet: errors go to qerr without "path: " and leave err alone. */
+	int		 quiet;
+	char		 qerr[MD2ELF_ERRBUF_SIZE];
 	md2elf_warn_fn	*warn;
 	void		*warnarg;
 	/* Warnings of md2elf_open(), for the first md2elf_set_warn(). */
@@ -195,7 +196,7 @@ struct md2elf {
 	const char	*container;
 	const char	*compression;
 	bool		 has_kdh;
-	struct m2e_kdh	 kdh;
+	struct md2elf_kdh kdh;
 	/* Encryption: the keys given (md2elf_open_keys), the cipher found. */
 	char		*privkey, *dumpkey;
 	const char	*encryption;	/* "none", "AES-256-CBC", "ChaCha20" */
@@ -204,7 +205,6 @@ struct md2elf {
 	/* Format. */
 	const char	*format;	/* "minidump", "full" */
 	const struct m2e_arch *arch;
-	void		*archdata;
 	struct m2e_minidump md;
 	struct m2e_full	*full;		/* a full dump (fulldump.c), else NULL */
 	/* Kernel. */
@@ -219,8 +219,20 @@ int	m2e_err(md2elf_t *, const char *fmt, ...)
 /* "path: offset 0x...: ..."; off is relative to the dump data. */
 int	m2e_err_at(md2elf_t *, uint64_t off, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* Warnings, with the same "path: " and "path: offset 0x...: " prefixes. */
 void	m2e_warn(md2elf_t *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+void	m2e_warn_at(md2elf_t *, uint64_t off, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* The last error without its "path: ", to quote in another message. */
+const char *m2e_errwhy(const md2elf_t *);
+/*
+ * Speculative reads: between m2e_quiet() and m2e_unquiet() errors leave
+ * d->err and errforcible alone; the last one is returned by m2e_unquiet()
+ * (offset but no path: it is for a warning, which has the path).
+ */
+void	m2e_quiet(md2elf_t *);
+const char *m2e_unquiet(md2elf_t *);
 /*
  * The same errors for a refusal that MD2ELF_OPEN_FORCE or
  * MD2ELF_KERNEL_FORCE would turn into a warning (md2elf_errforcible()).
@@ -273,8 +285,9 @@ int	m2e_input_open(md2elf_t *, const char *path, int flags);
 int	m2e_spool_open(md2elf_t *, int *fd, uint64_t *skipped);
 void	m2e_input_close(md2elf_t *);
 /*
- * Decompress [off, off + len) of infd (comp: KDH_COMP_GZIP or KDH_COMP_ZSTD)
- * into an unlinked sparse temporary file in $TMPDIR (decompress.c).
+ * Decompress [off, off + len) of infd (comp: MD2ELF_COMP_GZIP or
+ * MD2ELF_COMP_ZSTD) into an unlinked sparse temporary file in $TMPDIR
+ * (decompress.c).
  */
 int	m2e_decompress(md2elf_t *, int infd, uint64_t off, uint64_t len,
 	    int comp, int *outfd, uint64_t *outlen);
@@ -320,10 +333,10 @@ struct m2e_runs {
 };
 void	m2e_runs_init(struct m2e_runs *, const md2elf_t *, m2e_map_fn *,
 	    void *arg);
-/* n pages at va -> pa, the first at rank; non-zero: fn's stop value. */
 /* The same for physical runs (va = pa), handed to fn as m2e_md_runs does. */
 void	m2e_runs_init_pa(struct m2e_runs *, const md2elf_t *, m2e_run_fn *,
 	    void *arg);
+/* n pages at va -> pa, the first at rank; non-zero: fn's stop value. */
 int	m2e_runs_add(struct m2e_runs *, uint64_t va, uint64_t pa,
 	    uint64_t rank, uint64_t n);
 /* Hand over the pending run. */

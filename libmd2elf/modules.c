@@ -389,7 +389,7 @@ note_buildid(int fd, const GElf_Shdr *sh, uint8_t *id, size_t *idlen,
 	if ((buf = malloc(len)) == NULL)
 		return (-1);
 	rc = -1;
-	if (pread(fd, buf, len, (off_t)sh->sh_offset) != (ssize_t)len)
+	if (m2e_pread_full(fd, buf, len, sh->sh_offset, NULL) != (ssize_t)len)
 		goto out;
 	for (off = 0; len - off >= 12; ) {
 		namesz = le32dec_(buf + off);

@@ -215,18 +215,11 @@ md2elf_msgbuf_flags(md2elf_t *d, int flags, char **text, size_t *len)
 	}
 	if (section(d, &sect, &sectlen, &sc, &havesc) != 0) {
 		char save[MD2ELF_ERRBUF_SIZE];
-		const char *p;
-		size_t n;
 
 		/* Keep the section's reason, without its "path: ". */
-		snprintf(save, sizeof(save), "%s", d->err);
-		p = save;
-		n = d->path != NULL ? strlen(d->path) : 0;
-		if (n > 0 && strncmp(p, d->path, n) == 0 &&
-		    strncmp(p + n, ": ", 2) == 0)
-			p += n + 2;
+		snprintf(save, sizeof(save), "%s", m2e_errwhy(d));
 		return (m2e_err(d, "no message buffer: %s%s%s",
-		    why != NULL ? why : "", why != NULL ? "; " : "", p));
+		    why != NULL ? why : "", why != NULL ? "; " : "", save));
 	}
 	if (why != NULL)
 		m2e_warn(d, "msgbuf: %s; using the dump's message-buffer "

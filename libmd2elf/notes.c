@@ -8,7 +8,8 @@
  * first) NT_PRSTATUS and NT_THRMISC, then NT_PROCSTAT_AUXV with AT_ENTRY.
  * Linux flavour (ELFOSABI_NONE, owner "CORE"; for distribution GDBs run with
  * "set osabi GNU/Linux"): NT_PRPSINFO, per thread NT_PRSTATUS with the Linux
- * elf_prstatus layout, then NT_AUXV.  Layouts: elf-core-notes.md §5, §9.3.
+ * elf_prstatus layout, then NT_AUXV.  Layouts: FreeBSD's sys/sys/procfs.h
+ * and machine/reg.h, Linux's include/linux/elfcore.h and its uapi twin.
  *
  * No NT_FPREGSET: the kernel threads' FPU state is not recovered, and a note
  * of zeros would show made-up values; without it both debuggers show the

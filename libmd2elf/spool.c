@@ -31,7 +31,8 @@
 static bool
 sp_known_start(const uint8_t *p, size_t n)
 {
-	return ((n >= 17 && memcmp(p, "minidump FreeBSD/", 17) == 0) ||
+	return ((n >= M2E_MD_PREFIXLEN &&
+	    memcmp(p, M2E_MD_PREFIX, M2E_MD_PREFIXLEN) == 0) ||
 	    (n >= 4 && memcmp(p, "\177ELF", 4) == 0) ||
 	    (n >= 2 && p[0] == 0x1f && p[1] == 0x8b) ||
 	    (n >= 4 && memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0) ||
@@ -58,8 +59,7 @@ static int
 sp_write(md2elf_t *d, int fd, const uint8_t *p, size_t n, uint64_t off,
     const char *tmpdir)
 {
-	size_t k, c;
-	ssize_t w;
+	size_t k, c, w;
 
 	for (k = 0; k < n; k += c) {
 		c = SP_HOLE - (size_t)((off + k) % SP_HOLE);
@@ -67,12 +67,10 @@ sp_write(md2elf_t *d, int fd, const uint8_t *p, size_t n, uint64_t off,
 			c = n - k;
 		if (c == SP_HOLE && sp_zero(p + k, c))
 			continue;
-		w = pwrite(fd, p + k, c, (off_t)(off + k));
-		if (w != (ssize_t)c)
+		if (m2e_pwrite_full(fd, p + k, c, off + k, &w) != 0)
 			return (m2e_err(d, "cannot spool standard input into "
-			    "%s: %s (at %ju bytes)", tmpdir, w < 0 ?
-			    strerror(errno) : "short write",
-			    (uintmax_t)(off + k)));
+			    "%s: %s (at %ju bytes)", tmpdir, strerror(errno),
+			    (uintmax_t)(off + k + w)));
 	}
 	return (0);
 }

@@ -63,27 +63,16 @@ td_err(md2elf_textdump_t *td, const char *fmt, ...)
 	return (-1);
 }
 
-/* pread() all of n bytes at off: 0, or -1 (short or failed). */
+/* All of n bytes at off: 0, or -1 (a short read is EIO). */
 static int
 td_pread(int fd, void *buf, size_t n, uint64_t off)
 {
-	size_t got;
 	ssize_t r;
 
-	for (got = 0; got < n; got += (size_t)r) {
-		r = pread(fd, (uint8_t *)buf + got, n - got,
-		    (off_t)(off + got));
-		if (r < 0 && errno == EINTR) {
-			r = 0;
-			continue;
-		}
-		if (r <= 0) {
-			if (r == 0)
-				errno = EIO;
-			return (-1);
-		}
-	}
-	return (0);
+	r = m2e_pread_full(fd, buf, n, off, NULL);
+	if (r >= 0 && (size_t)r < n)
+		errno = EIO;
+	return (r == (ssize_t)n ? 0 : -1);
 }
 
 /* Block blk of the archive (device: counted down from lasthd). */
@@ -181,7 +170,7 @@ static int
 td_find(md2elf_textdump_t *td, uint64_t fsize, int *istd)
 {
 	uint8_t b[TD_BLOCK], lead[TD_BLOCK];
-	struct m2e_kdh h;
+	struct md2elf_kdh h;
 	char msg[128];
 	uint64_t firsthd;
 

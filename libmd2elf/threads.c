@@ -87,6 +87,7 @@ struct walk {
 	uint64_t	 allproc, zombproc, pidhashtbl, pidhash;
 	bool		 have_zombproc, have_pidhash;
 	/* Registers. */
+	bool		 pcbonly;	/* no lists: the dumping thread alone */
 	bool		 have_dumptid, have_dumppcb;
 	int32_t		 dumptid;
 	uint64_t	 dumppcb;
@@ -279,6 +280,7 @@ setup(struct walk *w)
 		&w->o.td_plist,
 	};
 	char missing[MD2ELF_ERRBUF_SIZE], bad[MD2ELF_ERRBUF_SIZE];
+	char why[2 * MD2ELF_ERRBUF_SIZE];
 	uint64_t va, size;
 	int32_t i32;
 	size_t i;
@@ -315,13 +317,20 @@ setup(struct walk *w)
 		snprintf(missing + strlen(missing),
 		    sizeof(missing) - strlen(missing), "%sallproc",
 		    missing[0] != '\0' ? ", " : "");
+	/*
+	 * Without the lists (a kernel older than the offsets, or built
+	 * without them), the dumping thread can still come from dumppcb, as
+	 * kgdb shows it: decided once dumptid, dumppcb and the pcb size are
+	 * known.
+	 */
+	why[0] = '\0';
 	if (missing[0] != '\0')
-		return (m2e_err(d, "cannot list threads: the kernel lacks %s "
-		    "(offsets FreeBSD exports for debuggers since about 10.3)",
-		    missing));
-	if (bad[0] != '\0')
-		return (m2e_err(d, "cannot list threads: unreadable or absurd "
-		    "value of %s", bad));
+		snprintf(why, sizeof(why), "cannot list threads: the kernel "
+		    "lacks %s (offsets FreeBSD exports for debuggers since "
+		    "about 10.3)", missing);
+	else if (bad[0] != '\0')
+		snprintf(why, sizeof(why), "cannot list threads: unreadable "
+		    "or absurd value of %s", bad);
 	if (m2e_sym(d, "proc_off_p_hash", &va, NULL) == 0 &&
 	    m2e_sym_int(d, "proc_off_p_hash", &i32) == 0 && i32 >= 0 &&
 	    i32 <= TMAXOFF) {
@@ -334,17 +343,18 @@ setup(struct walk *w)
 	    m2e_sym(d, "pidhash", &w->pidhash, NULL) == 0;
 
 	/* The dumping thread. */
+	w->quiet = why[0] != '\0';
 	if (m2e_sym(d, "dumptid", &va, NULL) == 0 &&
 	    m2e_read_u32(d, va, (uint32_t *)&i32) == 0) {
 		if (i32 > 0) {
 			w->dumptid = i32;
 			w->have_dumptid = true;
 		} else
-			m2e_warn(d, "threads: dumptid is %d: no thread is "
-			    "marked as the crashed one", (int)i32);
+			wwarn(w, "dumptid is %d: no thread is marked as the "
+			    "crashed one", (int)i32);
 	} else
-		m2e_warn(d, "threads: dumptid is missing or unreadable: no "
-		    "thread is marked as the crashed one");
+		wwarn(w, "dumptid is missing or unreadable: no thread is "
+		    "marked as the crashed one");
 	w->have_dumppcb = m2e_sym(d, "dumppcb", &w->dumppcb, &size) == 0;
 
 	/* Size of a pcb: pcb_size, else the size of dumppcb. */
@@ -356,8 +366,17 @@ setup(struct walk *w)
 		m2e_warn(d, "threads: pcb_size missing or absurd; using the "
 		    "size of dumppcb (%zu bytes)", w->pcblen);
 	} else
-		return (m2e_err(d, "cannot list threads: the kernel gives no "
-		    "usable pcb size (pcb_size, dumppcb)"));
+		return (m2e_err(d, "%s", why[0] != '\0' ? why : "cannot list "
+		    "threads: the kernel gives no usable pcb size (pcb_size, "
+		    "dumppcb)"));
+	w->quiet = false;
+	if (why[0] != '\0') {
+		if (!w->have_dumptid || !w->have_dumppcb)
+			return (m2e_err(d, "%s", why));
+		m2e_warn(d, "threads: %s; only the dumping thread (tid %d), "
+		    "from dumppcb", why, (int)w->dumptid);
+		w->pcbonly = true;
+	}
 
 	w->have_stoppcbs = m2e_sym(d, "stoppcbs", &w->stoppcbs,
 	    &w->stoppcbs_size) == 0;
@@ -414,20 +433,21 @@ static int
 pcb_to_regs(struct walk *w, uint64_t va, const char *src)
 {
 	struct m2e_frame f;
-	char save[MD2ELF_ERRBUF_SIZE];
+	const char *why;
+	int rc;
 
 	if (va == 0 || rread(w, va, w->pcbbuf, w->pcblen) != 0)
 		return (-1);
 	memset(w->t.greg, 0, sizeof(w->t.greg));
 	memset(&f, 0, sizeof(f));
-	memcpy(save, w->d->err, sizeof(save));
-	if (w->d->arch->pcb_regs(w->d, w->pcbbuf, w->pcblen, w->osreldate,
-	    w->t.greg, &f) != 0) {
+	m2e_quiet(w->d);
+	rc = w->d->arch->pcb_regs(w->d, w->pcbbuf, w->pcblen, w->osreldate,
+	    w->t.greg, &f);
+	why = m2e_unquiet(w->d);
+	if (rc != 0) {
 		if (w->fn != NULL && w->nbad++ < TMAXWARN)
 			wwarn(w, "tid %d: cannot decode the pcb at %#jx (%s): "
-			    "%s", (int)w->t.pub.tid, (uintmax_t)va, src,
-			    w->d->err);
-		memcpy(w->d->err, save, sizeof(save));
+			    "%s", (int)w->t.pub.tid, (uintmax_t)va, src, why);
 		return (-1);
 	}
 	w->t.pub.regsource = src;
@@ -793,6 +813,14 @@ m2e_threads(md2elf_t *d, m2e_thread_fn *fn, void *arg)
 	w->d = d;
 	if (setup(w) != 0) {
 		rv = -1;
+		goto out;
+	}
+
+	if (w->pcbonly) {
+		(void)build_thread(w, 0, 0, true);
+		rv = w->t.pub.pcb != 0 ? fn(arg, &w->t) :
+		    m2e_err(d, "threads: the dumping thread (tid %d) has no "
+		    "readable dumppcb", (int)w->dumptid);
 		goto out;
 	}
 

@@ -157,7 +157,6 @@ m2e_backtrace(struct m2e_unwind *u, const struct md2elf_thread *t,
 	md2elf_t *d = u->d;
 	const struct m2e_stub *st;
 	struct md2elf_trapinfo *ti;
-	char save[MD2ELF_ERRBUF_SIZE];
 	uint8_t rec[16], gbuf[M2E_MAXGREG];
 	unsigned ps = d->arch->ptrsize;
 	uint64_t fp, next, ret;
@@ -168,7 +167,7 @@ m2e_backtrace(struct m2e_unwind *u, const struct md2elf_thread *t,
 		max = MD2ELF_MAXFRAMES;
 	if (max == 0 || t->pc == 0)
 		return (0);
-	memcpy(save, d->err, sizeof(save));
+	m2e_quiet(d);	/* unreadable frames are warnings, not errors */
 	memset(fr, 0, max * sizeof(*fr));
 	fr[0].pc = t->pc;
 	fr[0].fp = fp = t->fp;
@@ -192,7 +191,7 @@ m2e_backtrace(struct m2e_unwind *u, const struct md2elf_thread *t,
 		if (uread(u, fp, rec, 2 * ps) != 0) {
 			*why = MD2ELF_BT_BAD;
 			uwarn(u, quiet, t, "frame record at %#jx unreadable: %s",
-			    (uintmax_t)fp, d->err);
+			    (uintmax_t)fp, d->qerr);
 			break;
 		}
 		next = ps == 8 ? le64dec_(rec) : le32dec_(rec);
@@ -230,7 +229,7 @@ m2e_backtrace(struct m2e_unwind *u, const struct md2elf_thread *t,
 			n++;
 			*why = MD2ELF_BT_BAD;
 			uwarn(u, quiet, t, "trap frame of %s unreadable: %s",
-			    ti->stub != NULL ? ti->stub : "?", d->err);
+			    ti->stub != NULL ? ti->stub : "?", d->qerr);
 			break;
 		}
 		ti->stub = m2e_sym_name(d, ret - 1, NULL);
@@ -264,7 +263,7 @@ m2e_backtrace(struct m2e_unwind *u, const struct md2elf_thread *t,
 		fr[n].fp = fp = ti->fp;
 		n++;
 	}
-	memcpy(d->err, save, sizeof(save));
+	(void)m2e_unquiet(d);
 	return (n);
 }
 

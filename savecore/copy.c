@@ -88,24 +88,9 @@ allzero(const uint8_t *p, size_t n)
 static int
 pwrite_all(struct sink *s, const uint8_t *p, size_t n, uint64_t off)
 {
-	ssize_t w;
-
 	if (sink_room(s, n) != 0)
 		return (-1);
-	while (n > 0) {
-		w = pwrite(s->fd, p, n, (off_t)off);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = ENOSPC;
-			return (-1);
-		}
-		p += w;
-		n -= (size_t)w;
-		off += (uint64_t)w;
-	}
-	return (0);
+	return (m2e_pwrite_full(s->fd, p, n, off, NULL));
 }
 
 /* Write p[0..n) at off, all-zero blocks (aligned in the file) skipped. */
@@ -236,13 +221,30 @@ write_failed(const struct copyjob *j, const struct sink *s)
 	return (-1);
 }
 
+/* want bytes of the device at off, at least need of them: 0, or -1 said. */
+static int
+dev_read(const struct copyjob *j, uint8_t *buf, size_t want, size_t need,
+    uint64_t off)
+{
+	ssize_t r;
+
+	r = m2e_pread_full(j->devfd, buf, want, off, NULL);
+	if (r >= 0 && (size_t)r >= need)
+		return (0);
+	if (r < 0)
+		logmsg("read error on %s: %s", j->device, strerror(errno));
+	else
+		logmsg("WARNING: EOF on dump device");
+	nerr++;
+	return (-1);
+}
+
 /* The textdump's blocks lie below the trailing header, last one first. */
 static int
 copy_textdump(const struct copyjob *j, uint8_t *buf, struct sink *s)
 {
 	uint64_t done, n, k;
 	off_t off;
-	ssize_t r;
 
 	if (j->length % TEXTBLOCK != 0) {
 		logmsg("textdump uneven multiple of 512 on %s", j->device);
@@ -259,16 +261,8 @@ copy_textdump(const struct copyjob *j, uint8_t *buf, struct sink *s)
 			return (-1);
 		}
 		off = j->start - (off_t)(done + n);
-		r = dev_pread(j->devfd, buf, (size_t)n, off);
-		if (r != (ssize_t)n) {
-			if (r < 0)
-				logmsg("read error on %s: %s", j->device,
-				    strerror(errno));
-			else
-				logmsg("WARNING: EOF on dump device");
-			nerr++;
+		if (dev_read(j, buf, (size_t)n, (size_t)n, (uint64_t)off) != 0)
 			return (-1);
-		}
 		for (k = n; k > 0; k -= TEXTBLOCK)
 			if (sink_write(s, buf + k - TEXTBLOCK, TEXTBLOCK) != 0)
 				return (write_failed(j, s));
@@ -291,7 +285,6 @@ copy_regular(const struct copyjob *j, uint8_t *buf, struct sink *s)
 	md2elf_decomp_t *dc;
 	char err[MD2ELF_ERRBUF_SIZE];
 	uint64_t done, wl, rl;
-	ssize_t r;
 	int rc, rv;
 
 	dc = NULL;
@@ -308,17 +301,9 @@ copy_regular(const struct copyjob *j, uint8_t *buf, struct sink *s)
 			wl = BUFFERSIZE;
 		/* Whole sectors, as a raw device wants them. */
 		rl = (wl + j->sectorsize - 1) / j->sectorsize * j->sectorsize;
-		r = dev_pread(j->devfd, buf, (size_t)rl, j->start +
-		    (off_t)done);
-		if (r < 0 || (uint64_t)r < wl) {
-			if (r < 0)
-				logmsg("read error on %s: %s", j->device,
-				    strerror(errno));
-			else
-				logmsg("WARNING: EOF on dump device");
-			nerr++;
+		if (dev_read(j, buf, (size_t)rl, (size_t)wl,
+		    (uint64_t)j->start + done) != 0)
 			goto out;
-		}
 		if (dc == NULL)
 			rv = sink_write(s, buf, (size_t)wl) != 0 ? 1 : 0;
 		else

@@ -25,28 +25,6 @@ no_crash_report(const char *savedir, int bounds, const char *why)
 	logmsg("no crash report %s/core.txt.%d: %s", savedir, bounds, why);
 }
 
-/* Write all of buf to fd: -1 with errno on a short write. */
-static int
-write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		if ((n = write(fd, buf, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			return (-1);
-		}
-		if (n == 0) {
-			errno = EIO;
-			return (-1);
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return (0);
-}
-
 void
 write_crash_report(md2elf_t *d, const struct md2elf_kdh *hdr,
     const char *savedir, int bounds)
@@ -94,7 +72,7 @@ write_crash_report(md2elf_t *d, const struct md2elf_kdh *hdr,
 		return;
 	}
 	logmsg("writing crash report to %s/%s", savedir, name);
-	if (write_all(o.fd, buf, len) != 0) {
+	if (m2e_pwrite_full(o.fd, buf, len, 0, NULL) != 0) {
 		no_crash_report(savedir, bounds, strerror(errno));
 		outfile_abort(&o);
 	} else if (outfile_commit(&o, false) != 0)

@@ -28,27 +28,6 @@
 
 #include "savecore.h"
 
-/* pread() until len bytes, end of file or an error. */
-ssize_t
-dev_pread(int fd, void *buf, size_t len, off_t off)
-{
-	size_t got;
-	ssize_t n;
-
-	for (got = 0; got < len; got += (size_t)n) {
-		n = pread(fd, (char *)buf + got, len - got, off + (off_t)got);
-		if (n < 0 && errno == EINTR) {
-			n = 0;
-			continue;
-		}
-		if (n < 0)
-			return (got > 0 ? (ssize_t)got : -1);
-		if (n == 0)
-			break;
-	}
-	return ((ssize_t)got);
-}
-
 /*
  * An image file has no sector size: take the power of two from 512 to
  * MAXSECTOR whose last sector holds a kerneldumpheader that names it as
@@ -65,8 +44,9 @@ image_sectorsize(int fd, off_t size)
 	for (s = 512; s <= MAXSECTOR; s *= 2) {
 		if (size < (off_t)s)
 			break;
-		if (dev_pread(fd, raw, sizeof(raw), size - s) !=
-		    (ssize_t)sizeof(raw) || md2elf_kdh_decode(raw, &h, NULL) != 0)
+		if (m2e_pread_full(fd, raw, sizeof(raw), (uint64_t)(size - s),
+		    NULL) != (ssize_t)sizeof(raw) ||
+		    md2elf_kdh_decode(raw, &h, NULL) != 0)
 			continue;
 		if (h.blocksize == s)
 			return (s);

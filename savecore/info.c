@@ -199,7 +199,8 @@ writebounds(int bounds)
 
 	n = snprintf(buf, sizeof(buf), "%d\n", bounds);
 	if (outfile_open(&o, "bounds", 0644) < 0 ||
-	    write(o.fd, buf, (size_t)n) != n || outfile_commit(&o, false) != 0) {
+	    m2e_pwrite_full(o.fd, buf, (size_t)n, 0, NULL) != 0 ||
+	    outfile_commit(&o, false) != 0) {
 		logmsg("unable to write to bounds file: %s", strerror(errno));
 		outfile_abort(&o);
 		return;

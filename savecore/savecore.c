@@ -197,7 +197,7 @@ dofile(const char *savedir, int origdir, const char *device)
 		    mediasize == 1 ? "" : "s", sectorsize);
 		goto closefd;
 	}
-	r = dev_pread(fd, sect, sectorsize, lasthd);
+	r = m2e_pread_full(fd, sect, sectorsize, (uint64_t)lasthd, NULL);
 	if (r != (ssize_t)sectorsize) {
 		if (r >= 0)
 			errno = EIO;
@@ -290,7 +290,7 @@ dofile(const char *savedir, int origdir, const char *device)
 		goto closefd;
 	}
 	firsthd = lasthd - (off_t)span;
-	r = dev_pread(fd, first, sectorsize, firsthd);
+	r = m2e_pread_full(fd, first, sectorsize, (uint64_t)firsthd, NULL);
 	if (r != (ssize_t)sectorsize) {
 		if (r >= 0)
 			errno = EIO;
@@ -357,7 +357,7 @@ dofile(const char *savedir, int origdir, const char *device)
 			nerr++;
 			goto closecore;
 		}
-		r = dev_pread(fd, key, keysize, datastart);
+		r = m2e_pread_full(fd, key, keysize, (uint64_t)datastart, NULL);
 		if (r != (ssize_t)keysize) {
 			if (r >= 0)
 				errno = EIO;
@@ -373,7 +373,7 @@ dofile(const char *savedir, int origdir, const char *device)
 			nerr++;
 			goto closecore;
 		}
-		if (write(ko.fd, key, keysize) != (ssize_t)keysize ||
+		if (m2e_pwrite_full(ko.fd, key, keysize, 0, NULL) != 0 ||
 		    outfile_commit(&ko, !opt.keep) != 0) {
 			logmsg("Unable to write the key to %s: %s.", keyname,
 			    strerror(errno));
@@ -456,10 +456,8 @@ nuke:
 		if (opt.verbose)
 			printf("clearing dump header\n");
 		memcpy(sect, KERNELDUMPMAGIC_CLEARED, 20);
-		r = pwrite(fd, sect, sectorsize, lasthd);
-		if (r != (ssize_t)sectorsize || fsync(fd) != 0) {
-			if (r >= 0 && r != (ssize_t)sectorsize)
-				errno = EIO;
+		if (m2e_pwrite_full(fd, sect, sectorsize, (uint64_t)lasthd,
+		    NULL) != 0 || fsync(fd) != 0) {
 			logmsg("error while clearing the dump header: %s",
 			    strerror(errno));
 		}

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "md2elf.h"
+#include "fileio.h"
 
 #define	BUFFERSIZE	(1024 * 1024)	/* I/O buffer */
 #define	MAXSECTOR	(64 * 1024)	/* largest sector size accepted */
@@ -48,7 +49,6 @@ void	logmsg(const char *, ...) __attribute__((format(printf, 1, 2)));
 /* device.c: opening dump devices (or images) and finding them. */
 int	 dev_open(int dirfd, const char *path, bool rw, off_t *mediasize,
 	    unsigned *sectorsize);
-ssize_t	 dev_pread(int fd, void *buf, size_t len, off_t off);
 char	*devify(const char *arg);
 char	**enum_dumpdevs(int *argcp);
 

@@ -425,7 +425,7 @@ threads_fail_head()
 threads_fail_body()
 {
 	. "$(atf_get_srcdir)/gen/testlib.sh"
-	gen -V 3 -s 95 -T 9 -K nooffsets
+	gen -V 3 -s 95 -T 9 -K nooffsets -K nodumppcb
 	atf_check -s exit:1 -o empty -e match:'lacks proc_off_p_pid' \
 	    "$MD2ELF" -t -k kernel vmcore.0
 	"$MKDUMP" -s 96 -k other || atf_fail "mkdump -k other"

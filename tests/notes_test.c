@@ -3,8 +3,8 @@
  *
  * notes_test.c: the ELF core note encoders of libmd2elf (notes.c) against
  * the descriptor layouts of FreeBSD's sys/procfs.h and Linux's
- * elf_prstatus/elf_prpsinfo (offsets and sizes as recorded in
- * elf-core-notes.md §4, §5, §9.3): FreeBSD LP64 (amd64, arm64) and ILP32
+ * elf_prstatus/elf_prpsinfo (include/linux/elfcore.h, offsets and sizes
+ * written out in the cases): FreeBSD LP64 (amd64, arm64) and ILP32
  * (i386), the Linux flavour, NT_THRMISC names, AUXV and note padding.
  */
 #include <stdint.h>

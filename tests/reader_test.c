@@ -59,7 +59,7 @@ ATF_TC_WITHOUT_HEAD(kdh_v4);
 ATF_TC_BODY(kdh_v4, tc)
 {
 	uint8_t h[KDH_SIZE];
-	struct m2e_kdh k;
+	struct md2elf_kdh k;
 	char err[128];
 
 	kdh_common(h, KDH_MAGIC, 4);
@@ -69,7 +69,7 @@ ATF_TC_BODY(kdh_v4, tc)
 	memcpy(h + 64, "host.example.org", 16);
 	memcpy(h + 128, "FreeBSD 14.1-RELEASE\n", 21);
 	memcpy(h + 320, "page fault", 10);
-	h[495] = KDH_COMP_ZSTD;
+	h[495] = MD2ELF_COMP_ZSTD;
 	be64enc_t(h + 496, 0x200000000ULL);
 	kdh_seal(h);
 	ATF_REQUIRE(m2e_kdh_parity_ok(h));
@@ -85,7 +85,7 @@ ATF_TC_BODY(kdh_v4, tc)
 	ATF_CHECK_STREQ(k.hostname, "host.example.org");
 	ATF_CHECK_STREQ(k.versionstring, "FreeBSD 14.1-RELEASE\n");
 	ATF_CHECK_STREQ(k.panicstring, "page fault");
-	ATF_CHECK_EQ(k.compression, KDH_COMP_ZSTD);
+	ATF_CHECK_EQ(k.compression, MD2ELF_COMP_ZSTD);
 	ATF_CHECK_EQ(k.dumpextent, 0x200000000ULL);
 	/* Any single changed byte breaks the parity. */
 	h[200] ^= 0x40;
@@ -99,7 +99,7 @@ ATF_TC_WITHOUT_HEAD(kdh_v1);
 ATF_TC_BODY(kdh_v1, tc)
 {
 	uint8_t h[KDH_SIZE];
-	struct m2e_kdh k;
+	struct md2elf_kdh k;
 	char err[128];
 
 	kdh_common(h, KDH_MAGIC, 1);
@@ -116,7 +116,7 @@ ATF_TC_BODY(kdh_v1, tc)
 	ATF_CHECK_EQ(k.dumptime, 1234);
 	ATF_CHECK_EQ(k.blocksize, 512);
 	ATF_CHECK_EQ(k.keysize, 0);
-	ATF_CHECK_EQ(k.compression, KDH_COMP_NONE);
+	ATF_CHECK_EQ(k.compression, MD2ELF_COMP_NONE);
 	ATF_CHECK_EQ(k.dumpextent, k.dumplength);
 	ATF_CHECK_STREQ(k.hostname, "oldhost");
 	ATF_CHECK_STREQ(k.versionstring, "FreeBSD 10.3");
@@ -127,7 +127,7 @@ ATF_TC_WITHOUT_HEAD(kdh_v2_v3);
 ATF_TC_BODY(kdh_v2_v3, tc)
 {
 	uint8_t h[KDH_SIZE];
-	struct m2e_kdh k;
+	struct md2elf_kdh k;
 	char err[128];
 
 	kdh_common(h, KDH_MAGIC, 2);
@@ -148,7 +148,7 @@ ATF_TC_BODY(kdh_v2_v3, tc)
 	be64enc_t(h + 56, 88);
 	be32enc_t(h + 64, 0);
 	be32enc_t(h + 68, 4096);
-	h[72] = KDH_COMP_GZIP;
+	h[72] = MD2ELF_COMP_GZIP;
 	memcpy(h + 73, "v3host", 6);
 	memcpy(h + 137, "FreeBSD 12.0-CURRENT", 20);
 	memcpy(h + 329, "v3 panic", 8);
@@ -156,7 +156,7 @@ ATF_TC_BODY(kdh_v2_v3, tc)
 	ATF_CHECK_EQ(k.dumpextent, 0x5000);
 	ATF_CHECK_EQ(k.dumptime, 88);
 	ATF_CHECK_EQ(k.blocksize, 4096);
-	ATF_CHECK_EQ(k.compression, KDH_COMP_GZIP);
+	ATF_CHECK_EQ(k.compression, MD2ELF_COMP_GZIP);
 	ATF_CHECK_STREQ(k.hostname, "v3host");
 	ATF_CHECK_STREQ(k.versionstring, "FreeBSD 12.0-CURRENT");
 	ATF_CHECK_STREQ(k.panicstring, "v3 panic");
@@ -166,7 +166,7 @@ ATF_TC_WITHOUT_HEAD(kdh_bad);
 ATF_TC_BODY(kdh_bad, tc)
 {
 	uint8_t h[KDH_SIZE];
-	struct m2e_kdh k;
+	struct md2elf_kdh k;
 	char err[128];
 
 	kdh_common(h, KDH_MAGIC, 5);

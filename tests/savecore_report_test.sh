@@ -159,9 +159,9 @@ failing_body()
 	[ -f crash/vmcore.3.elf ] || atf_fail "no vmcore.3.elf"
 	rmdir crash/core.txt.3
 	no_temps
-	# The dump's kernel without the thread offsets: no report (the
-	# threads cannot be listed), a memory-only ELF core.
-	mkdev amd64 3 -K nooffsets
+	# The dump's kernel without the thread offsets and dumppcb: no
+	# report (no thread can be found), a memory-only ELF core.
+	mkdev amd64 3 -K nooffsets -K nodumppcb
 	atf_check -s exit:0 -o empty -e save:err \
 	    "$SAVECORE" -k -e -K kernel crash ./dev.img
 	grep -Eqx 'savecore: no crash report crash/core\.txt\.4: .*lacks proc_off_p_pid.*' err ||

@@ -808,13 +808,28 @@ atf_test_case elf_no_offsets
 elf_no_offsets_head()
 {
 	atf_set descr "-e -K with the dump's kernel lacking the thread" \
-	    'offsets: a memory-only vmcore.N.elf (checked by coreck) and' \
-	    'one line saying so'
+	    'offsets: the dumping thread from dumppcb, or without dumppcb a' \
+	    'memory-only vmcore.N.elf (checked by coreck); one line saying so'
 }
 elf_no_offsets_body()
 {
 	setup
 	mkdev -K nooffsets
+	atf_check -s exit:0 -o empty -e save:err \
+	    "$SAVECORE" -k -e -K kernel crash ./dev.img
+	grep -Eqx 'savecore: vmcore\.0\.elf: threads: cannot list threads: the kernel lacks proc_off_p_pid.*; only the dumping thread \(tid [0-9]+\), from dumppcb' err ||
+	    atf_fail "message: $(cat err)"
+	[ -s crash/core.txt.0 ] || atf_fail "no crash report"
+	# The crashed thread's registers (and its trap frames') are the
+	# model's; its name is unknown without td_name.
+	atf_check -s exit:1 -o save:ck -e save:ck.err "$CORECK" -W -M model \
+	    crash/vmcore.0.elf
+	[ "$(fact threads_known ck)" -ge 2 ] || atf_fail "coreck: $(cat ck)"
+	[ "$(fact errors ck)" = 1 ] && grep -q 'NT_THRMISC name "" does not' \
+	    ck.err || atf_fail "coreck: $(cat ck.err)"
+	rm -rf crash
+	mkdir crash
+	mkdev -K nooffsets -K nodumppcb
 	atf_check -s exit:0 -o empty -e save:err \
 	    "$SAVECORE" -k -e -K kernel crash ./dev.img
 	grep -Eqx 'savecore: vmcore\.0: cannot list threads: the kernel lacks proc_off_p_pid.*; writing vmcore\.0\.elf without threads' err ||

@@ -85,7 +85,7 @@ walk()
 # expect_warning PATTERN: one of the warnings matches.
 expect_warning()
 {
-	grep -Eq "^warning: threads: .*$1" warn ||
+	grep -Eq "^warning: vmcore\.0: threads: .*$1" warn ||
 	    atf_fail "no warning matching '$1' in: $(cat warn)"
 	echo "warning: $(grep -E "$1" warn | head -1)"
 }
@@ -250,7 +250,7 @@ hostile_arch_body()
 			: >missing ;;
 		longlist=*)
 			expect_warning 'would overlap thread 0x[0-9a-f]+ \(corrupt thread list\)'
-			pid=$(sed -n 's/^warning: threads: pid \([0-9]*\): thread .* would overlap.*/\1/p' warn)
+			pid=$(sed -n 's/^warning: vmcore\.0: threads: pid \([0-9]*\): thread .* would overlap.*/\1/p' warn)
 			[ -n "$pid" ] || atf_fail "no pid in: $(cat warn)"
 			[ -s missing ] || atf_fail "$w: nothing missing"
 			awk -v p="$pid" '$3 != p { exit 1 }' missing ||
@@ -285,7 +285,7 @@ widelist_amd64_body()
 	model_threads
 	walk
 	expect_warning 'pid [0-9]+: more than 65536 threads in its list; rest of the list skipped \(cap\)$'
-	pid=$(sed -n 's/^warning: threads: pid \([0-9]*\): more than 65536 threads .*/\1/p' warn)
+	pid=$(sed -n 's/^warning: vmcore\.0: threads: pid \([0-9]*\): more than 65536 threads .*/\1/p' warn)
 	[ -n "$pid" ] || atf_fail "no pid in: $(cat warn)"
 	grep -q 'walk ended' warn && atf_fail "the walk ended: $(cat warn)"
 	# Exactly the first 65536 entries of the huge list, tids from 200000.

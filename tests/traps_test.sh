@@ -107,11 +107,11 @@ hostile_arch_body()
 		[ "$(wc -l <err.$f)" -eq 5 ] ||
 		    atf_fail "$f: not 5 warnings: $(cat err.$f)"
 	done
-	w="^md2elf: warning: backtrace: tid"
+	w="^md2elf: warning: vmcore\.0: backtrace: tid"
 	for k in "loop:frame pointer 0x[0-9a-f]* after 0x[0-9a-f]* goes back down the stack (a loop)" \
-	    "unmapped:frame record at 0x[0-9a-f]* unreadable: vmcore.0: kernel address 0x[0-9a-f]* is not mapped in the dump" \
-	    "undumped:frame record at 0x[0-9a-f]* unreadable: vmcore.0: kernel address 0x[0-9a-f]* (physical 0x[0-9a-f]*) is not in the dump" \
-	    "tfoff:trap frame of [a-z_0-9]* unreadable: vmcore.0: .*" \
+	    "unmapped:frame record at 0x[0-9a-f]* unreadable: kernel address 0x[0-9a-f]* is not mapped in the dump" \
+	    "undumped:frame record at 0x[0-9a-f]* unreadable: kernel address 0x[0-9a-f]* (physical 0x[0-9a-f]*) is not in the dump" \
+	    "tfoff:trap frame of [a-z_0-9]* unreadable: .*" \
 	    "deep:more than 256 frames; the rest is left out"; do
 		tid=$(fact "stack_${k%%:*}_tid")
 		[ -n "$tid" ] && [ "$tid" -gt 0 ] ||

@@ -36,7 +36,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char errbuf[MD2ELF_ERRBUF_SIZE], msg[128];
 	struct md2elf_info info;
-	struct m2e_kdh h;
+	struct md2elf_kdh h;
 	const char *path;
 	md2elf_t *d;
 	int flags;

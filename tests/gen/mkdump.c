@@ -38,9 +38,10 @@
  *       2 MiB-page PDE, aliasing its page N times)
  *   -W  hostile thread lists: proccycle, tdcycle, dangling, undumped,
  *       hugehash, longlist=N, widelist=N, stacks
- *   -K  kernel variants: nooffsets (no proc_off_*, thread_off_*),
- *       stripped (no .symtab; global symbols in .dynsym), nokld (no
- *       kld_off_*), nodynamic (no .dynamic, hence no DT_DEBUG)
+ *   -K  kernel variants (repeatable): nooffsets (no proc_off_*,
+ *       thread_off_*), nodumppcb (no dumppcb), stripped (no .symtab;
+ *       global symbols in .dynsym), nokld (no kld_off_*), nodynamic (no
+ *       .dynamic, hence no DT_DEBUG)
  *   -L  a module file (.ko) loaded into the model as the kernel linker
  *       loads it (modules.c); repeatable, in load order
  *   -W  also kldcycle, klddangling, kldstrings: hostile module lists
@@ -597,6 +598,8 @@ main(int argc, char **argv)
 				kflags |= KV_NOOFFSETS;
 			else if (strcmp(optarg, "stripped") == 0)
 				kflags |= KV_STRIPPED;
+			else if (strcmp(optarg, "nodumppcb") == 0)
+				kflags |= KV_NODUMPPCB;
 			else if (strcmp(optarg, "nokld") == 0)
 				kflags |= KV_NOKLD;
 			else if (strcmp(optarg, "nodynamic") == 0)

@@ -114,6 +114,8 @@ skip_sym(const struct gsym *s, int flags, int pass)
 	if ((flags & KV_NOOFFSETS) && (strncmp(s->name, "proc_off_", 9) == 0 ||
 	    strncmp(s->name, "thread_off_", 11) == 0))
 		return (true);
+	if ((flags & KV_NODUMPPCB) && strcmp(s->name, "dumppcb") == 0)
+		return (true);
 	if ((flags & KV_NOKLD) && strncmp(s->name, "kld_off_", 8) == 0)
 		return (true);
 	if ((flags & KV_STRIPPED) && !s->global)

@@ -15,6 +15,7 @@
 #define	KV_STRIPPED	0x02	/* no .symtab: global symbols in .dynsym */
 #define	KV_NOKLD	0x04	/* no kld_off_* symbols */
 #define	KV_NODYNAMIC	0x08	/* no .dynamic (no DT_DEBUG) */
+#define	KV_NODUMPPCB	0x10	/* no dumppcb symbol */
 
 /* Write the kernel ELF for m to path; -1 with a message in err. */
 int	mkkernel_write(const struct model *m, const char *path, int flags,
