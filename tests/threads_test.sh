@@ -319,8 +319,8 @@ widelist_amd64_body()
 atf_test_case no_offsets_amd64
 no_offsets_amd64_head()
 {
-	atf_set descr 'a kernel without the proc_off_*/thread_off_* symbols is' \
-	    'refused, naming every one'
+	atf_set descr 'a kernel without the proc_off_*/thread_off_* symbols:' \
+	    'the walk is refused naming every one; only the dumping thread'
 }
 no_offsets_amd64_body()
 {
@@ -328,14 +328,22 @@ no_offsets_amd64_body()
 	gen_arch 3 -T 20 -s 39
 	"$MKDUMP" -m 64 -T 20 -s 39 -K nooffsets -k kernel.nooff ||
 	    atf_fail "mkdump -K nooffsets"
-	atf_check -s exit:1 -o empty -e save:err "$THRLIST" -k kernel.nooff \
-	    vmcore.0
+	model_threads
+	crashed=$(awk '$4 == "crashed" { print $2 }' exp)
+	[ -n "$crashed" ] || atf_fail "model has no crashed thread"
+	# The walk is refused; only the dumping thread, from dumppcb.
+	atf_check -s exit:0 -o save:got -e save:err "$THRLIST" \
+	    -k kernel.nooff vmcore.0
 	for s in proc_off_p_pid proc_off_p_comm proc_off_p_list \
 	    proc_off_p_threads thread_off_td_tid thread_off_td_name \
 	    thread_off_td_oncpu thread_off_td_pcb thread_off_td_plist; do
 		grep -q "$s" err || atf_fail "$s not named: $(cat err)"
 	done
-	grep -q 'cannot list threads' err || atf_fail "message: $(cat err)"
+	grep -q "cannot list threads.*only the dumping thread (tid $crashed), from dumppcb" \
+	    err || atf_fail "message: $(cat err)"
+	grep -qx 'threads 1' got || atf_fail "count: $(tail -1 got)"
+	[ "$(head -1 got | awk '{ print $2, $4 }')" = "$crashed crashed" ] ||
+	    atf_fail "first thread: $(head -1 got)"
 	echo "message: $(cat err)"
 }
 
@@ -530,8 +538,8 @@ for a in amd64 i386 i386pae arm64 arm64-16k; do
 	atf_test_case kernel_nooffsets_$n
 	kernel_nooffsets_${n}_head() {
 		atf_set descr '$a: a kernel without proc_off_*/thread_off_*:' \
-		    'a memory-only core (as savecore -e writes) and one' \
-		    'warning naming what is missing; -t fails with that message'
+		    'one warning naming what is missing; the core and -t' \
+		    'hold only the dumping thread, from dumppcb'
 	}
 	kernel_nooffsets_${n}_body() { kernel_nooffsets_body $a; }"
 done
@@ -579,15 +587,20 @@ kernel_nooffsets_body()
 	atf_check -s exit:0 -o empty -e save:err \
 	    "$MD2ELF" -q -k kernel.nooff -o out/core.elf vmcore.0
 	[ "$(wc -l <err)" -eq 1 ] || atf_fail "not one line: $(cat err)"
-	grep -Eqx 'md2elf: warning: vmcore\.0: cannot list threads: the kernel lacks proc_off_p_pid.*thread_off_td_plist.*; writing out/core\.elf without threads' \
+	crashed=$("$CORECK" -M model -t | awk '$4 == "crashed" { print $2 }')
+	[ -n "$crashed" ] || atf_fail "model has no crashed thread"
+	grep -Eqx "md2elf: warning: vmcore\\.0: threads: cannot list threads: the kernel lacks proc_off_p_pid.*thread_off_td_plist.*; only the dumping thread \\(tid $crashed\\), from dumppcb" \
 	    err || atf_fail "message: $(cat err)"
 	atf_check -s exit:0 -o save:ck -e empty "$CORECK" -M model out/core.elf
 	[ "$(fact pages ck)" = "$(fact pages)" ] ||
 	    atf_fail "core has $(fact pages ck) pages, dump $(fact pages)"
 	[ "$(ls -A out)" = core.elf ] || atf_fail "left behind: $(ls -A out)"
-	atf_check -s exit:1 -o empty \
+	atf_check -s exit:0 -o save:list \
 	    -e match:'proc_off_p_pid.*thread_off_td_plist' \
 	    "$MD2ELF" -t -k kernel.nooff vmcore.0
+	[ "$(grep -v '^        ---' list | grep -c ' 0x')" -eq 1 ] &&
+	    grep -Eq "^\* +1 +$crashed .*crashed" list ||
+	    atf_fail "-t: $(cat list)"
 }
 
 atf_test_case kernel_stripped_amd64
