@@ -9,9 +9,9 @@
 
 PREFIX?=	/usr/local
 DESTDIR?=
-SUBDIRS=	libmd2elf report md2elf savecore tests
+SUBDIRS=	libmd2elf common md2elf savecore tests
 INSTALLDIRS=	libmd2elf md2elf savecore man
-CLEANDIRS=	libmd2elf report md2elf savecore tests bench
+CLEANDIRS=	libmd2elf common md2elf savecore tests bench
 
 all:
 	@for d in $(SUBDIRS); do \

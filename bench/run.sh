@@ -281,9 +281,9 @@ bench_libelf() {
 	fi
 	# A copy of the tree without its objects, built with that libelf.
 	(cd "$top" && tar cf - --exclude='*.o' --exclude='*.a' \
-	    --exclude='*.so*' Makefile mk libmd2elf md2elf) |
+	    --exclude='*.so*' Makefile mk libmd2elf common md2elf) |
 	    (cd "$dir/et/src" && tar xf -)
-	if ! (cd "$dir/et/src" && for d in libmd2elf md2elf; do
+	if ! (cd "$dir/et/src" && for d in libmd2elf common md2elf; do
 	    (cd $d && make all \
 	    CPPFLAGS="$(sed -n 's/^CPPFLAGS=//p' "$dir/et/flags")" \
 	    LDFLAGS="$(sed -n 's/^LDFLAGS=//p' "$dir/et/flags")") || exit 1

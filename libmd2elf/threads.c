@@ -373,7 +373,7 @@ setup(struct walk *w)
 	if (why[0] != '\0') {
 		if (!w->have_dumptid || !w->have_dumppcb)
 			return (m2e_err(d, "%s", why));
-		m2e_warn(d, "threads: %s; only the dumping thread (tid %d), "
+		m2e_warn(d, "%s; only the dumping thread (tid %d), "
 		    "from dumppcb", why, (int)w->dumptid);
 		w->pcbonly = true;
 	}

@@ -17,7 +17,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -28,6 +27,7 @@
 
 #include "md2elf.h"
 #include "report.h"
+#include "tmpfiles.h"
 
 #define	EXIT_USAGE	2
 /* An escaped header string or in-memory panicstr (md2elf_vis: 4x + NUL). */
@@ -39,9 +39,9 @@ static const char *progname = "md2elf";
 /* The temporary file's name in the output's directory (mkstemp). */
 #define	TMPNAME		".md2elf.XXXXXX"
 
-/* The temporary output, removed by the signal handler. */
-static char tmppath[PATH_MAX + 16];
-static volatile sig_atomic_t tmpactive;
+/* The temporary output (tmpfiles.h: removed on a signal). */
+static char tmppath[TMPF_PATHMAX];
+static int tmpslot = -1;
 
 struct progress {
 	bool		 on;
@@ -115,34 +115,6 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ((double)ts.tv_sec + ts.tv_nsec / 1e9);
-}
-
-static void
-on_signal(int sig)
-{
-	if (tmpactive)
-		unlink(tmppath);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-static void
-catch_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa, old;
-	size_t i;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	/* A signal ignored by the caller (nohup, a background job) stays so. */
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (sigaction(sigs[i], NULL, &old) == 0 &&
-		    old.sa_handler != SIG_IGN)
-			sigaction(sigs[i], &sa, NULL);
-	/* Past a file size limit, let write() fail with EFBIG instead. */
-	signal(SIGXFSZ, SIG_IGN);
 }
 
 static void
@@ -924,7 +896,7 @@ write_cmdfile(const char *path, const struct md2elf_module *mods, size_t n,
 		remove_temp();
 		return (-1);
 	}
-	tmpactive = 0;
+	tmpf_forget(&tmpslot);
 	return (0);
 }
 
@@ -975,9 +947,8 @@ convert_modules(const struct md2elf_module *mods, size_t n,
 static int
 make_temp(const char *output)
 {
-	sigset_t set, oset;
 	const char *slash;
-	int error, fd, n;
+	int fd, n;
 
 	slash = strrchr(output, '/');
 	if (slash == NULL)
@@ -987,21 +958,10 @@ make_temp(const char *output)
 		    (int)(slash - output), output, TMPNAME);
 	if (n < 0 || (size_t)n >= sizeof(tmppath))
 		fail("%s: path too long", output);
-	catch_signals();
-	/* No signal between creating the file and recording it. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, &oset);
-	fd = mkstemp(tmppath);
-	error = errno;
-	if (fd >= 0)
-		tmpactive = 1;
-	sigprocmask(SIG_SETMASK, &oset, NULL);
-	if (fd < 0)
+	tmpf_signals();
+	if ((fd = tmpf_create(tmppath, &tmpslot)) < 0)
 		fail("%s: cannot create a temporary file in its directory: %s",
-		    output, strerror(error));
+		    output, strerror(errno));
 	return (fd);
 }
 
@@ -1067,10 +1027,7 @@ publish_fail(const char *output, bool overwrite)
 static void
 remove_temp(void)
 {
-	if (tmpactive) {
-		tmpactive = 0;
-		unlink(tmppath);
-	}
+	tmpf_remove(&tmpslot);
 }
 
 /*
@@ -1199,7 +1156,7 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	}
 	if (publish(output, force) != 0)
 		publish_fail(output, force);
-	tmpactive = 0;
+	tmpf_forget(&tmpslot);
 	secs = now() - t0;
 	cmds = false;
 	if (modok)
@@ -1302,7 +1259,7 @@ do_report(md2elf_t *d, const char *output, bool js, bool overwrite)
 	}
 	if (publish(output, overwrite) != 0)
 		publish_fail(output, overwrite);
-	tmpactive = 0;
+	tmpf_forget(&tmpslot);
 	return (0);
 }
 

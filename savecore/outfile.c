@@ -2,9 +2,10 @@
  * SPDX-License-Identifier: BSD-2-Clause
  *
  * outfile.c: every file savecore writes in the dump directory (the core,
- * info.N, key.N, bounds, the ELF core, the crash report) is created under a temporary name
- * (".NAME.XXXXXX") and renamed to NAME only when complete.  A signal that
- * ends savecore removes the temporary files first; one that kills it
+ * info.N, key.N, bounds, the ELF core, the crash report) is created under
+ * a temporary name (".NAME.XXXXXX") and renamed to NAME only when complete.
+ * A signal that ends savecore removes the temporary files first
+ * (../common/tmpfiles.c); one that kills it
  * (SIGKILL at a boot timeout) leaves them to the next run, which removes
  * them (outfile_sweep) under the dump directory's lock (outfile_lock).
  */
@@ -15,55 +16,19 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "savecore.h"
-
-#define	NSLOTS	4
-
-static char tmpnames[NSLOTS][80];
-static volatile sig_atomic_t tmpactive[NSLOTS];
-
-static void
-on_signal(int sig)
-{
-	int i;
-
-	for (i = 0; i < NSLOTS; i++)
-		if (tmpactive[i])
-			unlink(tmpnames[i]);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-void
-outfile_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa, old;
-	size_t i;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (sigaction(sigs[i], NULL, &old) == 0 &&
-		    old.sa_handler != SIG_IGN)
-			sigaction(sigs[i], &sa, NULL);
-	/* Past a file size limit, let write() fail with EFBIG instead. */
-	signal(SIGXFSZ, SIG_IGN);
-}
+#include "tmpfiles.h"
 
 /* Create the temporary file for name (in the current directory). */
 int
 outfile_open(struct outfile *o, const char *name, mode_t mode)
 {
-	sigset_t set, oset;
-	int error, i;
+	int error;
 
 	memset(o, 0, sizeof(*o));
 	o->fd = -1;
@@ -72,33 +37,10 @@ outfile_open(struct outfile *o, const char *name, mode_t mode)
 		errno = ENAMETOOLONG;
 		return (-1);
 	}
-	for (i = 0; i < NSLOTS; i++)
-		if (!tmpactive[i])
-			break;
-	if (i == NSLOTS) {
-		errno = EMFILE;
-		return (-1);
-	}
 	snprintf(o->name, sizeof(o->name), "%s", name);
 	snprintf(o->tmp, sizeof(o->tmp), ".%s.XXXXXX", name);
-	/* No signal between creating the file and recording it. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, &oset);
-	o->fd = mkstemp(o->tmp);
-	error = errno;
-	if (o->fd >= 0) {
-		memcpy(tmpnames[i], o->tmp, sizeof(o->tmp));
-		tmpactive[i] = 1;
-		o->slot = i;
-	}
-	sigprocmask(SIG_SETMASK, &oset, NULL);
-	if (o->fd < 0) {
-		errno = error;
+	if ((o->fd = tmpf_create(o->tmp, &o->slot)) < 0)
 		return (-1);
-	}
 	if (fchmod(o->fd, mode & ~cmask) != 0) {
 		error = errno;
 		outfile_abort(o);
@@ -111,9 +53,7 @@ outfile_open(struct outfile *o, const char *name, mode_t mode)
 static void
 outfile_release(struct outfile *o)
 {
-	if (o->slot >= 0)
-		tmpactive[o->slot] = 0;
-	o->slot = -1;
+	tmpf_forget(&o->slot);
 }
 
 /* Close (after fsync if sync) and rename to the final name. */
@@ -147,9 +87,7 @@ outfile_abort(struct outfile *o)
 	if (o->fd >= 0)
 		close(o->fd);
 	o->fd = -1;
-	if (o->slot >= 0)
-		unlink(o->tmp);
-	outfile_release(o);
+	tmpf_remove(&o->slot);
 }
 
 /*

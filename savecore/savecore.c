@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "savecore.h"
+#include "tmpfiles.h"
 
 #define	KERNELDUMPMAGIC		"FreeBSD Kernel Dump"
 #define	TEXTDUMPMAGIC		"FreeBSD Text Dump"
@@ -630,7 +631,7 @@ main(int argc, char **argv)
 	if (opt.elf && getenv("TMPDIR") == NULL &&
 	    getcwd(cwd, sizeof(cwd)) != NULL)
 		setenv("TMPDIR", cwd, 1);
-	outfile_signals();
+	tmpf_signals();
 #ifdef SIGINFO
 	signal(SIGINFO, infohandler);
 #else

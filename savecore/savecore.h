@@ -62,7 +62,6 @@ struct outfile {
 int	 outfile_open(struct outfile *, const char *name, mode_t mode);
 int	 outfile_commit(struct outfile *, bool sync);
 void	 outfile_abort(struct outfile *);
-void	 outfile_signals(void);
 void	 outfile_lock(const char *savedir);
 void	 outfile_sweep(void);
 

@@ -589,7 +589,7 @@ kernel_nooffsets_body()
 	[ "$(wc -l <err)" -eq 1 ] || atf_fail "not one line: $(cat err)"
 	crashed=$("$CORECK" -M model -t | awk '$4 == "crashed" { print $2 }')
 	[ -n "$crashed" ] || atf_fail "model has no crashed thread"
-	grep -Eqx "md2elf: warning: vmcore\\.0: threads: cannot list threads: the kernel lacks proc_off_p_pid.*thread_off_td_plist.*; only the dumping thread \\(tid $crashed\\), from dumppcb" \
+	grep -Eqx "md2elf: warning: vmcore\\.0: cannot list threads: the kernel lacks proc_off_p_pid.*thread_off_td_plist.*; only the dumping thread \\(tid $crashed\\), from dumppcb" \
 	    err || atf_fail "message: $(cat err)"
 	atf_check -s exit:0 -o save:ck -e empty "$CORECK" -M model out/core.elf
 	[ "$(fact pages ck)" = "$(fact pages)" ] ||

@@ -3,7 +3,7 @@
  *
  * report.c: the crash report (what crashinfo(8) writes as core.txt.N), as
  * text or as one JSON object (schema 1, md2elf(1)), for md2elf -r and for
- * savecore -e's core.txt.N: both programs link it (libreport.a).  Every
+ * savecore -e's core.txt.N: both programs link it (libcommon.a).  Every
  * fact comes from libmd2elf's public calls (info, kernel info, threads,
  * backtraces, modules, message buffer); this file only gathers and formats
  * them, to the FILE the program gives.  Strings from the dump are escaped

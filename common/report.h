@@ -1,7 +1,7 @@
 /*-
  * SPDX-License-Identifier: BSD-2-Clause
  *
- * report.h: the crash report (report.c, libreport.a): md2elf -r and
+ * report.h: the crash report (report.c, in libcommon.a): md2elf -r and
  * savecore -e's core.txt.N.
  */
 #ifndef MD2ELF_REPORT_H
