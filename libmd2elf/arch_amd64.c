@@ -266,9 +266,10 @@ struct amd64_walk {
 	uint64_t	 nmissing, miss_pde, miss_va, miss_pa;
 };
 
-/* m2e_run_fn for the dumped parts of a large page. */
+/* m2e_visit_fn for the dumped parts of a large page. */
 static int
-amd64_large_run(void *arg, uint64_t pa, uint64_t rank, uint64_t n)
+amd64_large_run(void *arg, uint64_t va, uint64_t pa, uint64_t rank,
+    uint64_t n)
 {
 	struct amd64_walk *w = arg;
 
@@ -333,7 +334,7 @@ amd64_walk_pt(struct amd64_walk *w, uint64_t pde, uint64_t pt_pa,
 }
 
 static int
-amd64_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
+amd64_walk(md2elf_t *d, m2e_visit_fn *fn, void *arg)
 {
 	const struct m2e_minidump *md;
 	struct amd64_walk w;

@@ -232,7 +232,7 @@ arm64_kvtop(md2elf_t *d, uint64_t va, uint64_t *pa)
  * pa and in the page section.
  */
 static int
-arm64_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
+arm64_walk(md2elf_t *d, m2e_visit_fn *fn, void *arg)
 {
 	return (m2e_flat_walk(d, d->md.nptes, arm64_l3, fn, arg));
 }

@@ -196,7 +196,7 @@ i386_kvtop(md2elf_t *d, uint64_t va, uint64_t *pa)
  * contiguous in va, in pa and in the page section.
  */
 static int
-i386_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
+i386_walk(md2elf_t *d, m2e_visit_fn *fn, void *arg)
 {
 	return (m2e_flat_walk(d, d->md.nptes, i386_pte, fn, arg));
 }

@@ -254,7 +254,8 @@ gen_add(struct gen *g, uint64_t va, uint64_t pa, uint64_t rank, uint64_t n)
 
 /* A dumped run of the direct map's physical range: its alias. */
 static int
-gen_dmap_run(void *arg, uint64_t pa, uint64_t rank, uint64_t n)
+gen_dmap_run(void *arg, uint64_t va, uint64_t pa, uint64_t rank,
+    uint64_t n)
 {
 	struct gen *g;
 
@@ -284,7 +285,8 @@ gen_dmap_upto(struct gen *g, uint64_t va)
 
 /* A dumped run inside the kernel-map mapping being split. */
 static int
-gen_kmap_run(void *arg, uint64_t pa, uint64_t rank, uint64_t n)
+gen_kmap_run(void *arg, uint64_t pva, uint64_t pa, uint64_t rank,
+    uint64_t n)
 {
 	struct gen *g;
 	uint64_t va;
@@ -298,14 +300,14 @@ gen_kmap_run(void *arg, uint64_t pa, uint64_t rank, uint64_t n)
 
 /* A kernel-map mapping: one segment per run of dumped pages. */
 static int
-gen_kmap(void *arg, uint64_t va, uint64_t pa, uint64_t len)
+gen_kmap(void *arg, uint64_t va, uint64_t pa, uint64_t rank, uint64_t n)
 {
 	struct gen *g;
 
 	g = arg;
 	g->kva = va;
 	g->kpa = pa;
-	return (m2e_md_pa_runs(g->d, pa, len / g->ps, gen_kmap_run, g));
+	return (m2e_md_pa_runs(g->d, pa, n, gen_kmap_run, g));
 }
 
 /*

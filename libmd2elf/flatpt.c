@@ -10,31 +10,20 @@
 #include "md2elf_private.h"
 
 void
-m2e_runs_init(struct m2e_runs *r, const md2elf_t *d, m2e_map_fn *fn,
+m2e_runs_init(struct m2e_runs *r, const md2elf_t *d, m2e_visit_fn *fn,
     void *arg)
 {
 	r->fn = fn;
-	r->runfn = NULL;
 	r->arg = arg;
 	r->psz = d->md.pagesize;
 	r->va = r->pa = r->rank = r->len = 0;
-}
-
-void
-m2e_runs_init_pa(struct m2e_runs *r, const md2elf_t *d, m2e_run_fn *fn,
-    void *arg)
-{
-	m2e_runs_init(r, d, NULL, arg);
-	r->runfn = fn;
 }
 
 /* Hand the pending run (non-empty) to the callback. */
 static int
 runs_flush(struct m2e_runs *r)
 {
-	if (r->runfn != NULL)
-		return (r->runfn(r->arg, r->pa, r->rank, r->len / r->psz));
-	return (r->fn(r->arg, r->va, r->pa, r->len));
+	return (r->fn(r->arg, r->va, r->pa, r->rank, r->len / r->psz));
 }
 
 int
@@ -79,7 +68,7 @@ m2e_flat_kvtop(md2elf_t *d, m2e_flat_fn *entry, uint64_t va, uint64_t *pa)
 
 int
 m2e_flat_walk(md2elf_t *d, uint64_t nptes, m2e_flat_fn *entry,
-    m2e_map_fn *fn, void *arg)
+    m2e_visit_fn *fn, void *arg)
 {
 	struct m2e_runs r;
 	uint64_t i, frame, rank, va;

@@ -133,7 +133,8 @@ struct a64_walk {
 };
 
 static int
-a64_large_run(void *arg, uint64_t pa, uint64_t rank, uint64_t n)
+a64_large_run(void *arg, uint64_t va, uint64_t pa, uint64_t rank,
+    uint64_t n)
 {
 	struct a64_walk *w = arg;
 
@@ -189,7 +190,7 @@ a64_walk_table(struct a64_walk *w, uint64_t pa, int level, uint64_t va)
 }
 
 static int
-a64_walk(md2elf_t *d, const struct m2e_fullpt *pt, m2e_map_fn *fn,
+a64_walk(md2elf_t *d, const struct m2e_fullpt *pt, m2e_visit_fn *fn,
     void *arg)
 {
 	struct a64_walk w;

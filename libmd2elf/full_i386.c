@@ -174,7 +174,8 @@ struct i386_walk {
 };
 
 static int
-i386_large_run(void *arg, uint64_t pa, uint64_t rank, uint64_t n)
+i386_large_run(void *arg, uint64_t va, uint64_t pa, uint64_t rank,
+    uint64_t n)
 {
 	struct i386_walk *w = arg;
 
@@ -207,7 +208,7 @@ i386_walk_pt(struct i386_walk *w, uint64_t pa, unsigned esz, uint64_t va)
 }
 
 static int
-i386_walk(md2elf_t *d, const struct m2e_fullpt *pt, m2e_map_fn *fn,
+i386_walk(md2elf_t *d, const struct m2e_fullpt *pt, m2e_visit_fn *fn,
     void *arg)
 {
 	struct i386_walk w;

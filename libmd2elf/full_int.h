@@ -46,7 +46,7 @@ struct m2e_fullops {
 	int	(*xlate)(md2elf_t *, const struct m2e_fullpt *, uint64_t va,
 		    uint64_t *pa);
 	/* The kernel map, ascending va, runs of dumped pages. */
-	int	(*walk)(md2elf_t *, const struct m2e_fullpt *, m2e_map_fn *,
+	int	(*walk)(md2elf_t *, const struct m2e_fullpt *, m2e_visit_fn *,
 		    void *arg);
 };
 

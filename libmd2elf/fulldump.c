@@ -83,7 +83,7 @@ full_kvtop(md2elf_t *d, uint64_t va, uint64_t *pa)
 }
 
 static int
-full_walk(md2elf_t *d, m2e_map_fn *fn, void *arg)
+full_walk(md2elf_t *d, m2e_visit_fn *fn, void *arg)
 {
 	struct m2e_full *f = d->full;
 
@@ -321,7 +321,7 @@ m2e_full_pa_rank(md2elf_t *d, uint64_t pa, uint64_t *rank)
 }
 
 int
-m2e_full_pa_runs(md2elf_t *d, uint64_t pa, uint64_t n, m2e_run_fn *fn,
+m2e_full_pa_runs(md2elf_t *d, uint64_t pa, uint64_t n, m2e_visit_fn *fn,
     void *arg)
 {
 	const struct m2e_full *f = d->full;
@@ -331,7 +331,7 @@ m2e_full_pa_runs(md2elf_t *d, uint64_t pa, uint64_t n, m2e_run_fn *fn,
 	size_t i;
 	int rc;
 
-	m2e_runs_init_pa(&r, d, fn, arg);
+	m2e_runs_init(&r, d, fn, arg);
 	pa &= ~(FULL_PAGE - 1);
 	end = n > (UINT64_MAX - pa) >> FULL_PAGESHIFT ? UINT64_MAX :
 	    pa + (n << FULL_PAGESHIFT);
@@ -346,12 +346,6 @@ m2e_full_pa_runs(md2elf_t *d, uint64_t pa, uint64_t n, m2e_run_fn *fn,
 			return (rc);
 	}
 	return (m2e_runs_end(&r));
-}
-
-int
-m2e_full_runs(md2elf_t *d, m2e_run_fn *fn, void *arg)
-{
-	return (m2e_full_pa_runs(d, 0, UINT64_MAX >> FULL_PAGESHIFT, fn, arg));
 }
 
 int

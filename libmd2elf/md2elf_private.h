@@ -91,11 +91,14 @@ struct m2e_minidump {
 };
 
 /*
- * Walk callback: [va, va + len) maps physically contiguous [pa, pa + len).
- * Called in ascending va order; len is a multiple of the page size.  Returns
- * 0 to continue, non-zero to stop the walk (the walk returns that value).
+ * The one run callback (as libkvm's _kvm_visit_cb): n pages at va map the
+ * physically contiguous pages at pa, which are the n consecutive pages of
+ * the dump's page data from index rank.  Physical runs have va == pa.
+ * Called in ascending va; returns 0 to continue, non-zero to stop the walk
+ * (which returns that value).
  */
-typedef int	m2e_map_fn(void *arg, uint64_t va, uint64_t pa, uint64_t len);
+typedef int	m2e_visit_fn(void *arg, uint64_t va, uint64_t pa,
+		    uint64_t rank, uint64_t n);
 
 /* Registers recovered for one thread. */
 struct m2e_frame {
@@ -132,7 +135,7 @@ struct m2e_arch {
 	 * pages present in the dump are reported, and each run is contiguous
 	 * in va, in pa and in the page section (one file extent).
 	 */
-	int	(*walk)(md2elf_t *, m2e_map_fn *, void *arg);
+	int	(*walk)(md2elf_t *, m2e_visit_fn *, void *arg);
 	/*
 	 * Registers: FreeBSD struct reg (gregset, gregsz bytes) from a saved
 	 * pcb; also pc/sp/fp.  osreldate picks the pcb layout (0 = unknown).
@@ -312,29 +315,22 @@ int	m2e_md_pa_off(md2elf_t *, uint64_t pa, uint64_t *off);
 /* Rank (index in the page section) of pa's page; -1 if not dumped. */
 int	m2e_md_pa_rank(md2elf_t *, uint64_t pa, uint64_t *rank);
 /*
- * Every run of dumped pages that is contiguous both physically and in the
- * page section: fn(arg, pa, rank, npages).  Ascending pa.
+ * Every run of dumped pages in [pa, pa + n pages) that is contiguous both
+ * physically and in the page section, to fn with va = pa.  Ascending pa.
  */
-typedef int	m2e_run_fn(void *arg, uint64_t pa, uint64_t rank, uint64_t n);
-int	m2e_md_runs(md2elf_t *, m2e_run_fn *, void *arg);
-/* The same, for the dumped pages in [pa, pa + n pages) only. */
-int	m2e_md_pa_runs(md2elf_t *, uint64_t pa, uint64_t n, m2e_run_fn *,
+int	m2e_md_pa_runs(md2elf_t *, uint64_t pa, uint64_t n, m2e_visit_fn *,
 	    void *arg);
 /*
  * Mappings (flatpt.c).  m2e_runs merges pages given in ascending va into
  * runs contiguous in va, pa and rank, and hands each run to fn.
  */
 struct m2e_runs {
-	m2e_map_fn	*fn;
-	m2e_run_fn	*runfn;		/* instead of fn: (pa, rank, pages) */
+	m2e_visit_fn	*fn;
 	void		*arg;
 	uint64_t	 psz;
 	uint64_t	 va, pa, rank, len;	/* the pending run */
 };
-void	m2e_runs_init(struct m2e_runs *, const md2elf_t *, m2e_map_fn *,
-	    void *arg);
-/* The same for physical runs (va = pa), handed to fn as m2e_md_runs does. */
-void	m2e_runs_init_pa(struct m2e_runs *, const md2elf_t *, m2e_run_fn *,
+void	m2e_runs_init(struct m2e_runs *, const md2elf_t *, m2e_visit_fn *,
 	    void *arg);
 /* n pages at va -> pa, the first at rank; non-zero: fn's stop value. */
 int	m2e_runs_add(struct m2e_runs *, uint64_t va, uint64_t pa,
@@ -353,7 +349,7 @@ int	m2e_flat_kvtop(md2elf_t *, m2e_flat_fn *, uint64_t va, uint64_t *pa);
  * (which kvtop tries first), as runs to fn in ascending va.
  */
 int	m2e_flat_walk(md2elf_t *, uint64_t nptes, m2e_flat_fn *,
-	    m2e_map_fn *fn, void *arg);
+	    m2e_visit_fn *fn, void *arg);
 /* Physical read, page by page; -1 with error if a page is not dumped. */
 int	m2e_read_pa(md2elf_t *, uint64_t pa, void *buf, size_t len);
 /* Kernel virtual read (kvtop + read_pa); -1 with error. */
@@ -371,9 +367,8 @@ int	m2e_read_u32(md2elf_t *, uint64_t va, uint32_t *val);
  */
 int	m2e_full_probe(md2elf_t *, const uint8_t *hdr, size_t hdrlen);
 int	m2e_full_pa_rank(md2elf_t *, uint64_t pa, uint64_t *rank);
-int	m2e_full_pa_runs(md2elf_t *, uint64_t pa, uint64_t n, m2e_run_fn *,
+int	m2e_full_pa_runs(md2elf_t *, uint64_t pa, uint64_t n, m2e_visit_fn *,
 	    void *arg);
-int	m2e_full_runs(md2elf_t *, m2e_run_fn *, void *arg);
 int	m2e_full_setkernel(md2elf_t *, struct m2e_kernel *);
 void	m2e_full_undo(md2elf_t *);
 int	m2e_full_sections(md2elf_t *, struct md2elf_section *, size_t max);

@@ -569,48 +569,7 @@ md_scan(const struct m2e_minidump *md, struct m2e_runs *r, uint64_t b0,
 }
 
 int
-m2e_md_runs(md2elf_t *d, m2e_run_fn *fn, void *arg)
-{
-	const struct m2e_minidump *md;
-	struct m2e_runs r;
-	uint64_t b0, n, first, prevpg;
-	size_t i;
-	int rc;
-
-	if (d->full != NULL)
-		return (m2e_full_runs(d, fn, arg));
-	md = &d->md;
-	if (md->bitmap == NULL)
-		return (0);
-	m2e_runs_init_pa(&r, d, fn, arg);
-	if (md->avail == NULL) {
-		if ((rc = md_scan(md, &r, 0, md->nbits, 0)) != 0)
-			return (rc);
-	} else {
-		prevpg = 0;
-		for (i = 0; i < md->navail; i++) {
-			first = md->avail[i].start >> md->pageshift;
-			b0 = md->availbit[i];
-			n = md_npages(md, &md->avail[i]);
-			/* Skip a first page shared with the previous range. */
-			if (i > 0 && first < prevpg && n > 0) {
-				first++;
-				b0++;
-				n--;
-			}
-			prevpg = first + n;
-			if (b0 >= md->nbits)
-				break;
-			rc = md_scan(md, &r, b0, b0 + n, first << md->pageshift);
-			if (rc != 0)
-				return (rc);
-		}
-	}
-	return (m2e_runs_end(&r));
-}
-
-int
-m2e_md_pa_runs(md2elf_t *d, uint64_t pa, uint64_t n, m2e_run_fn *fn,
+m2e_md_pa_runs(md2elf_t *d, uint64_t pa, uint64_t n, m2e_visit_fn *fn,
     void *arg)
 {
 	const struct m2e_minidump *md;
@@ -623,7 +582,7 @@ m2e_md_pa_runs(md2elf_t *d, uint64_t pa, uint64_t n, m2e_run_fn *fn,
 	md = &d->md;
 	if (md->bitmap == NULL)
 		return (0);
-	m2e_runs_init_pa(&r, d, fn, arg);
+	m2e_runs_init(&r, d, fn, arg);
 	pa &= ~((uint64_t)md->pagesize - 1);
 	/* Not past the end of the physical address space. */
 	if (n > ((UINT64_MAX - pa) >> md->pageshift) + 1)

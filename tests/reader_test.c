@@ -300,7 +300,8 @@ struct runs_arg {
 
 /* Each run must ascend and match m2e_md_pa_rank() page by page. */
 static int
-runs_cb(void *arg, uint64_t pa, uint64_t rank, uint64_t n)
+runs_cb(void *arg, uint64_t va, uint64_t pa, uint64_t rank,
+    uint64_t n)
 {
 	struct runs_arg *s = arg;
 	uint64_t i, r;
@@ -354,7 +355,7 @@ check_dump(md2elf_t *d, const struct layout *l, uint64_t maxpa)
 	}
 	memset(&ra, 0, sizeof(ra));
 	ra.d = d;
-	ATF_REQUIRE_EQ(m2e_md_runs(d, runs_cb, &ra), 0);
+	ATF_REQUIRE_EQ(m2e_md_pa_runs(d, 0, UINT64_MAX, runs_cb, &ra), 0);
 	ATF_CHECK_EQ(ra.bad, 0);
 	ATF_CHECK_EQ(ra.pages, l->npas);
 	/* The same through windows of 3 pages, below maxpa. */
@@ -388,7 +389,7 @@ ATF_TC_BODY(bitmap_legacy, tc)
 	/* Runs: {0}, {63..65}, {127..130}, {200}. */
 	memset(&ra, 0, sizeof(ra));
 	ra.d = d;
-	ATF_REQUIRE_EQ(m2e_md_runs(d, runs_cb, &ra), 0);
+	ATF_REQUIRE_EQ(m2e_md_pa_runs(d, 0, UINT64_MAX, runs_cb, &ra), 0);
 	ATF_CHECK_EQ(ra.nruns, 4);
 	/* Beyond the bitmap, and a page that is not dumped. */
 	ATF_CHECK(m2e_read_pa(d, 1 * PG, b, 1) != 0);
@@ -430,7 +431,7 @@ ATF_TC_BODY(bitmap_dump_avail, tc)
 	/* 0x17f000, 0x180000 are one run across two ranges. */
 	memset(&ra, 0, sizeof(ra));
 	ra.d = d;
-	ATF_REQUIRE_EQ(m2e_md_runs(d, runs_cb, &ra), 0);
+	ATF_REQUIRE_EQ(m2e_md_pa_runs(d, 0, UINT64_MAX, runs_cb, &ra), 0);
 	ATF_CHECK_EQ(ra.nruns, 6);
 	free_dump(d);
 }
