@@ -364,6 +364,29 @@ read_time_second(md2elf_t *d, unsigned elfclass, int64_t *secs)
 	return (*secs > 0 ? 0 : -1);
 }
 
+/*
+ * A full dump has no message-buffer section: its buffer is in memory,
+ * found through the kernel's msgbufp.
+ */
+static void
+full_msgbuf_line(md2elf_t *d, bool haskernel)
+{
+	char *text;
+	size_t len;
+
+	if (!haskernel)
+		printf("%-16s%s\n", "message buffer:", "in memory (msgbufp: "
+		    "needs the kernel, -k)");
+	else if (md2elf_msgbuf(d, &text, &len) != 0)
+		printf("%-16sin memory, unreadable: %s\n", "message buffer:",
+		    md2elf_geterr(d));
+	else {
+		printf("%-16s%zu bytes (in memory, msgbufp)\n",
+		    "message buffer:", len);
+		free(text);
+	}
+}
+
 static int
 do_info(md2elf_t *d, bool haskernel)
 {
@@ -389,8 +412,11 @@ do_info(md2elf_t *d, bool haskernel)
 	printf("%-16s%u bytes\n", "page size:", info.pagesize);
 	printf("%-16s%ju (%.1f MiB)\n", "dumped pages:", (uintmax_t)info.pages,
 	    info.pages * (double)info.pagesize / MIB);
-	printf("%-16s%ju bytes\n", "message buffer:",
-	    (uintmax_t)info.msgbufsize);
+	if (strcmp(info.format, "full") != 0)
+		printf("%-16s%ju bytes\n", "message buffer:",
+		    (uintmax_t)info.msgbufsize);
+	else
+		full_msgbuf_line(d, haskernel);
 	printf("%-16s%#jx\n", "kernbase:", (uintmax_t)info.kernbase);
 	if (info.dmapend != 0)
 		printf("%-16s%#jx-%#jx (physical %#jx)\n", "direct map:",

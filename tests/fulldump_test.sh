@@ -272,7 +272,7 @@ atf_test_case info
 info_head()
 {
 	atf_set descr 'md2elf -i tells a full dump, its chunks and pages,' \
-	    'with and without the kernel'
+	    'with and without the kernel (the message buffer through msgbufp)'
 }
 info_body()
 {
@@ -284,11 +284,21 @@ info_body()
 	grep -q '^architecture: *amd64$' info || atf_fail "architecture"
 	grep -q "^dumped pages: *$(fact pages) " info || atf_fail "pages"
 	grep -q 'compression zstd' info || atf_fail "compression"
+	grep -qx 'message buffer: in memory (msgbufp: needs the kernel, -k)' \
+	    info || atf_fail "$(grep '^message' info)"
 	atf_check -s exit:0 -o save:info.k -e empty "$MD2ELF" -i -k kernel \
 	    vmcore.0
 	grep -q '^kernel version: *FreeBSD' info.k ||
 	    atf_fail "kernel version read through the page tables"
 	grep -q '^panicstr: *page fault' info.k || atf_fail "panicstr"
+	# The buffer's length: the same model's minidump has it in its
+	# message-buffer section, read without the kernel.
+	"$MKDUMP" -m 64 -o mini.0 2>gen.err || atf_fail "$(cat gen.err)"
+	atf_check -s exit:0 -o save:msg -e empty "$SRCDIR/thrlist" -m mini.0
+	n=$(wc -c <msg | tr -d ' ')
+	[ "$n" -gt 1000 ] || atf_fail "thrlist -m: $n bytes"
+	grep -qx "message buffer: $n bytes (in memory, msgbufp)" info.k ||
+	    atf_fail "$(grep '^message' info.k), thrlist -m: $n bytes"
 }
 
 report_arch_body()
