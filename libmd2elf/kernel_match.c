@@ -130,8 +130,9 @@ read_versions(md2elf_t *d, struct m2e_kernel *k, char **fp, char **mp)
 	return (0);
 }
 
-static void
-hexstr(char *out, size_t outsz, const uint8_t *p, size_t n)
+/* p[0..n) as lower-case hex in out (outsz bytes, truncated, NUL-ended). */
+void
+m2e_hexstr(char *out, size_t outsz, const uint8_t *p, size_t n)
 {
 	size_t i;
 
@@ -169,8 +170,8 @@ m2e_kernel_matches(md2elf_t *d, struct m2e_kernel *k)
 	    m2e_read_va(d, k->buildid_va, mem, k->buildidlen) == 0) {
 		if (memcmp(mem, k->buildid, k->buildidlen) == 0)
 			return (1);
-		hexstr(hm, sizeof(hm), mem, k->buildidlen);
-		hexstr(hf, sizeof(hf), k->buildid, k->buildidlen);
+		m2e_hexstr(hm, sizeof(hm), mem, k->buildidlen);
+		m2e_hexstr(hf, sizeof(hf), k->buildid, k->buildidlen);
 		return (m2e_err(d, "kernel %s does not match the dump: build id "
 		    "%s in the dump's memory, %s in the file", k->path, hm, hf));
 	}

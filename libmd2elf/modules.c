@@ -416,16 +416,6 @@ out:
 	return (rc);
 }
 
-static void
-hexstr(char *out, size_t outsz, const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	out[0] = '\0';
-	for (i = 0; i < n && 2 * i + 2 < outsz; i++)
-		snprintf(out + 2 * i, 3, "%02x", p[i]);
-}
-
 /* Sections of an ET_REL module as link_elf_obj.c places them. */
 static int
 layout_rel(md2elf_t *d, struct md2elf_module *m, Elf *e, size_t shnum,
@@ -548,8 +538,8 @@ check_buildid(md2elf_t *d, struct md2elf_module *m, Elf *e, int fd,
 			return (0);
 		if (memcmp(fid, mid, len) == 0)
 			return (1);
-		hexstr(hm, sizeof(hm), mid, len);
-		hexstr(hf, sizeof(hf), fid, len);
+		m2e_hexstr(hm, sizeof(hm), mid, len);
+		m2e_hexstr(hf, sizeof(hf), fid, len);
 		snprintf(why, whylen, "build id %s in the dump's memory, %s in "
 		    "the file", hm, hf);
 		return (-1);
