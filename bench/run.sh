@@ -18,7 +18,9 @@
 # and PT_LOAD segments, and whether peak RSS stays flat in dump size.
 #
 # Cases: plain-1g, plain-4g, plain-16g (-s); dense-4g: the 4 GiB dump
-# copied without holes (dd), as the issue measured; extras (-x): zstd
+# copied without holes (dd), as the issue measured, converted as it is and
+# with --sparse (dense-sparse-4g: every page read, zero pages made holes,
+# as cp --sparse=always does); extras (-x): zstd
 # (dumpon -Z), frag (every heap page its own run), threads (100 000
 # threads, converted with the kernel: the thread walk runs); xfs: the
 # 4 GiB dump on an XFS loop file system with reflink=1 made here (root,
@@ -323,6 +325,7 @@ for s in $sizes; do
 		dd if="$dir/$c.vmcore" of="$dir/dense-4g.vmcore" bs=1M \
 		    2>/dev/null
 		bench dense-4g 4096 "$dir/dense-4g.vmcore"
+		bench dense-sparse-4g 4096 "$dir/dense-4g.vmcore" --sparse
 		done_with "$dir/dense-4g.vmcore"
 	fi
 	done_with "$dir/$c.vmcore"
@@ -357,13 +360,13 @@ done
 	echo "Median wall time in s of $runs runs per command, alternating;"
 	echo "md/cp = md2elf / cp, md/sp = md2elf / cp --sparse=always;" \
 	    "RAM, dump (apparent/allocated) and RSS (md2elf's peak) in MiB."
-	printf '%-12s %5s %11s %7s %6s %6s | %-31s | %-31s | %5s\n' "" "" "" \
+	printf '%-15s %5s %11s %7s %6s %6s | %-31s | %-31s | %5s\n' "" "" "" \
 	    "" "" "" "warm" "cold" ""
-	printf '%-12s %5s %11s %7s %6s %6s | %5s %5s %5s %6s %6s |' \
+	printf '%-15s %5s %11s %7s %6s %6s | %5s %5s %5s %6s %6s |' \
 	    case RAM dump pages zero segs md2elf cp sp md/cp md/sp
 	printf ' %5s %5s %5s %6s %6s | %5s\n' md2elf cp sp md/cp md/sp RSS
 	while read -r c r d p z s w1 w2 w3 w4 w5 c1 c2 c3 c4 c5 m; do
-		printf '%-12s %5s %11s %7s %6s %6s | %6s %5s %5s %5s %6s |' \
+		printf '%-15s %5s %11s %7s %6s %6s | %6s %5s %5s %5s %6s |' \
 		    "$c" "$r" "$d" "$p" "$z" "$s" "$w1" "$w2" "$w3" "$w4" "$w5"
 		printf ' %6s %5s %5s %5s %6s | %5s\n' "$c1" "$c2" "$c3" "$c4" \
 		    "$c5" "$m"

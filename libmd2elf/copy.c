@@ -10,24 +10,22 @@
  *   clone  FICLONERANGE, COPY_BIGCHUNK at a time: the core shares the
  *          dump's blocks.  Source and core offsets must sit alike on
  *          block boundaries; an unaligned head or tail goes rw.
- *   copy_file_range  only where the file system offloads it (NFS, SMB,
- *          FreeBSD ZFS), input and output on the same one; data extents.
+ *   copy_file_range  the data extents of a regular file, one in-kernel
+ *          copy each (as cp(1) copies a file).
  *   rw     the source mapped COPY_WINDOW at a time, zero pages tested and
  *          left as holes, the non-zero runs written from the mapping;
- *          where the source does not map, pread into COPY_CHUNK.  An
- *          encrypted dump always goes this way, decrypted into the
- *          buffer (its holes are no zeros of the plaintext).
- * The first two do not read the pages: only the source's holes stay
- * holes (zero_pages counts them).  Memory: one window, whatever the dump
- * size.  Why this order, and its costs: bench/RESULTS.
+ *          where the source does not map, pread into COPY_CHUNK.  A
+ *          source that is no regular file (a dump device) or encrypted
+ *          goes this way, encrypted data decrypted into the buffer (its
+ *          holes are no zeros of the plaintext); so does every source
+ *          when the caller asks for every zero page as a hole (sparse).
+ * The first two do not read the pages: the source's holes stay holes
+ * (zero_pages counts them), and zero pages savecore(8) stored as data
+ * (it does not) are shared or copied.  Memory: one window, whatever the
+ * dump size.  Why this order, and its costs: bench/RESULTS.
  */
-#ifdef __FreeBSD__
-#include <sys/param.h>
-#include <sys/mount.h>
-#endif
 #ifdef __linux__
 #include <sys/ioctl.h>
-#include <sys/vfs.h>
 #include <linux/fs.h>
 #endif
 #include <sys/mman.h>
@@ -53,11 +51,6 @@
 #define	COPY_BIGCHUNK	(64 * 1024 * 1024) /* clone, copy_file_range: a
 					   progress report per 64 MiB */
 
-/* Linux f_type of the file systems whose copy_file_range is offloaded. */
-#define	NFS_SUPER_MAGIC_	0x6969
-#define	SMB2_SUPER_MAGIC_	0xfe534d42
-#define	CIFS_SUPER_MAGIC_	0xff534d42
-
 static const uint8_t copy_zero[M2E_MAXPAGESIZE];
 
 enum copy_path {
@@ -75,7 +68,7 @@ struct copy {
 	unsigned	 ps;
 	uint64_t	 bs;		/* output block size (clone alignment) */
 	enum copy_path	 path;		/* the first path still worth trying */
-	bool		 cfr_offloaded;	/* the output's copy_file_range is */
+	enum copy_path	 unshared;	/* the path after a refused clone */
 	bool		 seekdata;	/* SEEK_DATA still worth trying */
 	uint64_t	 zero;		/* zero pages (holes) */
 	uint8_t		*buf;		/* COPY_CHUNK bytes, for pread */
@@ -388,7 +381,7 @@ copy_clone_piece(struct copy *c, uint64_t *posp)
 
 	pos = *posp;
 	if ((c->src + pos) % c->bs != (c->dst + pos) % c->bs) {
-		c->path = c->cfr_offloaded ? COPY_CFR : COPY_RW;
+		c->path = c->unshared;
 		return (0);
 	}
 	end = c->total - pos < COPY_BIGCHUNK ? c->total : pos + COPY_BIGCHUNK;
@@ -407,7 +400,7 @@ copy_clone_piece(struct copy *c, uint64_t *posp)
 	if ((rc = copy_clone(c, pos, body)) != 0) {
 		if (rc < 0)
 			return (-1);
-		c->path = c->cfr_offloaded ? COPY_CFR : COPY_RW;
+		c->path = c->unshared;
 		return (0);
 	}
 	c->zero += copy_holes(c, pos, pos + body);
@@ -439,56 +432,33 @@ copy_cfr_extent(struct copy *c, uint64_t *posp)
 }
 
 /*
- * Is the output's copy_file_range the file system's own offloaded copy
- * (and are input and output on that one file system)?
+ * The first path to try: MD2ELF_COPY, else clone.  A saved vmcore is
+ * cloned or copied as it is, holes and all; where md2elf does savecore's
+ * job (a dump device or an image of one, a decompressed or spooled dump),
+ * and when the caller asks for it, every page is read and the zero pages
+ * become holes, as savecore(8) writes them.
  */
-static bool
-copy_cfr_offloaded(int in, int out)
-{
-	struct stat si, so;
-
-	if (fstat(in, &si) != 0 || fstat(out, &so) != 0 ||
-	    si.st_dev != so.st_dev)
-		return (false);
-#if defined(__linux__)
-	{
-		struct statfs fs;
-
-		if (fstatfs(out, &fs) != 0)
-			return (false);
-		return ((unsigned long)fs.f_type == NFS_SUPER_MAGIC_ ||
-		    (unsigned long)fs.f_type == SMB2_SUPER_MAGIC_ ||
-		    (unsigned long)fs.f_type == CIFS_SUPER_MAGIC_);
-	}
-#elif defined(__FreeBSD__)
-	{
-		struct statfs fs;
-
-		if (fstatfs(out, &fs) != 0)
-			return (false);
-		return (strcmp(fs.f_fstypename, "zfs") == 0 ||
-		    strcmp(fs.f_fstypename, "nfs") == 0);
-	}
-#else
-	return (false);
-#endif
-}
-
-/* The first path to try: MD2ELF_COPY, else clone. */
 static int
-copy_choose(struct copy *c)
+copy_choose(struct copy *c, bool sparse)
 {
 	const char *env;
+	struct stat sb;
 
 	env = getenv("MD2ELF_COPY");
-	c->cfr_offloaded = copy_cfr_offloaded(c->in, c->out);
-	c->path = COPY_CLONE;
-	if (env == NULL || *env == '\0' || strcmp(env, "auto") == 0 ||
-	    strcmp(env, "clone") == 0)
+	/* copy_file_range(2) and FICLONERANGE take regular files only. */
+	c->unshared = fstat(c->in, &sb) == 0 && S_ISREG(sb.st_mode) ?
+	    COPY_CFR : COPY_RW;
+	if (sparse || c->d->has_kdh || c->d->decompressed)
+		c->unshared = COPY_RW;
+	c->path = c->unshared == COPY_RW ? COPY_RW : COPY_CLONE;
+	if (env == NULL || *env == '\0' || strcmp(env, "auto") == 0)
 		return (0);
+	if (strcmp(env, "clone") == 0) {
+		c->path = COPY_CLONE;
+		return (0);
+	}
 	if (strcmp(env, "copy_file_range") == 0) {
 		c->path = COPY_CFR;
-		c->cfr_offloaded = true;
 		return (0);
 	}
 	if (strcmp(env, "rw") == 0) {
@@ -501,7 +471,8 @@ copy_choose(struct copy *c)
 
 int
 m2e_copy_pages(md2elf_t *d, int out, uint64_t dst,
-    md2elf_progress_fn *progress, void *arg, uint64_t *zero_pages)
+    bool sparse, md2elf_progress_fn *progress, void *arg,
+    uint64_t *zero_pages)
 {
 	struct copy c;
 	struct stat sb;
@@ -521,13 +492,13 @@ m2e_copy_pages(md2elf_t *d, int out, uint64_t dst,
 	c.arg = arg;
 	if (c.ps == 0 || c.ps > M2E_MAXPAGESIZE || COPY_CHUNK % c.ps != 0)
 		return (m2e_err(d, "bad page size %u", c.ps));
-	if (copy_choose(&c) != 0)
+	if (copy_choose(&c, sparse) != 0)
 		return (-1);
 	c.bs = fstat(out, &sb) == 0 && sb.st_blksize > 0 ?
 	    (uint64_t)sb.st_blksize : c.ps;
 	/* Blocks and pages that do not nest: no clone. */
 	if (c.path == COPY_CLONE && c.bs % c.ps != 0 && c.ps % c.bs != 0)
-		c.path = c.cfr_offloaded ? COPY_CFR : COPY_RW;
+		c.path = c.unshared;
 	c.sysps = (uint64_t)sysconf(_SC_PAGESIZE);
 	c.mapok = c.sysps > 0 && (c.sysps & (c.sysps - 1)) == 0 &&
 	    fstat(c.in, &sb) == 0 && S_ISREG(sb.st_mode);

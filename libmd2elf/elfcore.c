@@ -690,8 +690,8 @@ md2elf_write_core(md2elf_t *d, int fd, const struct md2elf_write_opts *opts,
 
 	if (opts->progress != NULL)
 		opts->progress(opts->progress_arg, 0, total);
-	if (m2e_copy_pages(d, fd, l.data, opts->progress, opts->progress_arg,
-	    &st.zero_pages) != 0) {
+	if (m2e_copy_pages(d, fd, l.data, opts->sparse != 0, opts->progress,
+	    opts->progress_arg, &st.zero_pages) != 0) {
 		m2e_hint_free(&hint);
 		return (-1);
 	}

@@ -462,6 +462,7 @@ typedef void	 md2elf_progress_fn(void *arg, uint64_t done, uint64_t total);
 struct md2elf_write_opts {
 	enum md2elf_flavor	 flavor;
 	int			 no_dmap;	/* do not map the direct map */
+	int			 sparse;	/* every zero page a hole */
 	md2elf_progress_fn	*progress;
 	void			*progress_arg;
 };

@@ -488,8 +488,11 @@ size_t	m2e_desc_auxv(const struct m2e_arch *, enum md2elf_flavor,
 /* A thread's name as kgdb shows it: comm, or comm/td_name. */
 void	m2e_thread_name(const struct md2elf_thread *, char *name, size_t len);
 
-/* Bulk page copy (copy.c): the page section to out at dst, sparse. */
-int	m2e_copy_pages(md2elf_t *, int out, uint64_t dst,
+/*
+ * Bulk page copy (copy.c): the page section to out at dst, the source's
+ * holes kept; with sparse, every zero page read and left a hole.
+ */
+int	m2e_copy_pages(md2elf_t *, int out, uint64_t dst, bool sparse,
 	    md2elf_progress_fn *, void *arg, uint64_t *zero_pages);
 
 /* Little-endian helpers. */

@@ -63,7 +63,7 @@ usage(void)
 {
 	fprintf(stderr,
 	    "usage: md2elf [-fFqv] [-k kernel] [-M moddir]... [--sysroot dir]\n"
-	    "              [--flavor freebsd|linux] [--no-dmap]\n"
+	    "              [--flavor freebsd|linux] [--no-dmap] [--sparse]\n"
 	    "              [--key privkey.pem [--dumpkey key.N]] [-o output] "
 	    "vmcore\n"
 	    "       md2elf -i [-Fv] [-k kernel] [--key privkey.pem "
@@ -1097,7 +1097,7 @@ memory_only(md2elf_t *d, const char *vmcore, bool force,
 
 static int
 do_convert(md2elf_t *d, const char *vmcore, const char *output,
-    const char *kernel, enum md2elf_flavor flavor, bool nodmap, bool force,
+    const char *kernel, const struct md2elf_write_opts *wo, bool force,
     bool modforce, bool quiet)
 {
 	char lcmd[PATH_MAX + 8], gcmd[PATH_MAX + 8];
@@ -1143,9 +1143,7 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	p.on = !quiet && isatty(STDERR_FILENO);
 	p.lastpct = -1;
 	p.start = p.last = now();
-	memset(&o, 0, sizeof(o));
-	o.flavor = flavor;
-	o.no_dmap = nodmap;
+	o = *wo;
 	o.progress = progress_cb;
 	o.progress_arg = &p;
 	curprogress = &p;
@@ -1193,7 +1191,7 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 
 	mib = st.pages * (double)pagesize / MIB;
 	printf("%s: wrote %s (%s flavour)\n", progname, output,
-	    flavor == MD2ELF_FLAVOR_LINUX ? "Linux" : "FreeBSD");
+	    o.flavor == MD2ELF_FLAVOR_LINUX ? "Linux" : "FreeBSD");
 	printf("  %ju pages, %ju of them zero (holes), %ju segments, "
 	    "%ju thread%s\n", (uintmax_t)st.pages, (uintmax_t)st.zero_pages,
 	    (uintmax_t)st.segments, (uintmax_t)st.threads,
@@ -1203,7 +1201,7 @@ do_convert(md2elf_t *d, const char *vmcore, const char *output,
 	    st.file_size / MIB);
 	kpath = kernel != NULL ? kernel : "KERNEL";
 	printf("Open it with:\n");
-	if (flavor == MD2ELF_FLAVOR_LINUX) {
+	if (o.flavor == MD2ELF_FLAVOR_LINUX) {
 		gdbcmd("file", kpath, g, sizeof(g));
 		printf("  gdb-multiarch -ex 'set osabi GNU/Linux' -ex %s",
 		    shquote(g, true, q1, sizeof(q1)));
@@ -1299,28 +1297,30 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-dmap", no_argument, NULL, 'D' },
+		{ "sparse", no_argument, NULL, 'Z' },
 		{ "sysroot", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
-	enum md2elf_flavor flavor;
+	struct md2elf_write_opts wo;
 	const char *kernel, *output, *vmcore, *sysroot;
 	const char *moddirs[64];
 	size_t nmoddirs, i;
 	char *defout;
-	bool force, nodmap, overwrite, quiet, verbose, js;
+	bool force, overwrite, quiet, verbose, js;
 	int ch, mode, rc;
 	md2elf_t *d;
 
-	flavor = MD2ELF_FLAVOR_FREEBSD;
+	memset(&wo, 0, sizeof(wo));
+	wo.flavor = MD2ELF_FLAVOR_FREEBSD;
 	kernel = output = sysroot = NULL;
 	nmoddirs = 0;
-	force = nodmap = overwrite = quiet = verbose = js = false;
+	force = overwrite = quiet = verbose = js = false;
 	mode = 0;
 	while ((ch = getopt_long(argc, argv, "dfFhijk:lM:o:qrtv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'D':
-			nodmap = true;
+			wo.no_dmap = 1;
 			break;
 		case 'd':
 		case 'i':
@@ -1361,9 +1361,9 @@ main(int argc, char **argv)
 			break;
 		case 'L':
 			if (strcmp(optarg, "freebsd") == 0)
-				flavor = MD2ELF_FLAVOR_FREEBSD;
+				wo.flavor = MD2ELF_FLAVOR_FREEBSD;
 			else if (strcmp(optarg, "linux") == 0)
-				flavor = MD2ELF_FLAVOR_LINUX;
+				wo.flavor = MD2ELF_FLAVOR_LINUX;
 			else {
 				fprintf(stderr, "%s: unknown flavor \"%s\" "
 				    "(freebsd or linux)\n", progname, optarg);
@@ -1378,6 +1378,9 @@ main(int argc, char **argv)
 			break;
 		case 'v':
 			verbose = true;
+			break;
+		case 'Z':
+			wo.sparse = 1;
 			break;
 		case 'h':
 		default:
@@ -1451,7 +1454,7 @@ main(int argc, char **argv)
 				fail("out of memory");
 			output = defout;
 		}
-		rc = do_convert(d, vmcore, output, kernel, flavor, nodmap,
+		rc = do_convert(d, vmcore, output, kernel, &wo,
 		    overwrite, force, quiet);
 		free(defout);
 		break;

@@ -3,9 +3,10 @@
 # copy_test: the paths of the page copy (libmd2elf/copy.c): clone
 # (FICLONERANGE) on a file system that shares blocks, copy_file_range,
 # read + pwrite with zero pages as holes, and the choice between them
-# (MD2ELF_COPY, a dense source, a source not on a block boundary).  Every
-# path must write the same bytes with the same holes; strace shows which
-# system calls wrote the data.
+# (MD2ELF_COPY, --sparse, a dense source, a dump device image, a source
+# not on a block boundary, a refused copy_file_range).  Every path must
+# write the same bytes with the same holes as the source's; strace shows
+# which system calls wrote the data.
 
 # trace NAME ARGS...: run md2elf ARGS under strace; NAME.tr the trace of
 # the calls that write page data, NAME.out md2elf's summary line.
@@ -55,18 +56,25 @@ strace_ok()
 	export ASAN_OPTIONS
 }
 
-# holes FILE: 0 if FILE is sparse (allocated less than its size).
+# allocated FILE: the bytes FILE has on disk.
+allocated()
+{
+	echo $(($(stat -c '%b * %B' "$1")))
+}
+
+# sparse FILE: 0 if FILE is sparse (allocated less than its size).
 sparse()
 {
-	[ $(($(stat -c '%b * %B' "$1"))) -lt "$(stat -c %s "$1")" ]
+	[ "$(allocated "$1")" -lt "$(stat -c %s "$1")" ]
 }
 
 atf_test_case paths
 paths_head()
 {
 	atf_set descr 'MD2ELF_COPY=auto, rw and copy_file_range write the' \
-	    'same sparse core, each through its system calls; rw finds the' \
-	    'zero pages of a dense source; an unknown MD2ELF_COPY is refused'
+	    'same sparse core, each through its system calls; a dense' \
+	    'source: auto copies it as it is, rw and --sparse read it and' \
+	    'leave its zero pages as holes; an unknown MD2ELF_COPY is refused'
 	atf_set require.progs strace readelf
 }
 paths_body()
@@ -108,30 +116,61 @@ paths_body()
 	    atf_fail "copy_file_range: $(pwbytes copy_file_range $hdr)" \
 	    "bytes of page data written with pwrite"
 	# auto: a clone first; refused here (unless this file system
-	# shares blocks), then rw, not copy_file_range on a local disk.
-	if [ "$(count auto clone_ok)" -gt 0 ]; then
-		[ "$(pwbytes auto $hdr)" -eq 0 ] ||
-		    atf_fail "auto cloned and wrote $(pwbytes auto $hdr) bytes"
-	else
+	# shares blocks), then copy_file_range: the page data not read.
+	if [ "$(count auto clone_ok)" -eq 0 ]; then
 		[ "$(count auto clone_refused)" -eq 1 ] ||
 		    atf_fail "auto: $(count auto clone_refused) refused clones"
-		case $fstype in
-		nfs*|smb*|cifs) ;;
-		*)	[ "$(count auto cfr_ok)" -eq 0 ] || atf_fail "auto" \
-			    "used copy_file_range on $fstype" ;;
-		esac
-		[ "$(pwbytes auto)" -eq "$(pwbytes rw)" ] ||
-		    atf_fail "auto wrote $(pwbytes auto) bytes, rw $(pwbytes rw)"
+		[ "$(count auto cfr_ok)" -gt 0 ] ||
+		    atf_fail "auto did not use copy_file_range on $fstype"
 	fi
+	[ "$(pwbytes auto $hdr)" -eq 0 ] ||
+	    atf_fail "auto wrote $(pwbytes auto $hdr) bytes of page data"
 
-	# A source without holes, rw: read, zero pages found, left as holes.
+	# A source without holes (copied densely): auto copies it as it is,
+	# the same bytes, no holes ("0 of them zero"); rw and --sparse read
+	# it and leave its zero pages as holes, as rw did the sparse source.
 	dd if=vmcore.0 of=dense.0 bs=1M 2>/dev/null
 	! sparse dense.0 || atf_fail "dd left dense.0 sparse"
-	trace dense env MD2ELF_COPY=rw "$MD2ELF" -k kernel -o dense.elf dense.0
-	cmp rw.elf dense.elf || atf_fail "dense.elf differs"
-	cmp rw.sum dense.sum || atf_fail "dense: '$(cat dense.sum)'"
-	atf_check -s exit:0 -o save:dense.ck -e empty \
-	    "$CORECK" -M model dense.elf
+	trace denseauto "$MD2ELF" -k kernel -o denseauto.elf dense.0
+	cmp rw.elf denseauto.elf || atf_fail "denseauto.elf differs"
+	grep -q ' 0 of them zero' denseauto.sum ||
+	    atf_fail "dense, auto: '$(cat denseauto.sum)'"
+	[ "$(pwbytes denseauto $hdr)" -eq 0 ] ||
+	    atf_fail "dense, auto: $(pwbytes denseauto $hdr) bytes pwritten"
+	# Its zero pages are allocated: the core takes that much more disk.
+	zero=$(sed -n 's/.*, \([0-9]*\) of them zero.*/\1/p' rw.sum)
+	[ "$zero" -gt 0 ] || atf_fail "no zero pages in '$(cat rw.sum)'"
+	[ $(($(allocated denseauto.elf) - $(allocated rw.elf))) -ge \
+	    $((zero * 4096)) ] || atf_fail "dense, auto: $(allocated \
+	    denseauto.elf) bytes allocated, rw $(allocated rw.elf)"
+	for m in rw sparse; do
+		case $m in
+		rw)	trace dense$m env MD2ELF_COPY=rw "$MD2ELF" -k kernel \
+			    -o dense$m.elf dense.0 ;;
+		sparse)	trace dense$m "$MD2ELF" --sparse -k kernel \
+			    -o dense$m.elf dense.0 ;;
+		esac
+		[ "$(count dense$m clone_ok)$(count dense$m clone_refused)" \
+		    = 00 ] && [ "$(count dense$m cfr_ok)" -eq 0 ] ||
+		    atf_fail "dense, $m: cloned or copied in the kernel"
+		cmp rw.elf dense$m.elf || atf_fail "dense$m.elf differs"
+		cmp rw.sum dense$m.sum || atf_fail "dense, $m:" \
+		    "'$(cat dense$m.sum)', rw: '$(cat rw.sum)'"
+		atf_check -s exit:0 -o save:dense$m.ck -e empty \
+		    "$CORECK" -M model dense$m.elf
+	done
+
+	# A dump device image (a kerneldumpheader in front), dense like a
+	# device: read, zero pages left as holes, as savecore saves it.
+	"$MKDUMP" -m 128 -V 2 -s 62 -H lead -o lead.img || atf_fail "mkdump"
+	dd if=lead.img of=lead.0 bs=1M 2>/dev/null
+	! sparse lead.0 || atf_fail "dd left lead.0 sparse"
+	trace lead "$MD2ELF" -k kernel -o lead.elf lead.0
+	[ "$(count lead clone_ok)$(count lead clone_refused)" = 00 ] &&
+	    [ "$(count lead cfr_ok)" -eq 0 ] ||
+	    atf_fail "a device image was cloned or copied in the kernel"
+	cmp rw.elf lead.elf || atf_fail "lead.elf differs"
+	cmp rw.sum lead.sum || atf_fail "lead: '$(cat lead.sum)'"
 
 	atf_check -s exit:1 -o empty -e inline:"md2elf: vmcore.0:\
  MD2ELF_COPY=cp: not auto, clone, copy_file_range or rw (output x.elf)\n" \
@@ -230,6 +269,45 @@ clone_cleanup()
 	umount mnt 2>/dev/null || true
 }
 
+atf_test_case refused cleanup
+refused_head()
+{
+	atf_set descr 'copy_file_range refused (EXDEV: the core on another' \
+	    'file system, a tmpfs): the copy goes on with read + pwrite, the' \
+	    'same bytes and holes as MD2ELF_COPY=rw'
+	atf_set require.user root
+	atf_set require.progs strace readelf
+}
+refused_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	strace_ok
+	gen -V 3 -s 63 -m 128
+	mkdir mnt
+	mount -t tmpfs -o size=256m tmpfs mnt 2>mount.err ||
+	    atf_skip "cannot mount a tmpfs here: $(cat mount.err)"
+	[ "$(stat -c %d .)" != "$(stat -c %d mnt)" ] ||
+	    atf_skip "mnt is on the work directory's file system"
+	trace rw env MD2ELF_COPY=rw "$MD2ELF" -k kernel -o rw.elf vmcore.0
+	trace x env MD2ELF_COPY=copy_file_range "$MD2ELF" -k kernel \
+	    -o mnt/x.elf vmcore.0
+	grep '^[0-9]* *copy_file_range(' x.tr | grep -q '= -1 EXDEV' ||
+	    atf_skip "copy_file_range across file systems was not refused" \
+	    "with EXDEV: $(grep copy_file_range x.tr | head -1)"
+	hdr=$(($(dataoff rw.elf)))
+	[ "$(count x cfr_ok)" -eq 0 ] ||
+	    atf_fail "copy_file_range copied across file systems"
+	[ "$(pwbytes x $hdr)" -eq "$(pwbytes rw $hdr)" ] || atf_fail \
+	    "page data: $(pwbytes x $hdr) bytes pwritten, rw $(pwbytes rw $hdr)"
+	cmp rw.elf mnt/x.elf || atf_fail "the core differs from rw's"
+	cmp rw.sum x.sum || atf_fail "'$(cat x.sum)', rw: '$(cat rw.sum)'"
+	atf_check -s exit:0 -o ignore -e empty "$CORECK" -M model mnt/x.elf
+}
+refused_cleanup()
+{
+	umount mnt 2>/dev/null || true
+}
+
 atf_test_case full_disk cleanup
 full_disk_head()
 {
@@ -263,5 +341,6 @@ atf_init_test_cases()
 {
 	atf_add_test_case paths
 	atf_add_test_case clone
+	atf_add_test_case refused
 	atf_add_test_case full_disk
 }
