@@ -251,8 +251,9 @@ symlinks_remove(void)
 	static const char *const links[] = {
 		"info.last", "key.last", "vmcore.last", "vmcore.last.gz",
 		"vmcore.last.zst", "vmcore_encrypted.last",
-		"vmcore_encrypted.last.gz", "textdump.tar.last",
-		"textdump.tar.last.gz", "livecore.last", "livecore.last.gz",
+		"vmcore_encrypted.last.gz", "vmcore_encrypted.last.zst",
+		"textdump.tar.last", "textdump.tar.last.gz",
+		"textdump.tar.last.zst", "livecore.last", "livecore.last.gz",
 		"livecore.last.zst", "vmcore.last.elf"
 	};
 	size_t i;

@@ -1140,6 +1140,15 @@ encrypted_elf_body()
 	[ ! -e crash/vmcore.3.elf ] && [ -f crash/vmcore_encrypted.3 ] &&
 	    [ -f crash/key.3 ] || atf_fail "files: $(ls crash)"
 	ls -A crash | grep -q '^\.' && atf_fail "left behind: $(ls -A crash)"
+	# ChaCha20 over zstd again: vmcore_encrypted.last.zst (linked to the
+	# name without .zst, as FreeBSD links it) replaced, not "File exists"
+	# (FreeBSD's savecore does not remove it).
+	mkdev -E chacha:pub.pem -c zstd
+	atf_check -s exit:0 -o empty -e save:err \
+	    "$SAVECORE" -k -e --key priv.pem crash ./dev.img
+	grep -q 'unable to create symlink' err && atf_fail "$(cat err)"
+	check_link vmcore_encrypted.last.zst vmcore_encrypted.4
+	check_link vmcore.last.elf vmcore.4.elf
 	# --key without -e is a usage error.
 	atf_check -s exit:1 -o empty -e match:'^usage: savecore' \
 	    "$SAVECORE" -k --key priv.pem crash ./dev.img
