@@ -14,15 +14,16 @@
  *          copy each (as cp(1) copies a file).
  *   rw     the source mapped COPY_WINDOW at a time, zero pages tested and
  *          left as holes, the non-zero runs written from the mapping;
- *          where the source does not map, pread into COPY_CHUNK.  A
- *          source that is no regular file (a dump device) or encrypted
- *          goes this way, encrypted data decrypted into the buffer (its
- *          holes are no zeros of the plaintext); so does every source
- *          when the caller asks for every zero page as a hole (sparse).
+ *          where the source does not map, pread into COPY_CHUNK.  It is
+ *          the only path for a dump device or its image, a decompressed
+ *          or spooled dump (savecore's work: it leaves zero blocks as
+ *          holes), an encrypted one (decrypted into the buffer; its holes
+ *          are no zeros of the plaintext), and for every dump when the
+ *          caller asks for every zero page as a hole (sparse).
  * The first two do not read the pages: the source's holes stay holes
- * (zero_pages counts them), and zero pages savecore(8) stored as data
- * (it does not) are shared or copied.  Memory: one window, whatever the
- * dump size.  Why this order, and its costs: bench/RESULTS.
+ * (zero_pages counts them), zero pages stored as data (a vmcore copied
+ * densely) are shared or copied.  Memory: one window, whatever the dump
+ * size.  Why this order, and its costs: bench/RESULTS.
  */
 #ifdef __linux__
 #include <sys/ioctl.h>
