@@ -16,10 +16,11 @@
  *          left as holes, the non-zero runs written from the mapping;
  *          where the source does not map, pread into COPY_CHUNK.  It is
  *          the only path for a dump device or its image, a decompressed
- *          or spooled dump (savecore's work: it leaves zero blocks as
- *          holes), an encrypted one (decrypted into the buffer; its holes
- *          are no zeros of the plaintext), and for every dump when the
- *          caller asks for every zero page as a hole (sparse).
+ *          dump (savecore's work: it leaves zero blocks as holes), an
+ *          encrypted one (decrypted into the buffer; its holes are no
+ *          zeros of the plaintext), and for every dump when the caller
+ *          asks for every zero page as a hole (sparse).  A clone or
+ *          copy_file_range out of space starts again this way, once.
  * The first two do not read the pages: the source's holes stay holes
  * (zero_pages counts them), zero pages stored as data (a vmcore copied
  * densely) are shared or copied.  Memory: one window, whatever the dump
@@ -70,6 +71,10 @@ struct copy {
 	uint64_t	 bs;		/* output block size (clone alignment) */
 	enum copy_path	 path;		/* the first path still worth trying */
 	enum copy_path	 unshared;	/* the path after a refused clone */
+	bool		 nospace;	/* clone or copy_file_range: ENOSPC */
+	bool		 restarted;	/* the rw way after nospace */
+	bool		 shrank;	/* the source is shorter than it was */
+	uint64_t	 insize_now;	/* its size then */
 	bool		 seekdata;	/* SEEK_DATA still worth trying */
 	uint64_t	 zero;		/* zero pages (holes) */
 	uint8_t		*buf;		/* COPY_CHUNK bytes, for pread */
@@ -97,6 +102,20 @@ copy_hard_error(int error)
 {
 	return (error == ENOSPC || error == EIO || error == EDQUOT ||
 	    error == EFBIG || error == EROFS);
+}
+
+/*
+ * Out of space while cloning or copying unread, the first time: the zero
+ * pages the dump stores as data may be what did not fit; the copy starts
+ * again the rw way (m2e_copy_pages), no error yet.
+ */
+static bool
+copy_nospace(struct copy *c, int error)
+{
+	if ((error != ENOSPC && error != EDQUOT) || c->restarted)
+		return (false);
+	c->nospace = true;
+	return (true);
 }
 
 /* Write len bytes of buf, page-section offset pos, with pwrite. */
@@ -151,11 +170,15 @@ copy_unmap(struct copy *c)
 static const uint8_t *
 copy_get(struct copy *c, uint64_t pos, size_t n)
 {
+	struct stat sb;
 	uint64_t from, to, off;
 	void *m;
 
 	if (c->mapok && (pos < c->mapfrom || pos + n > c->mapto)) {
 		copy_unmap(c);
+		/* A file shrunk since: no mapping past its end (SIGBUS). */
+		if (fstat(c->in, &sb) == 0 && (uint64_t)sb.st_size < c->insize)
+			c->insize = (uint64_t)sb.st_size;
 		from = c->src + pos;
 		to = c->total - pos < COPY_WINDOW ? c->src + c->total :
 		    from + COPY_WINDOW;
@@ -240,6 +263,8 @@ copy_clone(struct copy *c, uint64_t pos, uint64_t len)
 	while (ioctl(c->out, FICLONERANGE, &r) != 0) {
 		if (errno == EINTR)
 			continue;
+		if (copy_nospace(c, errno))
+			return (-1);
 		if (copy_hard_error(errno))
 			return (copy_outerr(c, pos, errno));
 		return (1);
@@ -275,6 +300,8 @@ copy_cfr(struct copy *c, uint64_t pos, uint64_t len, uint64_t *done)
 		}
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && copy_nospace(c, errno))
+			return (-1);
 		if (w < 0 && copy_hard_error(errno))
 			return (copy_outerr(c, pos, errno));
 		/* Not supported here (or an early end of file). */
@@ -296,14 +323,22 @@ static uint64_t
 copy_nextdata(struct copy *c, uint64_t pos)
 {
 #ifdef SEEK_DATA
+	struct stat sb;
 	off_t o;
 
 	if (!c->seekdata)
 		return (pos);
 	o = lseek(c->in, (off_t)(c->src + pos), SEEK_DATA);
 	if (o < 0) {
-		if (errno == ENXIO)
+		if (errno == ENXIO) {
+			/* No data after pos: a hole, or the file shrank. */
+			if (fstat(c->in, &sb) == 0 &&
+			    (uint64_t)sb.st_size < c->src + c->total) {
+				c->shrank = true;
+				c->insize_now = (uint64_t)sb.st_size;
+			}
 			return (c->total);
+		}
 		c->seekdata = false;
 		return (pos);
 	}
@@ -435,9 +470,9 @@ copy_cfr_extent(struct copy *c, uint64_t *posp)
 /*
  * The first path to try: MD2ELF_COPY, else clone.  A saved vmcore is
  * cloned or copied as it is, holes and all; where md2elf does savecore's
- * job (a dump device or an image of one, a decompressed or spooled dump),
- * and when the caller asks for it, every page is read and the zero pages
- * become holes, as savecore(8) writes them.
+ * job (a dump device or an image of one, a decompressed dump), and when
+ * the caller asks for it, every page is read and the zero pages become
+ * holes, as savecore(8) writes them, whatever MD2ELF_COPY says.
  */
 static int
 copy_choose(struct copy *c, bool sparse)
@@ -446,28 +481,24 @@ copy_choose(struct copy *c, bool sparse)
 	struct stat sb;
 
 	env = getenv("MD2ELF_COPY");
+	if (env == NULL || *env == '\0' || strcmp(env, "auto") == 0 ||
+	    strcmp(env, "clone") == 0)
+		c->path = COPY_CLONE;
+	else if (strcmp(env, "copy_file_range") == 0)
+		c->path = COPY_CFR;
+	else if (strcmp(env, "rw") == 0)
+		c->path = COPY_RW;
+	else
+		return (m2e_err(c->d, "MD2ELF_COPY=%s: not auto, clone, "
+		    "copy_file_range or rw", env));
 	/* copy_file_range(2) and FICLONERANGE take regular files only. */
 	c->unshared = fstat(c->in, &sb) == 0 && S_ISREG(sb.st_mode) ?
 	    COPY_CFR : COPY_RW;
 	if (sparse || c->d->has_kdh || c->d->decompressed)
 		c->unshared = COPY_RW;
-	c->path = c->unshared == COPY_RW ? COPY_RW : COPY_CLONE;
-	if (env == NULL || *env == '\0' || strcmp(env, "auto") == 0)
-		return (0);
-	if (strcmp(env, "clone") == 0) {
-		c->path = COPY_CLONE;
-		return (0);
-	}
-	if (strcmp(env, "copy_file_range") == 0) {
-		c->path = COPY_CFR;
-		return (0);
-	}
-	if (strcmp(env, "rw") == 0) {
+	if (c->unshared == COPY_RW)
 		c->path = COPY_RW;
-		return (0);
-	}
-	return (m2e_err(c->d, "MD2ELF_COPY=%s: not auto, clone, "
-	    "copy_file_range or rw", env));
+	return (0);
 }
 
 int
@@ -517,12 +548,19 @@ m2e_copy_pages(md2elf_t *d, int out, uint64_t dst,
 #endif
 	rc = 0;
 	pos = 0;
+again:
 	while (rc == 0 && pos < c.total) {
 		if (c.path == COPY_CLONE) {
 			rc = copy_clone_piece(&c, &pos);
 			continue;
 		}
 		next = copy_nextdata(&c, pos);
+		if (c.shrank) {
+			rc = m2e_err_at(d, c.insize_now > d->base ?
+			    c.insize_now - d->base : 0, "page data truncated "
+			    "(end of file)");
+			break;
+		}
 		if (next > pos) {
 			/* A hole of the source: zero pages, left unwritten. */
 			c.zero += (next - pos) / c.ps;
@@ -538,6 +576,18 @@ m2e_copy_pages(md2elf_t *d, int out, uint64_t dst,
 		next = c.total - pos < COPY_CHUNK ? c.total : pos + COPY_CHUNK;
 		rc = copy_rw(&c, pos, next);
 		pos = next;
+	}
+	if (rc != 0 && c.nospace) {
+		/* Drop the page data written so far; rw, zero pages as holes. */
+		c.nospace = false;
+		c.restarted = true;
+		c.path = c.unshared = COPY_RW;
+		c.zero = 0;
+		pos = 0;
+		rc = ftruncate(out, (off_t)dst) == 0 ? 0 :
+		    copy_outerr(&c, 0, errno);
+		if (rc == 0)
+			goto again;
 	}
 	copy_unmap(&c);
 	free(c.buf);

@@ -143,12 +143,15 @@ paths_body()
 	[ $(($(allocated denseauto.elf) - $(allocated rw.elf))) -ge \
 	    $((zero * 4096)) ] || atf_fail "dense, auto: $(allocated \
 	    denseauto.elf) bytes allocated, rw $(allocated rw.elf)"
-	for m in rw sparse; do
+	for m in rw sparse sparsecfr; do
 		case $m in
 		rw)	trace dense$m env MD2ELF_COPY=rw "$MD2ELF" -k kernel \
 			    -o dense$m.elf dense.0 ;;
 		sparse)	trace dense$m "$MD2ELF" --sparse -k kernel \
 			    -o dense$m.elf dense.0 ;;
+		sparsecfr) # --sparse wins over MD2ELF_COPY
+			trace dense$m env MD2ELF_COPY=copy_file_range \
+			    "$MD2ELF" --sparse -k kernel -o dense$m.elf dense.0 ;;
 		esac
 		[ "$(count dense$m clone_ok)$(count dense$m clone_refused)" \
 		    = 00 ] && [ "$(count dense$m cfr_ok)" -eq 0 ] ||
@@ -165,12 +168,15 @@ paths_body()
 	"$MKDUMP" -m 128 -V 2 -s 62 -H lead -o lead.img || atf_fail "mkdump"
 	dd if=lead.img of=lead.0 bs=1M 2>/dev/null
 	! sparse lead.0 || atf_fail "dd left lead.0 sparse"
-	trace lead "$MD2ELF" -k kernel -o lead.elf lead.0
-	[ "$(count lead clone_ok)$(count lead clone_refused)" = 00 ] &&
-	    [ "$(count lead cfr_ok)" -eq 0 ] ||
-	    atf_fail "a device image was cloned or copied in the kernel"
-	cmp rw.elf lead.elf || atf_fail "lead.elf differs"
-	cmp rw.sum lead.sum || atf_fail "lead: '$(cat lead.sum)'"
+	for m in auto copy_file_range; do
+		trace lead$m env MD2ELF_COPY=$m "$MD2ELF" -k kernel \
+		    -o lead$m.elf lead.0
+		[ "$(count lead$m clone_ok)$(count lead$m clone_refused)" = \
+		    00 ] && [ "$(count lead$m cfr_ok)" -eq 0 ] || atf_fail \
+		    "$m: a device image was cloned or copied in the kernel"
+		cmp rw.elf lead$m.elf || atf_fail "lead$m.elf differs"
+		cmp rw.sum lead$m.sum || atf_fail "lead, $m: '$(cat lead$m.sum)'"
+	done
 
 	atf_check -s exit:1 -o empty -e inline:"md2elf: vmcore.0:\
  MD2ELF_COPY=cp: not auto, clone, copy_file_range or rw (output x.elf)\n" \
@@ -308,6 +314,84 @@ refused_cleanup()
 	umount mnt 2>/dev/null || true
 }
 
+atf_test_case nospace cleanup
+nospace_head()
+{
+	atf_set descr 'a dense vmcore whose copy as it is does not fit but' \
+	    'whose sparse core does (a tmpfs holding both): copy_file_range' \
+	    'runs out of space, the copy starts again the rw way and writes' \
+	    'the rw core, zero pages as holes'
+	atf_set require.user root
+	atf_set require.progs strace readelf
+}
+nospace_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	strace_ok
+	gen -V 3 -s 64 -m 128
+	trace rw env MD2ELF_COPY=rw "$MD2ELF" -k kernel -o rw.elf vmcore.0
+	dd if=vmcore.0 of=dense.0 bs=1M 2>/dev/null
+	"$MD2ELF" -q -k kernel -o asis.elf dense.0 || atf_fail "md2elf dense.0"
+	# Room for the dump and halfway between the two cores.
+	d=$(allocated dense.0) s=$(allocated rw.elf) a=$(allocated asis.elf)
+	[ "$a" -gt "$s" ] || atf_fail "the dense core is not larger"
+	mkdir mnt
+	mount -t tmpfs -o size=$(((d + (s + a) / 2) / 1048576 + 1))m tmpfs \
+	    mnt 2>mount.err ||
+	    atf_skip "cannot mount a tmpfs here: $(cat mount.err)"
+	cp dense.0 mnt/ || atf_fail "cp dense.0"
+	(cd mnt && trace ../x "$MD2ELF" -k ../kernel -o x.elf dense.0)
+	grep '^[0-9]* *copy_file_range(' x.tr | grep -q '= -1 ENOSPC' ||
+	    atf_fail "copy_file_range did not run out of space"
+	cmp rw.elf mnt/x.elf || atf_fail "the core differs from rw's"
+	cmp rw.sum x.sum || atf_fail "'$(cat x.sum)', rw: '$(cat rw.sum)'"
+	atf_check -s exit:0 -o ignore -e empty "$CORECK" -M model mnt/x.elf
+	[ "$(ls mnt)" = "dense.0
+x.elf" ] || atf_fail "in mnt: $(ls mnt)"
+}
+nospace_cleanup()
+{
+	umount mnt 2>/dev/null || true
+}
+
+atf_test_case shrank
+shrank_head()
+{
+	atf_set descr 'the dump cut short while its pages are copied (gdb' \
+	    'stops md2elf at m2e_copy_pages and truncates it): exit 1, the' \
+	    'message names the new end of file, nothing left, on each path'
+	atf_set require.progs gdb-multiarch
+}
+shrank_body()
+{
+	. "$(atf_get_srcdir)/gen/testlib.sh"
+	# No leak check under ptrace (LeakSanitizer refuses it).
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+	export ASAN_OPTIONS
+	gen -V 3 -s 65
+	size=$(wc -c <vmcore.0)
+	# In the middle of a page, and into the last pages (a hole there
+	# must not pass for the rest of the dump).
+	for cut in $((size / 2 + 100)) $((size - 5000)); do
+		for m in auto copy_file_range rw; do
+			cp --sparse=always vmcore.0 shr.0
+			MD2ELF_COPY=$m gdb-multiarch -q -batch -nx \
+			    -ex 'set breakpoint pending on' \
+			    -ex 'break m2e_copy_pages' -ex run \
+			    -ex "shell truncate -s $cut shr.0" -ex continue \
+			    --args "$MD2ELF" -q -o o.elf shr.0 >gdb.out 2>&1
+			grep -q 'exited with code 01' gdb.out ||
+			    atf_fail "$m, cut at $cut: $(tail -3 gdb.out)"
+			printf 'md2elf: shr.0: offset %#x: page data truncated %s\n' \
+			    $cut '(end of file) (output o.elf)' >want
+			grep -qxF "$(cat want)" gdb.out || atf_fail "$m, cut" \
+			    "at $cut: $(grep md2elf: gdb.out), want $(cat want)"
+			[ ! -e o.elf ] || atf_fail "$m: o.elf left behind"
+			! ls -A | grep -q '^\.' || atf_fail "left: $(ls -A)"
+		done
+	done
+}
+
 atf_test_case full_disk cleanup
 full_disk_head()
 {
@@ -342,5 +426,7 @@ atf_init_test_cases()
 	atf_add_test_case paths
 	atf_add_test_case clone
 	atf_add_test_case refused
+	atf_add_test_case nospace
+	atf_add_test_case shrank
 	atf_add_test_case full_disk
 }
