@@ -72,16 +72,15 @@ struct copy {
 	enum copy_path	 path;		/* the first path still worth trying */
 	enum copy_path	 unshared;	/* the path after a refused clone */
 	bool		 nospace;	/* clone or copy_file_range: ENOSPC */
-	bool		 restarted;	/* the rw way after nospace */
 	bool		 shrank;	/* the source is shorter than it was */
-	uint64_t	 insize_now;	/* its size then */
 	bool		 seekdata;	/* SEEK_DATA still worth trying */
 	uint64_t	 zero;		/* zero pages (holes) */
 	uint8_t		*buf;		/* COPY_CHUNK bytes, for pread */
 	uint8_t		*map;		/* rw: the source mapped, or NULL */
 	size_t		 maplen;
 	uint64_t	 mapoff;	/* file offset of map */
-	uint64_t	 insize;	/* mapped no further (SIGBUS) */
+	uint64_t	 insize;	/* the source's size: mapped no
+					   further (SIGBUS) */
 	uint64_t	 mapfrom, mapto;	/* page-section bytes it holds */
 	bool		 mapok;		/* mmap still worth trying */
 	uint64_t	 sysps;		/* mmap alignment */
@@ -105,14 +104,14 @@ copy_hard_error(int error)
 }
 
 /*
- * Out of space while cloning or copying unread, the first time: the zero
- * pages the dump stores as data may be what did not fit; the copy starts
- * again the rw way (m2e_copy_pages), no error yet.
+ * Out of space while cloning or copying unread: the zero pages the dump
+ * stores as data may be what did not fit; the copy starts again the rw
+ * way (m2e_copy_pages), no error yet.  Once: rw never comes back here.
  */
 static bool
 copy_nospace(struct copy *c, int error)
 {
-	if ((error != ENOSPC && error != EDQUOT) || c->restarted)
+	if (error != ENOSPC && error != EDQUOT)
 		return (false);
 	c->nospace = true;
 	return (true);
@@ -335,7 +334,7 @@ copy_nextdata(struct copy *c, uint64_t pos)
 			if (fstat(c->in, &sb) == 0 &&
 			    (uint64_t)sb.st_size < c->src + c->total) {
 				c->shrank = true;
-				c->insize_now = (uint64_t)sb.st_size;
+				c->insize = (uint64_t)sb.st_size;
 			}
 			return (c->total);
 		}
@@ -475,10 +474,9 @@ copy_cfr_extent(struct copy *c, uint64_t *posp)
  * holes, as savecore(8) writes them, whatever MD2ELF_COPY says.
  */
 static int
-copy_choose(struct copy *c, bool sparse)
+copy_choose(struct copy *c, bool sparse, bool inreg)
 {
 	const char *env;
-	struct stat sb;
 
 	env = getenv("MD2ELF_COPY");
 	if (env == NULL || *env == '\0' || strcmp(env, "auto") == 0 ||
@@ -492,8 +490,7 @@ copy_choose(struct copy *c, bool sparse)
 		return (m2e_err(c->d, "MD2ELF_COPY=%s: not auto, clone, "
 		    "copy_file_range or rw", env));
 	/* copy_file_range(2) and FICLONERANGE take regular files only. */
-	c->unshared = fstat(c->in, &sb) == 0 && S_ISREG(sb.st_mode) ?
-	    COPY_CFR : COPY_RW;
+	c->unshared = inreg ? COPY_CFR : COPY_RW;
 	if (sparse || c->d->has_kdh || c->d->decompressed)
 		c->unshared = COPY_RW;
 	if (c->unshared == COPY_RW)
@@ -507,8 +504,9 @@ m2e_copy_pages(md2elf_t *d, int out, uint64_t dst,
     uint64_t *zero_pages)
 {
 	struct copy c;
-	struct stat sb;
+	struct stat sb, insb;
 	uint64_t pos, next;
+	bool inreg;
 	int rc;
 
 	memset(&c, 0, sizeof(c));
@@ -524,7 +522,8 @@ m2e_copy_pages(md2elf_t *d, int out, uint64_t dst,
 	c.arg = arg;
 	if (c.ps == 0 || c.ps > M2E_MAXPAGESIZE || COPY_CHUNK % c.ps != 0)
 		return (m2e_err(d, "bad page size %u", c.ps));
-	if (copy_choose(&c, sparse) != 0)
+	inreg = fstat(c.in, &insb) == 0 && S_ISREG(insb.st_mode);
+	if (copy_choose(&c, sparse, inreg) != 0)
 		return (-1);
 	c.bs = fstat(out, &sb) == 0 && sb.st_blksize > 0 ?
 	    (uint64_t)sb.st_blksize : c.ps;
@@ -532,14 +531,13 @@ m2e_copy_pages(md2elf_t *d, int out, uint64_t dst,
 	if (c.path == COPY_CLONE && c.bs % c.ps != 0 && c.ps % c.bs != 0)
 		c.path = c.unshared;
 	c.sysps = (uint64_t)sysconf(_SC_PAGESIZE);
-	c.mapok = c.sysps > 0 && (c.sysps & (c.sysps - 1)) == 0 &&
-	    fstat(c.in, &sb) == 0 && S_ISREG(sb.st_mode);
+	c.mapok = c.sysps > 0 && (c.sysps & (c.sysps - 1)) == 0 && inreg;
 	/* Encrypted data: read and decrypted, never cloned or mapped. */
 	if (m2e_data_encrypted(d, c.in)) {
 		c.path = COPY_RW;
 		c.mapok = c.seekdata = false;
 	}
-	c.insize = c.mapok ? (uint64_t)sb.st_size : 0;
+	c.insize = c.mapok ? (uint64_t)insb.st_size : 0;
 	if ((c.buf = malloc(COPY_CHUNK)) == NULL)
 		return (m2e_err(d, "out of memory"));
 #ifdef POSIX_FADV_SEQUENTIAL
@@ -556,8 +554,8 @@ again:
 		}
 		next = copy_nextdata(&c, pos);
 		if (c.shrank) {
-			rc = m2e_err_at(d, c.insize_now > d->base ?
-			    c.insize_now - d->base : 0, "page data truncated "
+			rc = m2e_err_at(d, c.insize > d->base ?
+			    c.insize - d->base : 0, "page data truncated "
 			    "(end of file)");
 			break;
 		}
@@ -580,7 +578,6 @@ again:
 	if (rc != 0 && c.nospace) {
 		/* Drop the page data written so far; rw, zero pages as holes. */
 		c.nospace = false;
-		c.restarted = true;
 		c.path = c.unshared = COPY_RW;
 		c.zero = 0;
 		pos = 0;

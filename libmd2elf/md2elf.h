@@ -492,8 +492,9 @@ int		 md2elf_write_core(md2elf_t *, int fd,
 /*
  * The size md2elf_write_core() would give the core with these options:
  * headers, notes and every dumped page (holes, and zero pages left as
- * holes, make the space taken less, never more).  Fails as md2elf_write_core() would
- * before writing (too many segments or aliases, too large for ELFCLASS32).
+ * holes, make the space taken less, never more).  Fails as
+ * md2elf_write_core() would before writing (too many segments or aliases,
+ * too large for ELFCLASS32).
  */
 int		 md2elf_core_size(md2elf_t *, const struct md2elf_write_opts *,
 		    uint64_t *size);

@@ -396,8 +396,7 @@ int	m2e_kernel_fread(md2elf_t *, uint64_t va, void *buf, size_t len);
 int	m2e_kread_const(md2elf_t *, uint64_t va, void *buf, size_t len);
 /* The 4-byte int at symbol name (memory, else file); -1 if unavailable. */
 int	m2e_sym_int(md2elf_t *, const char *name, int32_t *val);
-/* p[0..n) as lower-case hex in out (outsz bytes, NUL-ended): build ids
-   (kernel_match.c). */
+/* p[0..n) as lower-case hex in out, NUL-ended: build ids (kernel_match.c). */
 void	m2e_hexstr(char *out, size_t outsz, const uint8_t *p, size_t n);
 
 /* Modules (modules.c). */

@@ -46,14 +46,20 @@ dataoff()
 	readelf -lW "$1" | awk '$1 == "LOAD" { print $2; exit }'
 }
 
-# strace_ok: skip when strace cannot trace; no leak check under ptrace
-# (LeakSanitizer refuses it) in the sanitizer run.
+# no_leak_check: none under ptrace (LeakSanitizer refuses it) in the
+# sanitizer run.
+no_leak_check()
+{
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+	export ASAN_OPTIONS
+}
+
+# strace_ok: skip when strace cannot trace; no leak check.
 strace_ok()
 {
 	strace -f -o /dev/null true 2>st.err ||
 	    atf_skip "strace cannot trace here: $(cat st.err)"
-	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
-	export ASAN_OPTIONS
+	no_leak_check
 }
 
 # allocated FILE: the bytes FILE has on disk.
@@ -365,9 +371,7 @@ shrank_head()
 shrank_body()
 {
 	. "$(atf_get_srcdir)/gen/testlib.sh"
-	# No leak check under ptrace (LeakSanitizer refuses it).
-	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
-	export ASAN_OPTIONS
+	no_leak_check		# gdb traces md2elf
 	gen -V 3 -s 65
 	size=$(wc -c <vmcore.0)
 	# In the middle of a page, and into the last pages (a hole there
